@@ -1,0 +1,283 @@
+"""Course content as Wagtail pages: Home → Catalog → Course → Module → items (lessons, quizzes, tasks)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Collection, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from content.blocks import LessonBodyBlock
+
+MIN_COURSE_HOURS = 6
+MAX_COURSE_HOURS = 60
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+
+
+class Skill(index.Indexed, models.Model):
+    """A skill a course teaches; optionally tied to a framework entry such as an ESCO skill URI."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    framework = models.CharField(_("framework"), max_length=60, blank=True, help_text=_("For example ESCO."))
+    framework_url = models.URLField(
+        _("framework URL"), blank=True, help_text=_("The skill's URI in its framework, if it has one.")
+    )
+    code = models.CharField(_("code in the framework"), max_length=60, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("framework"), FieldPanel("framework_url"), FieldPanel("code")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+register_snippet(Skill)
+
+
+class HomePage(Page):
+    heading = models.CharField(_("heading"), max_length=200, default="")
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("heading"), FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["content.CatalogPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from content.selectors import featured_courses
+
+        context = super().get_context(request, *args, **kwargs)
+        context["courses"] = featured_courses(limit=3)
+        return context
+
+
+class CatalogPage(Page):
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.CoursePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("catalog")
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from content.views import catalog_view
+
+        return catalog_view(request, catalog=self)
+
+
+class CoursePage(Page):
+    summary = models.CharField(_("summary"), max_length=240, help_text=_("One or two sentences for the catalog card."))
+    description = RichTextField(_("description"), features=["h3", "bold", "italic", "ol", "ul", "link"])
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcomes = StreamField(
+        [("outcome", blocks.CharBlock(label=_("Outcome"), max_length=250))],
+        blank=True,
+        verbose_name=_("learning outcomes"),
+        help_text=_("What a learner can do after the course, one per line."),
+    )
+    skills = ParentalManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="courses")
+    series = models.CharField(_("series"), max_length=120, blank=True, help_text=_("For example Cloud Systems."))
+    estimated_hours = models.PositiveSmallIntegerField(
+        _("estimated hours"),
+        validators=[MinValueValidator(MIN_COURSE_HOURS), MaxValueValidator(MAX_COURSE_HOURS)],
+        help_text=_("Between 6 and 60 hours of study."),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    list_price = models.DecimalField(
+        _("list price (CAD)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("0 means the course is free."),
+    )
+    financial_aid_eligible = models.BooleanField(_("eligible for financial aid"), default=False)
+    prerequisites = ParentalManyToManyField(
+        "content.CoursePage",
+        verbose_name=_("prerequisite courses"),
+        blank=True,
+        symmetrical=False,
+        related_name="required_by",
+    )
+    instructors = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("instructors"),
+        blank=True,
+        related_name="courses_taught",
+        limit_choices_to={"groups__name": "Instructors"},
+    )
+    # Set up by content.services.course_setup_permissions; not edited by hand.
+    instructor_group = models.OneToOneField(
+        Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="course"
+    )
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("hero_image"),
+        FieldPanel("outcomes"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("estimated_hours"), FieldPanel("level"), FieldPanel("language")]),
+                FieldRowPanel([FieldPanel("list_price"), FieldPanel("financial_aid_eligible")]),
+                FieldPanel("series"),
+            ],
+            heading=_("Course facts"),
+        ),
+        FieldPanel("skills"),
+        FieldPanel("prerequisites"),
+        FieldPanel("instructors"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("description"),
+        index.SearchField("series"),
+        index.RelatedFields("skills", [index.SearchField("name")]),
+        index.FilterField("level"),
+        index.FilterField("language"),
+        index.FilterField("estimated_hours"),
+        index.FilterField("list_price"),
+    ]
+    parent_page_types = ["content.CatalogPage"]
+    subpage_types = ["content.ModulePage"]
+
+    class Meta:
+        verbose_name = _("course")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(estimated_hours__gte=MIN_COURSE_HOURS, estimated_hours__lte=MAX_COURSE_HOURS),
+                name="content_course_hours_6_to_60",
+            ),
+            models.CheckConstraint(condition=models.Q(list_price__gte=0), name="content_course_price_not_negative"),
+        ]
+
+    @property
+    def is_free(self) -> bool:
+        return self.list_price == 0
+
+    def clean(self) -> None:
+        super().clean()
+        hours = self.estimated_hours
+        if hours is None or not MIN_COURSE_HOURS <= hours <= MAX_COURSE_HOURS:
+            raise ValidationError(
+                {
+                    "estimated_hours": _(
+                        "A micro-course takes between %(min)d and %(max)d hours of study; %(hours)s is outside that range."
+                    )
+                    % {"min": MIN_COURSE_HOURS, "max": MAX_COURSE_HOURS, "hours": hours if hours is not None else "-"}
+                }
+            )
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from content.selectors import course_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context["detail"] = course_detail(course=self)
+        return context
+
+
+class ModulePage(Page):
+    summary = models.CharField(_("summary"), max_length=240, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("summary")]
+    parent_page_types = ["content.CoursePage"]
+    subpage_types = ["content.LessonPage"]
+
+    class Meta:
+        verbose_name = _("module")
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A module has no page of its own: its place is the course syllabus.
+        from django.shortcuts import redirect
+
+        parent = self.get_parent()
+        return redirect(f"{parent.url}#module-{self.pk}")
+
+
+class CourseItemPage(Page):
+    """What a learner works through in a module: a lesson, a quiz or a task. One table for the outline."""
+
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"), default=15, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    required = models.BooleanField(
+        _("required for completion"), default=True, help_text=_("Untick to make this item optional.")
+    )
+    free_preview = models.BooleanField(
+        _("free preview"), default=False, help_text=_("Visitors may open this item without enrolling.")
+    )
+
+    is_creatable = False
+    parent_page_types = ["content.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("course item")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from content.selectors import item_navigation
+
+        context = super().get_context(request, *args, **kwargs)
+        context["nav"] = item_navigation(item=self)
+        return context
+
+
+class LessonPage(CourseItemPage):
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("required"), FieldPanel("free_preview")]),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["content.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lesson")

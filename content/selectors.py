@@ -1,0 +1,211 @@
+"""Reads for the public pages. Each runs a fixed number of queries, whatever the size of the course."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from content.models import CatalogPage, CourseItemPage, CoursePage, ModulePage, Skill
+
+DURATION_BANDS: dict[str, tuple[int, int]] = {"short": (6, 10), "medium": (11, 25), "long": (26, 60)}
+DURATION_LABELS = {
+    "short": _("6 to 10 hours"),
+    "medium": _("11 to 25 hours"),
+    "long": _("26 to 60 hours"),
+}
+ITEM_KIND_LABELS = {
+    "lessonpage": pgettext_lazy("course item", "Lesson"),
+    "quizpage": pgettext_lazy("course item", "Quiz"),
+    "taskpage": pgettext_lazy("course item", "Task"),
+}
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    q: str = ""
+    skill: str = ""
+    duration: str = ""
+    price: str = ""
+    language: str = ""
+    level: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.skill, self.duration, self.price, self.language, self.level))
+
+
+def _live_courses() -> QuerySet[CoursePage]:
+    return CoursePage.objects.live().public()
+
+
+def catalog_courses(*, filters: CatalogFilters) -> list[CoursePage]:
+    """Live, public courses matching every filter; by relevance when searching, else by series and title."""
+    courses = _live_courses().select_related("hero_image").prefetch_related("skills")
+    if filters.level:
+        courses = courses.filter(level=filters.level)
+    if filters.language:
+        courses = courses.filter(language=filters.language)
+    if filters.price == "free":
+        courses = courses.filter(list_price=0)
+    elif filters.price == "paid":
+        courses = courses.filter(list_price__gt=0)
+    if filters.duration in DURATION_BANDS:
+        low, high = DURATION_BANDS[filters.duration]
+        courses = courses.filter(estimated_hours__gte=low, estimated_hours__lte=high)
+    if filters.skill:
+        courses = courses.filter(skills__slug=filters.skill)
+    if not filters.q:
+        return list(courses.order_by("series", "path"))
+    # Search gives the ranked ids; the filtered queryset keeps its joins and prefetches.
+    ranked = [page.pk for page in _live_courses().search(filters.q, operator="and")]
+    if not ranked:
+        return []
+    order = Case(*[When(pk=pk, then=Value(rank)) for rank, pk in enumerate(ranked)], output_field=IntegerField())
+    return list(courses.filter(pk__in=ranked).order_by(order))
+
+
+def catalog_skills() -> list[Skill]:
+    """The skills taught by at least one live course, for the catalog's filter list."""
+    return list(Skill.objects.filter(courses__in=_live_courses()).distinct().order_by("name"))
+
+
+def featured_courses(*, limit: int) -> list[CoursePage]:
+    return list(_live_courses().select_related("hero_image").prefetch_related("skills").order_by("series", "path")[:limit])
+
+
+def catalog_page() -> CatalogPage | None:
+    return CatalogPage.objects.live().first()
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    id: int
+    title: str
+    url: str
+    minutes: int
+    kind: str
+    kind_label: str
+    required: bool
+    free_preview: bool
+    module_id: int
+
+
+@dataclass
+class OutlineModule:
+    id: int
+    title: str
+    summary: str
+    items: list[OutlineItem] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return sum(item.minutes for item in self.items)
+
+
+@dataclass
+class CourseOutline:
+    course_id: int
+    modules: list[OutlineModule]
+
+    @property
+    def items(self) -> list[OutlineItem]:
+        return [item for module in self.modules for item in module.items]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(module.minutes for module in self.modules)
+
+    @property
+    def total_hours(self) -> Decimal:
+        return (Decimal(self.total_minutes) / 60).quantize(Decimal("0.1"))
+
+    def position(self, item_id: int) -> int | None:
+        for index, item in enumerate(self.items):
+            if item.id == item_id:
+                return index
+        return None
+
+
+def course_outline(*, course: CoursePage) -> CourseOutline:
+    """Modules and their live items in tree order: two queries, whatever the size of the course."""
+    modules_by_path: dict[str, OutlineModule] = {
+        row["path"]: OutlineModule(id=row["id"], title=row["title"], summary=row["summary"])
+        for row in ModulePage.objects.live()
+        .child_of(course)
+        .order_by("path")
+        .values("id", "title", "summary", "path")
+    }
+    course_url = (course.get_url() or course.url_path).rstrip("/") + "/"
+    items = (
+        CourseItemPage.objects.live()
+        .descendant_of(course)
+        .order_by("path")
+        .values("id", "title", "url_path", "path", "estimated_minutes", "required", "free_preview", "content_type_id")
+    )
+    for row in items:
+        module = modules_by_path.get(row["path"][: -CourseItemPage.steplen])
+        if module is None:  # an item under an unpublished module is not shown
+            continue
+        kind = ContentType.objects.get_for_id(row["content_type_id"]).model
+        module.items.append(
+            OutlineItem(
+                id=row["id"],
+                title=row["title"],
+                url=course_url + row["url_path"][len(course.url_path) :],
+                minutes=row["estimated_minutes"],
+                kind=kind,
+                kind_label=str(ITEM_KIND_LABELS.get(kind, kind)),
+                required=row["required"],
+                free_preview=row["free_preview"],
+                module_id=module.id,
+            )
+        )
+    return CourseOutline(course_id=course.pk, modules=list(modules_by_path.values()))
+
+
+@dataclass(frozen=True)
+class CourseDetail:
+    outline: CourseOutline
+    skills: list[Skill]
+    instructors: list[Any]
+    prerequisites: list[CoursePage]
+
+
+def course_detail(*, course: CoursePage) -> CourseDetail:
+    """Everything the course page shows: five queries, whatever the number of modules and lessons."""
+    return CourseDetail(
+        outline=course_outline(course=course),
+        skills=list(course.skills.all()),
+        instructors=list(course.instructors.all()),
+        prerequisites=list(course.prerequisites.live().only("id", "title", "url_path", "path", "depth")),
+    )
+
+
+@dataclass(frozen=True)
+class ItemNavigation:
+    course: CoursePage
+    outline: CourseOutline
+    module: OutlineModule | None
+    previous: OutlineItem | None
+    next: OutlineItem | None
+    position: int | None
+
+
+def item_navigation(*, item: CourseItemPage) -> ItemNavigation:
+    """The course outline around one item, with previous and next: three queries."""
+    course = CoursePage.objects.ancestor_of(item).get()
+    outline = course_outline(course=course)
+    flat = outline.items
+    position = outline.position(item.pk)
+    module = next((m for m in outline.modules if any(i.id == item.pk for i in m.items)), None)
+    previous = flat[position - 1] if position else None
+    following = flat[position + 1] if position is not None and position + 1 < len(flat) else None
+    return ItemNavigation(
+        course=course, outline=outline, module=module, previous=previous, next=following, position=position
+    )

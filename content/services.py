@@ -1,0 +1,106 @@
+"""Every change to course structure and instructor rights goes through here (admin hooks, demo, tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+from content.models import CatalogPage, CoursePage
+from lms.models import User
+from lms.roles import COLLECTION_PERMISSIONS, INSTRUCTORS, PAGE_PERMISSIONS, permission
+
+
+def _group_name(course: CoursePage) -> str:
+    return f"Course {course.pk} instructors"
+
+
+@transaction.atomic
+def course_setup_permissions(*, course: CoursePage) -> Group:
+    """Give the course its own instructor group (rights on its subtree alone) and media collection.
+
+    Idempotent: safe to call on every save of the course.
+    """
+    locked = CoursePage.objects.select_for_update().get(pk=course.pk)
+    group = locked.instructor_group
+    if group is None:
+        group, _ = Group.objects.get_or_create(name=_group_name(course))
+    collection = locked.collection
+    if collection is None:
+        root = Collection.get_first_root_node()
+        collection = root.add_child(name=f"{course.title} ({course.pk})")
+    for codename in PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=course, permission=permission("wagtailcore", codename)
+        )
+    for app_label, codename in COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission(app_label, codename)
+        )
+    if locked.instructor_group_id != group.pk or locked.collection_id != collection.pk:
+        CoursePage.objects.filter(pk=course.pk).update(instructor_group=group, collection=collection)
+    course.instructor_group, course.collection = group, collection
+    course_sync_instructors(course=course)
+    return group
+
+
+@transaction.atomic
+def course_sync_instructors(*, course: CoursePage) -> None:
+    """Make the course group's members exactly the course's instructors (who also join Instructors)."""
+    group = course.instructor_group
+    if group is None:
+        return
+    instructors = list(course.instructors.all())
+    group.user_set.set(instructors)
+    site_group = Group.objects.get(name=INSTRUCTORS)
+    for user in instructors:
+        user.groups.add(site_group)
+
+
+@transaction.atomic
+def course_create(
+    *,
+    catalog: CatalogPage,
+    title: str,
+    summary: str,
+    description: str,
+    estimated_hours: int,
+    instructors: Iterable[User] = (),
+    user: User | None = None,
+    slug: str = "",
+    list_price: Decimal = Decimal("0.00"),
+    publish: bool = True,
+    **fields: Any,
+) -> CoursePage:
+    """Create a course under the catalog with its instructor group and collection.
+
+    `user`, when given, must be allowed to add a course to the catalog (platform admins are).
+    """
+    if user is not None and not catalog.permissions_for_user(user).can_add_subpage():
+        raise PermissionDenied("You may not create courses in this catalog.")
+    course = CoursePage(
+        title=title,
+        slug=slug or None,
+        summary=summary,
+        description=description,
+        estimated_hours=estimated_hours,
+        list_price=list_price,
+        **fields,
+    )
+    if not course.slug:
+        from django.utils.text import slugify
+
+        course.slug = slugify(title)
+    course.instructors.set(list(instructors))
+    course.full_clean(exclude=["path", "depth", "url_path"])
+    catalog.add_child(instance=course)
+    revision = course.save_revision(user=user)
+    if publish:
+        revision.publish(user=user)
+    course_setup_permissions(course=course)
+    return course

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.vary import vary_on_headers
+
+from content.forms import CatalogFilterForm
+from content.models import CatalogPage, Language, Level
+from content.selectors import DURATION_LABELS, CatalogFilters, catalog_courses, catalog_skills
+
+
+@vary_on_headers("HX-Request")
+def catalog_view(request: HttpRequest, *, catalog: CatalogPage) -> HttpResponse:
+    """The catalog with its filters. htmx swaps the #catalog fragment; without JavaScript it is a plain GET."""
+    form = CatalogFilterForm(request.GET)
+    if form.is_valid():
+        filters, status = form.filters(), 200
+        courses = catalog_courses(filters=filters)
+    else:
+        filters, status, courses = CatalogFilters(), 400, []
+    context = {
+        "page": catalog,
+        "self": catalog,
+        "form": form,
+        "filters": filters,
+        "courses": courses,
+        "skills": catalog_skills(),
+        "durations": list(DURATION_LABELS.items()),
+        "levels": Level.choices,
+        "languages": Language.choices,
+    }
+    template = "content/catalog_page.html"
+    if getattr(request, "htmx", False) and request.htmx.target == "catalog":
+        template += "#catalog"
+    return render(request, template, context, status=status)

@@ -1,0 +1,60 @@
+"""Shared fixtures, and the rule for tests that need a real service.
+
+A test marked `postgres`, `redis`, `browser` or `node` is skipped, with its reason, when that service is
+absent on a developer's machine; with CI=true the same absence is a failure, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_url() -> str:
+    return os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+
+
+def _answers(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_service(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("postgres"):
+        from django.conf import settings
+
+        if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+            return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if item.get_closest_marker("redis") or item.get_closest_marker("celery_worker"):
+        url = _redis_url()
+        if not url.startswith("redis") or not _answers(url):
+            return "needs Redis: set CELERY_BROKER_URL=redis://... to a running server"
+    if item.get_closest_marker("browser") and not Path("/usr/bin/chromium").exists():
+        return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
+    if item.get_closest_marker("node"):
+        if shutil.which("node") is None:
+            return "needs Node.js"
+        if not (ROOT / "badges/ob3/node_verifier/node_modules").is_dir():
+            return "needs `npm ci --prefix badges/ob3/node_verifier`"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = _missing_service(item)
+    if reason is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{item.nodeid}: {reason} (CI=true: a missing service is a failure)", pytrace=False)
+    pytest.skip(reason)

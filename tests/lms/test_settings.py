@@ -1,0 +1,75 @@
+"""Production refuses to start unsafely, and passes Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k3y-" + "a1b2c3d4e5f6g7h8i9j0" * 3
+
+
+def run_production(*args: str, secret: str | None, **env_extra: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "lms.settings.production", "ALLOWED_HOSTS": "learn.example.org"})
+    env.update(env_extra)
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_production("check", secret=None)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_secret_key():
+    from lms.settings.base import DEVELOPMENT_SECRET_KEY
+
+    result = run_production("check", secret=DEVELOPMENT_SECRET_KEY)
+    assert result.returncode != 0
+    assert "production refuses the development key" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = run_production("check", secret="short-but-not-insecure")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_passes_check_deploy_with_no_warnings():
+    result = run_production("check", "--deploy", "--fail-level", "WARNING", secret=GOOD_KEY)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "setting", "expected"),
+    [
+        ("CELERY_BROKER_URL", "", "CELERY_TASK_ALWAYS_EAGER", "True"),
+        ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0", "CELERY_TASK_ALWAYS_EAGER", "False"),
+        ("DATABASE_URL", "", "DATABASES.default.ENGINE", "django.db.backends.sqlite3"),
+        ("AWS_STORAGE_BUCKET_NAME", "", "STORAGES.default.BACKEND", "django.core.files.storage.FileSystemStorage"),
+        ("AWS_STORAGE_BUCKET_NAME", "stackable", "STORAGES.default.BACKEND", "storages.backends.s3.S3Storage"),
+        ("REDIS_URL", "", "CACHES.default.BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+    ],
+)
+def test_the_embedded_default_applies_when_a_variable_is_unset(variable, value, setting, expected):
+    env = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "DATABASE_URL", "REDIS_URL"}}
+    env[variable] = value
+    if not value:
+        env.pop(variable)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lms.settings.dev'; django.setup();"
+        "from django.conf import settings; v = settings\n"
+        f"for part in {setting.split('.')!r}:\n"
+        "    v = v[part] if isinstance(v, dict) else getattr(v, part)\n"
+        "print(v)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == expected, result.stderr
