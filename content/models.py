@@ -149,6 +149,24 @@ class CoursePage(Page):
         related_name="courses_taught",
         limit_choices_to={"groups__name": "Instructors"},
     )
+    # Completion policy (evaluated by progress): every required item complete and the weighted grade
+    # of the graded items at or above the pass mark.
+    pass_mark = models.DecimalField(
+        _("pass mark (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("70.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("The weighted grade of the graded items a learner needs to complete the course."),
+    )
+    sequential = models.BooleanField(
+        _("sequential modules"), default=False, help_text=_("A module opens when the previous one is complete.")
+    )
+    lessons_complete_at_end = models.BooleanField(
+        _("complete lessons automatically"),
+        default=False,
+        help_text=_("A lesson completes when the learner reaches its end, without pressing the button."),
+    )
     # Set up by content.services.course_setup_permissions; not edited by hand.
     instructor_group = models.OneToOneField(
         Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="course"
@@ -173,6 +191,10 @@ class CoursePage(Page):
         FieldPanel("skills"),
         FieldPanel("prerequisites"),
         FieldPanel("instructors"),
+        MultiFieldPanel(
+            [FieldPanel("pass_mark"), FieldPanel("sequential"), FieldPanel("lessons_complete_at_end")],
+            heading=_("Completion policy"),
+        ),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -195,6 +217,9 @@ class CoursePage(Page):
                 name="content_course_hours_6_to_60",
             ),
             models.CheckConstraint(condition=models.Q(list_price__gte=0), name="content_course_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__gte=0, pass_mark__lte=100), name="content_course_pass_mark_0_to_100"
+            ),
         ]
 
     @property
@@ -217,8 +242,11 @@ class CoursePage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from content.selectors import course_detail
 
+        from content.extensions import extension_context
+
         context = super().get_context(request, *args, **kwargs)
         context["detail"] = course_detail(course=self)
+        context.update(extension_context(request, self, context))
         return context
 
 
@@ -252,6 +280,14 @@ class CourseItemPage(Page):
     free_preview = models.BooleanField(
         _("free preview"), default=False, help_text=_("Visitors may open this item without enrolling.")
     )
+    grade_weight = models.DecimalField(
+        _("weight in the course grade"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("0 for items that are not graded; graded items count in proportion to their weight."),
+    )
 
     is_creatable = False
     parent_page_types = ["content.ModulePage"]
@@ -259,12 +295,18 @@ class CourseItemPage(Page):
 
     class Meta:
         verbose_name = _("course item")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(grade_weight__gte=0), name="content_item_weight_not_negative")
+        ]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from content.selectors import item_navigation
 
+        from content.extensions import extension_context
+
         context = super().get_context(request, *args, **kwargs)
         context["nav"] = item_navigation(item=self)
+        context.update(extension_context(request, self, context))
         return context
 
 
