@@ -31,9 +31,7 @@ def embed_url_for(url: str) -> str | None:
 
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Text"), max_length=200)
-    level = blocks.ChoiceBlock(
-        label=_("Level"), choices=[("h2", _("Section")), ("h3", _("Subsection"))], default="h2"
-    )
+    level = blocks.ChoiceBlock(label=_("Level"), choices=[("h2", _("Section")), ("h3", _("Subsection"))], default="h2")
 
     class Meta:
         icon = "title"

@@ -48,7 +48,13 @@ class Skill(index.Indexed, models.Model):
     )
     code = models.CharField(_("code in the framework"), max_length=60, blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("framework"), FieldPanel("framework_url"), FieldPanel("code")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("framework"),
+        FieldPanel("framework_url"),
+        FieldPanel("code"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -240,9 +246,8 @@ class CoursePage(Page):
             )
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from content.selectors import course_detail
-
         from content.extensions import extension_context
+        from content.selectors import course_detail
 
         context = super().get_context(request, *args, **kwargs)
         context["detail"] = course_detail(course=self)
@@ -300,9 +305,8 @@ class CourseItemPage(Page):
         ]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from content.selectors import item_navigation
-
         from content.extensions import extension_context
+        from content.selectors import item_navigation
 
         context = super().get_context(request, *args, **kwargs)
         context["nav"] = item_navigation(item=self)

@@ -76,7 +76,9 @@ def catalog_skills() -> list[Skill]:
 
 
 def featured_courses(*, limit: int) -> list[CoursePage]:
-    return list(_live_courses().select_related("hero_image").prefetch_related("skills").order_by("series", "path")[:limit])
+    return list(
+        _live_courses().select_related("hero_image").prefetch_related("skills").order_by("series", "path")[:limit]
+    )
 
 
 def catalog_page() -> CatalogPage | None:
@@ -136,10 +138,7 @@ def course_outline(*, course: CoursePage) -> CourseOutline:
     """Modules and their live items in tree order: two queries, whatever the size of the course."""
     modules_by_path: dict[str, OutlineModule] = {
         row["path"]: OutlineModule(id=row["id"], title=row["title"], summary=row["summary"])
-        for row in ModulePage.objects.live()
-        .child_of(course)
-        .order_by("path")
-        .values("id", "title", "summary", "path")
+        for row in ModulePage.objects.live().child_of(course).order_by("path").values("id", "title", "summary", "path")
     }
     course_url = (course.get_url() or course.url_path).rstrip("/") + "/"
     items = (

@@ -17,7 +17,7 @@ env = environ.Env(
     DEBUG=(bool, False),
 )
 
-DEVELOPMENT_SECRET_KEY = "django-insecure-stackable-development-key-never-use-in-production"
+DEVELOPMENT_SECRET_KEY = "django-insecure-stackable-development-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -2,11 +2,10 @@
 
 import pytest
 from django.core.files.base import ContentFile
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
-
-from wagtail.blocks.struct_block import StructBlockValidationError
 
 from content.blocks import LessonBodyBlock, VideoBlock, embed_url_for
 
@@ -34,7 +33,9 @@ def test_image_renders_with_alt_text_and_caption():
 
 
 def test_youtube_video_embeds_with_a_transcript():
-    html = render(("video", {"title": "Intro", "url": "https://youtu.be/dQw4w9WgXcQ", "file": None, "transcript": "<p>Words</p>"}))
+    html = render(
+        ("video", {"title": "Intro", "url": "https://youtu.be/dQw4w9WgXcQ", "file": None, "transcript": "<p>Words</p>"})
+    )
     assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in html
     assert 'title="Intro"' in html
     assert "<summary>Transcript</summary>" in html
@@ -93,14 +94,21 @@ def test_quote_renders_with_attribution():
 
 
 def test_table_renders_a_caption_and_header_cells():
-    value = {"data": [["Port", "Use"], ["22", "SSH"]], "first_row_is_table_header": True, "first_col_is_header": False, "table_caption": "Common ports"}
+    value = {
+        "data": [["Port", "Use"], ["22", "SSH"]],
+        "first_row_is_table_header": True,
+        "first_col_is_header": False,
+        "table_caption": "Common ports",
+    }
     html = render(("table", value))
     assert "<caption>Common ports</caption>" in html
     assert '<th scope="col"' in html
 
 
 def test_accordion_renders_disclosure_widgets():
-    html = render(("accordion", [{"title": "Why?", "body": "<p>Because.</p>"}, {"title": "How?", "body": "<p>So.</p>"}]))
+    html = render(
+        ("accordion", [{"title": "Why?", "body": "<p>Because.</p>"}, {"title": "How?", "body": "<p>So.</p>"}])
+    )
     assert html.count("<details>") == 2
     assert "<summary>Why?</summary>" in html
 

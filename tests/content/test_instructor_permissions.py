@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 
 from content.models import LessonPage, ModulePage
 from tests.factories import make_course, make_user

@@ -18,7 +18,10 @@ def lessons(course):
 def test_the_course_page_shows_syllabus_outcomes_skills_price_and_instructors(client):
     instructor = make_user(instructor=True, display_name="Ines Instructor")
     course = make_course(
-        modules=2, lessons_per_module=3, instructors=[instructor], price="249.00",
+        modules=2,
+        lessons_per_module=3,
+        instructors=[instructor],
+        price="249.00",
         skills=[make_skill("Linux")],
         outcomes=[{"type": "outcome", "value": "Administer a Linux server"}],
     )

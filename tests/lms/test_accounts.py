@@ -30,7 +30,12 @@ def test_a_wrong_password_is_refused_with_a_message(client):
 def test_sign_up_records_the_display_name_and_sends_a_verification_email(client):
     response = client.post(
         "/accounts/signup/",
-        {"email": "new@example.test", "display_name": "New Person", "password1": "a-Long-pass-9", "password2": "a-Long-pass-9"},
+        {
+            "email": "new@example.test",
+            "display_name": "New Person",
+            "password1": "a-Long-pass-9",
+            "password2": "a-Long-pass-9",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="new@example.test")

@@ -17,6 +17,6 @@ class Command(BaseCommand):
         users = users_seed()
         demo = seed_content(instructors=users)
         self.stdout.write(self.style.SUCCESS(f"Demo catalog: {len(demo.courses)} courses."))
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.role:<15} {account.email}")
