@@ -1,0 +1,126 @@
+"""A JSON-LD document loader that serves only the pinned contexts and never touches the network."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pyld.context_resolver import ContextResolver
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+
+CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
+DID_V1 = "https://www.w3.org/ns/did/v1"
+BITSTRING_STATUS_LIST_V1 = "https://www.w3.org/ns/credentials/status/v1"
+
+PINNED_CONTEXT_FILES: dict[str, str] = {
+    CREDENTIALS_V2: "credentials-v2.jsonld",
+    OB_V3P0: "ob-v3p0-context-3.0.3.json",
+    MULTIKEY_V1: "multikey-v1.jsonld",
+    DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
+    DID_V1: "did-v1.jsonld",
+    BITSTRING_STATUS_LIST_V1: "bitstring-status-list-v1.jsonld",
+}
+
+
+class ContextNotAllowedError(Exception):
+    """Raised for any URL that is not one of the pinned contexts."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"JSON-LD document {url!r} is not one of the pinned contexts; "
+            "refusing to load it (this loader never uses the network)."
+        )
+        self.url = url
+
+
+class _LockedCache:
+    """A bounded LRU map with the two operations pyld's ContextResolver uses, under a lock."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            if key not in self._entries:
+                return default
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+
+
+class PinnedDocumentLoader:
+    """A pyld document loader (`loader(url, options)`) over a fixed URL -> document map.
+
+    Documents are parsed once and kept. Each loader also owns its resolved-context cache, so
+    contexts resolved through one loader are never visible through another (pyld's module-level
+    cache is shared by every caller in the process).
+    """
+
+    def __init__(self, documents: Mapping[str, Any]) -> None:
+        self._documents: dict[str, Any] = dict(documents)
+        self._resolved_contexts = _LockedCache(maxsize=64)
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, Path]) -> PinnedDocumentLoader:
+        return cls({url: json.loads(path.read_text(encoding="utf-8")) for url, path in files.items()})
+
+    @property
+    def urls(self) -> frozenset[str]:
+        return frozenset(self._documents)
+
+    def with_documents(self, extra: Mapping[str, Any]) -> PinnedDocumentLoader:
+        """A new loader serving these documents as well (for tests and test vectors)."""
+        return PinnedDocumentLoader({**self._documents, **extra})
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            document = self._documents[url]
+        except KeyError:
+            raise ContextNotAllowedError(url) from None
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            # A copy: pyld may rewrite relative context URLs in what it is handed.
+            "document": copy.deepcopy(document),
+            # "static" lets pyld cache the resolved context (in our own cache, see options()).
+            "tag": "static",
+        }
+
+    def options(self, **extra: Any) -> dict[str, Any]:
+        """pyld options using this loader and this loader's private resolved-context cache."""
+        return {
+            "documentLoader": self,
+            "contextResolver": ContextResolver(self._resolved_contexts, self),
+            **extra,
+        }
+
+
+_default_loader: PinnedDocumentLoader | None = None
+
+
+def document_loader() -> PinnedDocumentLoader:
+    """The production loader: the six pinned contexts shipped in `badges/ob3/contexts/`."""
+    global _default_loader
+    if _default_loader is None:
+        _default_loader = PinnedDocumentLoader.from_files(
+            {url: CONTEXTS_DIR / name for url, name in PINNED_CONTEXT_FILES.items()}
+        )
+    return _default_loader
