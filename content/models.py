@@ -260,7 +260,7 @@ class ModulePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("summary")]
     parent_page_types = ["content.CoursePage"]
-    subpage_types = ["content.LessonPage"]
+    subpage_types = ["content.LessonPage", "assessments.QuizPage", "assessments.TaskPage"]
 
     class Meta:
         verbose_name = _("module")

@@ -19,6 +19,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+urlpatterns += [path("files/", include("media.urls")), path("learning/", include("assessments.urls"))]
 urlpatterns += [path("", include("progress.urls"))]
 
 # Wagtail's page tree serves everything not matched above: keep it last.

@@ -1,0 +1,228 @@
+"""Reads for quiz and task pages, the grading queue and item analysis; each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.utils import timezone
+
+from assessments.forms import display_question
+from assessments.models import Attempt, AttemptState, QuizPage, Submission, SubmissionFile, SubmissionState, TaskPage
+from assessments.services import AttemptRefused, AttemptView, attempt_questions, attempt_wait
+from content.models import CoursePage
+from lms.models import User
+from progress.services import course_of_item, user_can_edit_course
+
+
+@dataclass(frozen=True)
+class QuizOverview:
+    attempts: list[Attempt]
+    open_attempt: Attempt | None
+    refused: AttemptRefused | None
+    attempts_left: int | None
+
+
+def quiz_overview(*, quiz: QuizPage, user: User) -> QuizOverview:
+    attempts = list(Attempt.objects.filter(quiz=quiz, learner=user).order_by("number"))
+    open_attempt = next((a for a in attempts if a.state == AttemptState.OPEN), None)
+    closed = len([a for a in attempts if a.state != AttemptState.OPEN])
+    return QuizOverview(
+        attempts=attempts,
+        open_attempt=open_attempt,
+        refused=None if open_attempt else attempt_wait(quiz=quiz, user=user),
+        attempts_left=max(0, quiz.attempts_allowed - closed) if quiz.attempts_allowed else None,
+    )
+
+
+def attempt_form(*, attempt: Attempt) -> dict[str, Any]:
+    """The attempt page: questions as shown to the learner (no answer key), with saved answers."""
+    saved = dict(attempt.responses.values_list("key", "value"))
+    questions = [
+        display_question(q, number=n, choice_order=attempt.choice_order, saved=saved.get(q["key"]))
+        for n, q in enumerate(attempt_questions(attempt), start=1)
+    ]
+    seconds_left = None
+    if attempt.deadline:
+        seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
+    time_left = "" if seconds_left is None else f"{seconds_left // 60}:{seconds_left % 60:02d}"
+    return {"attempt": attempt, "questions": questions, "seconds_left": seconds_left, "time_left": time_left}
+
+
+@dataclass(frozen=True)
+class ReviewedQuestion:
+    number: int
+    key: str
+    prompt: str
+    score: str
+    max_score: str
+    correct: bool
+    pending: bool
+    feedback: list[str]
+
+
+def attempt_review(*, view: AttemptView) -> dict[str, Any]:
+    attempt = view.attempt
+    questions = []
+    if view.show_feedback:
+        for n, q in enumerate(attempt_questions(attempt), start=1):
+            result = attempt.results.get(q["key"], {})
+            questions.append(
+                ReviewedQuestion(
+                    number=n,
+                    key=q["key"],
+                    prompt=q.get("prompt") or q.get("text") or "",
+                    score=result.get("score", "0"),
+                    max_score=result.get("max_score", str(q["points"])),
+                    correct=bool(result.get("correct")),
+                    pending=bool(result.get("needs_manual")),
+                    feedback=list(result.get("feedback", [])),
+                )
+            )
+    return {"attempt": attempt, "result": view, "reviewed": questions}
+
+
+def submissions_of_learner(*, task: TaskPage, user: User) -> list[Submission]:
+    return list(
+        Submission.objects.filter(task=task, learner=user)
+        .select_related("grade")
+        .prefetch_related("grade__rubric_scores", Prefetch("files", SubmissionFile.objects.select_related("upload")))
+        .order_by("-number")
+    )
+
+
+def may_see_submission(*, submission: Submission, user: User) -> bool:
+    """A learner sees their own submissions; instructors of the course see its submissions."""
+    if not user.is_authenticated:
+        return False
+    if submission.learner_id == user.pk:
+        return True
+    return user_can_edit_course(user=user, course=course_of_item(submission.task))
+
+
+# --- grading queue ----------------------------------------------------------------------------------------
+
+
+def courses_for_grader(*, user: User) -> list[CoursePage]:
+    """The courses whose submissions `user` may grade: the courses they teach (every course for superusers)."""
+    courses = CoursePage.objects.order_by("title")
+    if not user.is_superuser:
+        courses = courses.filter(instructor_group__user=user)
+    return list(courses)
+
+
+def grading_queue(*, user: User, course: CoursePage | None = None, task: TaskPage | None = None) -> list[Submission]:
+    """Submissions of the courses `user` may grade: those waiting first (oldest first), then the others."""
+    courses = courses_for_grader(user=user)
+    if course is not None:
+        courses = [c for c in courses if c.pk == course.pk]
+    if not courses:
+        return []
+    in_courses = Q()
+    for c in courses:
+        in_courses |= Q(task__path__startswith=c.path)
+    queryset = Submission.objects.filter(in_courses).select_related("task", "learner", "grade")
+    if task is not None:
+        queryset = queryset.filter(task=task)
+    waiting = Case(When(state=SubmissionState.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(queryset.annotate(waiting=waiting).order_by("waiting", "submitted_at"))
+
+
+# --- item analysis ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    key: str
+    number: int
+    label: str
+    answered: int
+    facility: Decimal | None
+    discrimination: Decimal | None
+    distractors: list[tuple[str, int, bool]]
+
+
+@dataclass(frozen=True)
+class QuizAnalysis:
+    quiz: QuizPage
+    attempts: int
+    mean: Decimal | None
+    histogram: list[int]
+    questions: list[QuestionStats]
+    generated_at: datetime
+
+
+def _ratio(part: Decimal | int, whole: int) -> Decimal | None:
+    return None if not whole else (Decimal(part) / whole).quantize(Decimal("0.01"))
+
+
+def quiz_analysis(*, quiz: QuizPage) -> QuizAnalysis:
+    """Attempts, the score distribution in ten bands, and per question the facility index (mean share of
+    points), the discrimination index (upper minus lower 27% of attempts by score) and choice counts."""
+    from assessments.services import questions_for_revision
+
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz, state=AttemptState.GRADED)
+        .select_related("revision")
+        .prefetch_related("responses")
+        .order_by("score", "pk")
+    )
+    histogram = [0] * 10
+    for a in attempts:
+        histogram[min(9, int((a.score or 0) // 10))] += 1
+    n = len(attempts)
+    group = max(1, round(n * 0.27)) if n else 0
+    lower, upper = attempts[:group], attempts[-group:] if group else []
+    bank: dict[str, dict[str, Any]] = {}
+    if quiz.live_revision_id:
+        from wagtail.models import Revision
+
+        bank, _layout = questions_for_revision(Revision.objects.get(pk=quiz.live_revision_id))
+    stats = []
+    for number, (key, question) in enumerate(bank.items(), start=1):
+
+        def share(attempt: Attempt, key: str = key) -> Decimal | None:
+            result = attempt.results.get(key)
+            if not result or Decimal(result["max_score"]) == 0:
+                return None
+            return Decimal(result["score"]) / Decimal(result["max_score"])
+
+        shares = [s for s in (share(a) for a in attempts) if s is not None]
+        up = [s for s in (share(a) for a in upper) if s is not None]
+        low = [s for s in (share(a) for a in lower) if s is not None]
+        discrimination = None
+        if up and low:
+            discrimination = (sum(up) / len(up) - sum(low) / len(low)).quantize(Decimal("0.01"))
+        distractors: list[tuple[str, int, bool]] = []
+        if question["type"] in ("single_choice", "multiple_response"):
+            counts = {c["id"]: 0 for c in question["choices"]}
+            for a in attempts:
+                value = next((r.value for r in a.responses.all() if r.key == key), None)
+                for cid in value if isinstance(value, list) else [value] if value else []:
+                    if cid in counts:
+                        counts[cid] += 1
+            distractors = [(c["text"], counts[c["id"]], bool(c["correct"])) for c in question["choices"]]
+        stats.append(
+            QuestionStats(
+                key=key,
+                number=number,
+                label=(question.get("title") or _plain(question.get("prompt") or question.get("text") or ""))[:80],
+                answered=len(shares),
+                facility=_ratio(sum(shares, Decimal(0)), len(shares)) if shares else None,
+                discrimination=discrimination,
+                distractors=distractors,
+            )
+        )
+    mean = _ratio(sum((a.score or Decimal(0) for a in attempts), Decimal(0)), n)
+    return QuizAnalysis(
+        quiz=quiz, attempts=n, mean=mean, histogram=histogram, questions=stats, generated_at=timezone.now()
+    )
+
+
+def _plain(html: str) -> str:
+    from django.utils.html import strip_tags
+
+    return " ".join(strip_tags(html).split())

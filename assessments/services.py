@@ -1,0 +1,641 @@
+"""Every change to quiz attempts and task submissions: typed, keyword-only, atomic, permission-checked.
+
+Views, admin views, Celery tasks and the demo all call these, so every path behaves the same. Grading reads
+the questions of the revision an attempt pinned when it started, never the live page. Each graded result
+goes to progress through `_report_result`, the one call into `progress.services`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import bleach
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Avg, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Revision
+
+from assessments import grading
+from assessments.models import (
+    Attempt,
+    AttemptScoring,
+    AttemptState,
+    Grade,
+    QuizPage,
+    RegradeAudit,
+    Response,
+    RubricScore,
+    Submission,
+    SubmissionFile,
+    SubmissionState,
+    TaskPage,
+)
+from content.models import CourseItemPage
+from lms.models import User
+from media.uploads import UploadRefused, max_bytes_for, private_file_store
+from progress.selectors import item_access
+from progress.services import course_of_item, item_result_record, user_can_edit_course
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+MAX_TEXT_CHARS = 100_000
+MAX_FILES = 10
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "a"}
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+class AssessmentError(Exception):
+    """A refusal the learner or instructor can act on; `message` is for them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AttemptRefused(AssessmentError):
+    """No new attempt now: the limit is reached or the cooldown runs; `wait` is the time left, if any."""
+
+    def __init__(self, message: str, *, wait: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+class AttemptClosed(AssessmentError):
+    """The attempt is no longer open: submitted, or closed at its deadline."""
+
+
+class SubmissionRefused(AssessmentError):
+    pass
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = max(1, int((delta.total_seconds() + 59) // 60))
+    if minutes < 60:
+        return _("%(n)d min") % {"n": minutes}
+    return _("%(h)d h %(m)02d min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+def _percent(points: Decimal, possible: Decimal) -> Decimal:
+    if not possible:
+        return Decimal("0.00")
+    return min(HUNDRED, (points * HUNDRED / possible).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _check_learner(*, user: User, item: CourseItemPage) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to continue."))
+    access = item_access(user=user, item=item)
+    if not access.allowed or access.enrolment is None:
+        raise PermissionDenied(access.message or _("Enrol in the course to take part."))
+
+
+def _check_instructor(*, user: User, item: CourseItemPage) -> None:
+    if not user_can_edit_course(user=user, course=course_of_item(item)):
+        raise PermissionDenied(_("Only instructors of this course may do this."))
+
+
+def _lock_learner(user: User) -> None:
+    """Serialise a learner's starts and submissions: a row lock on the user."""
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+
+
+def questions_for_revision(revision: Revision) -> tuple[dict[str, dict[str, Any]], list[str | dict[str, Any]]]:
+    """The questions (engine dicts by key) and layout of a quiz exactly as `revision` holds them."""
+    page = revision.as_object()
+    if not isinstance(page, QuizPage):
+        raise TypeError("not a quiz revision")
+    return page.question_bank()
+
+
+def attempt_questions(attempt: Attempt) -> list[dict[str, Any]]:
+    """The questions of an attempt, in the order drawn, from its pinned revision."""
+    bank, _layout = questions_for_revision(attempt.revision)
+    return [bank[key] for key in attempt.question_keys]
+
+
+def _report_result(*, user: User, item: CourseItemPage, score: Decimal, passed: bool, occurred_at: datetime) -> None:
+    """The one call into progress: the item's counted score (percent) and whether it is complete."""
+    item_result_record(user=user, item=item, completed=passed, score=score, occurred_at=occurred_at)
+
+
+def _counted_score(*, quiz: QuizPage, user: User) -> Decimal | None:
+    graded = Attempt.objects.filter(quiz=quiz, learner=user, state=AttemptState.GRADED)
+    if quiz.attempt_scoring == AttemptScoring.LATEST:
+        latest = graded.order_by("-submitted_at", "-number").values_list("score", flat=True).first()
+        return latest
+    aggregate = Avg("score") if quiz.attempt_scoring == AttemptScoring.AVERAGE else Max("score")
+    value = graded.aggregate(value=aggregate)["value"]
+    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _report_quiz(*, quiz: QuizPage, user: User, occurred_at: datetime) -> None:
+    score = _counted_score(quiz=quiz, user=user)
+    if score is not None:
+        _report_result(user=user, item=quiz, score=score, passed=score >= quiz.pass_mark, occurred_at=occurred_at)
+
+
+def _draw(
+    quiz: QuizPage, layout: list[str | dict[str, Any]], bank: dict[str, dict[str, Any]], rng: random.Random
+) -> tuple[list[str], dict[str, list[str]]]:
+    keys: list[str] = []
+    for entry in layout:
+        if isinstance(entry, dict):
+            keys += rng.sample(entry["pool"], min(entry["draw"], len(entry["pool"])))
+        else:
+            keys.append(entry)
+    if quiz.shuffle_questions:
+        rng.shuffle(keys)
+    order: dict[str, list[str]] = {}
+    for key in keys:
+        q = bank[key]
+        if q["type"] in ("single_choice", "multiple_response"):
+            ids = [c["id"] for c in q["choices"]]
+            if quiz.shuffle_choices:
+                rng.shuffle(ids)
+            order[key] = ids
+        elif q["type"] == "matching":
+            # Right-hand options are always shuffled: in authored order they would give the pairs away.
+            ids = [p["id"] for p in q["pairs"]]
+            rng.shuffle(ids)
+            order[key] = ids
+        elif q["type"] == "ordering":
+            ids = [i["id"] for i in q["items"]]
+            correct = list(ids)
+            for _try in range(10):  # never show the answer as the starting order
+                rng.shuffle(ids)
+                if ids != correct:
+                    break
+            order[key] = ids
+    return keys, order
+
+
+# --- quiz attempts ---------------------------------------------------------------------------------------
+
+
+def attempt_wait(*, quiz: QuizPage, user: User, now: datetime | None = None) -> AttemptRefused | None:
+    """Why `user` cannot start a new attempt now (limit or cooldown), or None when they can."""
+    now = _now(now)
+    closed = Attempt.objects.filter(quiz=quiz, learner=user).exclude(state=AttemptState.OPEN)
+    used = closed.count()
+    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+        return AttemptRefused(
+            _("You have used all %(n)d attempts allowed for this quiz.") % {"n": quiz.attempts_allowed}
+        )
+    if quiz.cooldown_minutes and used:
+        last = closed.aggregate(last=Max("submitted_at"))["last"]
+        ready = last + timedelta(minutes=quiz.cooldown_minutes)
+        if now < ready:
+            return AttemptRefused(
+                _("You can start a new attempt in %(time)s.") % {"time": _duration(ready - now)}, wait=ready - now
+            )
+    return None
+
+
+@transaction.atomic
+def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, seed: int | None = None) -> Attempt:
+    """Start an attempt, or give back the learner's open one (closing it first if its deadline passed).
+
+    Locks the learner's user row, so two starts never make two attempts; the database also allows one open
+    attempt per learner and quiz. Pins the quiz's live revision and the questions drawn, in their order.
+    Raises AttemptRefused over the attempt limit or inside the cooldown, with the time left.
+    """
+    now = _now(now)
+    _check_learner(user=user, item=quiz)
+    _lock_learner(user)
+    current = (
+        Attempt.objects.select_related("revision").filter(quiz=quiz, learner=user, state=AttemptState.OPEN).first()
+    )
+    if current is not None:
+        if current.deadline is None or now < current.deadline:
+            return current
+        _close(attempt=current, at=current.deadline)
+    refused = attempt_wait(quiz=quiz, user=user, now=now)
+    if refused is not None:
+        raise refused
+    live = QuizPage.objects.get(pk=quiz.pk)
+    if live.live_revision_id is None:
+        raise AttemptRefused(_("This quiz is not published."))
+    revision = Revision.objects.get(pk=live.live_revision_id)
+    bank, layout = questions_for_revision(revision)
+    if not bank:
+        raise AttemptRefused(_("This quiz has no questions yet."))
+    keys, order = _draw(live, layout, bank, random.Random(seed))
+    number = (Attempt.objects.filter(quiz=quiz, learner=user).aggregate(n=Max("number"))["n"] or 0) + 1
+    deadline = now + timedelta(minutes=live.time_limit_minutes) if live.time_limit_minutes else None
+    return Attempt.objects.create(
+        learner=user,
+        quiz=quiz,
+        revision=revision,
+        number=number,
+        question_keys=keys,
+        choice_order=order,
+        started_at=now,
+        deadline=deadline,
+    )
+
+
+def _locked_attempt(attempt: Attempt) -> Attempt:
+    return Attempt.objects.select_for_update().select_related("revision", "quiz").get(pk=attempt.pk)
+
+
+def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptGrade:
+    questions = attempt_questions(attempt)
+    result = grading.grade_attempt(questions, {k: v for k, v in responses.items() if k in attempt.question_keys})
+    attempt.points, attempt.max_points = result.score, result.max_score
+    attempt.score = result.percent
+    attempt.results = {
+        key: {
+            "score": str(r.score),
+            "max_score": str(r.max_score),
+            "correct": r.correct,
+            "needs_manual": r.needs_manual,
+            "feedback": r.feedback,
+            "detail": r.detail,
+        }
+        for key, r in result.results.items()
+    }
+    attempt.state = AttemptState.NEEDS_GRADING if result.needs_manual else AttemptState.GRADED
+    return result
+
+
+def _close(*, attempt: Attempt, at: datetime) -> Attempt:
+    """Grade a locked, open attempt with what was saved and close it at `at`. Caller holds the row lock."""
+    responses = dict(attempt.responses.values_list("key", "value"))
+    _grade_into(attempt, responses)
+    attempt.submitted_at = at
+    attempt.save(update_fields=["points", "max_points", "score", "results", "state", "submitted_at"])
+    if attempt.state == AttemptState.GRADED:
+        _report_quiz(quiz=attempt.quiz, user=attempt.learner, occurred_at=at)
+    return attempt
+
+
+def attempt_expire_if_due(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """The check on every request: an open attempt past its deadline is closed with what was saved."""
+    now = _now(now)
+    if attempt.state != AttemptState.OPEN or attempt.deadline is None or now < attempt.deadline:
+        return attempt
+    with transaction.atomic():
+        locked = _locked_attempt(attempt)
+        if locked.state == AttemptState.OPEN:
+            _close(attempt=locked, at=locked.deadline)  # type: ignore[arg-type]
+    return locked
+
+
+def response_save(*, attempt: Attempt, user: User, key: str, raw: Any, now: datetime | None = None) -> Response:
+    """Save (autosave) one answer. Locks the attempt row.
+
+    Raises MalformedResponse (a 400) for an answer the form cannot have sent, AttemptClosed after submission,
+    and AttemptClosed with a clear message after the deadline, when the attempt is closed with what was saved.
+    """
+    now = _now(now)
+    if attempt.learner_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    with transaction.atomic():
+        locked = _locked_attempt(attempt)
+        if locked.state != AttemptState.OPEN:
+            raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
+        expired = locked.deadline is not None and now >= locked.deadline
+        if expired:
+            _close(attempt=locked, at=locked.deadline)  # type: ignore[arg-type]
+        else:
+            if key not in locked.question_keys:
+                raise grading.MalformedResponse(_("This question is not part of your attempt."), question_key=key)
+            question = next(q for q in attempt_questions(locked) if q["key"] == key)
+            value = grading.normalise_response(question, raw)
+            response, _created = Response.objects.update_or_create(
+                attempt=locked, key=key, defaults={"value": value, "saved_at": now}
+            )
+            return response
+    raise AttemptClosed(
+        _(
+            "Time is up: the deadline passed at %(time)s, so this answer was not saved. Your attempt was submitted with the answers saved before then."
+        )
+        % {"time": timezone.localtime(locked.deadline).strftime("%H:%M")}  # type: ignore[arg-type]
+    )
+
+
+def responses_save(*, attempt: Attempt, user: User, answers: dict[str, Any], now: datetime | None = None) -> None:
+    """Save several answers at once (the form posted without JavaScript): all or none. Locks the attempt row."""
+    if attempt.learner_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    attempt = attempt_expire_if_due(attempt=attempt, now=now)
+    if attempt.state != AttemptState.OPEN:
+        raise AttemptClosed(_("Time is up: your attempt was submitted with the answers saved before the deadline."))
+    with transaction.atomic():
+        for key, raw in answers.items():
+            response_save(attempt=attempt, user=user, key=key, raw=raw, now=now)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, user: User, now: datetime | None = None) -> Attempt:
+    """Submit and grade an attempt. Idempotent: a second submit (double click, retry) grades nothing again.
+
+    Locks the attempt row (select_for_update), so two concurrent submits grade once. After the deadline it
+    closes the attempt at the deadline with what was saved. Runs a fixed number of queries, whatever the
+    number of questions.
+    """
+    now = _now(now)
+    if attempt.learner_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    locked = _locked_attempt(attempt)
+    if locked.state != AttemptState.OPEN:
+        return locked
+    at = min(now, locked.deadline) if locked.deadline else now
+    return _close(attempt=locked, at=at)
+
+
+def attempt_close_expired(*, now: datetime | None = None) -> int:
+    """Close every open attempt past its deadline with what was saved (the periodic task). Returns how many."""
+    now = _now(now)
+    closed = 0
+    for attempt in Attempt.objects.filter(state=AttemptState.OPEN, deadline__lte=now).only("pk", "state", "deadline"):
+        if attempt_expire_if_due(attempt=attempt, now=now).state != AttemptState.OPEN:
+            closed += 1
+    return closed
+
+
+@transaction.atomic
+def attempt_grade_manual(
+    *, attempt: Attempt, user: User, points: dict[str, Decimal], feedback: dict[str, str] | None = None
+) -> Attempt:
+    """An instructor marks the hand-graded questions (essays) of a submitted attempt. Locks the attempt row."""
+    locked = _locked_attempt(attempt)
+    _check_instructor(user=user, item=locked.quiz)
+    if locked.state != AttemptState.NEEDS_GRADING:
+        raise AssessmentError(_("This attempt is not waiting for grading."))
+    results = dict(locked.results)
+    for key, given in points.items():
+        result = results.get(key)
+        if result is None or not result["needs_manual"]:
+            raise AssessmentError(_("This question is not graded by hand."))
+        if not Decimal("0") <= given <= Decimal(result["max_score"]):
+            raise AssessmentError(_("Points must be between 0 and %(max)s.") % {"max": result["max_score"]})
+        result = {**result, "score": str(given.quantize(CENT)), "needs_manual": False}
+        result["correct"] = given == Decimal(result["max_score"])
+        if feedback and feedback.get(key):
+            result["feedback"] = [*result["feedback"], feedback[key]]
+        results[key] = result
+    if any(r["needs_manual"] for r in results.values()):
+        raise AssessmentError(_("Give points for every hand-graded question."))
+    locked.results = results
+    locked.points = sum((Decimal(r["score"]) for r in results.values()), Decimal("0"))
+    locked.score = _percent(locked.points, locked.max_points or Decimal("0"))
+    locked.state = AttemptState.GRADED
+    locked.save(update_fields=["results", "points", "score", "state"])
+    _report_quiz(quiz=locked.quiz, user=locked.learner, occurred_at=timezone.now())
+    return locked
+
+
+@transaction.atomic
+def attempt_regrade(*, attempts: list[Attempt], user: User, reason: str) -> list[RegradeAudit]:
+    """Re-grade chosen, closed attempts against the quiz's live revision after a fix, with an audit entry each.
+
+    Locks each attempt row. Only instructors of the course. The attempt is re-pinned to the live revision;
+    a question it drew that the fix removed is refused, never silently dropped.
+    """
+    if not reason.strip():
+        raise AssessmentError(_("Say why the attempts are regraded."))
+    audits: list[RegradeAudit] = []
+    for attempt in attempts:
+        locked = _locked_attempt(attempt)
+        _check_instructor(user=user, item=locked.quiz)
+        if locked.state == AttemptState.OPEN:
+            raise AssessmentError(_("An open attempt cannot be regraded."))
+        live = QuizPage.objects.get(pk=locked.quiz_id)
+        revision = Revision.objects.get(pk=live.live_revision_id)
+        bank, _layout = questions_for_revision(revision)
+        missing = [k for k in locked.question_keys if k not in bank]
+        if missing:
+            raise AssessmentError(
+                _("The published quiz no longer has every question of attempt %(n)d.") % {"n": locked.pk}
+            )
+        old_revision, old_score = locked.revision, locked.score
+        locked.revision = revision
+        _grade_into(locked, dict(locked.responses.values_list("key", "value")))
+        locked.save(update_fields=["revision", "points", "max_points", "score", "results", "state"])
+        audits.append(
+            RegradeAudit.objects.create(
+                attempt=locked,
+                actor=user,
+                from_revision=old_revision,
+                to_revision=revision,
+                old_score=old_score,
+                new_score=locked.score,
+                reason=reason.strip(),
+            )
+        )
+        if locked.state == AttemptState.GRADED:
+            _report_quiz(quiz=live, user=locked.learner, occurred_at=timezone.now())
+    return audits
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """What the result page may show, per the quiz's feedback setting."""
+
+    attempt: Attempt
+    passed: bool
+    show_feedback: bool
+
+
+def attempt_result(*, attempt: Attempt, user: User) -> AttemptView:
+    if attempt.learner_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    quiz = attempt.quiz
+    passed = attempt.passed(quiz.pass_mark)
+    mode = quiz.feedback_mode
+    show = attempt.state != AttemptState.OPEN and (
+        mode in ("immediate", "after_submit") or (mode == "after_passing" and passed)
+    )
+    return AttemptView(attempt=attempt, passed=passed, show_feedback=show)
+
+
+# --- task submissions ------------------------------------------------------------------------------------
+
+
+def clean_rich_text(html: str) -> str:
+    """Learner rich text reduced to an allow-list: no scripts, event handlers, styles or javascript: links."""
+    return bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    ).strip()
+
+
+def clean_link(link: str) -> str:
+    link = link.strip()
+    if not link:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(link)
+    except Exception:  # noqa: BLE001 - any refusal of the validator is the same message
+        raise SubmissionRefused(_("A link must be a web address starting with http:// or https://.")) from None
+    return link
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    task: TaskPage,
+    user: User,
+    text: str = "",
+    link: str = "",
+    files: list[UploadedFile] | None = None,
+    now: datetime | None = None,
+) -> Submission:
+    """Submit work for a task: rich text (cleaned), a link (http/https) and files (checked, stored privately).
+
+    Locks the learner's user row; the database allows one submission waiting for grading per learner and task.
+    """
+    now = _now(now)
+    _check_learner(user=user, item=task)
+    _lock_learner(user)
+    files = files or []
+    previous = Submission.objects.filter(task=task, learner=user).order_by("-number").first()
+    if previous is not None:
+        if previous.state == SubmissionState.SUBMITTED:
+            raise SubmissionRefused(_("Your previous submission is waiting for grading."))
+        if previous.state == SubmissionState.GRADED and not task.resubmissions_allowed:
+            raise SubmissionRefused(_("This task has been graded and does not take resubmissions."))
+    if len(text) > MAX_TEXT_CHARS:
+        raise SubmissionRefused(_("The text is too long."))
+    cleaned = clean_rich_text(text) if task.accept_text else ""
+    link = clean_link(link) if task.accept_link else ""
+    if files and not task.accept_files:
+        raise SubmissionRefused(_("This task does not take files."))
+    if len(files) > MAX_FILES:
+        raise SubmissionRefused(_("Send at most %(n)d files.") % {"n": MAX_FILES})
+    if not (bleach.clean(cleaned, tags=set(), strip=True).strip() or link or files):
+        raise SubmissionRefused(_("Your submission is empty."))
+    stored = []
+    for upload in files:
+        try:
+            stored.append(
+                private_file_store(
+                    owner=user, upload=upload, allowed=task.file_types(), max_bytes=max_bytes_for(task.max_file_mb)
+                )
+            )
+        except UploadRefused as refused:
+            raise SubmissionRefused(refused.message) from None
+    live = TaskPage.objects.get(pk=task.pk)
+    submission = Submission.objects.create(
+        learner=user,
+        task=task,
+        revision_id=live.live_revision_id or live.latest_revision_id,
+        number=(previous.number + 1) if previous else 1,
+        text=cleaned,
+        link=link,
+        submitted_at=now,
+    )
+    SubmissionFile.objects.bulk_create([SubmissionFile(submission=submission, upload=f) for f in stored])
+    return submission
+
+
+def _notify(submission: Submission) -> None:
+    from assessments.tasks import submission_notify_task
+
+    transaction.on_commit(lambda: submission_notify_task.delay(submission_id=submission.pk))
+
+
+@transaction.atomic
+def submission_grade(
+    *,
+    submission: Submission,
+    user: User,
+    feedback: str = "",
+    levels: dict[str, str] | None = None,
+    points: Decimal | None = None,
+    now: datetime | None = None,
+) -> Grade:
+    """Grade a submission with the rubric (`levels`: criterion key → level key) or plain `points`.
+
+    Instructors of the task's course only. Locks the submission row; a graded submission is not graded twice.
+    The learner is e-mailed after commit, and the score goes to progress.
+    """
+    now = _now(now)
+    locked = Submission.objects.select_for_update().select_related("task", "learner").get(pk=submission.pk)
+    task = locked.task
+    _check_instructor(user=user, item=task)
+    if locked.state != SubmissionState.SUBMITTED:
+        raise AssessmentError(_("This submission is not waiting for grading."))
+    criteria = task.rubric_criteria()
+    scores: list[RubricScore] = []
+    if criteria:
+        levels = levels or {}
+        total = Decimal("0")
+        for criterion in criteria:
+            level = next((lv for lv in criterion["levels"] if lv["key"] == levels.get(criterion["key"])), None)
+            if level is None:
+                raise AssessmentError(_("Choose a level for “%(title)s”.") % {"title": criterion["title"]})
+            total += level["points"]
+            scores.append(
+                RubricScore(
+                    criterion_key=criterion["key"],
+                    criterion_title=criterion["title"],
+                    level_label=level["label"],
+                    points=level["points"],
+                )
+            )
+        given, possible = total, task.points_possible()
+    else:
+        possible = task.max_points
+        if points is None or not Decimal("0") <= points <= possible:
+            raise AssessmentError(_("Points must be between 0 and %(max)s.") % {"max": possible})
+        given = points
+    grade = Grade.objects.create(
+        submission=locked,
+        grader=user,
+        points=given,
+        max_points=possible,
+        score=_percent(given, possible),
+        feedback=clean_rich_text(feedback),
+        graded_at=now,
+    )
+    for score in scores:
+        score.grade = grade
+    RubricScore.objects.bulk_create(scores)
+    locked.state = SubmissionState.GRADED
+    locked.save(update_fields=["state"])
+    _report_result(
+        user=locked.learner, item=task, score=grade.score, passed=grade.score >= task.pass_mark, occurred_at=now
+    )
+    _notify(locked)
+    return grade
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, user: User, feedback: str) -> Submission:
+    """Return a submission for resubmission with feedback. Instructors of the course only; locks the row."""
+    locked = Submission.objects.select_for_update().select_related("task").get(pk=submission.pk)
+    _check_instructor(user=user, item=locked.task)
+    if locked.state != SubmissionState.SUBMITTED:
+        raise AssessmentError(_("This submission is not waiting for grading."))
+    if not feedback.strip():
+        raise AssessmentError(_("Tell the learner what to change."))
+    locked.state = SubmissionState.RETURNED
+    locked.return_feedback = clean_rich_text(feedback)
+    locked.save(update_fields=["state", "return_feedback"])
+    _notify(locked)
+    return locked

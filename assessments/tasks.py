@@ -1,0 +1,47 @@
+"""Thin Celery tasks: they take ids, re-fetch, and call a service or send a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from assessments.models import Submission, SubmissionState
+from assessments.services import attempt_close_expired
+from lms.celery import app
+
+CLOSE_EXPIRED_EVERY_SECONDS = 60.0
+
+
+@shared_task(acks_late=True)
+def attempt_close_expired_task() -> int:
+    """Close the attempts whose deadline passed, so a learner who closed the browser is still graded."""
+    return attempt_close_expired()
+
+
+@shared_task(acks_late=True)
+def submission_notify_task(*, submission_id: int) -> None:
+    """E-mail the learner that their submission was graded or returned."""
+    submission = Submission.objects.select_related("learner", "task", "grade").get(pk=submission_id)
+    if submission.state not in (SubmissionState.GRADED, SubmissionState.RETURNED):
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "submission": submission,
+            "task_url": f"{settings.SITE_URL}{submission.task.url or ''}",
+            "graded": submission.state == SubmissionState.GRADED,
+        }
+        subject = render_to_string("assessments/email/submission_subject.txt", context).strip()
+        body = render_to_string("assessments/email/submission_body.txt", context)
+    send_mail(subject, body, None, [submission.learner.email])
+
+
+@app.on_after_finalize.connect
+def schedule_close_expired(sender: Any, **kwargs: Any) -> None:
+    sender.add_periodic_task(
+        CLOSE_EXPIRED_EVERY_SECONDS, attempt_close_expired_task.s(), name="assessments.close-expired"
+    )

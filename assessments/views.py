@@ -1,0 +1,192 @@
+"""Learner pages of quizzes and tasks. Each view parses, calls one service or selector, and renders.
+
+Refusals a learner can act on are shown with their message; malformed input is a 400 with a message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from assessments import selectors
+from assessments.forms import answer_from_post
+from assessments.grading import MalformedResponse
+from assessments.models import Attempt, AttemptState, QuizPage, Submission, TaskPage
+from assessments.services import (
+    AssessmentError,
+    attempt_expire_if_due,
+    attempt_questions,
+    attempt_result,
+    attempt_start,
+    attempt_submit,
+    response_save,
+    responses_save,
+    submission_create,
+)
+from media.models import PrivateFile
+from media.uploads import private_url
+
+
+def _page_context(request: HttpRequest, page: QuizPage | TaskPage) -> dict[str, Any]:
+    """The item page's own context: outline, previous/next and the slots other apps fill."""
+    return page.get_context(request)
+
+
+def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz", "revision"), pk=attempt_id, learner=request.user)
+    return attempt_expire_if_due(attempt=attempt)
+
+
+def quiz_view(request: HttpRequest, *, quiz: QuizPage) -> HttpResponse:
+    """The quiz's page: introduction, settings, the learner's attempts and the start (or resume) button."""
+    context = _page_context(request, quiz)
+    if request.user.is_authenticated:
+        context["overview"] = selectors.quiz_overview(quiz=quiz, user=request.user)  # type: ignore[arg-type]
+    return render(request, "assessments/quiz_page.html", context)
+
+
+@require_POST
+@login_required
+def attempt_start_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
+    try:
+        attempt = attempt_start(quiz=quiz, user=request.user)  # type: ignore[arg-type]
+    except AssessmentError as refused:
+        messages.error(request, refused.message)
+        return redirect(quiz.get_url(request) or "/")
+    return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
+def _attempt_page(request: HttpRequest, attempt: Attempt, *, error: str = "", status: int = 200) -> HttpResponse:
+    context = _page_context(request, attempt.quiz)
+    context.update(selectors.attempt_form(attempt=attempt))
+    context["error"] = error
+    return render(request, "assessments/attempt_page.html", context, status=status)
+
+
+@require_GET
+def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt form with every saved answer (resume after a reload)."""
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.state != AttemptState.OPEN:
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    return _attempt_page(request, attempt)
+
+
+@require_POST
+def attempt_save_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """htmx autosave of one question; answers with the status line of that question."""
+    attempt = _own_attempt(request, attempt_id)
+    key = request.POST.get("key", "")
+    context: dict[str, Any] = {"key": key}
+    status = 200
+    try:
+        question = next((q for q in attempt_questions(attempt) if q["key"] == key), None)
+        if question is None:
+            raise MalformedResponse(_("This question is not part of your attempt."))
+        raw = answer_from_post(question, choice_order=attempt.choice_order, data=request.POST)
+        saved = response_save(attempt=attempt, user=request.user, key=key, raw=raw)  # type: ignore[arg-type]
+        context["saved_at"] = saved.saved_at
+    except MalformedResponse as malformed:
+        context["error"], status = malformed.message, 400
+    except AssessmentError as closed:
+        if request.htmx:  # type: ignore[attr-defined]
+            messages.info(request, closed.message)
+            return HttpResponseClientRedirect(reverse("assessments:result", args=[attempt.pk]))
+        context["error"], status = closed.message, 409
+    return render(request, "assessments/includes/save_status.html", context, status=status)
+
+
+@require_POST
+def attempt_answers_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The plain form (no JavaScript): save every answer, then submit when the learner pressed Submit."""
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.state != AttemptState.OPEN:
+        messages.info(request, _("Time is up: your attempt was submitted with the answers saved before the deadline."))
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    try:
+        answers = {
+            q["key"]: answer_from_post(q, choice_order=attempt.choice_order, data=request.POST)
+            for q in attempt_questions(attempt)
+        }
+        responses_save(attempt=attempt, user=request.user, answers=answers)  # type: ignore[arg-type]
+    except MalformedResponse as malformed:
+        return _attempt_page(request, attempt, error=malformed.message, status=400)
+    except AssessmentError as closed:
+        messages.info(request, closed.message)
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    if request.POST.get("action") == "submit":
+        attempt_submit(attempt=attempt, user=request.user)  # type: ignore[arg-type]
+        return redirect("assessments:result", attempt_id=attempt.pk)
+    messages.success(request, _("Your answers are saved."))
+    return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
+@require_POST
+def attempt_submit_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    attempt_submit(attempt=attempt, user=request.user)  # type: ignore[arg-type]
+    return redirect("assessments:result", attempt_id=attempt.pk)
+
+
+@require_GET
+def attempt_result_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.state == AttemptState.OPEN:
+        return redirect("assessments:attempt", attempt_id=attempt.pk)
+    context = _page_context(request, attempt.quiz)
+    result = attempt_result(attempt=attempt, user=request.user)  # type: ignore[arg-type]
+    context.update(selectors.attempt_review(view=result))
+    return render(request, "assessments/result_page.html", context)
+
+
+# --- tasks -----------------------------------------------------------------------------------------------
+
+
+def task_view(request: HttpRequest, *, task: TaskPage, error: str = "", status: int = 200) -> HttpResponse:
+    """The task: instructions, the submission form, and the learner's own submissions and grades."""
+    context = _page_context(request, task)
+    if request.user.is_authenticated:
+        context["submissions"] = selectors.submissions_of_learner(task=task, user=request.user)  # type: ignore[arg-type]
+    context["error"] = error
+    return render(request, "assessments/task_page.html", context, status=status)
+
+
+@require_POST
+@login_required
+def submission_create_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(TaskPage.objects.live(), pk=task_id)
+    try:
+        submission_create(
+            task=task,
+            user=request.user,  # type: ignore[arg-type]
+            text=request.POST.get("text", ""),
+            link=request.POST.get("link", ""),
+            files=request.FILES.getlist("files"),
+        )
+    except AssessmentError as refused:
+        return task_view(request, task=task, error=refused.message, status=400)
+    messages.success(request, _("Your work is submitted. You will get an e-mail when it is graded."))
+    return HttpResponseRedirect(task.get_url(request) or "/")
+
+
+@require_GET
+@login_required
+def submission_file_view(request: HttpRequest, file_id: int) -> HttpResponse:
+    """A submitted file, for its learner and the course's instructors: a short-lived private link."""
+    private_file = get_object_or_404(PrivateFile, pk=file_id)
+    submission = Submission.objects.select_related("task").filter(files__upload=private_file).first()
+    if submission is None or not selectors.may_see_submission(submission=submission, user=request.user):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return redirect(private_url(private_file=private_file))

@@ -1,0 +1,244 @@
+"""Validated uploads into private storage, short-lived links to them, and presigned direct uploads.
+
+A file's type is what its first bytes say, never what its name says: a `.pdf` that starts like a ZIP is
+refused. Sizes are capped before anything is stored. Direct-to-S3 uploads are confirmed by the server
+(HEAD for the size, a ranged GET for the first bytes) before they become a PrivateFile, because S3-alike
+servers do not all enforce the conditions of a presigned POST.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from lms.models import User
+from media.models import PrivateFile
+from media.storage import private_bucket, private_location, s3_client, uses_s3
+
+LINK_SECONDS = 300
+SNIFF_BYTES = 512
+_SIGNING_SALT = "media.private-file"
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    signatures: tuple[bytes, ...]
+    label: str
+
+
+_ZIP = (b"PK\x03\x04",)
+KNOWN_TYPES: dict[str, FileType] = {
+    "pdf": FileType("application/pdf", (b"%PDF-",), "PDF"),
+    "png": FileType("image/png", (b"\x89PNG\r\n\x1a\n",), "PNG"),
+    "jpg": FileType("image/jpeg", (b"\xff\xd8\xff",), "JPEG"),
+    "gif": FileType("image/gif", (b"GIF87a", b"GIF89a"), "GIF"),
+    "zip": FileType("application/zip", _ZIP, "ZIP"),
+    "docx": FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _ZIP, "Word"),
+    "xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP, "Excel"),
+    "pptx": FileType("application/vnd.openxmlformats-officedocument.presentationml.presentation", _ZIP, "PowerPoint"),
+    "txt": FileType("text/plain", (), "text"),
+    "md": FileType("text/markdown", (), "Markdown"),
+    "yaml": FileType("application/yaml", (), "YAML"),
+    "csv": FileType("text/csv", (), "CSV"),
+    # Served only as a download (Content-Disposition: attachment, nosniff), so scripts in it never run here.
+    "svg": FileType("image/svg+xml", (), "SVG"),
+}
+_TEXT_TYPES = ("txt", "md", "yaml", "csv", "svg")
+_EXTENSIONS = {"jpeg": "jpg", "yml": "yaml", "markdown": "md"}
+
+
+class UploadRefused(ValueError):
+    """An upload that is empty, too big, or not of an allowed type; `message` says which, for the learner."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _extension(name: str) -> str:
+    ext = posixpath.splitext(name)[1].lower().lstrip(".")
+    return _EXTENSIONS.get(ext, ext)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sniffed bytes is still text.
+        return error.start >= len(head) - 3
+    return True
+
+
+def sniff(head: bytes, *, name: str) -> str | None:
+    """The known type whose signature `head` carries. The name only picks among formats that share one
+    signature (ZIP-based Office files; text files), never turns one signature into another."""
+    if head.startswith(_ZIP):
+        ext = _extension(name)
+        return ext if ext in ("docx", "xlsx", "pptx") else "zip"
+    for kind, spec in KNOWN_TYPES.items():
+        if spec.signatures and any(head.startswith(sig) for sig in spec.signatures):
+            return kind
+    if not head or not _looks_like_text(head):
+        return None
+    ext = _extension(name)
+    if ext == "svg":
+        return "svg" if b"<svg" in head else "txt"
+    return ext if ext in _TEXT_TYPES else "txt"
+
+
+def check_file(*, head: bytes, name: str, size: int, allowed: list[str], max_bytes: int) -> str:
+    """The file's type when it is allowed; UploadRefused with the reason otherwise."""
+    if size <= 0:
+        raise UploadRefused(_("The file “%(name)s” is empty.") % {"name": name})
+    if size > max_bytes:
+        raise UploadRefused(
+            _("The file “%(name)s” is larger than the limit of %(mb)s MB.")
+            % {"name": name, "mb": round(max_bytes / 1_000_000, 1)}
+        )
+    kind = sniff(head, name=name)
+    labels = ", ".join(KNOWN_TYPES[t].label for t in allowed if t in KNOWN_TYPES)
+    if kind is None or kind not in allowed:
+        raise UploadRefused(
+            _("The file “%(name)s” is not of an accepted type (%(types)s).") % {"name": name, "types": labels}
+        )
+    if kind not in _TEXT_TYPES and _extension(name) != kind:
+        raise UploadRefused(
+            _("The file “%(name)s” does not hold what its name says; accepted types: %(types)s.")
+            % {"name": name, "types": labels}
+        )
+    return kind
+
+
+def _safe_name(name: str) -> str:
+    return (get_valid_filename(posixpath.basename(name.replace("\\", "/"))) or "file")[:200]
+
+
+@transaction.atomic
+def private_file_store(*, owner: User, upload: UploadedFile, allowed: list[str], max_bytes: int) -> PrivateFile:
+    """Check a streamed upload (size, then type by content) and store it privately."""
+    name = _safe_name(upload.name or "file")
+    size = upload.size or 0
+    if size > max_bytes:
+        check_file(head=b"", name=name, size=size, allowed=allowed, max_bytes=max_bytes)
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    kind = check_file(head=head, name=name, size=size, allowed=allowed, max_bytes=max_bytes)
+    stored = PrivateFile(
+        owner=owner, original_name=name, kind=kind, content_type=KNOWN_TYPES[kind].content_type, size=size
+    )
+    stored.file.save(f"{uuid.uuid4().hex}/{name}", upload, save=False)
+    stored.save()
+    return stored
+
+
+def private_url(*, private_file: PrivateFile, seconds: int = LINK_SECONDS) -> str:
+    """A link that works for `seconds`: presigned by S3, or signed by Django for local files.
+
+    Call it only after checking that the requester may see the file."""
+    if uses_s3():
+        return s3_client().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": private_bucket(),
+                "Key": _object_key(private_file.file.name),
+                "ResponseContentDisposition": f'attachment; filename="{private_file.original_name}"',
+            },
+            ExpiresIn=seconds,
+        )
+    token = signing.dumps({"id": private_file.pk, "exp": int(timezone.now().timestamp()) + seconds}, salt=_SIGNING_SALT)
+    return reverse("media:private_file", args=[token])
+
+
+def private_file_for_token(token: str) -> PrivateFile | None:
+    """The file a signed link points at, or None when the link is forged or expired."""
+    try:
+        data = signing.loads(token, salt=_SIGNING_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("exp", 0) < timezone.now().timestamp():
+        return None
+    return PrivateFile.objects.filter(pk=data.get("id")).first()
+
+
+# --- direct uploads to S3 -----------------------------------------------------------------------------
+
+
+def _object_key(name: str) -> str:
+    location = private_location().strip("/")
+    return f"{location}/{name}" if location else name
+
+
+@dataclass(frozen=True)
+class DirectUpload:
+    url: str
+    fields: dict[str, str]
+    name: str
+    expires_at: datetime
+
+
+def direct_upload_create(*, owner: User, filename: str, max_bytes: int, seconds: int = LINK_SECONDS) -> DirectUpload:
+    """A presigned POST that lets the browser send one file straight to the private bucket."""
+    if not uses_s3():
+        raise UploadRefused(_("Direct uploads need S3 storage."))
+    name = f"direct/{owner.pk}/{uuid.uuid4().hex}/{_safe_name(filename)}"
+    post = s3_client().generate_presigned_post(
+        Bucket=private_bucket(),
+        Key=_object_key(name),
+        Conditions=[["content-length-range", 1, max_bytes]],
+        ExpiresIn=seconds,
+    )
+    return DirectUpload(
+        url=post["url"],
+        fields=post["fields"],
+        name=name,
+        expires_at=timezone.now() + timedelta(seconds=seconds),
+    )
+
+
+@transaction.atomic
+def direct_upload_confirm(*, owner: User, name: str, allowed: list[str], max_bytes: int) -> PrivateFile:
+    """Accept a direct upload only after checking it on the server: its size by HEAD, its type by its
+    first bytes. A refused object is deleted from the bucket."""
+    if not name.startswith(f"direct/{owner.pk}/") or ".." in name:
+        raise UploadRefused(_("This upload does not belong to you."))
+    client, bucket, key = s3_client(), private_bucket(), _object_key(name)
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except client.exceptions.ClientError:
+        raise UploadRefused(_("The uploaded file was not found; upload it again.")) from None
+    size = int(head["ContentLength"])
+    first: bytes = b""
+    if 0 < size <= max_bytes:
+        body: IO[bytes] = client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{SNIFF_BYTES - 1}")["Body"]
+        first = body.read()
+    filename = posixpath.basename(name)
+    try:
+        kind = check_file(head=first, name=filename, size=size, allowed=allowed, max_bytes=max_bytes)
+    except UploadRefused:
+        client.delete_object(Bucket=bucket, Key=key)
+        raise
+    stored = PrivateFile(
+        owner=owner, original_name=filename, kind=kind, content_type=KNOWN_TYPES[kind].content_type, size=size
+    )
+    stored.file.name = name
+    stored.save()
+    return stored
+
+
+def max_bytes_for(megabytes: int) -> int:
+    return megabytes * 1_000_000
