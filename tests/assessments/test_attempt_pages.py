@@ -1,0 +1,274 @@
+"""The learner's quiz pages: no answer key before submitting, autosave, the plain form, resume, result."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from assessments.demo import seed_assessments
+from assessments.models import Attempt, AttemptState, FeedbackMode, QuizPage
+from assessments.services import attempt_questions, attempt_start, questions_for_revision, response_save
+from content.demo import seed_content
+from lms.demo import users_seed
+from tests.assessments.factories import every_type, learner_in, make_quiz, single_choice
+
+pytestmark = pytest.mark.django_db
+
+
+class _Visible(HTMLParser):
+    """Every text node and attribute value of a page: what a browser, a script or a scraper can read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.chunks += [value for name, value in attrs if value and name != "value" or (name == "value" and value)]
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+
+
+def readable(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "\n".join(parser.chunks)
+
+
+def answer_key_texts(question: dict) -> list[str]:
+    """Texts that only the answer key holds: feedback, explanations, accepted answers, numeric answers."""
+    texts = [question.get("explanation") or ""]
+    qtype = question["type"]
+    if qtype in ("single_choice", "multiple_response"):
+        texts += [c.get("feedback") or "" for c in question["choices"]]
+    elif qtype == "true_false":
+        texts += [question.get("feedback_true") or "", question.get("feedback_false") or ""]
+    elif qtype == "numeric":
+        texts.append(question["answer"])
+    elif qtype == "short_answer":
+        texts += list(question["accepted"])
+    elif qtype == "fill_blanks":
+        texts += [a for b in question["blanks"] for a in b["accepted"]]
+    return [t for t in texts if t.strip()]
+
+
+def shown_texts(question: dict) -> str:
+    """What the learner is meant to see: a secret that also appears here (an accepted answer "sort" in a
+    pipeline that shows `sort` elsewhere) cannot be told apart, so it is not counted as a leak."""
+    parts = [question.get("prompt") or "", re.sub(r"\[\[[^\]]*\]\]", " ", question.get("text") or "")]
+    parts += [c["text"] for c in question.get("choices", [])]
+    parts += [p["left"] + " " + p["right"] for p in question.get("pairs", [])]
+    parts += [i["text"] for i in question.get("items", [])]
+    return " ".join(parts)
+
+
+def key_only_texts(question: dict) -> list[str]:
+    shown = shown_texts(question)
+    return [s for s in answer_key_texts(question) if not leaks(shown, s)]
+
+
+def leaks(page: str, secret: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w])", page) is not None
+
+
+def open_attempt_page(client, quiz: QuizPage):
+    learner = learner_in(quiz)
+    client.force_login(learner)
+    client.post(reverse("assessments:start", args=[quiz.pk]))
+    attempt = Attempt.objects.get(learner=learner, quiz=quiz)
+    return attempt, client.get(reverse("assessments:attempt", args=[attempt.pk]))
+
+
+def test_no_answer_of_a_seeded_quiz_reaches_the_attempt_page(client):
+    demo = seed_content(instructors=users_seed())
+    quizzes, _tasks = seed_assessments(demo=demo)
+    quiz = QuizPage.objects.get(pk=quizzes[0].pk)
+    attempt, response = open_attempt_page(client, quiz)
+    page = readable(response.content.decode())
+    secrets = [s for q in attempt_questions(attempt) for s in key_only_texts(q)]
+
+    assert len(secrets) > 10
+    assert [s for s in secrets if leaks(page, s)] == []
+    assert "correct" not in response.content.decode().lower()
+
+
+def test_no_answer_of_any_question_type_reaches_the_attempt_page(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, response = open_attempt_page(client, quiz)
+    html = response.content.decode()
+    page = readable(html)
+
+    for question in attempt_questions(attempt):
+        for secret in key_only_texts(question):
+            assert not leaks(page, secret), secret
+    # Ids that would give an order or a pairing away never appear as names or values.
+    for identifier in ("i1", "i2", "i3", "p1", "p2", "p3"):
+        assert not re.search(rf'(name|value|id)="[^"]*\b{identifier}\b', html), identifier
+
+
+def test_the_quiz_page_and_search_index_hold_no_answers(client):
+    quiz = make_quiz(questions=every_type())
+    learner = learner_in(quiz)
+    client.force_login(learner)
+
+    page = readable(client.get(quiz.url).content.decode())
+
+    assert "secret-feedback-mr-a" not in page
+    assert [f.field_name for f in QuizPage.get_search_fields() if f.field_name == "questions"] == []
+
+
+def test_an_htmx_autosave_saves_one_answer_and_says_so(client):
+    quiz = make_quiz(questions=[single_choice(1), single_choice(2)])
+    attempt, _page = open_attempt_page(client, quiz)
+    key = attempt.question_keys[0]
+    shown = attempt.choice_order[key].index("a")
+
+    response = client.post(
+        reverse("assessments:save", args=[attempt.pk]), {"key": key, f"q-{key}": str(shown)}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert "Saved at" in response.content.decode()
+    assert dict(attempt.responses.values_list("key", "value")) == {key: "a"}
+
+
+def test_a_reload_shows_every_saved_answer(client):
+    quiz = make_quiz(questions=[single_choice(1), single_choice(2)])
+    attempt, _page = open_attempt_page(client, quiz)
+    key = attempt.question_keys[1]
+    response_save(attempt=attempt, user=attempt.learner, key=key, raw="c")
+    shown = attempt.choice_order[key].index("c")
+
+    html = client.get(reverse("assessments:attempt", args=[attempt.pk])).content.decode()
+
+    assert re.search(rf'name="q-{key}" value="{shown}" checked', html)
+    assert html.count(" checked") == 1
+
+
+def test_the_plain_form_saves_and_submits_without_javascript(client):
+    quiz = make_quiz(questions=[single_choice(1), single_choice(2)])
+    attempt, _page = open_attempt_page(client, quiz)
+    first, second = attempt.question_keys
+    data = {
+        f"q-{first}": str(attempt.choice_order[first].index("a")),
+        f"q-{second}": str(attempt.choice_order[second].index("b")),
+        "action": "submit",
+    }
+
+    response = client.post(reverse("assessments:answers", args=[attempt.pk]), data)
+
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.score) == (AttemptState.GRADED, Decimal("50.00"))
+    result = client.get(response["Location"]).content.decode()
+    assert "Score: 50%" in result
+    assert "Not passed" in result
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["99", "-1", "abc", "x" * 200_000, "1.5"],
+    ids=["unknown index", "negative", "text", "huge", "fraction"],
+)
+def test_a_malformed_answer_is_a_400_with_a_message(client, value):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+    key = attempt.question_keys[0]
+
+    response = client.post(reverse("assessments:save", args=[attempt.pk]), {"key": key, f"q-{key}": value})
+
+    assert response.status_code == 400
+    assert response.content.decode().strip()
+    assert not attempt.responses.exists()
+
+
+def test_an_answer_for_a_question_outside_the_attempt_is_a_400(client):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+
+    response = client.post(reverse("assessments:save", args=[attempt.pk]), {"key": "nope", "q-nope": "0"})
+
+    assert response.status_code == 400
+
+
+def test_a_malformed_plain_form_is_a_400_that_shows_the_form_again(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    ordering = next(q for q in attempt_questions(attempt) if q["type"] == "ordering")
+    data = {f"q-{ordering['key']}-0": "1", f"q-{ordering['key']}-1": "1", "action": "submit"}
+
+    response = client.post(reverse("assessments:answers", args=[attempt.pk]), data)
+
+    assert response.status_code == 400
+    assert "different position" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.OPEN
+
+
+def test_someone_elses_attempt_is_not_found(client):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+    client.force_login(learner_in(quiz))
+
+    assert client.get(reverse("assessments:attempt", args=[attempt.pk])).status_code == 404
+
+
+def test_the_result_hides_feedback_until_passing_when_the_quiz_says_so(client):
+    quiz = make_quiz(feedback_mode=FeedbackMode.AFTER_PASSING)
+    attempt, _page = open_attempt_page(client, quiz)
+
+    response = client.post(reverse("assessments:submit", args=[attempt.pk]))
+    html = client.get(response["Location"]).content.decode()
+
+    assert "explanation 1" not in html
+    assert "once you pass" in html
+
+
+def test_the_attempt_page_shows_the_time_left_from_the_server(client):
+    quiz = make_quiz(time_limit_minutes=20)
+    _attempt, response = open_attempt_page(client, quiz)
+
+    html = response.content.decode()
+    assert 'class="quiz-countdown"' in html
+    assert re.search(r">(19:5\d|20:00)</time>", html)
+
+
+def test_an_attempt_page_opened_after_the_deadline_shows_the_result(client):
+    quiz = make_quiz(time_limit_minutes=1)
+    learner = learner_in(quiz)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    attempt = attempt_start(quiz=quiz, user=learner, now=timezone.now() - timedelta(minutes=5))
+    client.force_login(learner)
+
+    response = client.get(reverse("assessments:attempt", args=[attempt.pk]))
+
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+
+
+def test_every_seeded_question_is_valid():
+    demo = seed_content(instructors=users_seed())
+    quizzes, tasks = seed_assessments(demo=demo)
+
+    assert len(quizzes) >= len(demo.courses) and len(tasks) == len(demo.courses)
+    for quiz in quizzes:
+        bank, _layout = questions_for_revision(QuizPage.objects.get(pk=quiz.pk).live_revision)
+        assert bank
+
+
+def test_seeding_assessments_twice_changes_nothing():
+    demo = seed_content(instructors=users_seed())
+    first = seed_assessments(demo=demo)
+
+    second = seed_assessments(demo=demo)
+
+    assert [p.pk for p in first[0]] == [p.pk for p in second[0]]
+    assert QuizPage.objects.count() == len(first[0])
