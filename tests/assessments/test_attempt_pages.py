@@ -27,7 +27,7 @@ class _Visible(HTMLParser):
         self.chunks: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.chunks += [value for name, value in attrs if value and name != "value" or (name == "value" and value)]
+        self.chunks += [value for _name, value in attrs if value]
 
     def handle_data(self, data: str) -> None:
         self.chunks.append(data)
