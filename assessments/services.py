@@ -254,7 +254,7 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
 
 
 def _locked_attempt(attempt: Attempt) -> Attempt:
-    return Attempt.objects.select_for_update().select_related("revision", "quiz").get(pk=attempt.pk)
+    return Attempt.objects.select_for_update().select_related("revision", "quiz", "learner").get(pk=attempt.pk)
 
 
 def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptGrade:
