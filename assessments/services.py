@@ -8,6 +8,7 @@ goes to progress through `_report_result`, the one call into `progress.services`
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -472,10 +473,16 @@ def attempt_result(*, attempt: Attempt, user: User) -> AttemptView:
 # --- task submissions ------------------------------------------------------------------------------------
 
 
+_DROPPED_ELEMENTS = re.compile(r"<(script|style|template|iframe|object|noscript)\b.*?</\1\s*>", re.I | re.S)
+
+
 def clean_rich_text(html: str) -> str:
-    """Learner rich text reduced to an allow-list: no scripts, event handlers, styles or javascript: links."""
+    """Learner rich text reduced to an allow-list: no scripts, event handlers, styles or javascript: links.
+
+    The contents of scripts and styles go too (bleach alone would keep them as text); whatever the pattern
+    misses is still reduced to escaped text by bleach."""
     return bleach.clean(
-        html,
+        _DROPPED_ELEMENTS.sub("", html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         protocols=ALLOWED_PROTOCOLS,
