@@ -226,3 +226,45 @@ def _plain(html: str) -> str:
     from django.utils.html import strip_tags
 
     return " ".join(strip_tags(html).split())
+
+
+def _under(courses: list[CoursePage], field: str) -> Q:
+    where = Q(pk__in=[])
+    for course in courses:
+        where |= Q(**{f"{field}__startswith": course.path})
+    return where
+
+
+def tasks_for_grader(*, courses: list[CoursePage]) -> list[TaskPage]:
+    return list(TaskPage.objects.filter(_under(courses, "path")).order_by("path")) if courses else []
+
+
+def attempts_waiting(*, courses: list[CoursePage]) -> list[Attempt]:
+    """Quiz attempts with essays to grade by hand, oldest first."""
+    if not courses:
+        return []
+    return list(
+        Attempt.objects.filter(_under(courses, "quiz__path"), state=AttemptState.NEEDS_GRADING)
+        .select_related("quiz", "learner")
+        .order_by("submitted_at")
+    )
+
+
+@dataclass(frozen=True)
+class ManualQuestion:
+    key: str
+    prompt: str
+    answer: str
+    max_score: str
+
+
+def attempt_manual_questions(*, attempt: Attempt) -> list[ManualQuestion]:
+    """The hand-graded questions of an attempt with the learner's answers."""
+    saved = dict(attempt.responses.values_list("key", "value"))
+    return [
+        ManualQuestion(
+            key=q["key"], prompt=q.get("prompt") or "", answer=saved.get(q["key"]) or "", max_score=str(q["points"])
+        )
+        for q in attempt_questions(attempt)
+        if attempt.results.get(q["key"], {}).get("needs_manual")
+    ]

@@ -25,6 +25,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
 from assessments import grading
+from assessments.aiken import import_aiken
+from assessments.blocks import raw_question_block
+from assessments.gift import ImportReport, export_gift, import_gift
 from assessments.models import (
     Attempt,
     AttemptScoring,
@@ -646,3 +649,34 @@ def submission_return(*, submission: Submission, user: User, feedback: str) -> S
     locked.save(update_fields=["state", "return_feedback"])
     _notify(locked)
     return locked
+
+
+# --- instructor tools ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def quiz_import_questions(*, quiz: QuizPage, user: User, text: str, fmt: str) -> ImportReport:
+    """Append questions from GIFT or Aiken text to the quiz as a new draft revision, all or nothing.
+
+    Instructors of the course only. When the report has any error, nothing is saved; the instructor reads
+    the per-line report, fixes the file and imports again. Locks the quiz page row.
+    """
+    _check_instructor(user=user, item=quiz)
+    if fmt not in ("gift", "aiken"):
+        raise AssessmentError(_("Choose GIFT or Aiken."))
+    report = import_gift(text) if fmt == "gift" else import_aiken(text)
+    if report.errors or not report.questions:
+        return report
+    QuizPage.objects.select_for_update().only("pk").get(pk=quiz.pk)
+    draft = QuizPage.objects.get(pk=quiz.pk).get_latest_revision_as_object()
+    draft.questions = [*draft.questions.raw_data, *(raw_question_block(q) for q in report.questions)]
+    draft.save_revision(user=user, log_action=True)
+    return report
+
+
+def quiz_export_gift(*, quiz: QuizPage, user: User) -> str:
+    """The quiz's latest revision as GIFT text; questions GIFT cannot hold are noted in comment lines."""
+    _check_instructor(user=user, item=quiz)
+    draft = QuizPage.objects.get(pk=quiz.pk).get_latest_revision_as_object()
+    bank, _layout = draft.question_bank()
+    return export_gift(list(bank.values())).text

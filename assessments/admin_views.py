@@ -1,0 +1,286 @@
+"""Instructor pages in the Wagtail admin: the grading queue, grading a submission, question import and
+export, item analysis with its CSV, and regrading attempts.
+
+Every view checks in the view that the user may edit the course (`course.permissions_for_user(user)
+.can_edit()`, through progress' `user_can_edit_course`); Wagtail's admin URLs already require admin access.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import selectors
+from assessments.models import Attempt, AttemptState, QuizPage, Submission, SubmissionState, TaskPage
+from assessments.services import (
+    AssessmentError,
+    attempt_grade_manual,
+    attempt_regrade,
+    quiz_export_gift,
+    quiz_import_questions,
+    submission_grade,
+    submission_return,
+)
+from content.models import CoursePage
+from progress.services import course_of_item, user_can_edit_course
+
+CHART_WIDTH = 600
+CHART_HEIGHT = 200
+MAX_IMPORT_BYTES = 1_000_000
+
+
+def _may_edit(request: HttpRequest, course: CoursePage) -> None:
+    if not user_can_edit_course(user=request.user, course=course):  # type: ignore[arg-type]
+        raise PermissionDenied
+
+
+def _quiz_for(request: HttpRequest, quiz_id: int) -> QuizPage:
+    quiz = get_object_or_404(QuizPage, pk=quiz_id)
+    _may_edit(request, course_of_item(quiz))
+    return quiz
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@require_GET
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """Submissions of the courses the user teaches, waiting ones first; filter by course and task."""
+    user = request.user
+    courses = selectors.courses_for_grader(user=user)  # type: ignore[arg-type]
+    course = task = None
+    if course_id := _int(request.GET.get("course")):
+        course = get_object_or_404(CoursePage, pk=course_id)
+        _may_edit(request, course)
+    if task_id := _int(request.GET.get("task")):
+        task = get_object_or_404(TaskPage, pk=task_id)
+        _may_edit(request, course_of_item(task))
+    submissions = selectors.grading_queue(user=user, course=course, task=task)  # type: ignore[arg-type]
+    tasks = selectors.tasks_for_grader(courses=[course] if course else courses)
+    return render(
+        request,
+        "assessments/admin/queue.html",
+        {
+            "page_title": _("Grading queue"),
+            "header_icon": "tasks",
+            "submissions": submissions,
+            "courses": courses,
+            "tasks": tasks,
+            "course": course,
+            "task": task,
+            "waiting_attempts": selectors.attempts_waiting(courses=[course] if course else courses),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def submission_view(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """One submission: its work, and the rubric or points form to grade it or return it."""
+    submission = get_object_or_404(Submission.objects.select_related("task", "learner"), pk=submission_id)
+    task = submission.task
+    _may_edit(request, course_of_item(task))
+    error, status = "", 200
+    if request.method == "POST" and submission.state == SubmissionState.SUBMITTED:
+        feedback = request.POST.get("feedback", "")
+        try:
+            if request.POST.get("action") == "return":
+                submission_return(submission=submission, user=request.user, feedback=feedback)  # type: ignore[arg-type]
+                messages.success(request, _("The submission was returned to the learner."))
+            else:
+                levels = {c["key"]: request.POST.get(f"criterion-{c['key']}", "") for c in task.rubric_criteria()}
+                points = None
+                if not levels:
+                    try:
+                        points = Decimal(request.POST.get("points", ""))
+                    except InvalidOperation:
+                        raise AssessmentError(_("Points must be a number.")) from None
+                submission_grade(
+                    submission=submission,
+                    user=request.user,  # type: ignore[arg-type]
+                    levels=levels,
+                    points=points,
+                    feedback=feedback,
+                )
+                messages.success(request, _("The submission is graded; the learner is told by e-mail."))
+            return redirect("assessments_admin:queue")
+        except AssessmentError as refused:
+            error, status = refused.message, 400
+    return render(
+        request,
+        "assessments/admin/submission.html",
+        {
+            "page_title": _("Submission"),
+            "header_icon": "doc-full",
+            "submission": submission,
+            "task": task,
+            "criteria": task.rubric_criteria(),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """Import GIFT or Aiken questions into a quiz (as a draft), all or nothing, with a per-line report."""
+    quiz = _quiz_for(request, quiz_id)
+    report = None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None and upload.size and upload.size > MAX_IMPORT_BYTES:
+            messages.error(request, _("The file is too large to import."))
+            status = 400
+        else:
+            raw = upload.read() if upload is not None else request.POST.get("text", "").encode()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                messages.error(request, _("The file is not UTF-8 text."))
+                text, status = "", 400
+            if text:
+                report = quiz_import_questions(
+                    quiz=quiz,
+                    user=request.user,  # type: ignore[arg-type]
+                    text=text,
+                    fmt=request.POST.get("format", "gift"),
+                )
+                if not report.errors and report.questions:
+                    messages.success(
+                        request,
+                        _("%(n)d questions imported into a draft of the quiz. Preview it, then publish.")
+                        % {"n": len(report.questions)},
+                    )
+                    return redirect("wagtailadmin_pages:edit", quiz.pk)
+                status = 400
+    return render(
+        request,
+        "assessments/admin/import.html",
+        {"page_title": _("Import questions"), "header_icon": "upload", "quiz": quiz, "report": report},
+        status=status,
+    )
+
+
+@require_GET
+def export_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = _quiz_for(request, quiz_id)
+    response = HttpResponse(
+        quiz_export_gift(quiz=quiz, user=request.user),  # type: ignore[arg-type]
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slugify(quiz.title) or "quiz"}.gift.txt"'
+    return response
+
+
+def _histogram_bars(histogram: list[int]) -> list[dict[str, Any]]:
+    top = max(histogram) or 1
+    width = CHART_WIDTH // len(histogram)
+    bars = []
+    for index, count in enumerate(histogram):
+        height = round(count * (CHART_HEIGHT - 30) / top)
+        bars.append(
+            {
+                "x": index * width + 4,
+                "y": CHART_HEIGHT - 20 - height,
+                "width": width - 8,
+                "height": height,
+                "count": count,
+                "label": f"{index * 10}–{index * 10 + 10 if index < 9 else 100}",
+                "text_x": index * width + width // 2,
+                "count_y": max(12, CHART_HEIGHT - 24 - height),
+            }
+        )
+    return bars
+
+
+@require_http_methods(["GET", "POST"])
+def analysis_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """Item analysis: attempts, the score distribution (server-rendered SVG), facility, discrimination and
+    choice counts per question; POST regrades the chosen attempts with a reason."""
+    quiz = _quiz_for(request, quiz_id)
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("attempt") if v.isdigit()]
+        attempts = list(Attempt.objects.filter(quiz=quiz, pk__in=ids).exclude(state=AttemptState.OPEN))
+        try:
+            audits = attempt_regrade(attempts=attempts, user=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        except AssessmentError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("%(n)d attempts regraded.") % {"n": len(audits)})
+        return redirect("assessments_admin:analysis", quiz.pk)
+    analysis = selectors.quiz_analysis(quiz=quiz)
+    return render(
+        request,
+        "assessments/admin/analysis.html",
+        {
+            "page_title": _("Item analysis"),
+            "header_icon": "view",
+            "quiz": quiz,
+            "analysis": analysis,
+            "bars": _histogram_bars(analysis.histogram),
+            "chart_width": CHART_WIDTH,
+            "chart_height": CHART_HEIGHT,
+            "attempts": Attempt.objects.filter(quiz=quiz).exclude(state=AttemptState.OPEN).select_related("learner"),
+        },
+    )
+
+
+@require_GET
+def analysis_csv_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    quiz = _quiz_for(request, quiz_id)
+    analysis = selectors.quiz_analysis(quiz=quiz)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(quiz.title) or "quiz"}-analysis.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["question", "label", "answered", "facility", "discrimination", "choice", "chosen", "correct"])
+    for q in analysis.questions:
+        writer.writerow([q.number, q.label, q.answered, q.facility, q.discrimination, "", "", ""])
+        for text, count, correct in q.distractors:
+            writer.writerow([q.number, "", "", "", "", text, count, "yes" if correct else "no"])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def attempt_grade_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Mark the essays of a quiz attempt by hand."""
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz", "learner", "revision"), pk=attempt_id)
+    _may_edit(request, course_of_item(attempt.quiz))
+    questions = selectors.attempt_manual_questions(attempt=attempt)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            points = {}
+            for q in questions:
+                try:
+                    points[q.key] = Decimal(request.POST.get(f"points-{q.key}", ""))
+                except InvalidOperation:
+                    raise AssessmentError(_("Points must be a number.")) from None
+            feedback = {q.key: request.POST.get(f"feedback-{q.key}", "") for q in questions}
+            attempt_grade_manual(attempt=attempt, user=request.user, points=points, feedback=feedback)  # type: ignore[arg-type]
+        except AssessmentError as refused:
+            error, status = refused.message, 400
+        else:
+            messages.success(request, _("The attempt is graded."))
+            return redirect("assessments_admin:queue")
+    return render(
+        request,
+        "assessments/admin/attempt_grade.html",
+        {
+            "page_title": _("Grade an attempt"),
+            "header_icon": "doc-full",
+            "attempt": attempt,
+            "questions": questions,
+            "error": error,
+        },
+        status=status,
+    )
