@@ -18,9 +18,7 @@ def progress_of(enrolment):
 
 
 def record(enrolment, item, *, completed=True, score=None, minute=0):
-    return item_result_record(
-        user=enrolment.user, item=item, completed=completed, score=score, occurred_at=at(minute)
-    )
+    return item_result_record(user=enrolment.user, item=item, completed=completed, score=score, occurred_at=at(minute))
 
 
 def graded_course(*, pass_mark="70.00"):
