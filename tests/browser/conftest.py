@@ -54,7 +54,7 @@ def login(page, live_server):
 
 
 @pytest.fixture(autouse=True)
-def wagtail_baseline(transactional_db):  # noqa: ANN001
+def wagtail_baseline(transactional_db):
     """Recreate what migrations seed (locale, root page, root collection, role groups).
 
     Browser tests are transactional: each ends with a flush that empties every table, including the
