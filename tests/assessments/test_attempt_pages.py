@@ -12,11 +12,19 @@ from django.urls import reverse
 from assessments.demo import seed_assessments
 from assessments.models import Attempt, AttemptState, FeedbackMode, QuizPage
 from assessments.services import attempt_questions, attempt_start, questions_for_revision, response_save
-from content.demo import seed_content
+from content.demo import DemoCatalog, course_seed, load_course_data, site_ensure
 from lms.demo import users_seed
 from tests.assessments.factories import every_type, learner_in, make_quiz, single_choice
 
 pytestmark = pytest.mark.django_db
+
+
+def one_demo_course() -> DemoCatalog:
+    """The demo catalog cut to one course (seeding all four is slow): its modules carry real quizzes."""
+    home, catalog = site_ensure()
+    spec = load_course_data()["linux-for-the-cloud"]
+    course = course_seed(catalog=catalog, spec=spec, instructors=users_seed())
+    return DemoCatalog(home=home, catalog=catalog, courses={spec["slug"]: course}, data={spec["slug"]: spec})
 
 
 class _Visible(HTMLParser):
@@ -84,7 +92,7 @@ def open_attempt_page(client, quiz: QuizPage):
 
 
 def test_no_answer_of_a_seeded_quiz_reaches_the_attempt_page(client):
-    demo = seed_content(instructors=users_seed())
+    demo = one_demo_course()
     quizzes, _tasks = seed_assessments(demo=demo)
     quiz = QuizPage.objects.get(pk=quizzes[0].pk)
     attempt, response = open_attempt_page(client, quiz)
@@ -255,7 +263,7 @@ def test_an_attempt_page_opened_after_the_deadline_shows_the_result(client):
 
 
 def test_every_seeded_question_is_valid():
-    demo = seed_content(instructors=users_seed())
+    demo = one_demo_course()
     quizzes, tasks = seed_assessments(demo=demo)
 
     assert len(quizzes) >= len(demo.courses) and len(tasks) == len(demo.courses)
@@ -265,7 +273,7 @@ def test_every_seeded_question_is_valid():
 
 
 def test_seeding_assessments_twice_changes_nothing():
-    demo = seed_content(instructors=users_seed())
+    demo = one_demo_course()
     first = seed_assessments(demo=demo)
 
     second = seed_assessments(demo=demo)
