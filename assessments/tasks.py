@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -40,8 +38,8 @@ def submission_notify_task(*, submission_id: int) -> None:
     send_mail(subject, body, None, [submission.learner.email])
 
 
-@app.on_after_finalize.connect
-def schedule_close_expired(sender: Any, **kwargs: Any) -> None:
-    sender.add_periodic_task(
-        CLOSE_EXPIRED_EVERY_SECONDS, attempt_close_expired_task.s(), name="assessments.close-expired"
-    )
+# Beat imports every app's tasks before it reads the schedule, so the entry lives next to its task.
+app.conf.beat_schedule["assessments.close-expired"] = {
+    "task": attempt_close_expired_task.name,
+    "schedule": CLOSE_EXPIRED_EVERY_SECONDS,
+}

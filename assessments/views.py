@@ -42,8 +42,6 @@ def _page_context(request: HttpRequest, page: QuizPage | TaskPage) -> dict[str, 
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    if not request.user.is_authenticated:
-        raise PermissionDenied
     attempt = get_object_or_404(Attempt.objects.select_related("quiz", "revision"), pk=attempt_id, learner=request.user)
     return attempt_expire_if_due(attempt=attempt)
 
@@ -76,6 +74,7 @@ def _attempt_page(request: HttpRequest, attempt: Attempt, *, error: str = "", st
 
 
 @require_GET
+@login_required
 def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The attempt form with every saved answer (resume after a reload)."""
     attempt = _own_attempt(request, attempt_id)
@@ -85,6 +84,7 @@ def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def attempt_save_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """htmx autosave of one question; answers with the status line of that question."""
     attempt = _own_attempt(request, attempt_id)
@@ -109,6 +109,7 @@ def attempt_save_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def attempt_answers_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The plain form (no JavaScript): save every answer, then submit when the learner pressed Submit."""
     attempt = _own_attempt(request, attempt_id)
@@ -134,6 +135,7 @@ def attempt_answers_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @require_POST
+@login_required
 def attempt_submit_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     attempt_submit(attempt=attempt, user=request.user)  # type: ignore[arg-type]
@@ -141,6 +143,7 @@ def attempt_submit_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @require_GET
+@login_required
 def attempt_result_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if attempt.state == AttemptState.OPEN:

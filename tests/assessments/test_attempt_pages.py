@@ -280,3 +280,13 @@ def test_seeding_assessments_twice_changes_nothing():
 
     assert [p.pk for p in first[0]] == [p.pk for p in second[0]]
     assert QuizPage.objects.count() == len(first[0])
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client):
+    quiz = make_quiz()
+    attempt = attempt_start(quiz=quiz, user=learner_in(quiz))
+
+    response = client.get(reverse("assessments:attempt", args=[attempt.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

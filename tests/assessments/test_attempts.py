@@ -293,3 +293,12 @@ def test_an_essay_puts_the_attempt_in_the_grading_queue():
 def test_a_regrade_needs_a_reason():
     with pytest.raises(AssessmentError):
         attempt_regrade(attempts=[], user=make_user(), reason=" ")
+
+
+def test_closing_expired_attempts_is_scheduled_every_minute():
+    from lms.celery import app
+
+    assert app.conf.beat_schedule["assessments.close-expired"] == {
+        "task": attempt_close_expired_task.name,
+        "schedule": 60.0,
+    }
