@@ -44,7 +44,14 @@ from assessments.models import (
 )
 from content.models import CourseItemPage
 from lms.models import User
-from media.uploads import UploadRefused, max_bytes_for, private_file_store
+from media.uploads import (
+    DirectUpload,
+    UploadRefused,
+    direct_upload_confirm,
+    direct_upload_create,
+    max_bytes_for,
+    private_file_store,
+)
 from progress.selectors import item_access
 from progress.services import course_of_item, item_result_record, user_can_edit_course
 
@@ -513,16 +520,20 @@ def submission_create(
     text: str = "",
     link: str = "",
     files: list[UploadedFile] | None = None,
+    direct_uploads: list[str] | None = None,
     now: datetime | None = None,
 ) -> Submission:
     """Submit work for a task: rich text (cleaned), a link (http/https) and files (checked, stored privately).
 
+    `files` are streamed uploads; `direct_uploads` are the names of files the browser sent straight to S3
+    (see `task_direct_upload`), each confirmed on the server (size by HEAD, type by first bytes) first.
     Locks the learner's user row; the database allows one submission waiting for grading per learner and task.
     """
     now = _now(now)
     _check_learner(user=user, item=task)
     _lock_learner(user)
     files = files or []
+    direct_uploads = direct_uploads or []
     previous = Submission.objects.filter(task=task, learner=user).order_by("-number").first()
     if previous is not None:
         if previous.state == SubmissionState.SUBMITTED:
@@ -533,22 +544,21 @@ def submission_create(
         raise SubmissionRefused(_("The text is too long."))
     cleaned = clean_rich_text(text) if task.accept_text else ""
     link = clean_link(link) if task.accept_link else ""
-    if files and not task.accept_files:
+    if (files or direct_uploads) and not task.accept_files:
         raise SubmissionRefused(_("This task does not take files."))
-    if len(files) > MAX_FILES:
+    if len(files) + len(direct_uploads) > MAX_FILES:
         raise SubmissionRefused(_("Send at most %(n)d files.") % {"n": MAX_FILES})
-    if not (bleach.clean(cleaned, tags=set(), strip=True).strip() or link or files):
+    if not (bleach.clean(cleaned, tags=set(), strip=True).strip() or link or files or direct_uploads):
         raise SubmissionRefused(_("Your submission is empty."))
     stored = []
-    for upload in files:
-        try:
-            stored.append(
-                private_file_store(
-                    owner=user, upload=upload, allowed=task.file_types(), max_bytes=max_bytes_for(task.max_file_mb)
-                )
-            )
-        except UploadRefused as refused:
-            raise SubmissionRefused(refused.message) from None
+    limits = {"allowed": task.file_types(), "max_bytes": max_bytes_for(task.max_file_mb)}
+    try:
+        for upload in files:
+            stored.append(private_file_store(owner=user, upload=upload, **limits))
+        for name in direct_uploads:
+            stored.append(direct_upload_confirm(owner=user, name=name, **limits))
+    except UploadRefused as refused:
+        raise SubmissionRefused(refused.message) from None
     live = TaskPage.objects.get(pk=task.pk)
     submission = Submission.objects.create(
         learner=user,
@@ -561,6 +571,17 @@ def submission_create(
     )
     SubmissionFile.objects.bulk_create([SubmissionFile(submission=submission, upload=f) for f in stored])
     return submission
+
+
+def task_direct_upload(*, task: TaskPage, user: User, filename: str) -> DirectUpload:
+    """A presigned POST for one file of a task submission, straight to the private bucket (S3 only)."""
+    _check_learner(user=user, item=task)
+    if not task.accept_files:
+        raise SubmissionRefused(_("This task does not take files."))
+    try:
+        return direct_upload_create(owner=user, filename=filename, max_bytes=max_bytes_for(task.max_file_mb))
+    except UploadRefused as refused:
+        raise SubmissionRefused(refused.message) from None
 
 
 def _notify(submission: Submission) -> None:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit_view, name="submit"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result_view, name="result"),
     path("tasks/<int:task_id>/submit/", views.submission_create_view, name="submit_task"),
+    path("tasks/<int:task_id>/direct-upload/", views.direct_upload_view, name="direct_upload"),
     path("files/<int:file_id>/", views.submission_file_view, name="file"),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,8 +31,10 @@ from assessments.services import (
     response_save,
     responses_save,
     submission_create,
+    task_direct_upload,
 )
 from media.models import PrivateFile
+from media.storage import uses_s3
 from media.uploads import private_url
 
 
@@ -163,6 +165,7 @@ def task_view(request: HttpRequest, *, task: TaskPage, error: str = "", status: 
     if request.user.is_authenticated:
         context["submissions"] = selectors.submissions_of_learner(task=task, user=request.user)  # type: ignore[arg-type]
     context["error"] = error
+    context["direct_upload"] = uses_s3()
     return render(request, "assessments/task_page.html", context, status=status)
 
 
@@ -177,11 +180,24 @@ def submission_create_view(request: HttpRequest, task_id: int) -> HttpResponse:
             text=request.POST.get("text", ""),
             link=request.POST.get("link", ""),
             files=request.FILES.getlist("files"),
+            direct_uploads=request.POST.getlist("uploaded"),
         )
     except AssessmentError as refused:
         return task_view(request, task=task, error=refused.message, status=400)
     messages.success(request, _("Your work is submitted. You will get an e-mail when it is graded."))
     return HttpResponseRedirect(task.get_url(request) or "/")
+
+
+@require_POST
+@login_required
+def direct_upload_view(request: HttpRequest, task_id: int) -> HttpResponse:
+    """JSON for the browser: where to POST one file straight to S3. Only offered when S3 is configured."""
+    task = get_object_or_404(TaskPage.objects.live(), pk=task_id)
+    try:
+        upload = task_direct_upload(task=task, user=request.user, filename=request.POST.get("filename", "")[:255])  # type: ignore[arg-type]
+    except AssessmentError as refused:
+        return JsonResponse({"error": refused.message}, status=400)
+    return JsonResponse({"url": upload.url, "fields": upload.fields, "name": upload.name})
 
 
 @require_GET

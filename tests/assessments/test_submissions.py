@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import requests
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,6 +19,7 @@ from assessments.services import (
     submission_create,
     submission_grade,
     submission_return,
+    task_direct_upload,
 )
 from content.services import course_sync_instructors
 from progress.models import ItemProgress
@@ -272,3 +274,26 @@ RUBRIC = [
         },
     },
 ]
+
+
+def test_a_file_sent_straight_to_s3_is_confirmed_before_it_joins_the_submission(s3):
+    task = make_task(accept_files=True, allowed_file_types="pdf")
+    learner = learner_in(task)
+    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
+    sent = requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PDF)}, timeout=10)
+    assert sent.status_code in (200, 201, 204)
+
+    submission = submission_create(task=task, user=learner, direct_uploads=[upload.name])
+
+    assert submission.files.get().upload.kind == "pdf"
+
+
+def test_a_file_sent_straight_to_s3_that_is_not_a_pdf_is_refused(s3):
+    task = make_task(accept_files=True, allowed_file_types="pdf")
+    learner = learner_in(task)
+    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
+    requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PNG)}, timeout=10)
+
+    with pytest.raises(SubmissionRefused):
+        submission_create(task=task, user=learner, direct_uploads=[upload.name])
+    assert not Submission.objects.exists()

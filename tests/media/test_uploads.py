@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.utils import timezone
 
 from media.models import PrivateFile
@@ -31,7 +25,6 @@ from tests.factories import make_user
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 ZIP = b"PK\x03\x04\x14\x00\x00\x00"
-MOTO_SERVER = os.path.join(os.path.dirname(os.path.realpath(os.sys.executable)), "moto_server")
 
 
 @pytest.mark.parametrize(
@@ -75,55 +68,7 @@ def test_a_signed_link_serves_the_file_until_it_expires(client, monkeypatch):
     assert client.get(url).status_code == 404
 
 
-# --- direct uploads against moto's standalone S3 server ------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_server() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [MOTO_SERVER, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(url, timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def s3(s3_server, monkeypatch):
-    import boto3
-
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    bucket = f"private-{_free_port()}"
-    boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1").create_bucket(Bucket=bucket)
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": bucket, "location": "private", "endpoint_url": s3_server},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(
-        AWS_STORAGE_BUCKET_NAME=bucket, AWS_PRIVATE_BUCKET_NAME=bucket, AWS_S3_ENDPOINT_URL=s3_server, STORAGES=storages
-    ):
-        yield boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1"), bucket
+# --- direct uploads against moto's standalone S3 server (fixtures in tests/s3.py) --------------------------
 
 
 def _post(upload, body: bytes, filename: str) -> None:
