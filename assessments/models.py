@@ -107,6 +107,27 @@ class QuizPage(CourseItemPage):
         """The engine dicts of every question, by key, and the layout (keys and pools)."""
         return questions_of(self.questions)
 
+    @property
+    def preview_modes(self) -> list[tuple[str, str]]:
+        return [("", _("Quiz page")), ("questions", _("Questions and answers"))]
+
+    def get_preview_template(self, request: HttpRequest, mode_name: str) -> str:
+        if mode_name == "questions":
+            return "assessments/quiz_preview.html"
+        return super().get_preview_template(request, mode_name)
+
+    def get_preview_context(self, request: HttpRequest, mode_name: str) -> dict[str, Any]:
+        context = super().get_preview_context(request, mode_name)
+        if mode_name == "questions":
+            bank, layout = self.question_bank()
+            context["preview_questions"] = [
+                {"pool": entry, "questions": [bank[key] for key in entry["pool"]]}
+                if isinstance(entry, dict)
+                else {"pool": None, "questions": [bank[entry]]}
+                for entry in layout
+            ]
+        return context
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from assessments.views import quiz_view
 

@@ -201,3 +201,16 @@ def test_a_single_choice_question_without_a_correct_answer_cannot_be_published()
         block.clean(value)
 
     assert "exactly one correct answer" in str(refused.value.non_block_errors.as_data()[0].message)
+
+
+def test_the_author_preview_shows_every_question_with_its_answers(rf):
+    quiz = make_quiz(questions=[single_choice()])
+    request = rf.get("/")
+    request.user = instructor_of(quiz)
+
+    response = quiz.serve_preview(request, "questions")
+    html = response.render().content.decode()
+
+    assert "Which port does SSH use? (1)" in html
+    assert "22 ✓" in html
+    assert "Right, feedback-a-1." in html
