@@ -265,7 +265,9 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
 
 
 def _locked_attempt(attempt: Attempt) -> Attempt:
-    return Attempt.objects.select_for_update().select_related("revision", "quiz", "learner").get(pk=attempt.pk)
+    return (
+        Attempt.objects.select_for_update(of=("self",)).select_related("revision", "quiz", "learner").get(pk=attempt.pk)
+    )
 
 
 def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptGrade:
@@ -606,7 +608,7 @@ def submission_grade(
     The learner is e-mailed after commit, and the score goes to progress.
     """
     now = _now(now)
-    locked = Submission.objects.select_for_update().select_related("task", "learner").get(pk=submission.pk)
+    locked = Submission.objects.select_for_update(of=("self",)).select_related("task", "learner").get(pk=submission.pk)
     task = locked.task
     _check_instructor(user=user, item=task)
     if locked.state != SubmissionState.SUBMITTED:
@@ -659,7 +661,7 @@ def submission_grade(
 @transaction.atomic
 def submission_return(*, submission: Submission, user: User, feedback: str) -> Submission:
     """Return a submission for resubmission with feedback. Instructors of the course only; locks the row."""
-    locked = Submission.objects.select_for_update().select_related("task").get(pk=submission.pk)
+    locked = Submission.objects.select_for_update(of=("self",)).select_related("task").get(pk=submission.pk)
     _check_instructor(user=user, item=locked.task)
     if locked.state != SubmissionState.SUBMITTED:
         raise AssessmentError(_("This submission is not waiting for grading."))
