@@ -16,3 +16,12 @@ def completions():
     course_completed.connect(receiver, weak=False, dispatch_uid="tests-progress-completions")
     yield sent
     course_completed.disconnect(dispatch_uid="tests-progress-completions")
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """The site groups come from lms's post_migrate; ensure them so these tests do not hang on app-loading details."""
+    if request.node.get_closest_marker("django_db") is not None:
+        from lms.roles import role_groups_ensure
+
+        role_groups_ensure()
