@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class LmsConfig(AppConfig):
@@ -14,7 +13,3 @@ class LmsConfig(AppConfig):
 
         # After Wagtail's own migrations have created the root page, collection and permissions.
         post_migrate.connect(on_post_migrate, dispatch_uid="lms.roles")
-
-
-class StackableUsersAppConfig(WagtailUsersAppConfig):
-    user_viewset = "lms.admin_viewsets.UserViewSet"

@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
-    "lms.apps.StackableUsersAppConfig",
+    "lms.wagtail_users.StackableUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

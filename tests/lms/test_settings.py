@@ -14,7 +14,8 @@ BADGES_KEY = "c3RhY2thYmxlLXRlc3QtZmVybmV0LWtleS0zMmJ5dGU="
 
 
 def run_production(*args: str, secret: str | None, **env_extra: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests in this process; production never has it.
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "lms.settings.production", "ALLOWED_HOSTS": "learn.example.org"})
     env.setdefault("BADGES_KEY_ENCRYPTION_KEYS", BADGES_KEY)
     env.update(env_extra)
