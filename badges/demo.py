@@ -1,5 +1,5 @@
 """Demo badges: the Stackable Academy issuer, a badge per course, the Cloud Systems Specialist pathway,
-and learner1 holding the Linux badge (really signed) and one lesson away from the Kubernetes one.
+and learner1's Linux badge, really signed (progress's demo has them complete the course).
 
 Idempotent: everything is found by its slug or its unique constraint, so a second run changes nothing.
 """
@@ -14,14 +14,13 @@ from django.db import transaction
 
 from badges.models import Achievement, Award, Issuer, Pathway, PathwayComponent, PathwayRule, SigningKey
 from badges.services import award_issue_for_enrolment, issuer_key_create
-from content.models import CoursePage, LessonPage
+from content.models import CoursePage
 from lms.models import User
 
 ISSUER_SLUG = "stackable"
 CLOUD_SYSTEMS = ("linux-for-the-cloud", "containers-and-kubernetes", "cloud-networking")
 PATHWAY_SLUG = "cloud-systems-specialist"
 DEMO_LEARNER = "learner1@stackable.test"
-DEMO_ADMIN = "admin@stackable.test"
 
 
 @dataclass
@@ -77,31 +76,20 @@ def _catalog(*, courses: dict[str, CoursePage]) -> tuple[Issuer, dict[str, Achie
     return issuer, achievements, pathway
 
 
-def _lessons(course: CoursePage) -> list[LessonPage]:
-    return list(LessonPage.objects.live().descendant_of(course).order_by("path"))
-
-
-def _study(*, learner: User, course: CoursePage, leave_out: int, admin: User) -> int:
-    """Enrol (added by the admin: the courses are paid) and complete every lesson but the last `leave_out`."""
-    from progress.models import EnrolmentSource
-    from progress.services import enrolment_create, lesson_complete
-
-    enrolment = enrolment_create(user=learner, course=course, source=EnrolmentSource.ADMIN, actor=admin)
-    if enrolment.completed_at is None:
-        lessons = _lessons(course)
-        for lesson in lessons[: len(lessons) - leave_out]:
-            lesson_complete(user=learner, lesson=lesson)
-    return enrolment.pk
-
-
 def seed_badges(*, users: dict[str, User], courses: dict[str, CoursePage]) -> DemoBadges:
+    """Run after progress's demo (`seed_progress`); without it, this runs it first (it is idempotent too)."""
+    from progress.demo import seed_progress
+    from progress.models import Enrolment
+
     issuer, achievements, pathway = _catalog(courses=courses)
-    learner, admin = users.get(DEMO_LEARNER), users.get(DEMO_ADMIN)
     award = None
-    if learner is not None and admin is not None and "linux-for-the-cloud" in courses:
-        enrolment_id = _study(learner=learner, course=courses["linux-for-the-cloud"], leave_out=0, admin=admin)
-        # Completion already queued the badge; this makes sure it exists even with a remote worker.
-        award = award_issue_for_enrolment(enrolment_id=enrolment_id)
-        if "containers-and-kubernetes" in courses:
-            _study(learner=learner, course=courses["containers-and-kubernetes"], leave_out=1, admin=admin)
+    learner, linux = users.get(DEMO_LEARNER), courses.get("linux-for-the-cloud")
+    if learner is not None and linux is not None:
+        completed = Enrolment.objects.filter(user=learner, course=linux, completed_at__isnull=False)
+        if not completed.exists():
+            seed_progress(users=users, courses=courses)
+        enrolment = completed.first()
+        if enrolment is not None:
+            # Completion queued the badge when the course had one; this issues it when it did not yet.
+            award = award_issue_for_enrolment(enrolment_id=enrolment.pk)
     return DemoBadges(issuer=issuer, achievements=achievements, pathway=pathway, award=award)
