@@ -22,7 +22,11 @@ from lms.celery import app
 from progress.models import Enrolment
 from progress.services import enrolment_create, lesson_complete
 
-pytestmark = [pytest.mark.postgres, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
