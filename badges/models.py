@@ -135,7 +135,7 @@ class BadgeClass(models.Model):
         return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
 
 
-class Achievement(index.Indexed, BadgeClass):
+class Achievement(index.Indexed, BadgeClass):  # type: ignore[django-manager-missing]  # modelcluster
     """The badge of one course (an Open Badges "Achievement" of type MicroCredential)."""
 
     issuer = models.ForeignKey(Issuer, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="achievements")
@@ -188,7 +188,7 @@ class PathwayRule(models.TextChoices):
     SOME = "some", _("A number of the badges")
 
 
-class Pathway(index.Indexed, ClusterableModel, BadgeClass):
+class Pathway(index.Indexed, ClusterableModel, BadgeClass):  # type: ignore[django-manager-missing]  # modelcluster
     """A bigger credential earned by stacking achievements (an Open Badges "Certificate")."""
 
     issuer = models.ForeignKey(Issuer, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="pathways")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
+import bleach
+import markdown
 from django.conf import settings
 
 from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
@@ -53,6 +55,7 @@ class Verification:
     evidence: list[dict[str, Any]]
     image_url: str | None
     valid_until: datetime | None
+    criteria_html: str
     linkedin_add_url: str
     linkedin_share_url: str
 
@@ -72,9 +75,19 @@ def verification_for(*, award: Award, now: datetime | None = None) -> Verificati
         evidence=credential.get("evidence", []),
         image_url=(achievement.get("image") or {}).get("id"),
         valid_until=parse_datetime(credential.get("validUntil")),
+        criteria_html=markdown_html(achievement.get("criteria", {}).get("narrative", "")),
         linkedin_add_url=linkedin_add_to_profile_url(award=award, credential=credential),
         linkedin_share_url=linkedin_share_url(url=award.url),
     )
+
+
+CRITERIA_TAGS = ["p", "ul", "ol", "li", "strong", "em", "code", "a", "br", "h3", "h4"]
+
+
+def markdown_html(text: str) -> str:
+    """Markdown criteria as HTML, cleaned with an allow-list (what the page may show, whoever wrote it)."""
+    html = markdown.markdown(text)
+    return bleach.clean(html, tags=CRITERIA_TAGS, attributes={"a": ["href"]}, protocols=["https", "http"], strip=True)
 
 
 def linkedin_add_to_profile_url(*, award: Award, credential: dict[str, Any] | None = None) -> str:

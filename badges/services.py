@@ -155,7 +155,11 @@ def _status_index_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
         status_list = StatusList.objects.create(issuer=issuer, number=number, bits=Bitstring(MIN_BITS).to_bytes())
         status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
         status_list_sign(status_list=status_list)
-    used = set(Award.objects.filter(status_list=status_list).values_list("status_index", flat=True))
+    used = {
+        index
+        for index in Award.objects.filter(status_list=status_list).values_list("status_index", flat=True)
+        if index is not None
+    }
     index = random_free_index(used, size=status_list.size)
     StatusList.objects.filter(pk=status_list.pk).update(allocated=len(used) + 1)
     return status_list, index
@@ -504,12 +508,8 @@ def pathway_status(*, pathway: Pathway, earned_at: dict[int, datetime]) -> Pathw
 
 
 def _earned_awards(learner: User) -> dict[int, Award]:
-    return {
-        award.achievement_id: award
-        for award in Award.objects.in_good_standing()
-        .filter(learner=learner, achievement__isnull=False)
-        .select_related("achievement")
-    }
+    awards = Award.objects.in_good_standing().filter(learner=learner, achievement__isnull=False)
+    return {award.achievement_id: award for award in awards.select_related("achievement") if award.achievement_id}
 
 
 def pathways_evaluate(*, learner: User) -> list[Award]:

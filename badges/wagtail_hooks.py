@@ -19,6 +19,7 @@ from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from badges import services
@@ -58,6 +59,28 @@ class AwardPermissionPolicy(ModelPermissionPolicy):
         return self.user_has_permission(user, action)
 
 
+class InstancePermissionMixin:
+    """Wagtail's generic edit and delete views check the model permission; these also check the instance."""
+
+    instance_permission = "change"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Any:
+        instance = super().get_object(queryset)  # type: ignore[misc]
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, self.instance_permission, instance
+        ):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return instance
+
+
+class AchievementEditView(InstancePermissionMixin, snippet_views.EditView):
+    instance_permission = "change"
+
+
+class AchievementDeleteView(InstancePermissionMixin, snippet_views.DeleteView):
+    instance_permission = "delete"
+
+
 class IssuerViewSet(SnippetViewSet):
     model = Issuer
     icon = "site"
@@ -70,6 +93,8 @@ class AchievementViewSet(SnippetViewSet):
     icon = "tick-inverse"
     list_display = ["name", "course", "issuer", "achievement_type"]
     search_fields = ["name"]
+    edit_view_class = AchievementEditView
+    delete_view_class = AchievementDeleteView
 
     @property
     def permission_policy(self) -> ModelPermissionPolicy:

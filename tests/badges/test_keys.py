@@ -114,3 +114,16 @@ def test_production_refuses_to_start_without_key_encryption_keys():
     )
     assert result.returncode != 0
     assert "BADGES_KEY_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_an_instructor_edits_only_the_achievements_of_their_courses(client, issuer):
+    from tests.factories import make_course
+
+    teacher = make_user(instructor=True)
+    own = make_achievement(issuer, course=make_course(instructors=[teacher]))
+    other = make_achievement(issuer)
+    client.force_login(teacher)
+    listing = client.get("/admin/snippets/badges/achievement/").content.decode()
+    assert own.name in listing and other.name not in listing
+    assert client.get(f"/admin/snippets/badges/achievement/edit/{own.pk}/").status_code == 200
+    assert client.get(f"/admin/snippets/badges/achievement/edit/{other.pk}/").status_code in {302, 403}

@@ -257,3 +257,21 @@ def test_the_course_page_polls_while_the_badge_is_issued_and_then_shows_it(clien
     fragment = client.get(f"/dashboard/badges/courses/{course.pk}/badge/").content.decode()
     assert f"/credentials/{award.code}/" in fragment and "hx-trigger" not in fragment
     assert Award.objects.count() == 1
+
+
+def test_the_criteria_markdown_is_rendered_and_cleaned(client, issuer, learner):
+    achievement = make_achievement(issuer)
+    achievement.criteria = "Reach the **pass mark**. <script>alert(1)</script>"
+    achievement.save()
+    award = award_issue(learner=learner, achievement=achievement)
+    page = client.get(f"/credentials/{award.code}/").content.decode()
+    assert "<strong>pass mark</strong>" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_verifications_are_rate_limited(client, db):
+    from badges.views import VERIFICATIONS_PER_WINDOW
+
+    for _ in range(VERIFICATIONS_PER_WINDOW):
+        client.post("/credentials/verify/", {"credential": "{}"})
+    assert client.post("/credentials/verify/", {"credential": "{}"}).status_code == 429
