@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 import bleach
 import markdown
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
 
 from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
@@ -213,21 +214,35 @@ def learner_award(*, user: User, code: str) -> Award | None:
 @dataclass(frozen=True)
 class CourseBadge:
     achievement: Achievement
-    award: Award | None
+    code: str | None
     state: Literal["issuing", "issued", "failed", "not_earned"]
 
 
 def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
-    """The badge of a course for a learner: earned, being issued (completed, not signed yet), or not yet."""
+    """The badge of a course for a learner: earned, being issued (completed, not signed yet), or not yet.
+
+    One query: the achievement, with the learner's award and completion as annotations.
+    """
     from progress.models import Enrolment
 
-    achievement = Achievement.objects.filter(course_id=course_id).first()
-    if achievement is None or not user.is_authenticated:
+    if not user.is_authenticated:
         return None
-    award = Award.objects.filter(learner=user, achievement=achievement).first()
-    if award is not None and award.status == AwardStatus.ISSUED:
-        return CourseBadge(achievement, award, "issued")
-    if award is not None and award.status == AwardStatus.FAILED:
-        return CourseBadge(achievement, award, "failed")
-    completed = Enrolment.objects.filter(user=user, course_id=course_id, completed_at__isnull=False).exists()
-    return CourseBadge(achievement, award, "issuing" if completed or award is not None else "not_earned")
+    awards = Award.objects.filter(learner=user, achievement=OuterRef("pk"))
+    achievement = (
+        Achievement.objects.filter(course_id=course_id)
+        .annotate(
+            award_status=Subquery(awards.values("status")[:1]),
+            award_code=Subquery(awards.values("code")[:1]),
+            completed=Exists(Enrolment.objects.filter(user=user, course_id=course_id, completed_at__isnull=False)),
+        )
+        .first()
+    )
+    if achievement is None:
+        return None
+    status, code = achievement.award_status, achievement.award_code  # type: ignore[attr-defined]
+    if status == AwardStatus.ISSUED:
+        return CourseBadge(achievement, code, "issued")
+    if status == AwardStatus.FAILED:
+        return CourseBadge(achievement, None, "failed")
+    issuing = status is not None or achievement.completed  # type: ignore[attr-defined]
+    return CourseBadge(achievement, None, "issuing" if issuing else "not_earned")

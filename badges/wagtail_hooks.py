@@ -253,6 +253,9 @@ def badge_listing_buttons(snippet: Any, user: Any, next_url: str | None = None) 
 def course_badge_context(request: HttpRequest, page: Page, context: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(page, CoursePage) or not request.user.is_authenticated:
         return {}
+    learner = context.get("learner")  # progress's hook runs first: no query for a course not completed
+    if learner is not None and (learner.enrolment is None or learner.enrolment.completed_at is None):
+        return {}
     from badges.selectors import course_badge_for
 
     badge = course_badge_for(user=request.user, course_id=page.pk)  # type: ignore[arg-type]
