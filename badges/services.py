@@ -24,6 +24,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from badges.models import (
     Achievement,
@@ -101,7 +102,7 @@ def issuer_key_create(*, issuer: Issuer) -> SigningKey:
 def issuer_key_rotate(*, issuer: Issuer, user: User | None = None) -> SigningKey:
     """Rotation: the same as creating a key (old keys keep verifying old badges). Platform admins only."""
     if user is not None and not user_is_badge_admin(user):
-        raise PermissionDenied("Only platform admins may rotate signing keys.")
+        raise PermissionDenied(_("Only platform admins may rotate signing keys."))
     return issuer_key_create(issuer=issuer)
 
 
@@ -331,7 +332,9 @@ def credential_build(*, award: Award, evidence: Sequence[Award] = ()) -> dict[st
 
 
 def award_code_generate() -> str:
-    groups = ("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH)) for _ in range(CODE_GROUPS))
+    groups = (
+        "".join(secrets.choice(CODE_ALPHABET) for _char in range(CODE_GROUP_LENGTH)) for _group in range(CODE_GROUPS)
+    )
     return "-".join(groups)
 
 
@@ -541,7 +544,7 @@ def pathways_evaluate(*, learner: User) -> list[Award]:
 def award_retry(*, award: Award, user: User) -> Award:
     """An admin retries a failed award."""
     if not user_is_badge_admin(user):
-        raise PermissionDenied("Only platform admins may retry issuing.")
+        raise PermissionDenied(_("Only platform admins may retry issuing."))
     if award.achievement is not None:
         return award_issue(learner=award.learner, achievement=award.achievement, grade=award.grade)
     pathways_evaluate(learner=award.learner)
@@ -568,7 +571,7 @@ def award_notify(*, award_id: int) -> None:
 def award_set_name_public(*, award: Award, user: User, public: bool) -> Award:
     """The learner shows or hides their name on the public page (the signed credential never holds it)."""
     if award.learner_id != user.pk:
-        raise PermissionDenied("Only the learner may change this.")
+        raise PermissionDenied(_("Only the learner may change this."))
     Award.objects.filter(pk=award.pk).update(name_public=public, updated_at=timezone.now())
     award.name_public = public
     return award
@@ -625,12 +628,12 @@ def award_revoke(*, award: Award, user: User, reason: str, cascade: bool = False
     """
     reason = reason.strip()
     if not reason:
-        raise BadgeError("Give a reason: it is shown on the verification page.")
+        raise BadgeError(_("Give a reason: it is shown on the verification page."))
     if not user_can_revoke(user=user, award=award):
-        raise PermissionDenied("You may not revoke this award.")
+        raise PermissionDenied(_("You may not revoke this award."))
     dependents = award_dependents(award=award) if cascade else []
     if dependents and not user_is_badge_admin(user):
-        raise PermissionDenied("Only platform admins may revoke pathway credentials.")
+        raise PermissionDenied(_("Only platform admins may revoke pathway credentials."))
     revoked = []
     first = _revoke_one(award_id=award.pk, user=user, reason=reason, cascaded_from=None)
     if first is not None:
