@@ -21,6 +21,7 @@ if settings.DEBUG:
 
 urlpatterns += [path("files/", include("media.urls")), path("learning/", include("assessments.urls"))]
 urlpatterns += [path("", include("progress.urls"))]
+urlpatterns += [path("", include("badges.urls"))]
 
 # Wagtail's page tree serves everything not matched above: keep it last.
 urlpatterns += [path("", include(wagtail_urls))]

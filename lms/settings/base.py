@@ -252,3 +252,9 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Badges: Fernet keys (comma-separated) that encrypt issuers' private signing keys at rest; the first
+# one encrypts, every one decrypts. Unset, the embedded default generates one under var/ on first use.
+BADGES_KEY_ENCRYPTION_KEYS = env.list("BADGES_KEY_ENCRYPTION_KEYS", default=[])
+BADGES_KEY_ENCRYPTION_KEY_FILE = VAR_DIR / "badges-key-encryption.key"
+BADGES_GENERATE_KEY_ENCRYPTION_KEY = True

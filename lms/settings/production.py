@@ -14,6 +14,12 @@ if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswi
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with at least 5 distinct characters.")
 
+# Badges: private signing keys are encrypted with keys from the environment, never generated here.
+BADGES_KEY_ENCRYPTION_KEYS = env.list("BADGES_KEY_ENCRYPTION_KEYS", default=[])
+BADGES_GENERATE_KEY_ENCRYPTION_KEY = False
+if not BADGES_KEY_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set BADGES_KEY_ENCRYPTION_KEYS to one or more Fernet keys (comma-separated).")
+
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 

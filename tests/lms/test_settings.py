@@ -9,12 +9,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k3y-" + "a1b2c3d4e5f6g7h8i9j0" * 3
+# A valid Fernet key: production also refuses to start without one (see tests/badges/test_settings.py).
+BADGES_KEY = "c3RhY2thYmxlLXRlc3QtZmVybmV0LWtleS0zMmJ5dGU="
 
 
 def run_production(*args: str, secret: str | None, **env_extra: str) -> subprocess.CompletedProcess:
     # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests in this process; production never has it.
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "lms.settings.production", "ALLOWED_HOSTS": "learn.example.org"})
+    env.setdefault("BADGES_KEY_ENCRYPTION_KEYS", BADGES_KEY)
     env.update(env_extra)
     if secret is not None:
         env["SECRET_KEY"] = secret

@@ -1,0 +1,248 @@
+"""Reads for the badge pages, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import quote, urlencode
+
+import bleach
+import markdown
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
+
+from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
+from badges.ob3.did import did_web
+from badges.ob3.proof import parse_datetime
+from badges.services import issuer_did_document, pathway_status
+from lms.models import User
+
+LiveStatus = Literal["valid", "expired", "revoked"]
+
+LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
+LINKEDIN_SHARE = "https://www.linkedin.com/sharing/share-offsite/"
+
+
+def award_by_code(*, code: str) -> Award | None:
+    """An issued award with everything its public page shows: one query."""
+    return (
+        Award.objects.filter(code=code, status=AwardStatus.ISSUED)
+        .select_related("learner", "achievement__issuer", "pathway__issuer")
+        .first()
+    )
+
+
+def live_status(award: Award, *, now: datetime | None = None) -> LiveStatus:
+    if award.is_revoked:
+        return "revoked"
+    if award.is_expired(now):
+        return "expired"
+    return "valid"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The public verification page of one award, read from the row and the credential stored at issue."""
+
+    award: Award
+    credential: dict[str, Any]
+    status: LiveStatus
+    learner_name: str | None
+    issuer: dict[str, Any]
+    achievement: dict[str, Any]
+    skills: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    image_url: str | None
+    valid_until: datetime | None
+    criteria_html: str
+    linkedin_add_url: str
+    linkedin_share_url: str
+
+
+def verification_for(*, award: Award, now: datetime | None = None) -> Verification:
+    """No query beyond `award_by_code`: what the badge says comes from its signed credential."""
+    credential = json.loads(award.credential_json)
+    achievement = credential["credentialSubject"]["achievement"]
+    return Verification(
+        award=award,
+        credential=credential,
+        status=live_status(award, now=now),
+        learner_name=award.learner.get_full_name() if award.name_public else None,
+        issuer=credential["issuer"],
+        achievement=achievement,
+        skills=achievement.get("alignment", []),
+        evidence=credential.get("evidence", []),
+        image_url=(achievement.get("image") or {}).get("id"),
+        valid_until=parse_datetime(credential.get("validUntil")),
+        criteria_html=markdown_html(achievement.get("criteria", {}).get("narrative", "")),
+        linkedin_add_url=linkedin_add_to_profile_url(award=award, credential=credential),
+        linkedin_share_url=linkedin_share_url(url=award.url),
+    )
+
+
+CRITERIA_TAGS = ["p", "ul", "ol", "li", "strong", "em", "code", "a", "br", "h3", "h4"]
+
+
+def markdown_html(text: str) -> str:
+    """Markdown criteria as HTML, cleaned with an allow-list (what the page may show, whoever wrote it)."""
+    html = markdown.markdown(text)
+    return bleach.clean(html, tags=CRITERIA_TAGS, attributes={"a": ["href"]}, protocols=["https", "http"], strip=True)
+
+
+def linkedin_add_to_profile_url(*, award: Award, credential: dict[str, Any] | None = None) -> str:
+    """LinkedIn's "Add to profile" link for a certification, every value URL-encoded."""
+    credential = credential or json.loads(award.credential_json)
+    issuer = award.badge_class.issuer
+    params: list[tuple[str, str]] = [("startTask", "CERTIFICATION_NAME"), ("name", credential["name"])]
+    if issuer.linkedin_organization_id:
+        params.append(("organizationId", issuer.linkedin_organization_id))
+    else:
+        params.append(("organizationName", issuer.name))
+    issued = award.awarded_at.astimezone(UTC)
+    params += [("issueYear", str(issued.year)), ("issueMonth", str(issued.month))]
+    if award.valid_until is not None:
+        expires = award.valid_until.astimezone(UTC)
+        params += [("expirationYear", str(expires.year)), ("expirationMonth", str(expires.month))]
+    params += [("certUrl", award.url), ("certId", award.code)]
+    return f"{LINKEDIN_ADD_TO_PROFILE}?{urlencode(params, quote_via=quote, safe='')}"
+
+
+def linkedin_share_url(*, url: str) -> str:
+    return f"{LINKEDIN_SHARE}?{urlencode({'url': url}, quote_via=quote, safe='')}"
+
+
+def issuer_by_slug(*, slug: str) -> Issuer | None:
+    return Issuer.objects.filter(slug=slug).first()
+
+
+def did_document_for(*, slug: str) -> dict[str, Any] | None:
+    issuer = issuer_by_slug(slug=slug)
+    if issuer is None or not issuer.keys.exists():
+        return None
+    return issuer_did_document(issuer=issuer)
+
+
+def status_list_json(*, slug: str, number: int) -> str | None:
+    row = StatusList.objects.filter(issuer__slug=slug, number=number).values_list("credential_json", flat=True).first()
+    return row or None
+
+
+# --- resolvers for the "verify a credential" form: our own issuers and lists, from the database ----------
+
+
+def did_resolver(did: str) -> dict[str, Any] | None:
+    prefix = did_web(settings.SITE_URL, "x")[:-1]
+    if not did.startswith(prefix):
+        return None
+    return did_document_for(slug=did[len(prefix) :])
+
+
+def status_fetcher(url: str) -> dict[str, Any] | None:
+    prefix = f"{settings.SITE_URL}/status/"
+    if not url.startswith(prefix):
+        return None
+    slug, _, number = url[len(prefix) :].partition("/")
+    if not number.isdigit():
+        return None
+    text = status_list_json(slug=slug, number=int(number))
+    return json.loads(text) if text else None
+
+
+# --- the learner's wallet ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathwayProgress:
+    pathway: Pathway
+    earned: int
+    needed: int
+    award: Award | None
+
+
+@dataclass
+class Wallet:
+    awards: list[Award] = field(default_factory=list)
+    pathways: list[PathwayProgress] = field(default_factory=list)
+
+
+def wallet_for_learner(*, user: User) -> Wallet:
+    """The learner's awards and their progress towards pathways: four queries."""
+    awards = list(
+        Award.objects.filter(learner=user)
+        .select_related("achievement__issuer", "pathway__issuer")
+        .order_by("-awarded_at", "-pk")
+    )
+    earned_at = {
+        award.achievement_id: award.awarded_at
+        for award in awards
+        if award.achievement_id
+        and award.status == AwardStatus.ISSUED
+        and not award.is_revoked
+        and not award.is_expired()
+    }
+    pathway_awards = {award.pathway_id: award for award in awards if award.pathway_id}
+    pathways = (
+        Pathway.objects.filter(components__achievement_id__in=list(earned_at) or [0])
+        .distinct()
+        .prefetch_related("components")
+        .order_by("name")
+    )
+    progress = []
+    for pathway in pathways:
+        status = pathway_status(pathway=pathway, earned_at=earned_at)
+        progress.append(
+            PathwayProgress(
+                pathway=pathway, earned=status.earned, needed=status.needed, award=pathway_awards.get(pathway.pk)
+            )
+        )
+    return Wallet(awards=awards, pathways=progress)
+
+
+def learner_award(*, user: User, code: str) -> Award | None:
+    return (
+        Award.objects.filter(learner=user, code=code, status=AwardStatus.ISSUED)
+        .select_related("learner", "achievement__issuer", "pathway__issuer")
+        .first()
+    )
+
+
+# --- the course page -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseBadge:
+    achievement: Achievement
+    code: str | None
+    state: Literal["issuing", "issued", "failed", "not_earned"]
+
+
+def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
+    """The badge of a course for a learner: earned, being issued (completed, not signed yet), or not yet.
+
+    One query: the achievement, with the learner's award and completion as annotations.
+    """
+    from progress.models import Enrolment
+
+    if not user.is_authenticated:
+        return None
+    awards = Award.objects.filter(learner=user, achievement=OuterRef("pk"))
+    achievement = (
+        Achievement.objects.filter(course_id=course_id)
+        .annotate(
+            award_status=Subquery(awards.values("status")[:1]),
+            award_code=Subquery(awards.values("code")[:1]),
+            completed=Exists(Enrolment.objects.filter(user=user, course_id=course_id, completed_at__isnull=False)),
+        )
+        .first()
+    )
+    if achievement is None:
+        return None
+    status, code = achievement.award_status, achievement.award_code  # type: ignore[attr-defined]
+    if status == AwardStatus.ISSUED:
+        return CourseBadge(achievement, code, "issued")
+    if status == AwardStatus.FAILED:
+        return CourseBadge(achievement, None, "failed")
+    issuing = status is not None or achievement.completed  # type: ignore[attr-defined]
+    return CourseBadge(achievement, None, "issuing" if issuing else "not_earned")

@@ -1,0 +1,646 @@
+"""Every change to issuers, keys, awards and status lists goes through here (tasks, admin, commands, demo).
+
+Locks, when several are taken, are always taken in this order: award row, then status list row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import combinations, pairwise
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from badges.models import (
+    Achievement,
+    Award,
+    AwardStatus,
+    Issuer,
+    Pathway,
+    RevocationAudit,
+    SigningKey,
+    StatusList,
+)
+from badges.ob3 import keys as ob3_keys
+from badges.ob3.did import did_document
+from badges.ob3.loader import CREDENTIALS_V2, OB_V3P0
+from badges.ob3.proof import UndefinedTermsError, format_datetime, sign
+from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status_entry, status_list_credential
+from badges.ob3.terms import dropped_terms
+from lms.models import User
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L, U/V look-alikes: read aloud or typed from paper without doubt. 30**12 is about 2**59.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+CODE_GROUPS = 3
+CODE_GROUP_LENGTH = 4
+
+
+class BadgeError(Exception):
+    """A badge operation that cannot be done, with a message for the person who asked."""
+
+
+# --- key encryption and issuer keys -------------------------------------------------------------------
+
+
+def key_encryption_keys() -> list[str]:
+    """The Fernet keys of the setting; the embedded default generates one under var/ on first use."""
+    configured = [key for key in settings.BADGES_KEY_ENCRYPTION_KEYS if key]
+    if configured:
+        return configured
+    if not settings.BADGES_GENERATE_KEY_ENCRYPTION_KEY:
+        raise ImproperlyConfigured("BADGES_KEY_ENCRYPTION_KEYS is not set.")
+    path = settings.BADGES_KEY_ENCRYPTION_KEY_FILE
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(ob3_keys.generate_fernet_key())
+    return [path.read_text().strip()]
+
+
+@transaction.atomic
+def issuer_key_create(*, issuer: Issuer) -> SigningKey:
+    """A new Ed25519 key, `key-N`, becomes the issuer's active key; every older public key stays published.
+
+    Locks the issuer row, so two rotations never pick the same N.
+    """
+    Issuer.objects.select_for_update().get(pk=issuer.pk)
+    existing = list(SigningKey.objects.filter(issuer=issuer).values_list("fragment", flat=True))
+    number = 1 + max((int(fragment.removeprefix("key-")) for fragment in existing), default=0)
+    keypair = ob3_keys.generate_keypair()
+    SigningKey.objects.filter(issuer=issuer, active=True).update(active=False)
+    key = SigningKey.objects.create(
+        issuer=issuer,
+        fragment=f"key-{number}",
+        public_key=keypair.public_bytes,
+        private_key_encrypted=ob3_keys.encrypt_private_key(keypair, key_encryption_keys()),
+        active=True,
+    )
+    logger.info("Issuer %s has a new signing key %s", issuer.slug, key.fragment)
+    return key
+
+
+def issuer_key_rotate(*, issuer: Issuer, user: User | None = None) -> SigningKey:
+    """Rotation: the same as creating a key (old keys keep verifying old badges). Platform admins only."""
+    if user is not None and not user_is_badge_admin(user):
+        raise PermissionDenied(_("Only platform admins may rotate signing keys."))
+    return issuer_key_create(issuer=issuer)
+
+
+def _active_key(issuer: Issuer) -> tuple[SigningKey, ob3_keys.SigningKey]:
+    key = SigningKey.objects.filter(issuer=issuer, active=True).first()
+    if key is None:
+        raise BadgeError(
+            f"The issuer {issuer.slug} has no signing key: run `manage.py create_issuer_key {issuer.slug}`."
+        )
+    return key, ob3_keys.decrypt_private_key(key.private_key_encrypted, key_encryption_keys())
+
+
+def issuer_did_document(*, issuer: Issuer) -> dict[str, Any]:
+    """The DID document listing every key the issuer ever had, oldest first."""
+    public_keys = [(key.fragment, bytes(key.public_key)) for key in SigningKey.objects.filter(issuer=issuer)]
+    if not public_keys:
+        raise BadgeError(f"The issuer {issuer.slug} has no signing key yet.")
+    return did_document(issuer.did, public_keys)
+
+
+def _sign(issuer: Issuer, document: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    key, private = _active_key(issuer)
+    return sign(document, private_key=private, verification_method=f"{issuer.did}#{key.fragment}", created=now)
+
+
+# --- permissions --------------------------------------------------------------------------------------
+
+
+def user_is_badge_admin(user: User) -> bool:
+    return bool(user.is_active and (user.is_superuser or user.has_perm("badges.revoke_award")))
+
+
+def user_can_revoke(*, user: User, award: Award) -> bool:
+    """Platform admins, and the instructors of the award's course."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user_is_badge_admin(user):
+        return True
+    course = award.achievement.course if award.achievement_id and award.achievement else None
+    return course is not None and course.instructors.filter(pk=user.pk).exists()
+
+
+# --- status lists -------------------------------------------------------------------------------------
+
+
+def _status_index_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
+    """A random free index in the issuer's current list (a new list when it is full). Locks that list's row."""
+    status_list = StatusList.objects.select_for_update().filter(issuer=issuer).order_by("-number").first()
+    if status_list is None or status_list.allocated >= status_list.size:
+        number = (status_list.number + 1) if status_list else 1
+        status_list = StatusList.objects.create(issuer=issuer, number=number, bits=Bitstring(MIN_BITS).to_bytes())
+        status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
+        status_list_sign(status_list=status_list)
+    used = {
+        index
+        for index in Award.objects.filter(status_list=status_list).values_list("status_index", flat=True)
+        if index is not None
+    }
+    index = random_free_index(used, size=status_list.size)
+    StatusList.objects.filter(pk=status_list.pk).update(allocated=len(used) + 1)
+    return status_list, index
+
+
+def status_list_sign(*, status_list: StatusList) -> StatusList:
+    """Sign the list's current bits as a BitstringStatusListCredential. Call with the list row locked."""
+    issuer = status_list.issuer
+    now = timezone.now()
+    unsigned = status_list_credential(
+        list_url=status_list.url,
+        issuer=issuer.did,
+        bitstring=Bitstring.from_bytes(bytes(status_list.bits)),
+        valid_from=now,
+    )
+    status_list.credential_json = json.dumps(_sign(issuer, unsigned, now=now), ensure_ascii=False)
+    status_list.signed_at = now
+    status_list.save(update_fields=["credential_json", "signed_at", "bits"])
+    return status_list
+
+
+# --- the credential (allow-list serializer) -----------------------------------------------------------
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else f"{settings.SITE_URL}{url}"
+
+
+def image_url(image: Any) -> str | None:
+    if image is None:
+        return None
+    return _absolute(image.get_rendition("fill-400x400|format-png").url)
+
+
+def course_url(course: Any) -> str:
+    return _absolute(course.get_url() or course.url_path)
+
+
+def badge_class_url(badge: Achievement | Pathway) -> str:
+    kind = "pathways" if isinstance(badge, Pathway) else "achievements"
+    return f"{settings.SITE_URL}/{kind}/{badge.slug}"
+
+
+def ob2_badge_class_url(badge: Achievement | Pathway) -> str:
+    kind = "pathways" if isinstance(badge, Pathway) else "badges"
+    return f"{settings.SITE_URL}/ob2/{kind}/{badge.slug}"
+
+
+def issuer_profile(issuer: Issuer) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "id": issuer.did,
+        "type": ["Profile"],
+        "name": issuer.name,
+        "url": issuer.url,
+        "email": issuer.email,
+    }
+    logo = image_url(issuer.image)
+    if logo:
+        profile["image"] = {"id": logo, "type": "Image"}
+    return profile
+
+
+def _decimal_number(value: Decimal) -> float | int:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
+    """The OB3 Achievement of a badge class, field by field from an allow-list."""
+    url = badge_class_url(badge)
+    achievement: dict[str, Any] = {
+        "id": url,
+        "type": ["Achievement"],
+        "name": badge.name,
+        "description": badge.description,
+        "criteria": {"narrative": badge.criteria},
+        "achievementType": str(badge.achievement_type),
+    }
+    course = badge.course if isinstance(badge, Achievement) else None
+    if course is not None:
+        achievement["criteria"] = {"id": course_url(course), "narrative": badge.criteria}
+    picture = image_url(badge.image)
+    if picture:
+        achievement["image"] = {"id": picture, "type": "Image"}
+    if course is not None:
+        alignments = []
+        for skill in course.skills.all():
+            alignment: dict[str, Any] = {
+                "type": ["Alignment"],
+                "targetName": skill.name,
+                "targetUrl": skill.framework_url or f"{course_url(course)}#skills",
+            }
+            if skill.framework:
+                alignment["targetFramework"] = skill.framework
+            if skill.code:
+                alignment["targetCode"] = skill.code
+            alignments.append(alignment)
+        if alignments:
+            achievement["alignment"] = alignments
+        achievement["inLanguage"] = course.language
+    if isinstance(badge, Achievement) and badge.credits_available is not None:
+        achievement["creditsAvailable"] = _decimal_number(badge.credits_available)
+    if badge.tag_list:
+        achievement["tag"] = badge.tag_list
+    if isinstance(badge, Achievement):
+        achievement["resultDescription"] = [
+            {"id": f"{url}#final-grade", "type": ["ResultDescription"], "name": "Final grade", "resultType": "Percent"}
+        ]
+    achievement["related"] = [{"id": ob2_badge_class_url(badge), "type": ["Related"], "version": "2.0"}]
+    return achievement
+
+
+def identity_hash(email: str, salt: str) -> str:
+    """`sha256$` + hex(sha256(e-mail + salt)); the e-mail is trimmed and lower-cased first."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+
+
+def credential_build(*, award: Award, evidence: Sequence[Award] = ()) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential of an award (CREDENTIALS.md), from an allow-list of fields."""
+    badge = award.badge_class
+    assert award.valid_from is not None and award.status_list is not None and award.status_index is not None
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "hashed": True,
+                "identityType": "emailAddress",
+                "salt": award.salt,
+                "identityHash": award.identity_hash,
+            }
+        ],
+        "achievement": achievement_document(badge),
+    }
+    if award.grade is not None and isinstance(badge, Achievement):
+        subject["result"] = [
+            {
+                "type": ["Result"],
+                "resultDescription": f"{badge_class_url(badge)}#final-grade",
+                "value": str(_decimal_number(award.grade)),
+            }
+        ]
+    credential: dict[str, Any] = {
+        "@context": [CREDENTIALS_V2, OB_V3P0],
+        "id": award.credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": badge.name,
+        "issuer": issuer_profile(badge.issuer),
+        "validFrom": format_datetime(award.valid_from),
+    }
+    if award.valid_until is not None:
+        credential["validUntil"] = format_datetime(award.valid_until)
+    credential["awardedDate"] = format_datetime(award.awarded_at)
+    credential["credentialSubject"] = subject
+    if evidence:
+        credential["evidence"] = [
+            {
+                "id": component.url,
+                "type": ["Evidence"],
+                "name": component.badge_class.name,
+                "description": f"Badge {component.code}, awarded {format_datetime(component.awarded_at)}",
+            }
+            for component in evidence
+        ]
+    credential["credentialStatus"] = status_entry(award.status_list.url, award.status_index)
+    return credential
+
+
+# --- issuing ------------------------------------------------------------------------------------------
+
+
+def award_code_generate() -> str:
+    groups = (
+        "".join(secrets.choice(CODE_ALPHABET) for _char in range(CODE_GROUP_LENGTH)) for _group in range(CODE_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def award_code_normalize(text: str) -> str:
+    """What a person typed (spaces, lower case, missing dashes) as a stored code; "" when it cannot be one."""
+    raw = "".join(char for char in text.upper() if char.isalnum())
+    if len(raw) != CODE_GROUPS * CODE_GROUP_LENGTH or any(char not in CODE_ALPHABET for char in raw):
+        return ""
+    return "-".join(raw[i : i + CODE_GROUP_LENGTH] for i in range(0, len(raw), CODE_GROUP_LENGTH))
+
+
+def _award_row(*, learner: User, badge: Achievement | Pathway, grade: Decimal | None) -> Award:
+    """The one award row of (learner, badge): created on first call, found on every later one."""
+    lookup: dict[str, Any] = {"learner": learner}
+    lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
+    existing = Award.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Award.objects.create(**lookup, code=award_code_generate(), grade=grade)
+        except IntegrityError:
+            # Either the (learner, badge) constraint (someone else created it: use theirs) or a code clash.
+            existing = Award.objects.filter(**lookup).first()
+            if existing is not None:
+                return existing
+    raise BadgeError("Could not allocate a unique validation code.")
+
+
+def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award, bool]:
+    """Build, check, sign and store the credential once. Locks the award row, then the status list row.
+
+    Returns (award, True) when this call signed it, (award, False) when it already was.
+    """
+    with transaction.atomic():
+        award = (
+            Award.objects.select_for_update(of=("self",))
+            .select_related("achievement__issuer", "achievement__course", "pathway__issuer", "learner")
+            .get(pk=award_id)
+        )
+        if award.status == AwardStatus.ISSUED:
+            return award, False
+        badge = award.badge_class
+        now = timezone.now().replace(microsecond=0)
+        award.attempts += 1
+        award.awarded_at = award.awarded_at.replace(microsecond=0)
+        award.valid_from = now
+        award.valid_until = now + timedelta(days=badge.validity_days) if badge.validity_days else None
+        award.salt = secrets.token_hex(16)
+        award.identity_hash = identity_hash(award.learner.email, award.salt)
+        award.credential_id = f"urn:uuid:{uuid.uuid4()}"
+        award.status_list, award.status_index = _status_index_allocate(issuer=badge.issuer)
+        unsigned = credential_build(award=award, evidence=evidence)
+        undefined = dropped_terms(unsigned)
+        if undefined:
+            raise UndefinedTermsError(undefined)
+        signed = _sign(badge.issuer, unsigned, now=now)
+        award.credential_json = json.dumps(signed, ensure_ascii=False)
+        award.status, award.error = AwardStatus.ISSUED, ""
+        award.save()
+        award_id_issued = award.pk
+        transaction.on_commit(lambda: _notify_later(award_id_issued))
+        return award, True
+
+
+def _notify_later(award_id: int) -> None:
+    from badges.tasks import award_notify_task
+
+    try:
+        award_notify_task.delay(award_id)
+    except Exception:  # the badge is issued; a lost e-mail must not undo or hide that
+        logger.exception("Could not queue the e-mail of award %s", award_id)
+
+
+def _award_fail(*, award_id: int, error: BaseException) -> None:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    Award.objects.filter(pk=award_id).exclude(status=AwardStatus.ISSUED).update(
+        status=AwardStatus.FAILED, error=message, updated_at=timezone.now()
+    )
+    logger.error("Issuing award %s failed: %s", award_id, message)
+
+
+def _issue(*, learner: User, badge: Achievement | Pathway, grade: Decimal | None, evidence: Sequence[Award]) -> Award:
+    award = _award_row(learner=learner, badge=badge, grade=grade)
+    if award.status == AwardStatus.ISSUED:
+        return award
+    try:
+        award, _signed_now = _award_sign(award_id=award.pk, evidence=evidence)
+    except Exception as error:
+        _award_fail(award_id=award.pk, error=error)
+        raise
+    return award
+
+
+def award_issue(*, learner: User, achievement: Achievement, grade: Decimal | None = None) -> Award:
+    """Issue the learner's badge for `achievement`, exactly once, then any pathway it completes.
+
+    Idempotent: the unique (learner, achievement) constraint means retries and concurrent calls all return
+    the same award, signed once. Runs in steps, each atomic: the award row is committed first, so a failure
+    to sign leaves it visible to admins as "failed" with its error, and a retry finishes it.
+    """
+    award = _issue(learner=learner, badge=achievement, grade=grade, evidence=())
+    pathways_evaluate(learner=learner)
+    return award
+
+
+def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
+    """The badge of a completed enrolment; None when the course has no badge or the enrolment is not complete."""
+    from progress.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related("user").get(pk=enrolment_id)
+    if enrolment.completed_at is None:
+        return None
+    achievement = Achievement.objects.filter(course_id=enrolment.course_id).first()
+    if achievement is None:
+        return None
+    return award_issue(learner=enrolment.user, achievement=achievement, grade=enrolment.final_grade)
+
+
+# --- pathways -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathwayStatus:
+    pathway: Pathway
+    earned: int
+    needed: int
+    chosen: tuple[int, ...]  # the achievement ids that satisfy the rule, in pathway order; () when not yet
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.chosen)
+
+
+def pathway_rule_satisfied(
+    *,
+    components: Sequence[tuple[int, datetime | None]],
+    needed: int,
+    window: timedelta | None,
+    ordered: bool,
+) -> tuple[int, ...]:
+    """The first set of `needed` earned components (achievement id, earned at) meeting the window and order.
+
+    `components` are in pathway order; None marks one not earned. Returns () when no set qualifies.
+    """
+    earned = [(achievement_id, at) for achievement_id, at in components if at is not None]
+    if needed <= 0 or len(earned) < needed:
+        return ()
+    for chosen in combinations(earned, needed):
+        times = [at for _id, at in chosen]
+        if ordered and any(later < earlier for earlier, later in pairwise(times)):
+            continue
+        if window is not None and max(times) - min(times) > window:
+            continue
+        return tuple(achievement_id for achievement_id, _at in chosen)
+    return ()
+
+
+def pathway_status(*, pathway: Pathway, earned_at: dict[int, datetime]) -> PathwayStatus:
+    components = [
+        (component.achievement_id, earned_at.get(component.achievement_id)) for component in pathway.components.all()
+    ]
+    needed = pathway.needed
+    chosen = pathway_rule_satisfied(
+        components=components,
+        needed=needed,
+        window=timedelta(days=pathway.window_days) if pathway.window_days else None,
+        ordered=pathway.ordered,
+    )
+    return PathwayStatus(
+        pathway=pathway, earned=sum(1 for _id, at in components if at is not None), needed=needed, chosen=chosen
+    )
+
+
+def _earned_awards(learner: User) -> dict[int, Award]:
+    awards = Award.objects.in_good_standing().filter(learner=learner, achievement__isnull=False)
+    return {award.achievement_id: award for award in awards.select_related("achievement") if award.achievement_id}
+
+
+def pathways_evaluate(*, learner: User) -> list[Award]:
+    """Issue every pathway credential the learner's badges now complete (idempotent); return the new ones."""
+    earned = _earned_awards(learner)
+    if not earned:
+        return []
+    already = set(
+        Award.objects.filter(learner=learner, pathway__isnull=False, status=AwardStatus.ISSUED).values_list(
+            "pathway_id", flat=True
+        )
+    )
+    pathways = (
+        Pathway.objects.filter(components__achievement_id__in=earned)
+        .exclude(pk__in=already)
+        .distinct()
+        .select_related("issuer")
+        .prefetch_related("components")
+    )
+    issued = []
+    for pathway in pathways:
+        status = pathway_status(pathway=pathway, earned_at={pk: award.awarded_at for pk, award in earned.items()})
+        if status.complete:
+            evidence = [earned[achievement_id] for achievement_id in status.chosen]
+            issued.append(_issue(learner=learner, badge=pathway, grade=None, evidence=evidence))
+    return issued
+
+
+def award_retry(*, award: Award, user: User) -> Award:
+    """An admin retries a failed award."""
+    if not user_is_badge_admin(user):
+        raise PermissionDenied(_("Only platform admins may retry issuing."))
+    if award.achievement is not None:
+        return award_issue(learner=award.learner, achievement=award.achievement, grade=award.grade)
+    pathways_evaluate(learner=award.learner)
+    award.refresh_from_db()
+    return award
+
+
+def award_notify(*, award_id: int) -> None:
+    """E-mail the learner the link to their new badge."""
+    award = Award.objects.select_related("learner", "achievement", "pathway").get(pk=award_id)
+    if award.status != AwardStatus.ISSUED:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"award": award, "badge": award.badge_class, "url": award.url, "site_url": settings.SITE_URL}
+        subject = render_to_string("badges/email/award_subject.txt", context).strip()
+        body = render_to_string("badges/email/award_body.txt", context)
+    send_mail(subject, body, None, [award.learner.email])
+
+
+# --- the learner's choices ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_set_name_public(*, award: Award, user: User, public: bool) -> Award:
+    """The learner shows or hides their name on the public page (the signed credential never holds it)."""
+    if award.learner_id != user.pk:
+        raise PermissionDenied(_("Only the learner may change this."))
+    Award.objects.filter(pk=award.pk).update(name_public=public, updated_at=timezone.now())
+    award.name_public = public
+    return award
+
+
+# --- revoking -----------------------------------------------------------------------------------------
+
+
+def award_dependents(*, award: Award) -> list[Award]:
+    """The learner's pathway credentials that counted this badge: what a cascade would revoke too."""
+    if award.achievement_id is None:
+        return []
+    return list(
+        Award.objects.filter(
+            learner_id=award.learner_id,
+            pathway__components__achievement_id=award.achievement_id,
+            revoked_at__isnull=True,
+            status=AwardStatus.ISSUED,
+        )
+        .select_related("pathway")
+        .distinct()
+    )
+
+
+def _revoke_one(*, award_id: int, user: User | None, reason: str, cascaded_from: Award | None) -> Award | None:
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("achievement__issuer", "pathway__issuer")
+        .get(pk=award_id)
+    )
+    if award.revoked_at is not None:
+        return None
+    now = timezone.now()
+    award.revoked_at, award.revocation_reason, award.revoked_by = now, reason, user
+    award.save(update_fields=["revoked_at", "revocation_reason", "revoked_by", "updated_at"])
+    RevocationAudit.objects.create(
+        award=award, reason=reason, revoked_by=user, revoked_at=now, cascaded_from=cascaded_from
+    )
+    if award.status_list_id is not None and award.status_index is not None:
+        status_list = StatusList.objects.select_for_update().select_related("issuer").get(pk=award.status_list_id)
+        bits = Bitstring.from_bytes(bytes(status_list.bits))
+        bits.set(award.status_index)
+        status_list.bits = bits.to_bytes()
+        status_list_sign(status_list=status_list)
+    return award
+
+
+@transaction.atomic
+def award_revoke(*, award: Award, user: User, reason: str, cascade: bool = False) -> list[Award]:
+    """Revoke an award with a reason (audited): set its status bit and re-sign the list.
+
+    With `cascade`, also the learner's pathway credentials that counted it (see `award_dependents`).
+    Platform admins, or the instructors of the award's course. Returns the awards revoked now.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise BadgeError(_("Give a reason: it is shown on the verification page."))
+    if not user_can_revoke(user=user, award=award):
+        raise PermissionDenied(_("You may not revoke this award."))
+    dependents = award_dependents(award=award) if cascade else []
+    if dependents and not user_is_badge_admin(user):
+        raise PermissionDenied(_("Only platform admins may revoke pathway credentials."))
+    revoked = []
+    first = _revoke_one(award_id=award.pk, user=user, reason=reason, cascaded_from=None)
+    if first is not None:
+        revoked.append(first)
+    for dependent in dependents:
+        done = _revoke_one(award_id=dependent.pk, user=user, reason=reason, cascaded_from=award)
+        if done is not None:
+            revoked.append(done)
+    award.refresh_from_db()
+    return revoked

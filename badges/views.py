@@ -1,0 +1,260 @@
+"""Public verification, machine-readable documents (OB3, OB2, DID, status lists) and the learner's wallet."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from badges import artifacts, ob2, selectors, services
+from badges.forms import LookupForm, VerifyForm
+from badges.models import Award
+from badges.ob3.verify import MAX_BYTES, verify_credential
+
+JSON_LD = "application/ld+json"
+LOOKUPS_PER_WINDOW = 20
+VERIFICATIONS_PER_WINDOW = 10
+RATE_WINDOW_SECONDS = 300
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limited(request: HttpRequest, *, scope: str, limit: int) -> bool:
+    """True once this client has made `limit` requests of `scope` in the window (a counter in the cache)."""
+    key = f"badges:rate:{scope}:{_client_ip(request)}"
+    cache.add(key, 0, RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW_SECONDS)
+        count = 1
+    return count > limit
+
+
+def _json(text_or_data: str | dict[str, Any], *, status: int = 200, content_type: str = JSON_LD) -> HttpResponse:
+    body = text_or_data if isinstance(text_or_data, str) else json.dumps(text_or_data, ensure_ascii=False)
+    response = HttpResponse(body, status=status, content_type=f"{content_type}; charset=utf-8")
+    # Verifiers and wallets in other origins fetch these documents.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _wants_json_ld(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return JSON_LD in accept or "application/vc+ld+json" in accept
+
+
+# --- looking a code up and verifying a pasted credential ------------------------------------------------
+
+
+@require_GET
+def lookup_view(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "verify_form": VerifyForm(), "not_found": False}
+    if not request.GET:
+        return render(request, "badges/lookup.html", context)
+    if rate_limited(request, scope="lookup", limit=LOOKUPS_PER_WINDOW):
+        context["rate_limited"] = True
+        return render(request, "badges/lookup.html", context, status=429)
+    if form.is_valid():
+        code = services.award_code_normalize(form.cleaned_data["code"])
+        if code and selectors.award_by_code(code=code) is not None:
+            return redirect("badges:credential", code=code)
+        context["not_found"] = True
+    return render(request, "badges/lookup.html", context, status=404 if context["not_found"] else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return redirect("badges:lookup")
+    context: dict[str, Any] = {"form": LookupForm(), "verify_form": VerifyForm(request.POST, request.FILES)}
+    if rate_limited(request, scope="verify", limit=VERIFICATIONS_PER_WINDOW):
+        context["rate_limited"] = True
+        return render(request, "badges/lookup.html", context, status=429)
+    form = context["verify_form"]
+    if not form.is_valid():
+        return render(request, "badges/lookup.html", context, status=400)
+    document: bytes | str = form.cleaned_data["document"]
+    report = verify_credential(
+        document,
+        did_resolver=selectors.did_resolver,
+        status_fetcher=selectors.status_fetcher,
+        now=timezone.now(),
+        max_bytes=MAX_BYTES,
+    )
+    context["report"] = report
+    return render(request, "badges/lookup.html", context)
+
+
+# --- one credential -------------------------------------------------------------------------------------
+
+
+def _award_or_404(code: str) -> Award:
+    award = selectors.award_by_code(code=code)
+    if award is None:
+        raise Http404(_("No credential has this validation code."))
+    return award
+
+
+@require_GET
+@vary_on_headers("Accept")
+def credential_view(request: HttpRequest, code: str) -> HttpResponse:
+    normal = services.award_code_normalize(code)
+    if normal and normal != code:
+        return redirect("badges:credential", code=normal, permanent=True)
+    award = _award_or_404(code)
+    if _wants_json_ld(request):
+        return _json(award.credential_json)
+    verification = selectors.verification_for(award=award)
+    context = {
+        "v": verification,
+        "award": award,
+        "qr_svg": artifacts.qr_svg(award.url, title=_("QR code of this page")),
+        "json_url": f"{award.url.rstrip('/')}.json",
+        "ob2_url": ob2.assertion_url(award),
+    }
+    return render(request, "badges/credential.html", context)
+
+
+@require_GET
+def credential_json_view(request: HttpRequest, code: str) -> HttpResponse:
+    award = _award_or_404(code)
+    response = _json(award.credential_json)
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{award.code}.json"'
+    return response
+
+
+@require_GET
+def badge_class_view(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    """The OB3 Achievement a credential names by id: unsigned, for reading."""
+    badge = ob2.badge_class_or_none(kind=kind, slug=slug)
+    if badge is None:
+        raise Http404
+    document = {"@context": [services.CREDENTIALS_V2, services.OB_V3P0], **services.achievement_document(badge)}
+    return _json(document)
+
+
+# --- issuer documents -------------------------------------------------------------------------------------
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def did_document_view(request: HttpRequest, slug: str) -> HttpResponse:
+    document = selectors.did_document_for(slug=slug)
+    if document is None:
+        raise Http404
+    return _json(document, content_type="application/did+ld+json")
+
+
+@require_GET
+@cache_control(public=True, max_age=60)
+def status_list_view(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    text = selectors.status_list_json(slug=slug, number=number)
+    if text is None:
+        raise Http404
+    return _json(text, content_type="application/vc+ld+json")
+
+
+# --- Open Badges 2.0 hosted ---------------------------------------------------------------------------------
+
+
+@require_GET
+def ob2_issuer_view(request: HttpRequest, slug: str) -> HttpResponse:
+    issuer = selectors.issuer_by_slug(slug=slug)
+    if issuer is None:
+        raise Http404
+    return _json(ob2.issuer_document(issuer), content_type="application/json")
+
+
+@require_GET
+def ob2_badge_class_view(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
+    badge = ob2.badge_class_or_none(kind=kind, slug=slug)
+    if badge is None:
+        raise Http404
+    return _json(ob2.badge_class_document(badge), content_type="application/json")
+
+
+@require_GET
+def ob2_assertion_view(request: HttpRequest, code: str) -> HttpResponse:
+    award = _award_or_404(code)
+    if award.is_revoked:
+        return _json(ob2.revoked_document(award), status=410, content_type="application/json")
+    return _json(ob2.assertion_document(award), content_type="application/json")
+
+
+# --- the learner's wallet -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def wallet_view(request: HttpRequest) -> HttpResponse:
+    wallet = selectors.wallet_for_learner(user=request.user)  # type: ignore[arg-type]
+    rows = [
+        {
+            "award": award,
+            "linkedin_add_url": selectors.linkedin_add_to_profile_url(award=award) if award.credential_json else "",
+            "linkedin_share_url": selectors.linkedin_share_url(url=award.url),
+            "status": selectors.live_status(award),
+        }
+        for award in wallet.awards
+    ]
+    return render(request, "badges/wallet.html", {"rows": rows, "pathways": wallet.pathways})
+
+
+def _own_award(request: HttpRequest, code: str) -> Award:
+    award = selectors.learner_award(user=request.user, code=code)  # type: ignore[arg-type]
+    if award is None:
+        raise Http404
+    return award
+
+
+@login_required
+@require_POST
+def privacy_view(request: HttpRequest, code: str) -> HttpResponse:
+    award = _own_award(request, code)
+    services.award_set_name_public(award=award, user=request.user, public=request.POST.get("public") == "1")  # type: ignore[arg-type]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "badges/wallet.html#privacy", {"row": {"award": award}})
+    return redirect("badges:wallet")
+
+
+@login_required
+@require_GET
+def baked_png_view(request: HttpRequest, code: str) -> HttpResponse:
+    award = _own_award(request, code)
+    response = HttpResponse(artifacts.baked_badge(award), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{award.code}.png"'
+    return response
+
+
+@login_required
+@require_GET
+def certificate_view(request: HttpRequest, code: str) -> HttpResponse:
+    award = _own_award(request, code)
+    pdf = artifacts.certificate_pdf(award, learner_name=award.learner.get_full_name())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{award.code}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def course_badge_view(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course page's badge panel, polled by htmx while the badge is being issued."""
+    badge = selectors.course_badge_for(user=request.user, course_id=course_id)  # type: ignore[arg-type]
+    if badge is None:
+        raise Http404
+    return render(request, "badges/includes/course_badge.html", {"course_badge": badge, "course_id": course_id})

@@ -1,0 +1,42 @@
+"""The demo issues real badges, and seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+from badges.demo import seed_badges
+from badges.models import Award, Pathway
+from content.demo import seed_content
+from lms.demo import users_seed
+from progress.models import Enrolment
+from tests.badges.helpers import verify_award
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_learner1_holds_a_real_linux_badge_and_is_one_lesson_from_the_second():
+    users = users_seed()
+    demo = seed_content(instructors=users)
+    badges = seed_badges(users=users, courses=demo.courses)
+    award = Award.objects.get(learner__email="learner1@stackable.test")
+    assert award == badges.award
+    assert award.achievement.course.slug == "linux-for-the-cloud"
+    assert verify_award(award).status == "valid"
+    pathway = Pathway.objects.get(slug="cloud-systems-specialist")
+    assert [c.achievement.course.slug for c in pathway.components.all()] == [
+        "linux-for-the-cloud",
+        "containers-and-kubernetes",
+        "cloud-networking",
+    ]
+    second = Enrolment.objects.get(user__email="learner1@stackable.test", course__slug="containers-and-kubernetes")
+    assert second.completed_at is None
+    assert second.course_progress.required_total - second.course_progress.required_done == 1
+
+    before = row_counts()
+    seed_badges(users=users_seed(), courses=seed_content(instructors=users).courses)
+    assert row_counts() == before

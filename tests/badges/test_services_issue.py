@@ -1,0 +1,177 @@
+"""Issuing: one award per learner and achievement, signed once, stored exactly as signed."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from badges.models import Award, AwardStatus, Issuer, SigningKey
+from badges.ob3.statuslist import MIN_BITS
+from badges.services import (
+    CODE_ALPHABET,
+    award_code_normalize,
+    award_issue,
+    credential_build,
+    identity_hash,
+)
+from tests.badges.conftest import make_achievement
+from tests.badges.helpers import verify_award
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_issued_award_holds_a_credential_our_verifier_accepts(issuer, achievement, learner):
+    award = award_issue(learner=learner, achievement=achievement, grade=Decimal("87.50"))
+    assert award.status == AwardStatus.ISSUED
+    report = verify_award(award)
+    assert report.status == "valid", [c for c in report.checks if not c.passed]
+
+
+def test_the_credential_has_the_shape_credentials_md_asks_for(issuer, achievement, learner):
+    award = award_issue(learner=learner, achievement=achievement, grade=Decimal("87.50"))
+    credential = award.credential
+    assert credential["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert credential["id"].startswith("urn:uuid:")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", credential["validFrom"])
+    assert credential["awardedDate"] == credential["validFrom"]
+    assert "issuanceDate" not in credential
+    assert credential["issuer"]["id"] == issuer.did == "did:web:127.0.0.1%3A8000:issuers:academy"
+    assert credential["issuer"]["type"] == ["Profile"]
+    subject = credential["credentialSubject"]
+    assert subject["type"] == ["AchievementSubject"]
+    (identity,) = subject["identifier"]
+    assert identity["identityType"] == "emailAddress"
+    assert identity["identityHash"] == identity_hash(" learner@EXAMPLE.test ", identity["salt"])
+    achievement_json = subject["achievement"]
+    assert achievement_json["achievementType"] == "MicroCredential"
+    assert achievement_json["alignment"][0]["targetFramework"] == "ESCO"
+    assert achievement_json["creditsAvailable"] == 1.5
+    assert achievement_json["related"][0]["id"].endswith(f"/ob2/badges/{achievement.slug}")
+    assert subject["result"][0]["value"] == "87.5"
+    status = credential["credentialStatus"]
+    assert isinstance(status, dict) and status["type"] == "BitstringStatusListEntry"
+    assert 0 <= int(status["statusListIndex"]) < MIN_BITS
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+def test_the_signed_json_is_stored_byte_for_byte_and_never_rebuilt(issuer, achievement, learner):
+    award = award_issue(learner=learner, achievement=achievement)
+    stored = award.credential_json
+    achievement.name = "Renamed later"
+    achievement.save()
+    again = award_issue(learner=learner, achievement=achievement)
+    again.refresh_from_db()
+    assert again.credential_json == stored
+    assert json.loads(stored)["name"] == "Linux for the Cloud"
+
+
+def test_issuing_twice_returns_the_same_award(issuer, achievement, learner):
+    first = award_issue(learner=learner, achievement=achievement)
+    second = award_issue(learner=learner, achievement=achievement)
+    assert first.pk == second.pk
+    assert Award.objects.count() == 1
+    assert Award.objects.get().attempts == 1
+
+
+def test_validation_codes_are_short_readable_and_different(issuer, learner):
+    codes = {award_issue(learner=learner, achievement=make_achievement(issuer)).code for _ in range(3)}
+    assert len(codes) == 3
+    for code in codes:
+        assert re.fullmatch(rf"[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}-[{CODE_ALPHABET}]{{4}}", code)
+        assert not set(code) & set("01OILU")
+
+
+def test_a_typed_code_is_normalized():
+    assert award_code_normalize(" 7k4m qx2p 9hjd ") == "7K4M-QX2P-9HJD"
+    assert award_code_normalize("7K4M-QX2P-9HJ0") == ""
+
+
+def test_status_list_indexes_are_random_and_unique(issuer, learner):
+    awards = [award_issue(learner=learner, achievement=make_achievement(issuer)) for _ in range(4)]
+    indexes = [award.status_index for award in awards]
+    assert len(set(indexes)) == 4
+    assert indexes != sorted(indexes) or max(indexes) > 1000
+
+
+def test_a_badge_that_expires_carries_valid_until(issuer, learner):
+    award = award_issue(learner=learner, achievement=make_achievement(issuer, validity_days=365))
+    assert award.valid_until is not None
+    assert "validUntil" in award.credential
+
+
+def test_an_issuer_without_a_key_leaves_a_failed_award_with_its_error(learner):
+    keyless = Issuer.objects.create(name="No Key", slug="nokey", url="https://x.example/", email="a@x.example")
+    achievement = make_achievement(keyless)
+    with pytest.raises(Exception, match="no signing key"):
+        award_issue(learner=learner, achievement=achievement)
+    award = Award.objects.get(learner=learner, achievement=achievement)
+    assert award.status == AwardStatus.FAILED
+    assert "create_issuer_key nokey" in award.error
+
+
+def test_a_failed_award_is_finished_by_a_retry(learner):
+    keyless = Issuer.objects.create(name="No Key", slug="nokey", url="https://x.example/", email="a@x.example")
+    achievement = make_achievement(keyless)
+    with pytest.raises(Exception):  # noqa: B017
+        award_issue(learner=learner, achievement=achievement)
+    from badges.services import issuer_key_create
+
+    issuer_key_create(issuer=keyless)
+    award = award_issue(learner=learner, achievement=achievement)
+    assert award.status == AwardStatus.ISSUED and award.error == ""
+    assert Award.objects.filter(learner=learner).count() == 1
+
+
+def test_the_serializer_is_an_allow_list(issuer, achievement, learner):
+    award = award_issue(learner=learner, achievement=achievement)
+    rebuilt = credential_build(award=award)
+    allowed = {"@context", "id", "type", "name", "issuer", "validFrom", "validUntil", "awardedDate",
+               "credentialSubject", "evidence", "credentialStatus"}  # fmt: skip
+    assert set(rebuilt) <= allowed
+
+
+def test_the_learner_gets_an_email_with_the_link(
+    issuer, achievement, learner, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        award = award_issue(learner=learner, achievement=achievement)
+    assert len(mailoutbox) == 1
+    assert award.url in mailoutbox[0].body
+    assert mailoutbox[0].to == [learner.email]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_issuing_makes_exactly_one_award(issuer, achievement, learner):
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def issue() -> None:
+        try:
+            barrier.wait()
+            results.append(award_issue(learner=learner, achievement=achievement).pk)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=issue) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(set(results)) == 1
+    award = Award.objects.get()
+    assert award.status == AwardStatus.ISSUED and award.attempts == 1
+    assert SigningKey.objects.count() == 1
