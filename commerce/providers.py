@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -109,7 +110,8 @@ class InvoiceProvider:
 
 
 def test_provider_enabled() -> bool:
-    return not settings.SETTINGS_MODULE.endswith(".production")
+    module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+    return not module.endswith(".production")
 
 
 def providers_available(*, organization: bool) -> list[str]:
