@@ -29,7 +29,7 @@ def org_with_staff():
 
 
 def test_seats_by_course_counts_bought_assigned_started_completed(org_with_staff):
-    org, bundle = org_with_staff
+    org, _bundle = org_with_staff
     [course] = seats_by_course(organization=org)
     assert (course.bought, course.assigned, course.started, course.completed) == (19, 9, 6, 3)
 
@@ -42,7 +42,7 @@ def test_the_staff_table_filters_by_status(client, org_with_staff):
 
 
 def test_the_staff_table_filters_by_course(client, org_with_staff):
-    org, bundle = org_with_staff
+    org, _bundle = org_with_staff
     other = make_bundle(org, seats=3)
     staff_on_seats(org, other, 2)
     client.force_login(org_admin(org))
