@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -21,6 +21,9 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
+
+if TYPE_CHECKING:
+    from lms.http import HtmxHttpRequest
 
 MIN_COURSE_HOURS = 6
 MAX_COURSE_HOURS = 60
@@ -103,7 +106,8 @@ class CatalogPage(Page):
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from content.views import catalog_view
 
-        return catalog_view(request, catalog=self)
+        # HtmxMiddleware has run for every request that reaches a page.
+        return catalog_view(cast("HtmxHttpRequest", request), catalog=self)
 
 
 class CoursePage(Page):

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.query import PageQuerySet
 
 from content.models import CatalogPage, CourseItemPage, CoursePage, ModulePage, Skill
 
@@ -40,7 +41,7 @@ class CatalogFilters:
         return any((self.q, self.skill, self.duration, self.price, self.language, self.level))
 
 
-def _live_courses() -> QuerySet[CoursePage]:
+def _live_courses() -> PageQuerySet:
     return CoursePage.objects.live().public()
 
 

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.vary import vary_on_headers
 
 from content.forms import CatalogFilterForm
 from content.models import CatalogPage, Language, Level
 from content.selectors import DURATION_LABELS, CatalogFilters, catalog_courses, catalog_skills
+from lms.http import HtmxHttpRequest
 
 
 @vary_on_headers("HX-Request")
-def catalog_view(request: HttpRequest, *, catalog: CatalogPage) -> HttpResponse:
+def catalog_view(request: HtmxHttpRequest, *, catalog: CatalogPage) -> HttpResponse:
     """The catalog with its filters. htmx swaps the #catalog fragment; without JavaScript it is a plain GET."""
     form = CatalogFilterForm(request.GET)
     if form.is_valid():
@@ -30,6 +31,6 @@ def catalog_view(request: HttpRequest, *, catalog: CatalogPage) -> HttpResponse:
         "languages": Language.choices,
     }
     template = "content/catalog_page.html"
-    if getattr(request, "htmx", False) and request.htmx.target == "catalog":
+    if request.htmx.target == "catalog":
         template += "#catalog"
     return render(request, template, context, status=status)

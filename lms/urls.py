@@ -21,5 +21,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+urlpatterns += [path("", include("progress.urls"))]
+
 # Wagtail's page tree serves everything not matched above: keep it last.
 urlpatterns += [path("", include(wagtail_urls))]

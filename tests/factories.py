@@ -39,6 +39,7 @@ def make_course(
     price: str = "0.00",
     skills: list[Skill] | None = None,
     publish_items: bool = True,
+    free_preview: bool = False,
     **fields: Any,
 ) -> CoursePage:
     n = next(_counter)
@@ -57,19 +58,18 @@ def make_course(
         course.skills.set(skills)
         course.save_revision().publish()
     for m in range(modules):
-        module = ModulePage(title=f"Module {m + 1}", summary="")
+        # Pages are created live directly: tests of reading need no revision history, and it is 3x faster.
+        module = ModulePage(title=f"Module {m + 1}", summary="", live=True)
         course.add_child(instance=module)
-        module.save_revision().publish()
         for lesson_index in range(lessons_per_module):
             lesson = LessonPage(
                 title=f"Lesson {m + 1}.{lesson_index + 1}",
                 estimated_minutes=20,
                 body=[{"type": "paragraph", "value": f"<p>Text of lesson {lesson_index + 1}.</p>"}],
                 live=publish_items,
+                free_preview=free_preview,
             )
             module.add_child(instance=lesson)
-            if publish_items:
-                lesson.save_revision().publish()
     return course
 
 

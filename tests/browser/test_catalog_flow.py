@@ -5,13 +5,21 @@ from playwright.sync_api import expect
 
 from tests.factories import make_course, make_skill
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def catalog_data():
     linux = make_skill("Linux")
-    make_course(title="Linux for the Cloud", hours=8, level="beginner", skills=[linux], modules=2, lessons_per_module=2)
+    make_course(
+        title="Linux for the Cloud",
+        hours=8,
+        level="beginner",
+        skills=[linux],
+        modules=2,
+        lessons_per_module=2,
+        free_preview=True,
+    )
     make_course(title="Containers and Kubernetes", hours=14, level="intermediate", price="249.00")
     make_course(title="Search Engine Marketing", hours=6, level="beginner", language="fr")
 

@@ -19,6 +19,7 @@ def course_form(hours: int, **extra):
         "level": "beginner",
         "language": "en",
         "list_price": "0.00",
+        "pass_mark": "70",
         "outcomes-count": "0",
         "action-publish": "Publish",
     }

@@ -38,7 +38,7 @@ def test_the_course_page_shows_syllabus_outcomes_skills_price_and_instructors(cl
 
 
 def test_the_lesson_page_shows_its_body_the_outline_and_previous_next(client):
-    course = make_course(modules=2, lessons_per_module=2)
+    course = make_course(modules=2, lessons_per_module=2, free_preview=True)
     first, second, third, _ = lessons(course)
     soup = BeautifulSoup(client.get(second.url).content, "html.parser")
     assert soup.select_one("h1").get_text() == second.title
@@ -49,7 +49,7 @@ def test_the_lesson_page_shows_its_body_the_outline_and_previous_next(client):
 
 
 def test_the_first_lesson_has_no_previous_and_the_last_no_next(client):
-    course = make_course(modules=1, lessons_per_module=2)
+    course = make_course(modules=1, lessons_per_module=2, free_preview=True)
     first, last = lessons(course)
     assert BeautifulSoup(client.get(first.url).content, "html.parser").select_one('a[rel="prev"]') is None
     assert BeautifulSoup(client.get(last.url).content, "html.parser").select_one('a[rel="next"]') is None
@@ -70,7 +70,7 @@ def test_the_course_page_runs_the_same_queries_for_4_and_200_lessons(client):
 
 
 def test_the_lesson_page_runs_the_same_queries_for_4_and_200_lessons(client):
-    small = make_course(modules=1, lessons_per_module=4)
-    large = make_course(modules=10, lessons_per_module=20)
+    small = make_course(modules=1, lessons_per_module=4, free_preview=True)
+    large = make_course(modules=10, lessons_per_module=20, free_preview=True)
     assert queries_for(client, lessons(small)[1].url) == queries_for(client, lessons(large)[101].url)
     assert queries_for(client, lessons(large)[101].url) <= 15

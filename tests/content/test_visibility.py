@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_draft_lesson_is_not_served(client):
-    course = make_course(lessons_per_module=1)
+    course = make_course(lessons_per_module=1, free_preview=True)
     module = ModulePage.objects.child_of(course).get()
     draft = LessonPage(title="Secret draft", estimated_minutes=5, body=[], live=False)
     module.add_child(instance=draft)
@@ -17,7 +17,7 @@ def test_a_draft_lesson_is_not_served(client):
 
 
 def test_a_draft_lesson_is_not_listed_in_the_syllabus(client):
-    course = make_course(lessons_per_module=1)
+    course = make_course(lessons_per_module=1, free_preview=True)
     module = ModulePage.objects.child_of(course).get()
     module.add_child(instance=LessonPage(title="Secret draft", estimated_minutes=5, body=[], live=False))
     page = client.get(course.url)
@@ -33,7 +33,7 @@ def test_a_draft_course_is_not_served_nor_listed(client):
 
 
 def test_unpublished_changes_to_a_live_lesson_stay_hidden(client):
-    course = make_course(lessons_per_module=1)
+    course = make_course(lessons_per_module=1, free_preview=True)
     lesson = LessonPage.objects.descendant_of(course).get()
     lesson.title = "Draft title"
     lesson.save_revision()

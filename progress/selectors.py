@@ -1,0 +1,389 @@
+"""Reads for the learner's pages and the instructor's report. Each runs a fixed number of queries.
+
+Pages read the aggregate rows written by `progress.services`; nothing here walks a whole course row by row
+except the outline, which `content.selectors.course_outline` reads in two queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from content.models import CourseItemPage, CoursePage
+from content.selectors import CourseOutline, OutlineItem, course_outline
+from lms.models import User
+from progress.models import CourseProgress, Enrolment, EnrolmentStatus, ItemProgress, ItemState, ModuleProgress
+from progress.services import course_grade, course_of_item, missing_prerequisites, user_can_edit_course
+
+LOCKED = "locked"
+
+
+def _state_label(state: str) -> str:
+    return {
+        ItemState.COMPLETE: _("Complete"),
+        ItemState.IN_PROGRESS: _("In progress"),
+        ItemState.NOT_STARTED: _("Not started"),
+        LOCKED: _("Locked"),
+    }[state]
+
+
+def whole_percent(value: Decimal | int | None) -> int:
+    """Progress bars show whole percents, rounded down so that 100 means done."""
+    return int(value or 0)
+
+
+def item_states_for(*, enrolment: Enrolment, course: CoursePage) -> dict[int, dict[str, Any]]:
+    """{item_id: {"state", "label", "score"}} for the items this enrolment has touched: one query."""
+    if enrolment.course_id != course.pk:
+        raise ValueError("the enrolment is not in this course")
+    return {
+        item_id: {"state": state, "label": _state_label(state), "score": score}
+        for item_id, state, score in ItemProgress.objects.filter(enrolment=enrolment).values_list(
+            "item_id", "state", "score"
+        )
+    }
+
+
+def locked_module_ids(*, outline: CourseOutline, states: dict[int, dict[str, Any]]) -> set[int]:
+    """In sequential mode a module opens when every earlier module's required items are complete."""
+    locked: set[int] = set()
+    open_so_far = True
+    for module in outline.modules:
+        if not open_so_far:
+            locked.add(module.id)
+        done = all(
+            (states.get(item.id) or {}).get("state") == ItemState.COMPLETE for item in module.items if item.required
+        )
+        open_so_far = open_so_far and done
+    return locked
+
+
+def item_is_locked(*, enrolment: Enrolment, item: CourseItemPage) -> bool:
+    """True when the course is sequential and `item` sits in a module that has not opened: three queries."""
+    course = enrolment.course
+    if not course.sequential:
+        return False
+    outline = course_outline(course=course)
+    module_id = next((i.module_id for i in outline.items if i.id == item.pk), None)
+    return module_id in locked_module_ids(outline=outline, states=item_states_for(enrolment=enrolment, course=course))
+
+
+@dataclass(frozen=True)
+class CompletionStatus:
+    complete: bool
+    completed_at: datetime | None
+    final_grade: Decimal | None
+    missing_required: list[OutlineItem]
+    grade: Decimal
+    pass_mark: Decimal
+    graded: bool
+
+    @property
+    def grade_gap(self) -> Decimal:
+        """How many points the weighted grade is below the pass mark (0 when it is reached)."""
+        return max(Decimal("0"), self.pass_mark - self.grade)
+
+
+def completion_status(
+    *,
+    enrolment: Enrolment,
+    outline: CourseOutline | None = None,
+    states: dict[int, dict[str, Any]] | None = None,
+    progress: CourseProgress | None = None,
+) -> CompletionStatus:
+    """Why an enrolment is or is not complete: the required items missing and the distance to the pass mark.
+
+    Four queries, fewer when the caller already has the outline, the item states or the aggregate.
+    """
+    course = enrolment.course
+    outline = outline if outline is not None else course_outline(course=course)
+    states = states if states is not None else item_states_for(enrolment=enrolment, course=course)
+    if progress is None:
+        progress = CourseProgress.objects.filter(enrolment=enrolment).first() or CourseProgress(enrolment=enrolment)
+    missing = [
+        item
+        for item in outline.items
+        if item.required and (states.get(item.id) or {}).get("state") != ItemState.COMPLETE
+    ]
+    return CompletionStatus(
+        complete=enrolment.completed_at is not None,
+        completed_at=enrolment.completed_at,
+        final_grade=enrolment.final_grade,
+        missing_required=missing,
+        grade=course_grade(progress),
+        pass_mark=course.pass_mark,
+        graded=progress.grade is not None,
+    )
+
+
+@dataclass
+class LearnerCourse:
+    """What one learner sees of one course: empty for a visitor or someone not enrolled."""
+
+    course: CoursePage
+    enrolment: Enrolment | None = None
+    progress: CourseProgress | None = None
+    states: dict[int, dict[str, Any]] = field(default_factory=dict)
+    module_percent: dict[int, int] = field(default_factory=dict)
+    locked_modules: set[int] = field(default_factory=set)
+    completion: CompletionStatus | None = None
+    missing_prerequisites: list[CoursePage] = field(default_factory=list)
+    authenticated: bool = False
+
+    @property
+    def enrolled(self) -> bool:
+        return self.enrolment is not None and self.enrolment.is_active
+
+    @property
+    def course_percent(self) -> int:
+        return whole_percent(self.progress.percent if self.progress else 0)
+
+    @property
+    def resume_item(self) -> CourseItemPage | None:
+        if self.enrolment is None:
+            return None
+        return self.enrolment.last_opened_item or (self.progress.next_item if self.progress else None)
+
+
+def learner_course(*, user: User, course: CoursePage, outline: CourseOutline) -> LearnerCourse:
+    """The learner's view of a course page or an item page, given the outline the page already read.
+
+    0 queries for a visitor; 2 when not enrolled (enrolment, prerequisites); 3 when enrolled.
+    """
+    view = LearnerCourse(course=course, authenticated=user.is_authenticated)
+    if not user.is_authenticated:
+        return view
+    enrolment = (
+        Enrolment.objects.filter(user=user, course=course)
+        .select_related("course_progress", "course_progress__next_item", "last_opened_item")
+        .first()
+    )
+    if enrolment is None or not enrolment.is_active:
+        view.enrolment = enrolment
+        view.missing_prerequisites = missing_prerequisites(user=user, course=course)
+        return view
+    enrolment.course = course
+    view.enrolment = enrolment
+    view.progress = getattr(enrolment, "course_progress", None)
+    view.states = item_states_for(enrolment=enrolment, course=course)
+    stored = dict(ModuleProgress.objects.filter(enrolment=enrolment).values_list("module_id", "percent"))
+    view.module_percent = {module.id: whole_percent(stored.get(module.id)) for module in outline.modules}
+    if course.sequential:
+        view.locked_modules = locked_module_ids(outline=outline, states=view.states)
+        for item in outline.items:
+            if item.module_id in view.locked_modules and item.id not in view.states:
+                view.states[item.id] = {"state": LOCKED, "label": _state_label(LOCKED), "score": None}
+    view.completion = completion_status(
+        enrolment=enrolment, outline=outline, states=view.states, progress=view.progress
+    )
+    return view
+
+
+@dataclass(frozen=True)
+class ItemAccess:
+    allowed: bool
+    course: CoursePage
+    enrolment: Enrolment | None = None
+    message: str = ""
+
+
+def item_access(*, user: User, item: CourseItemPage) -> ItemAccess:
+    """May `user` open `item`? Active learners (outside locked modules), free previews, and course editors.
+
+    Two queries for a learner, three more in a sequential course; editors cost Wagtail's permission reads.
+    """
+    course = course_of_item(item)
+    enrolment = None
+    if user.is_authenticated:
+        enrolment = Enrolment.objects.filter(user=user, course=course, status=EnrolmentStatus.ACTIVE).first()
+    if enrolment is not None:
+        enrolment.course = course
+        if course.sequential and not item.free_preview and item_is_locked(enrolment=enrolment, item=item):
+            return ItemAccess(
+                allowed=False,
+                course=course,
+                enrolment=enrolment,
+                message=_("“%(title)s” opens when you have completed the previous module.") % {"title": item.title},
+            )
+        return ItemAccess(allowed=True, course=course, enrolment=enrolment)
+    if item.free_preview or user_can_edit_course(user=user, course=course):
+        return ItemAccess(allowed=True, course=course)
+    return ItemAccess(
+        allowed=False,
+        course=course,
+        message=_("“%(title)s” is for learners enrolled in this course. Enrol to open it.") % {"title": item.title},
+    )
+
+
+@dataclass(frozen=True)
+class DashboardCourse:
+    enrolment: Enrolment
+    course: CoursePage
+    course_url: str
+    percent: int
+    minutes_left: int
+    next_item: CourseItemPage | None
+    next_item_url: str
+    resume_url: str
+    completed_at: datetime | None
+    final_grade: Decimal | None
+
+    @property
+    def hours_left(self) -> Decimal:
+        return (Decimal(self.minutes_left) / 60).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    in_progress: list[DashboardCourse]
+    completed: list[DashboardCourse]
+
+    @property
+    def empty(self) -> bool:
+        return not self.in_progress and not self.completed
+
+
+def dashboard_for_learner(*, user: User, request: HttpRequest | None = None) -> Dashboard:
+    """Courses in progress (percent, next item, time left) and completed (date, grade): one query.
+
+    Page URLs come from Wagtail's per-request cache of site root paths.
+    """
+    enrolments = (
+        Enrolment.objects.filter(user=user)
+        .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__isnull=False))
+        .select_related("course", "course_progress", "course_progress__next_item", "last_opened_item")
+        .order_by(F("last_opened_at").desc(nulls_last=True), "-enrolled_at")
+    )
+    in_progress, completed = [], []
+    for enrolment in enrolments:
+        course = enrolment.course
+        progress = getattr(enrolment, "course_progress", None)
+        next_item = progress.next_item if progress else None
+        course_url = course.get_url(request) or ""
+        next_url = (next_item.get_url(request) if next_item else "") or ""
+        last = enrolment.last_opened_item
+        entry = DashboardCourse(
+            enrolment=enrolment,
+            course=course,
+            course_url=course_url,
+            percent=whole_percent(progress.percent if progress else 0),
+            minutes_left=progress.minutes_left if progress else 0,
+            next_item=next_item,
+            next_item_url=next_url,
+            resume_url=(last.get_url(request) if last else "") or next_url or course_url,
+            completed_at=enrolment.completed_at,
+            final_grade=enrolment.final_grade,
+        )
+        (completed if enrolment.completed_at else in_progress).append(entry)
+    completed.sort(key=lambda entry: entry.completed_at or entry.enrolment.enrolled_at, reverse=True)
+    return Dashboard(in_progress=in_progress, completed=completed)
+
+
+@dataclass(frozen=True)
+class ReportLearner:
+    enrolment: Enrolment
+    name: str
+    email: str
+    status: str
+    percent: int
+    grade: Decimal | None
+    required_done: int
+    required_total: int
+    completed_at: datetime | None
+    last_opened_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    module_id: int
+    title: str
+    reached: int
+    completed: int
+    enrolled: int
+
+    @property
+    def reached_percent(self) -> int:
+        return round(self.reached * 100 / self.enrolled) if self.enrolled else 0
+
+    @property
+    def completed_percent(self) -> int:
+        return round(self.completed * 100 / self.enrolled) if self.enrolled else 0
+
+
+@dataclass(frozen=True)
+class CourseReport:
+    course: CoursePage
+    learners: list[ReportLearner]
+    funnel: list[FunnelStep]
+
+    @property
+    def enrolled(self) -> int:
+        return len(self.learners)
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for learner in self.learners if learner.completed_at)
+
+
+def course_report(*, course: CoursePage, user: User) -> CourseReport:
+    """The instructor's report: every learner with progress and grade, and the module funnel. Four queries.
+
+    Only for users who may edit the course.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if not user_can_edit_course(user=user, course=course):
+        raise PermissionDenied("You may not read this course's report.")
+    outline = course_outline(course=course)
+    learners = []
+    for enrolment in (
+        Enrolment.objects.filter(course=course).select_related("user", "course_progress").order_by("user__email")
+    ):
+        progress = getattr(enrolment, "course_progress", None)
+        learners.append(
+            ReportLearner(
+                enrolment=enrolment,
+                name=str(enrolment.user),
+                email=enrolment.user.email,
+                status=enrolment.get_status_display(),
+                percent=whole_percent(progress.percent if progress else 0),
+                grade=progress.grade if progress else None,
+                required_done=progress.required_done if progress else 0,
+                required_total=progress.required_total if progress else 0,
+                completed_at=enrolment.completed_at,
+                last_opened_at=enrolment.last_opened_at,
+            )
+        )
+    counts = {
+        row["module_id"]: row
+        for row in ModuleProgress.objects.filter(enrolment__course=course)
+        .values("module_id")
+        .annotate(
+            reached=Count("pk", filter=Q(items_started__gt=0)),
+            completed=Count("pk", filter=Q(items_done__gt=0, required_done=F("required_total"))),
+        )
+        .order_by()
+    }
+    funnel = [
+        FunnelStep(
+            module_id=module.id,
+            title=module.title,
+            reached=(counts.get(module.id) or {}).get("reached", 0),
+            completed=(counts.get(module.id) or {}).get("completed", 0),
+            enrolled=len(learners),
+        )
+        for module in outline.modules
+    ]
+    return CourseReport(course=course, learners=learners, funnel=funnel)
+
+
+def courses_for_report(*, user: User) -> list[CoursePage]:
+    """The courses whose report `user` may read: all for platform admins, else those they may edit."""
+    courses = list(CoursePage.objects.order_by("title"))
+    return [course for course in courses if user_can_edit_course(user=user, course=course)]

@@ -1,0 +1,608 @@
+"""Every change to what a learner has done goes through here: views, hooks, tasks, commands and other apps.
+
+Locking rule: every function that writes an enrolment's rows first locks that enrolment row
+(`SELECT ... FOR UPDATE`), so item rows and aggregates of one enrolment are written one writer at a
+time; the aggregates are then recomputed from the item rows in the same transaction. Other apps report
+results through `item_result_record` and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
+from lms.models import User
+from lms.roles import PLATFORM_ADMINS
+from progress import xapi
+from progress.models import (
+    STATE_RANK,
+    CourseProgress,
+    Enrolment,
+    EnrolmentSource,
+    EnrolmentStatus,
+    ItemProgress,
+    ItemState,
+    ModuleProgress,
+    Statement,
+)
+from progress.signals import course_completed
+
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+FIGURE_FIELDS = [
+    "minutes_done",
+    "minutes_total",
+    "percent",
+    "items_started",
+    "items_done",
+    "items_total",
+    "required_done",
+    "required_total",
+    "grade",
+    "updated_at",
+]
+
+
+class ProgressError(Exception):
+    """A rule of enrolment or progress refused the change; the message is for the learner."""
+
+
+class NotEnrolled(ProgressError):
+    pass
+
+
+class EnrolmentRefused(ProgressError):
+    pass
+
+
+class PaymentRequired(EnrolmentRefused):
+    pass
+
+
+class PrerequisitesMissing(EnrolmentRefused):
+    def __init__(self, missing: list[CoursePage]) -> None:
+        self.missing = missing
+        titles = ", ".join(course.title for course in missing)
+        super().__init__(_("Complete these courses first: %(titles)s.") % {"titles": titles})
+
+
+class ItemLocked(ProgressError):
+    pass
+
+
+# --- permissions -----------------------------------------------------------------------------------
+
+
+def user_is_platform_admin(user: User) -> bool:
+    return bool(user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists())
+
+
+def user_can_edit_course(*, user: User, course: CoursePage) -> bool:
+    """Instructors of the course and anyone Wagtail lets edit its page (editors, platform admins)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(course.permissions_for_user(user).can_edit())
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def course_of_item(item: Page) -> CoursePage:
+    """The course an item belongs to: its grandparent in the page tree (one query)."""
+    return CoursePage.objects.get(path=item.path[: -2 * Page.steplen])
+
+
+def _locked_enrolment(*, user: User, course: CoursePage) -> Enrolment:
+    try:
+        return Enrolment.objects.select_for_update().get(user=user, course=course)
+    except Enrolment.DoesNotExist:
+        raise NotEnrolled(_("You are not enrolled in this course.")) from None
+
+
+def _percent(part: int, whole: int) -> Decimal:
+    if whole <= 0:
+        return Decimal("0")
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def _grade(weighted_sum: Decimal | None, weight_total: Decimal | None) -> Decimal | None:
+    if not weight_total:
+        return None
+    return (Decimal(weighted_sum or 0) / Decimal(weight_total)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def course_grade(progress: CourseProgress) -> Decimal:
+    """The weighted grade the pass mark is compared with: 100 when nothing in the course is graded."""
+    return HUNDRED if progress.grade is None else progress.grade
+
+
+def meets_policy(*, course: CoursePage, progress: CourseProgress) -> bool:
+    return (
+        progress.items_total > 0
+        and progress.required_done == progress.required_total
+        and course_grade(progress) >= course.pass_mark
+    )
+
+
+def _statement_record(*, enrolment: Enrolment, verb: str, object_: dict[str, Any], **extra: Any) -> None:
+    course = enrolment.course
+    payload = xapi.statement(
+        verb=verb,
+        actor_=xapi.actor(user_id=enrolment.user_id, name=str(enrolment.user)),
+        object_=object_,
+        registration=enrolment.registration,
+        timestamp=extra.pop("timestamp", None) or timezone.now(),
+        parent=None if object_["definition"]["type"] == xapi.ACTIVITY_COURSE else _course_object(course),
+        **extra,
+    )
+    Statement.objects.create(id=payload["id"], enrolment=enrolment, verb=verb, payload=payload)
+
+
+def _course_object(course: CoursePage) -> dict[str, Any]:
+    return xapi.course_activity(course_id=course.pk, title=course.title)
+
+
+def _item_object(item: CourseItemPage) -> dict[str, Any]:
+    kind = ContentType.objects.get_for_id(item.content_type_id).model
+    return xapi.item_activity(item_id=item.pk, title=item.title, kind=kind)
+
+
+# --- aggregates -------------------------------------------------------------------------------------
+
+
+def _live_items(course: CoursePage, module_paths: list[str]) -> Any:
+    module_len = len(course.path) + Page.steplen
+    return (
+        CourseItemPage.objects.live()
+        .descendant_of(course)
+        .annotate(module_path=Substr("path", 1, module_len))
+        .filter(module_path__in=module_paths)
+    )
+
+
+def progress_refresh(*, enrolment: Enrolment) -> CourseProgress:
+    """Rewrite the module and course aggregates of `enrolment` from its item rows, by upsert.
+
+    Five queries whatever the size of the course; the caller holds the enrolment row lock.
+    """
+    course = enrolment.course
+    modules = dict(ModulePage.objects.live().child_of(course).values_list("path", "id"))
+    complete = Q(mine__state=ItemState.COMPLETE)
+    graded = Q(grade_weight__gt=0)
+    money = DecimalField(max_digits=12, decimal_places=4)
+    rows = (
+        _live_items(course, list(modules))
+        .annotate(mine=FilteredRelation("learner_progress", condition=Q(learner_progress__enrolment=enrolment)))
+        .values("module_path")
+        .annotate(
+            minutes_total=Sum("estimated_minutes"),
+            minutes_done=Sum(
+                Case(When(complete, then=F("estimated_minutes")), default=Value(0), output_field=IntegerField())
+            ),
+            items_total=Count("id"),
+            items_done=Count("id", filter=complete),
+            items_started=Count("id", filter=Q(mine__state__in=[ItemState.IN_PROGRESS, ItemState.COMPLETE])),
+            required_total=Count("id", filter=Q(required=True)),
+            required_done=Count("id", filter=Q(required=True) & complete),
+            weight_total=Sum("grade_weight", filter=graded, output_field=money),
+            weighted_sum=Sum(
+                F("grade_weight") * Coalesce(F("mine__score"), Value(Decimal("0")), output_field=money),
+                filter=graded,
+                output_field=money,
+            ),
+        )
+        .order_by()
+    )
+    totals: dict[str, Any] = dict.fromkeys(
+        (
+            "minutes_total",
+            "minutes_done",
+            "items_total",
+            "items_done",
+            "items_started",
+            "required_total",
+            "required_done",
+        ),
+        0,
+    )
+    weight_total, weighted_sum = Decimal("0"), Decimal("0")
+    module_rows = []
+    for row in rows:
+        for key in totals:
+            totals[key] += row[key] or 0
+        weight_total += row["weight_total"] or 0
+        weighted_sum += row["weighted_sum"] or 0
+        module_rows.append(
+            ModuleProgress(
+                enrolment=enrolment,
+                module_id=modules[row["module_path"]],
+                minutes_done=row["minutes_done"] or 0,
+                minutes_total=row["minutes_total"] or 0,
+                percent=_percent(row["minutes_done"] or 0, row["minutes_total"] or 0),
+                items_started=row["items_started"],
+                items_done=row["items_done"],
+                items_total=row["items_total"],
+                required_done=row["required_done"],
+                required_total=row["required_total"],
+                grade=_grade(row["weighted_sum"], row["weight_total"]),
+            )
+        )
+    ModuleProgress.objects.bulk_create(
+        module_rows,
+        update_conflicts=True,
+        unique_fields=["enrolment", "module"],
+        update_fields=FIGURE_FIELDS,
+    )
+    ModuleProgress.objects.filter(enrolment=enrolment).exclude(
+        module_id__in=[m.module_id for m in module_rows]
+    ).delete()
+    next_item_id = (
+        _live_items(course, list(modules))
+        .filter(
+            ~Exists(ItemProgress.objects.filter(item=OuterRef("pk"), enrolment=enrolment, state=ItemState.COMPLETE))
+        )
+        .order_by(Case(When(required=True, then=Value(0)), default=Value(1)), "path")
+        .values_list("id", flat=True)
+        .first()
+    )
+    progress = CourseProgress(
+        enrolment=enrolment,
+        next_item_id=next_item_id,
+        percent=_percent(totals["minutes_done"], totals["minutes_total"]),
+        grade=_grade(weighted_sum, weight_total),
+        **totals,
+    )
+    CourseProgress.objects.bulk_create(
+        [progress], update_conflicts=True, unique_fields=["enrolment"], update_fields=[*FIGURE_FIELDS, "next_item"]
+    )
+    return progress
+
+
+def _complete_if_due(*, enrolment: Enrolment, progress: CourseProgress) -> bool:
+    """Record completion once: a conditional UPDATE ... WHERE completed_at IS NULL, then the signal on commit."""
+    course = enrolment.course
+    if (
+        enrolment.completed_at is not None
+        or not enrolment.is_active
+        or not meets_policy(course=course, progress=progress)
+    ):
+        return False
+    now = timezone.now()
+    grade = course_grade(progress)
+    updated = Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
+        completed_at=now, final_grade=grade
+    )
+    if not updated:
+        return False
+    enrolment.completed_at, enrolment.final_grade = now, grade
+    _statement_record(
+        enrolment=enrolment,
+        verb=xapi.VERB_COMPLETED,
+        object_=_course_object(course),
+        result_=xapi.result(completion=True, success=True, score=grade),
+        timestamp=now,
+    )
+    ids = {"enrolment_id": enrolment.pk, "user_id": enrolment.user_id, "course_id": course.pk}
+    transaction.on_commit(lambda: course_completed.send(sender=Enrolment, **ids))
+    return True
+
+
+# --- enrolment ------------------------------------------------------------------------------------
+
+
+def missing_prerequisites(*, user: User, course: CoursePage) -> list[CoursePage]:
+    """The prerequisite courses `user` has not completed (one query)."""
+    completed = Enrolment.objects.filter(course=OuterRef("pk"), user=user, completed_at__isnull=False)
+    return list(CoursePage.objects.filter(required_by=course).filter(~Exists(completed)).order_by("title"))
+
+
+@transaction.atomic
+def enrolment_create(
+    *, user: User, course: CoursePage, source: str = EnrolmentSource.FREE, actor: User | None = None
+) -> Enrolment:
+    """Enrol `user` in `course`, or give back their enrolment: idempotent, and an unenrolled learner's records return.
+
+    Locks the (user, course) enrolment row. `free` needs a free course and the learner (or an admin) acting;
+    `admin` needs an actor who may edit the course and skips prerequisites; `purchase` and `seat` are for
+    commerce and organizations, which have checked payment or the seat.
+    """
+    if source not in EnrolmentSource.values:
+        raise ValueError(f"unknown enrolment source {source!r}")
+    if source == EnrolmentSource.ADMIN:
+        if actor is None or not user_can_edit_course(user=actor, course=course):
+            raise PermissionDenied("You may not enrol learners in this course.")
+    elif source == EnrolmentSource.FREE:
+        if actor is not None and actor.pk != user.pk and not user_can_edit_course(user=actor, course=course):
+            raise PermissionDenied("You may not enrol another learner.")
+        if not course.is_free:
+            raise PaymentRequired(_("This course is not free: paid enrolment is not open yet."))
+    if not course.live:
+        raise EnrolmentRefused(_("This course is not open for enrolment."))
+    enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
+    if enrolment is not None and enrolment.is_active:
+        return enrolment
+    if source != EnrolmentSource.ADMIN:
+        missing = missing_prerequisites(user=user, course=course)
+        if missing:
+            raise PrerequisitesMissing(missing)
+    now = timezone.now()
+    if enrolment is None:
+        try:
+            with transaction.atomic():
+                enrolment = Enrolment.objects.create(user=user, course=course, source=source, enrolled_at=now)
+        except IntegrityError:  # a concurrent request enrolled first: theirs is ours
+            return Enrolment.objects.select_for_update().get(user=user, course=course)
+    else:
+        enrolment.status, enrolment.source, enrolment.unenrolled_at = EnrolmentStatus.ACTIVE, source, None
+        enrolment.save(update_fields=["status", "source", "unenrolled_at"])
+    enrolment.course = course
+    _statement_record(enrolment=enrolment, verb=xapi.VERB_REGISTERED, object_=_course_object(course), timestamp=now)
+    progress = progress_refresh(enrolment=enrolment)
+    _complete_if_due(enrolment=enrolment, progress=progress)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, enrolment: Enrolment, user: User) -> Enrolment:
+    """Unenrol: the learner (or an admin of the course) ends it; every record is kept. Locks the enrolment row."""
+    locked = Enrolment.objects.select_for_update().select_related("course").get(pk=enrolment.pk)
+    if locked.user_id != user.pk and not user_can_edit_course(user=user, course=locked.course):
+        raise PermissionDenied("You may not unenrol this learner.")
+    if locked.is_active:
+        locked.status, locked.unenrolled_at = EnrolmentStatus.UNENROLLED, timezone.now()
+        locked.save(update_fields=["status", "unenrolled_at"])
+    return locked
+
+
+# --- items -------------------------------------------------------------------------------------------
+
+
+def _item_row(*, enrolment: Enrolment, item: CourseItemPage) -> ItemProgress:
+    row = ItemProgress.objects.filter(enrolment=enrolment, item=item).first()
+    if row is None:
+        row = ItemProgress(enrolment=enrolment, item=item)
+    return row
+
+
+def _row_facts(row: ItemProgress) -> tuple[Any, ...]:
+    return (row.state, row.score, row.started_at, row.completed_at, row.last_event_at)
+
+
+def _apply_event(row: ItemProgress, *, completed: bool, score: Decimal | None, occurred_at: datetime) -> list[str]:
+    """Merge one event into the row so that nothing goes down; return what moved forward."""
+    moved = []
+    target = ItemState.COMPLETE if completed else ItemState.IN_PROGRESS
+    if STATE_RANK[ItemState(target)] > STATE_RANK[ItemState(row.state)]:
+        if row.state == ItemState.NOT_STARTED:
+            moved.append("started")
+        if target == ItemState.COMPLETE:
+            moved.append("completed")
+        row.state = target
+    if row.started_at is None or occurred_at < row.started_at:
+        row.started_at = occurred_at
+    if completed and (row.completed_at is None or occurred_at < row.completed_at):
+        row.completed_at = occurred_at
+    if score is not None and (row.score is None or score > row.score):
+        row.score = score
+        moved.append("scored")
+    if row.last_event_at is None or occurred_at > row.last_event_at:
+        row.last_event_at = occurred_at
+    return moved
+
+
+@transaction.atomic
+def item_result_record(
+    *, user: User, item: CourseItemPage, completed: bool, score: Decimal | None, occurred_at: datetime
+) -> ItemProgress:
+    """Record a result for one item: the entry point for every app that grades or completes an item.
+
+    `score` is the item's percent (0-100) or None. Monotonic: a state or score never goes down, so an old
+    or duplicated event arriving late changes nothing. Locks the learner's enrolment row, upserts the item
+    row, rewrites the aggregates and evaluates the completion policy, all in this transaction; "course
+    completed" is sent after commit, once.
+    """
+    if score is not None and not Decimal("0") <= score <= HUNDRED:
+        raise ValueError("score is a percent between 0 and 100")
+    course = course_of_item(item)
+    enrolment = _locked_enrolment(user=user, course=course)
+    enrolment.course = course
+    row = _item_row(enrolment=enrolment, item=item)
+    before = _row_facts(row)
+    moved = _apply_event(row, completed=completed, score=score, occurred_at=occurred_at)
+    if row.pk is not None and _row_facts(row) == before:
+        return row  # a duplicate: nothing to write
+    row.save()
+    if not moved:
+        return row  # an older event only moved a date back
+    _statements_for(enrolment=enrolment, item=item, row=row, moved=moved, occurred_at=occurred_at)
+    progress = progress_refresh(enrolment=enrolment)
+    _complete_if_due(enrolment=enrolment, progress=progress)
+    return row
+
+
+def _statements_for(
+    *, enrolment: Enrolment, item: CourseItemPage, row: ItemProgress, moved: list[str], occurred_at: datetime
+) -> None:
+    if not moved:
+        return
+    obj = _item_object(item)
+    if "started" in moved:
+        _statement_record(enrolment=enrolment, verb=xapi.VERB_ATTEMPTED, object_=obj, timestamp=occurred_at)
+    if "completed" in moved:
+        _statement_record(
+            enrolment=enrolment,
+            verb=xapi.VERB_COMPLETED,
+            object_=obj,
+            result_=xapi.result(completion=True, score=row.score),
+            timestamp=occurred_at,
+        )
+    elif "scored" in moved:
+        _statement_record(
+            enrolment=enrolment,
+            verb=xapi.VERB_SCORED,
+            object_=obj,
+            result_=xapi.result(score=row.score),
+            timestamp=occurred_at,
+        )
+
+
+def _check_not_locked(*, enrolment: Enrolment, item: CourseItemPage) -> None:
+    from progress.selectors import item_is_locked
+
+    if enrolment.course.sequential and item_is_locked(enrolment=enrolment, item=item):
+        raise ItemLocked(_("Complete the previous module first."))
+
+
+@transaction.atomic
+def item_open(*, user: User, item: CourseItemPage) -> ItemProgress:
+    """The learner opened `item`: it is in progress (never lowered) and becomes what "Resume" opens.
+
+    Locks the enrolment row; refuses when the learner is not actively enrolled or the item is locked.
+    """
+    course = course_of_item(item)
+    enrolment = _locked_enrolment(user=user, course=course)
+    if not enrolment.is_active:
+        raise NotEnrolled(_("You are not enrolled in this course."))
+    enrolment.course = course
+    _check_not_locked(enrolment=enrolment, item=item)
+    now = timezone.now()
+    row = _item_row(enrolment=enrolment, item=item)
+    moved = _apply_event(row, completed=False, score=None, occurred_at=now)
+    row.revision_id = item.live_revision_id
+    row.save()
+    Enrolment.objects.filter(pk=enrolment.pk).update(last_opened_item=item, last_opened_at=now)
+    if moved:
+        _statements_for(enrolment=enrolment, item=item, row=row, moved=moved, occurred_at=now)
+        progress_refresh(enrolment=enrolment)
+    return row
+
+
+def lesson_complete(*, user: User, lesson: CourseItemPage) -> ItemProgress:
+    """The learner marks a lesson complete (button, or reaching its end when the course says so).
+
+    Refuses items that are not live lessons, learners who are not actively enrolled, and locked modules.
+    Locks as `item_result_record`.
+    """
+    if not isinstance(lesson, LessonPage) or not lesson.live:
+        raise ProgressError(_("Only a published lesson can be marked complete."))
+    with transaction.atomic():
+        course = course_of_item(lesson)
+        enrolment = _locked_enrolment(user=user, course=course)
+        if not enrolment.is_active:
+            raise NotEnrolled(_("You are not enrolled in this course."))
+        enrolment.course = course
+        _check_not_locked(enrolment=enrolment, item=lesson)
+        return item_result_record(user=user, item=lesson, completed=True, score=None, occurred_at=timezone.now())
+
+
+# --- recompute ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RecomputeReport:
+    course_id: int
+    enrolments: int = 0
+    progress_changed: int = 0
+    newly_completed: int = 0
+    completion_revoked: int = 0
+    grades_changed: int = 0
+    changed_enrolment_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "course_id": self.course_id,
+            "enrolments": self.enrolments,
+            "progress_changed": self.progress_changed,
+            "newly_completed": self.newly_completed,
+            "completion_revoked": self.completion_revoked,
+            "grades_changed": self.grades_changed,
+        }
+
+
+def _snapshot(progress: CourseProgress | None) -> tuple[Any, ...] | None:
+    if progress is None:
+        return None
+    return (
+        progress.minutes_done,
+        progress.minutes_total,
+        Decimal(progress.percent),
+        progress.required_done,
+        progress.required_total,
+        None if progress.grade is None else Decimal(progress.grade),
+        progress.next_item_id,
+    )
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def course_recompute(
+    *, course: CoursePage, actor: User, reset_completion: bool, batch_size: int = 200
+) -> RecomputeReport:
+    """Recompute every enrolment of `course` after its rules changed, one short transaction per batch.
+
+    Each enrolment row is locked while it is rewritten, so learners keep studying during a recompute.
+    Completion stays monotonic unless `reset_completion`, which only a platform admin may ask for: then
+    an enrolment that no longer meets the policy loses its completion and a kept one gets its new grade.
+    """
+    if not user_can_edit_course(user=actor, course=course):
+        raise PermissionDenied("You may not recompute this course.")
+    if reset_completion and not user_is_platform_admin(actor):
+        raise PermissionDenied("Only a platform admin may reset completions.")
+    report = RecomputeReport(course_id=course.pk)
+    ids = list(Enrolment.objects.filter(course=course).order_by("pk").values_list("pk", flat=True))
+    for batch in _batches(ids, batch_size):
+        with transaction.atomic():
+            for enrolment in Enrolment.objects.select_for_update().filter(pk__in=batch).order_by("pk"):
+                enrolment.course = course
+                report.enrolments += 1
+                before = _snapshot(CourseProgress.objects.filter(enrolment=enrolment).first())
+                progress = progress_refresh(enrolment=enrolment)
+                changed = before != _snapshot(progress)
+                if reset_completion and enrolment.completed_at is not None:
+                    if not meets_policy(course=course, progress=progress):
+                        Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=None, final_grade=None)
+                        enrolment.completed_at = enrolment.final_grade = None
+                        report.completion_revoked += 1
+                        changed = True
+                    elif enrolment.final_grade != course_grade(progress):
+                        Enrolment.objects.filter(pk=enrolment.pk).update(final_grade=course_grade(progress))
+                        report.grades_changed += 1
+                        changed = True
+                if _complete_if_due(enrolment=enrolment, progress=progress):
+                    report.newly_completed += 1
+                    changed = True
+                if changed:
+                    report.progress_changed += 1
+                    report.changed_enrolment_ids.append(enrolment.pk)
+    return report

@@ -1,0 +1,18 @@
+"""Thin Celery tasks: they take ids, re-fetch, and call a service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from content.models import CoursePage
+from lms.models import User
+from progress.services import course_recompute
+
+
+@shared_task(acks_late=True)
+def course_recompute_task(*, course_id: int, actor_id: int, reset_completion: bool) -> dict[str, Any]:
+    course = CoursePage.objects.get(pk=course_id)
+    actor = User.objects.get(pk=actor_id)
+    return course_recompute(course=course, actor=actor, reset_completion=reset_completion).as_dict()

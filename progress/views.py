@@ -1,0 +1,87 @@
+"""The learner's pages and actions: dashboard, enrol, unenrol, mark a lesson complete. Each calls one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from content.models import CourseItemPage, CoursePage
+from content.selectors import item_navigation
+from progress.models import Enrolment, EnrolmentStatus
+from progress.selectors import dashboard_for_learner, learner_course
+from progress.services import EnrolmentRefused, ProgressError, enrolment_cancel, enrolment_create, lesson_complete
+
+
+@require_GET
+@login_required
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    dashboard = dashboard_for_learner(user=request.user, request=request)  # type: ignore[arg-type]
+    return render(request, "progress/dashboard.html", {"dashboard": dashboard})
+
+
+@require_POST
+def enrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course_url = course.get_url(request) or "/"
+    if not request.user.is_authenticated:
+        return redirect_to_login(course_url)
+    try:
+        enrolment_create(user=request.user, course=course)  # type: ignore[arg-type]
+    except EnrolmentRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("You are enrolled in %(title)s. Your progress is saved as you go.") % {"title": course.title}
+        )
+    return redirect(course_url)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def unenrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("course"),
+        course_id=course_id,
+        user=request.user,
+        status=EnrolmentStatus.ACTIVE,
+    )
+    if request.method == "GET":
+        return render(request, "progress/unenrol_confirm.html", {"enrolment": enrolment, "course": enrolment.course})
+    enrolment_cancel(enrolment=enrolment, user=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _("You have left %(title)s. Your progress is kept: enrol again to pick up where you stopped.")
+        % {"title": enrolment.course.title},
+    )
+    return redirect("progress:dashboard")
+
+
+@require_POST
+def lesson_complete_view(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Mark a lesson complete. htmx gets the new button and out-of-band progress bars; a plain POST a redirect."""
+    item = get_object_or_404(CourseItemPage.objects.live(), pk=item_id).specific
+    item_url = item.get_url(request) or "/"
+    if not request.user.is_authenticated:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponseClientRedirect(item_url)
+        return redirect_to_login(item_url)
+    try:
+        lesson_complete(user=request.user, lesson=item)  # type: ignore[arg-type]
+    except ProgressError as refused:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(str(refused), status=409)
+        messages.error(request, str(refused))
+        return redirect(item_url)
+    if request.htmx:  # type: ignore[attr-defined]
+        nav = item_navigation(item=item)
+        learner = learner_course(user=request.user, course=nav.course, outline=nav.outline)  # type: ignore[arg-type]
+        context = {"page": item, "nav": nav, "learner": learner, "oob": True, "just_completed": True}
+        return render(request, "progress/includes/lesson_completed.html", context)
+    messages.success(request, _("“%(title)s” is complete.") % {"title": item.title})
+    return redirect(item_url)

@@ -1,0 +1,93 @@
+"""Pages read aggregates: the same number of queries for a 20-item and a 500-item course, 1 and 30 enrolments."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from progress.services import lesson_complete
+from tests.progress.factories import build_course, enrolled, items_of, learner
+
+pytestmark = pytest.mark.django_db
+
+LESSON_PAGE_MAX = 31
+COURSE_PAGE_MAX = 20
+DASHBOARD_MAX = 6
+
+
+def queries_for(client, url):
+    client.get(url)  # warm the per-process caches (site root paths, content types) and open the item once
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def small_and_large():
+    small = build_course(modules=2, lessons_per_module=10)
+    large = build_course(modules=25, lessons_per_module=20)
+    return small, large
+
+
+def study(course, user):
+    enrolled(course, user)
+    for lesson in items_of(course)[:3]:
+        lesson_complete(user=user, lesson=lesson)
+
+
+def test_the_lesson_page_of_an_enrolled_learner_runs_the_same_queries_for_20_and_500_items(
+    client, small_and_large, django_assert_max_num_queries
+):
+    small, large = small_and_large
+    user = learner()
+    study(small, user)
+    study(large, user)
+    client.force_login(user)
+    large_url = items_of(large)[250].url
+    small_count = queries_for(client, items_of(small)[5].url)
+    large_count = queries_for(client, large_url)
+    assert small_count == large_count
+    with django_assert_max_num_queries(LESSON_PAGE_MAX):
+        client.get(large_url)
+
+
+def test_the_course_page_of_an_enrolled_learner_runs_the_same_queries_for_20_and_500_items(
+    client, small_and_large, django_assert_max_num_queries
+):
+    small, large = small_and_large
+    user = learner()
+    study(small, user)
+    study(large, user)
+    client.force_login(user)
+    assert queries_for(client, small.url) == queries_for(client, large.url)
+    with django_assert_max_num_queries(COURSE_PAGE_MAX):
+        client.get(large.url)
+
+
+def test_the_dashboard_runs_the_same_queries_for_1_and_30_enrolments(client, django_assert_max_num_queries):
+    courses = [build_course(modules=1, lessons_per_module=2) for _ in range(30)]
+    one, many = learner(), learner()
+    study(courses[0], one)
+    for course in courses:
+        study(course, many)
+    client.force_login(one)
+    one_count = queries_for(client, "/dashboard/")
+    client.force_login(many)
+    many_count = queries_for(client, "/dashboard/")
+    assert one_count == many_count
+    with django_assert_max_num_queries(DASHBOARD_MAX):
+        client.get("/dashboard/")
+
+
+def test_recording_a_result_runs_the_same_queries_for_20_and_500_items(small_and_large):
+    from progress.services import item_result_record
+    from tests.progress.factories import at
+
+    counts = []
+    for course in small_and_large:
+        user = learner()
+        enrolled(course, user)
+        item = items_of(course)[7]
+        with CaptureQueriesContext(connection) as ctx:
+            item_result_record(user=user, item=item, completed=True, score=None, occurred_at=at(1))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
