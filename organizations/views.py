@@ -148,9 +148,9 @@ def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
 def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     organization = organization_for_admin(user=request.user, slug=slug)
     form = InvitationForm(organization=organization)
-    import_form = InvitationImportForm(organization=organization)
-    if request.method == "POST" and "file" in request.FILES:
-        import_form = InvitationImportForm(request.POST, request.FILES, organization=organization)
+    import_form = InvitationImportForm(organization=organization, prefix="import")
+    if request.method == "POST" and "import-file" in request.FILES:
+        import_form = InvitationImportForm(request.POST, request.FILES, organization=organization, prefix="import")
         if import_form.is_valid():
             try:
                 job = invitations_import_start(

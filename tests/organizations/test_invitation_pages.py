@@ -73,7 +73,9 @@ def test_a_csv_upload_shows_the_import_progress_page(client, django_capture_on_c
     client.force_login(org_admin(org))
     upload = SimpleUploadedFile("staff.csv", b"email\nx@example.test\nbad\n", content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("organizations:invitations", args=[org.slug]), {"file": upload, "bundle": ""})
+        response = client.post(
+            reverse("organizations:invitations", args=[org.slug]), {"import-file": upload, "import-bundle": ""}
+        )
     html = client.get(response.url).content.decode()
     assert "1 invitation sent." in html
     assert "not a valid e-mail address" in html
