@@ -12,6 +12,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("org/", include("organizations.urls")),
+    path("checkout/", include("commerce.urls")),
 ]
 
 if settings.DEBUG:

@@ -234,6 +234,11 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
     }
 }
 
+# Commerce
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+SALES_TAX_DEFAULT_PROVINCE = env.str("SALES_TAX_DEFAULT_PROVINCE", default="ON")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads nothing from it: the token is sent via hx-headers.
 X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from commerce.models import ProviderCode, Province
+from content.models import CoursePage
+from organizations.models import Organization
+
+
+class CheckoutForm(forms.Form):
+    province = forms.ChoiceField(label=_("Province (for sales tax)"), choices=Province.choices)
+    coupon = forms.CharField(label=_("Coupon code"), required=False, max_length=40)
+    provider = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, providers: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].initial = settings.SALES_TAX_DEFAULT_PROVINCE
+        self.fields["provider"].choices = [(code, ProviderCode(code).label) for code in providers]
+        if providers:
+            self.fields["provider"].initial = providers[0]
+
+
+class BundleForm(CheckoutForm):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), to_field_name="slug"
+    )
+    course = forms.ModelChoiceField(label=_("Course"), queryset=CoursePage.objects.none())
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10_000, initial=5)
+
+    field_order = ["organization", "course", "seats", "province", "coupon", "provider"]
+
+    def __init__(self, *args, organizations: list[Organization], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].slug
+        self.fields["course"].queryset = CoursePage.objects.live().filter(list_price__gt=0).order_by("title")
+        self.fields["course"].label_from_instance = lambda c: f"{c.title} ({c.list_price} $)"

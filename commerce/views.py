@@ -1,0 +1,179 @@
+"""Checkout pages, the order page, the invoice PDF, the test provider's page and Stripe's webhook."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from commerce.forms import BundleForm, CheckoutForm
+from commerce.invoices import invoice_pdf
+from commerce.learning import is_enrolled
+from commerce.models import Invoice, Order, OrderStatus, ProviderCode
+from commerce.pricing import CouponRefused, Quote
+from commerce.providers import ProviderError, provider_for, providers_available, test_provider_enabled
+from commerce.services import (
+    OrderError,
+    checkout_quote,
+    order_create,
+    order_decline,
+    order_for_buyer,
+    payment_confirm,
+)
+from commerce.stripe_webhooks import SignatureError, parse_event, signature_verify, stripe_event_handle
+from content.models import CoursePage
+from organizations.selectors import organizations_administered
+
+logger = logging.getLogger(__name__)
+
+
+def _place(request: HttpRequest, **order_fields) -> HttpResponse | None:
+    try:
+        order = order_create(buyer=request.user, **order_fields)
+        return redirect(provider_for(order.provider).start(order=order, request=request))
+    except (OrderError, CouponRefused, ProviderError) as refused:
+        messages.error(request, str(refused))
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    if course.is_free:
+        return redirect(course.url)
+    if is_enrolled(user=request.user, course=course):
+        messages.info(request, _("You are already enrolled in this course."))
+        return redirect(course.url)
+    form = CheckoutForm(request.POST or None, providers=providers_available(organization=False))
+    quote: Quote | None = None
+    province, coupon = settings.SALES_TAX_DEFAULT_PROVINCE, ""
+    if form.is_bound and form.is_valid():
+        province, coupon = form.cleaned_data["province"], form.cleaned_data["coupon"]
+        if request.POST.get("action") == "place":
+            placed = _place(
+                request,
+                items=[(course, 1)],
+                province=province,
+                coupon_code=coupon,
+                provider=form.cleaned_data["provider"],
+            )
+            if placed is not None:
+                return placed
+    try:
+        quote = checkout_quote(buyer=request.user, items=[(course, 1)], province=province, coupon_code=coupon)
+    except CouponRefused as refused:
+        form.add_error("coupon", str(refused))
+        quote = checkout_quote(buyer=request.user, items=[(course, 1)], province=province)
+    return render(request, "commerce/checkout.html", {"form": form, "quote": quote, "course": course, "bundle": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundle_checkout(request: HttpRequest) -> HttpResponse:
+    organizations = organizations_administered(user=request.user)
+    if not organizations:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else (request.GET if "course" in request.GET else None)
+    initial = {"organization": request.GET.get("organization")} if request.GET.get("organization") else None
+    form = BundleForm(
+        data, initial=initial, organizations=organizations, providers=providers_available(organization=True)
+    )
+    quote: Quote | None = None
+    if form.is_bound and form.is_valid():
+        fields = form.cleaned_data
+        items = [(fields["course"], fields["seats"])]
+        try:
+            quote = checkout_quote(
+                buyer=request.user, items=items, province=fields["province"], coupon_code=fields["coupon"]
+            )
+        except CouponRefused as refused:
+            form.add_error("coupon", str(refused))
+        if quote is not None and request.method == "POST" and request.POST.get("action") == "place":
+            placed = _place(
+                request,
+                items=items,
+                province=fields["province"],
+                coupon_code=fields["coupon"],
+                provider=fields["provider"],
+                organization=fields["organization"],
+            )
+            if placed is not None:
+                return placed
+    return render(request, "commerce/checkout.html", {"form": form, "quote": quote, "bundle": True})
+
+
+def _order_or_404(request: HttpRequest, number: str) -> Order:
+    try:
+        return order_for_buyer(number=number, user=request.user)
+    except Order.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order_or_404(request, number)
+    invoice = Invoice.objects.filter(order=order).first()
+    return render(
+        request,
+        "commerce/order.html",
+        {"order": order, "lines": order.lines.select_related("course", "seat_bundle"), "invoice": invoice},
+    )
+
+
+@login_required
+def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order_or_404(request, number)
+    invoice = get_object_or_404(Invoice, order=order)
+    response = HttpResponse(invoice_pdf(invoice=invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def test_pay(request: HttpRequest, number: str) -> HttpResponse:
+    """The built-in test provider: the buyer decides whether the payment goes through."""
+    if not test_provider_enabled():
+        raise Http404
+    order = _order_or_404(request, number)
+    if order.provider != ProviderCode.TEST:
+        raise Http404
+    if request.method == "POST" and order.status == OrderStatus.PENDING:
+        if request.POST.get("decision") == "confirm":
+            payment_confirm(order=order, provider=ProviderCode.TEST, reference=f"test-{order.number}")
+            messages.success(request, _("Payment received. Thank you!"))
+        else:
+            order_decline(order=order, reason="declined on the test page")
+            messages.error(request, _("The payment was declined."))
+        return redirect("commerce:order", number=order.number)
+    return render(request, "commerce/test_pay.html", {"order": order, "lines": order.lines.select_related("course")})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe calls this; only a correctly signed, fresh, first-seen event changes anything."""
+    try:
+        signature_verify(
+            payload=request.body,
+            header=request.headers.get("Stripe-Signature", ""),
+            secret=settings.STRIPE_WEBHOOK_SECRET,
+        )
+        event = parse_event(request.body)
+    except (SignatureError, ValueError) as refused:
+        logger.warning("stripe webhook refused from %s: %s", request.META.get("REMOTE_ADDR"), refused)
+        return HttpResponseBadRequest("refused")
+    record = stripe_event_handle(event=event)
+    if record is None:
+        # A replay is acknowledged (so Stripe stops retrying) and changes nothing; it was logged as refused.
+        return JsonResponse({"received": True, "duplicate": True})
+    return JsonResponse({"received": True, "outcome": record.outcome})

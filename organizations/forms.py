@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization, SeatBundle
+
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+
+def _bundle_field(organization: Organization) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Seat"),
+        queryset=SeatBundle.objects.filter(organization=organization).select_related("course"),
+        required=False,
+        empty_label=_("No seat, membership only"),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bundle"] = _bundle_field(organization)
+        self.fields["bundle"].label_from_instance = lambda b: f"{b.course.title} ({b.seats_free})"
+
+
+class InvitationImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("One e-mail address per line, in the first column."))
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bundle"] = _bundle_field(organization)
+        self.fields["bundle"].label_from_instance = lambda b: f"{b.course.title} ({b.seats_free})"
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from error

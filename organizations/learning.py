@@ -1,0 +1,90 @@
+"""Everything organizations asks of progress, in one place: enrol on a seat, end it, and read how far it got.
+
+progress's contract: `enrolment_create(*, user, course, source, actor)`, `enrolment_cancel(*, enrolment, user)`,
+`Enrolment` (user, course, status, completed_at, final_grade) and its `course_progress` aggregate.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from content.models import CourseItemPage, CoursePage
+from lms.models import User
+from progress.models import CourseProgress, Enrolment
+from progress.services import EnrolmentRefused, enrolment_cancel, enrolment_create, item_result_record
+
+__all__ = [
+    "Enrolment",
+    "enrol_on_seat",
+    "enrolment_annotations",
+    "enrolment_end",
+    "enrolment_started",
+    "enrolments_for_seats",
+    "items_study",
+]
+
+
+def enrol_on_seat(*, user: User, course: CoursePage, actor: User | None = None) -> Enrolment:
+    """Raises SeatRefused (an OrganizationError) with progress's reason, e.g. missing prerequisites."""
+    from organizations.services import SeatRefused
+
+    try:
+        return enrolment_create(user=user, course=course, source="seat", actor=actor)
+    except EnrolmentRefused as refused:
+        raise SeatRefused(str(refused)) from refused
+
+
+def enrolment_end(*, user: User, course: CoursePage) -> None:
+    enrolment = Enrolment.objects.filter(user=user, course=course).first()
+    if enrolment is not None:
+        enrolment_cancel(enrolment=enrolment, user=user)
+
+
+def enrolment_started(*, user: User, course: CoursePage) -> bool:
+    """A learner has started when they completed the course or opened any item of it."""
+    return (
+        Enrolment.objects.filter(user=user, course=course)
+        .filter(
+            Q(completed_at__isnull=False)
+            | Q(course_progress__items_started__gt=0)
+            | Q(course_progress__items_done__gt=0)
+        )
+        .exists()
+    )
+
+
+def enrolment_annotations(*, user_ref: str, course_ref: str) -> dict[str, Subquery | Exists]:
+    """Subqueries that annotate any row holding a user and a course with that enrolment's facts."""
+    enrolment = Enrolment.objects.filter(user=OuterRef(user_ref), course=OuterRef(course_ref))
+    progress = CourseProgress.objects.filter(enrolment__user=OuterRef(user_ref), enrolment__course=OuterRef(course_ref))
+    return {
+        "enrolled_at": Subquery(enrolment.values("enrolled_at")[:1]),
+        "completed_at": Subquery(enrolment.values("completed_at")[:1]),
+        "final_grade": Subquery(enrolment.values("final_grade")[:1]),
+        "percent": Subquery(progress.values("percent")[:1]),
+        "items_started": Subquery(progress.values("items_started")[:1]),
+        "items_done": Subquery(progress.values("items_done")[:1]),
+    }
+
+
+def enrolments_for_seats(seats: QuerySet) -> QuerySet[Enrolment]:
+    """Completed enrolments that came from the given seats (for the completion chart)."""
+    return Enrolment.objects.filter(
+        Exists(seats.filter(user=OuterRef("user"), bundle__course=OuterRef("course"))), completed_at__isnull=False
+    )
+
+
+def items_study(*, user: User, course: CoursePage, count: int | None = None, score: Decimal = Decimal("90")) -> None:
+    """Record the first `count` live items of `course` (all when None) as done by `user` (demo data).
+
+    Graded items get `score`; through progress's single entry point for item results.
+    """
+    items = CourseItemPage.objects.live().descendant_of(course).specific().order_by("path")
+    for item in list(items)[:count]:
+        graded = item.grade_weight > 0
+        item_result_record(
+            user=user, item=item, completed=True, score=score if graded else None, occurred_at=timezone.now()
+        )

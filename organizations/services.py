@@ -1,0 +1,458 @@
+"""Every change to organizations, members, seats and invitations goes through here.
+
+Locks: `seat_assign` and `seat_reclaim` lock the seat bundle row (`select_for_update`) before they count
+seats; the check constraint seats_used ≤ seats_bought and the unique (bundle, user) seat are the last line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from wagtail.models import PageViewRestriction
+
+from content.models import CoursePage
+from lms.models import User
+from organizations.learning import enrol_on_seat, enrolment_end, enrolment_started
+from organizations.models import (
+    ImportStatus,
+    Invitation,
+    InvitationImport,
+    Membership,
+    Organization,
+    Role,
+    Seat,
+    SeatBundle,
+    SeatState,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_IMPORT_ROWS = 20_000
+PROGRESS_EVERY = 200
+
+
+class OrganizationError(Exception):
+    """A rule of organizations refused the change; the message is for the user."""
+
+
+class NoSeatsLeft(OrganizationError):
+    pass
+
+
+class SeatStarted(OrganizationError):
+    pass
+
+
+class SeatRefused(OrganizationError):
+    """progress refused the enrolment (for example, prerequisites missing)."""
+
+
+def is_org_admin(*, user: User, organization: Organization) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(organization=organization, user=user, role=Role.ADMIN).exists()
+
+
+def _check_admin(*, actor: User | None, organization: Organization) -> None:
+    # actor None is the system (fulfilment, demo, tasks acting for an admin checked earlier).
+    if actor is not None and not is_org_admin(user=actor, organization=organization):
+        raise PermissionDenied(_("Only an administrator of this organization may do that."))
+
+
+# --- organizations and members ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    name: str,
+    slug: str = "",
+    email_domain: str = "",
+    email_domain_verified: bool = False,
+    admin: User | None = None,
+) -> Organization:
+    """Create an organization and its members group; `admin` becomes its first administrator."""
+    organization = Organization.objects.create(
+        name=name,
+        slug=slug or slugify(name),
+        email_domain=email_domain.lower().lstrip("@"),
+        email_domain_verified=email_domain_verified,
+    )
+    organization_group_ensure(organization=organization)
+    if admin is not None:
+        membership_add(organization=organization, user=admin, role=Role.ADMIN)
+    return organization
+
+
+@transaction.atomic
+def organization_group_ensure(*, organization: Organization) -> Group:
+    """The organization's members group (private courses restrict their view to it). Idempotent."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    if locked.members_group_id is None:
+        group, _created = Group.objects.get_or_create(name=f"Organization {organization.slug} members")
+        Organization.objects.filter(pk=organization.pk).update(members_group=group)
+        locked.members_group = group
+    organization.members_group = locked.members_group
+    return locked.members_group
+
+
+@transaction.atomic
+def membership_add(
+    *, organization: Organization, user: User, role: str = Role.MEMBER, actor: User | None = None
+) -> Membership:
+    """Add `user` to the organization, or change their role. Idempotent."""
+    _check_admin(actor=actor, organization=organization)
+    membership, created = Membership.objects.get_or_create(
+        organization=organization, user=user, defaults={"role": role}
+    )
+    if not created and membership.role != role and role == Role.ADMIN:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    organization_group_ensure(organization=organization).user_set.add(user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, organization: Organization, user: User, actor: User | None = None) -> None:
+    """A learner leaves: their seats are reclaimed if not started, and they keep their enrolments and badges."""
+    _check_admin(actor=actor, organization=organization)
+    for seat in Seat.objects.filter(bundle__organization=organization, user=user, state=SeatState.ASSIGNED):
+        try:
+            seat_reclaim(seat=seat, actor=None)
+        except SeatStarted:
+            # A started seat stays used: the learner keeps studying what was paid for.
+            Seat.objects.filter(pk=seat.pk).update(user=None, state=SeatState.RECLAIMED, reclaimed_from=user)
+    Membership.objects.filter(organization=organization, user=user).delete()
+    if organization.members_group_id:
+        organization.members_group.user_set.remove(user)
+
+
+# --- private courses --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_make_private(*, organization: Organization, course: CoursePage) -> PageViewRestriction:
+    """Only this organization's members may see `course` (a Wagtail view restriction to its members group)."""
+    group = organization_group_ensure(organization=organization)
+    restriction = PageViewRestriction.objects.filter(page=course, restriction_type=PageViewRestriction.GROUPS).first()
+    if restriction is None:
+        restriction = PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(group)
+    return restriction
+
+
+# --- seat bundles and seats -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def seat_bundle_create(
+    *,
+    organization: Organization,
+    course: CoursePage,
+    seats: int,
+    order_reference: str,
+    expires_on: date | None = None,
+) -> SeatBundle:
+    """The bundle a purchase bought. Idempotent on `order_reference`: a retried fulfilment finds its bundle."""
+    if seats < 1:
+        raise ValueError("a seat bundle has at least one seat")
+    existing = SeatBundle.objects.filter(order_reference=order_reference).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return SeatBundle.objects.create(
+                organization=organization,
+                course=course,
+                seats_bought=seats,
+                order_reference=order_reference,
+                expires_on=expires_on,
+            )
+    except IntegrityError:
+        return SeatBundle.objects.get(order_reference=order_reference)
+
+
+@transaction.atomic
+def seat_bundle_reduce(*, bundle: SeatBundle, seats: int) -> SeatBundle:
+    """Take back `seats` unused seats (a refund). Locks the bundle; refuses to take a used seat."""
+    locked = SeatBundle.objects.select_for_update().get(pk=bundle.pk)
+    if seats < 1 or seats > locked.seats_free:
+        raise NoSeatsLeft(_("Only unused seats can be taken back: %(free)d are unused.") % {"free": locked.seats_free})
+    SeatBundle.objects.filter(pk=locked.pk).update(seats_bought=F("seats_bought") - seats)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def seat_assign(*, bundle: SeatBundle, user: User, actor: User | None = None) -> Seat:
+    """Give `user` (a member) one seat of `bundle` and enrol them. Idempotent for a user who holds one.
+
+    Locks the bundle row first, so concurrent claims queue and never hand out more seats than were bought.
+    """
+    locked = (
+        SeatBundle.objects.select_for_update(of=("self",)).select_related("course", "organization").get(pk=bundle.pk)
+    )
+    _check_admin(actor=actor, organization=locked.organization)
+    if not Membership.objects.filter(organization=locked.organization, user=user).exists():
+        raise OrganizationError(_("%(user)s is not a member of this organization.") % {"user": user})
+    seat = Seat.objects.filter(bundle=locked, user=user).first()
+    if seat is not None:
+        return seat
+    if locked.is_expired():
+        raise NoSeatsLeft(_("This seat bundle expired on %(date)s.") % {"date": locked.expires_on})
+    if locked.seats_free <= 0:
+        raise NoSeatsLeft(_("Every seat of this bundle is taken."))
+    seat = Seat.objects.create(bundle=locked, user=user, state=SeatState.ASSIGNED)
+    SeatBundle.objects.filter(pk=locked.pk).update(seats_used=F("seats_used") + 1)
+    enrol_on_seat(user=user, course=locked.course)
+    return seat
+
+
+@transaction.atomic
+def seat_reclaim(*, seat: Seat, actor: User | None = None) -> Seat:
+    """Free a seat whose holder has not started the course, and end that enrolment. Locks the bundle row."""
+    bundle = (
+        SeatBundle.objects.select_for_update(of=("self",))
+        .select_related("course", "organization")
+        .get(pk=seat.bundle_id)
+    )
+    _check_admin(actor=actor, organization=bundle.organization)
+    locked = Seat.objects.select_for_update().get(pk=seat.pk)
+    if locked.state != SeatState.ASSIGNED or locked.user is None:
+        return locked
+    holder = locked.user
+    if enrolment_started(user=holder, course=bundle.course):
+        raise SeatStarted(
+            _("%(user)s has started this course: the seat can no longer be reclaimed.") % {"user": holder}
+        )
+    locked.user, locked.state, locked.reclaimed_from, locked.reclaimed_at = (
+        None,
+        SeatState.RECLAIMED,
+        holder,
+        timezone.now(),
+    )
+    locked.save(update_fields=["user", "state", "reclaimed_from", "reclaimed_at"])
+    SeatBundle.objects.filter(pk=bundle.pk).update(seats_used=F("seats_used") - 1)
+    enrolment_end(user=holder, course=bundle.course)
+    return locked
+
+
+# --- invitations ------------------------------------------------------------------------------------
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("organizations:invitation_accept", args=[invitation.token])
+
+
+def _invitation_send(invitation: Invitation) -> None:
+    send_mail(
+        subject=_("You are invited to join %(org)s on Stackable") % {"org": invitation.organization.name},
+        message=_("%(org)s invites you to study on Stackable. Accept the invitation here:\n\n%(url)s\n")
+        % {"org": invitation.organization.name, "url": invitation_url(invitation)},
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def _email_problem(*, organization: Organization, email: str) -> str | None:
+    """Why an address cannot be invited, or None."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("not a valid e-mail address")
+    domain = organization.email_domain if organization.email_domain_verified else ""
+    if domain and email.rsplit("@", 1)[1].lower() != domain:
+        return _("not an address of %(domain)s") % {"domain": organization.email_domain}
+    return None
+
+
+def _open_invitations(bundle: SeatBundle) -> int:
+    return Invitation.objects.filter(bundle=bundle, accepted_at__isnull=True).count()
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    organization: Organization,
+    email: str,
+    actor: User | None,
+    bundle: SeatBundle | None = None,
+    role: str = Role.MEMBER,
+) -> Invitation:
+    """Invite one address (optionally onto a seat of `bundle`) and e-mail the link after commit."""
+    _check_admin(actor=actor, organization=organization)
+    email = email.strip().lower()
+    problem = _email_problem(organization=organization, email=email)
+    if problem:
+        raise OrganizationError(problem)
+    if bundle is not None and bundle.organization_id != organization.pk:
+        raise PermissionDenied(_("That seat bundle belongs to another organization."))
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise OrganizationError(_("already a member"))
+    if Invitation.objects.filter(organization=organization, email__iexact=email, accepted_at__isnull=True).exists():
+        raise OrganizationError(_("already invited"))
+    if bundle is not None:
+        locked = SeatBundle.objects.select_for_update().get(pk=bundle.pk)
+        if locked.seats_free - _open_invitations(locked) <= 0:
+            raise NoSeatsLeft(_("no free seat left in this bundle"))
+    invitation = Invitation.objects.create(
+        organization=organization, email=email, bundle=bundle, role=role, invited_by=actor
+    )
+    transaction.on_commit(lambda: _invitation_send(invitation))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """The invited person joins, and takes their seat (an enrolment) when the invitation carries one.
+
+    Locks the invitation row, so a double click accepts once. The signed-in address must be the invited one.
+    """
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization", "bundle")
+        .get(pk=invitation.pk)
+    )
+    if user.email.lower() != locked.email.lower():
+        raise PermissionDenied(_("This invitation was sent to another e-mail address."))
+    membership = membership_add(organization=locked.organization, user=user, role=locked.role)
+    if locked.accepted_at is None:
+        locked.accepted_at, locked.accepted_by = timezone.now(), user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+        if locked.bundle is not None:
+            seat_assign(bundle=locked.bundle, user=user, actor=None)
+    return membership
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    email: str
+    reason: str
+
+
+def _csv_addresses(source: str) -> list[tuple[int, str]]:
+    rows = []
+    for line, row in enumerate(csv.reader(io.StringIO(source)), start=1):
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        cell = row[0].strip()
+        if line == 1 and cell.lower() in {"email", "e-mail", "courriel"}:
+            continue
+        rows.append((line, cell.lower()))
+    return rows
+
+
+@transaction.atomic
+def invitations_import_start(
+    *, organization: Organization, source: str, actor: User, bundle: SeatBundle | None = None
+) -> InvitationImport:
+    """Record an uploaded CSV and hand it to Celery (after commit); the import page shows its progress."""
+    from organizations.tasks import invitations_import_task
+
+    _check_admin(actor=actor, organization=organization)
+    if bundle is not None and bundle.organization_id != organization.pk:
+        raise PermissionDenied(_("That seat bundle belongs to another organization."))
+    rows = _csv_addresses(source)
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise OrganizationError(_("A file may list at most %(max)d addresses.") % {"max": MAX_IMPORT_ROWS})
+    job = InvitationImport.objects.create(
+        organization=organization, bundle=bundle, created_by=actor, source=source, rows_total=len(rows)
+    )
+    transaction.on_commit(lambda: invitations_import_task.delay(job.pk))
+    return job
+
+
+def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
+    """Check every row, report each bad one with its reason, then create all good invitations in one transaction.
+
+    Nothing is half done: either every good row is invited, or (on a failure) none is and the job says why.
+    """
+    InvitationImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    organization = job.organization
+    rows = _csv_addresses(job.source)
+    members = {
+        email.lower()
+        for email in Membership.objects.filter(organization=organization)
+        .annotate(address=Lower("user__email"))
+        .values_list("address", flat=True)
+    }
+    invited = {
+        email.lower()
+        for email in Invitation.objects.filter(organization=organization, accepted_at__isnull=True).values_list(
+            "email", flat=True
+        )
+    }
+    seats_left = None
+    if job.bundle is not None:
+        seats_left = job.bundle.seats_free - _open_invitations(job.bundle)
+    problems: list[RowProblem] = []
+    good: list[str] = []
+    seen: set[str] = set()
+    for done, (line, email) in enumerate(rows, start=1):
+        reason = _email_problem(organization=organization, email=email)
+        if reason is None and email in seen:
+            reason = _("listed twice in the file")
+        elif reason is None and email in members:
+            reason = _("already a member")
+        elif reason is None and email in invited:
+            reason = _("already invited")
+        elif reason is None and seats_left is not None and len(good) >= seats_left:
+            reason = _("no free seat left in this bundle")
+        if reason:
+            problems.append(RowProblem(line=line, email=email, reason=str(reason)))
+        else:
+            good.append(email)
+        seen.add(email)
+        if done % PROGRESS_EVERY == 0:
+            InvitationImport.objects.filter(pk=job.pk).update(rows_done=done)
+    errors = [{"line": p.line, "email": p.email, "reason": p.reason} for p in problems]
+    try:
+        with transaction.atomic():
+            if job.bundle is not None:
+                SeatBundle.objects.select_for_update().get(pk=job.bundle_id)
+            created = Invitation.objects.bulk_create(
+                [
+                    Invitation(organization=organization, email=email, bundle=job.bundle, invited_by=job.created_by)
+                    for email in good
+                ]
+            )
+            InvitationImport.objects.filter(pk=job.pk).update(
+                status=ImportStatus.DONE, rows_done=len(rows), invited=len(created), errors=errors
+            )
+            for invitation in created:
+                invitation.organization = organization
+            transaction.on_commit(lambda: [_invitation_send(invitation) for invitation in created])
+    except IntegrityError:
+        logger.warning("invitation import %s collided with a concurrent invitation; nothing was created", job.pk)
+        InvitationImport.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            rows_done=len(rows),
+            invited=0,
+            errors=[
+                *errors,
+                {
+                    "line": 0,
+                    "email": "",
+                    "reason": str(_("another invitation was sent meanwhile: upload the file again")),
+                },
+            ],
+        )
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,216 @@
+"""Organization pages: only that organization's administrators see them (404 for anyone else)."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import Workbook
+
+from lms.models import User
+from organizations.forms import InvitationForm, InvitationImportForm
+from organizations.models import Invitation, InvitationImport, Seat, SeatBundle
+from organizations.selectors import (
+    StaffFilters,
+    bundles_for_admin,
+    members_of,
+    organization_dashboard,
+    organization_for_admin,
+    organizations_administered,
+    report_header,
+    report_rows,
+    seats_of_bundles,
+)
+from organizations.services import (
+    OrganizationError,
+    invitation_accept,
+    invitation_create,
+    invitations_import_start,
+    seat_assign,
+    seat_reclaim,
+)
+
+
+@require_GET
+def org_index(request: HttpRequest) -> HttpResponse:
+    organizations = organizations_administered(user=request.user)
+    if len(organizations) == 1:
+        return redirect("organizations:dashboard", slug=organizations[0].slug)
+    if not organizations:
+        return render(request, "organizations/forbidden.html", status=403)
+    return render(request, "organizations/index.html", {"organizations": organizations})
+
+
+@require_GET
+def org_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = organization_for_admin(user=request.user, slug=slug)
+    filters = StaffFilters.from_query(request.GET)
+    dashboard = organization_dashboard(organization=organization, filters=filters, page_number=request.GET.get("page"))
+    sort_links = {
+        key: filters.as_query(sort=("-" if filters.sort == key and not filters.descending else "") + key, page="")
+        for key in ("name", "course", "status", "progress", "completed")
+    }
+    return render(
+        request,
+        "organizations/dashboard.html",
+        {"dashboard": dashboard, "organization": organization, "sort_links": sort_links, "filters": filters},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _export_name(slug: str, extension: str) -> str:
+    return f"{slug}-staff-progress-{timezone.localdate().isoformat()}.{extension}"
+
+
+@require_GET
+def org_export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    organization = organization_for_admin(user=request.user, slug=slug)
+    filters = StaffFilters.from_query(request.GET)
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(report_header())
+        for row in report_rows(organization=organization, filters=filters):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(slug, "csv")}"'
+    return response
+
+
+@require_GET
+def org_export_xlsx(request: HttpRequest, slug: str) -> FileResponse:
+    """openpyxl's write-only mode writes each row to disk as it comes; the finished file is streamed from disk."""
+    organization = organization_for_admin(user=request.user, slug=slug)
+    filters = StaffFilters.from_query(request.GET)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Staff progress")[:31])
+    sheet.append(report_header())
+    for row in report_rows(organization=organization, filters=filters):
+        sheet.append(row)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response is done
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=_export_name(slug, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = organization_for_admin(user=request.user, slug=slug)
+    if request.method == "POST":
+        try:
+            if "reclaim" in request.POST:
+                seat = get_object_or_404(Seat, pk=request.POST["reclaim"], bundle__organization=organization)
+                seat_reclaim(seat=seat, actor=request.user)
+                messages.success(request, _("The seat is free again."))
+            else:
+                bundle = get_object_or_404(SeatBundle, pk=request.POST.get("bundle"), organization=organization)
+                member = get_object_or_404(User, pk=request.POST.get("user"), memberships__organization=organization)
+                seat_assign(bundle=bundle, user=member, actor=request.user)
+                messages.success(
+                    request, _("%(user)s has a seat in %(course)s.") % {"user": member, "course": bundle.course.title}
+                )
+        except OrganizationError as refused:
+            messages.error(request, str(refused))
+        return redirect("organizations:seats", slug=slug)
+    return render(
+        request,
+        "organizations/seats.html",
+        {
+            "organization": organization,
+            "bundles": bundles_for_admin(organization=organization),
+            "seats": seats_of_bundles(organization=organization),
+            "members": members_of(organization=organization),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = organization_for_admin(user=request.user, slug=slug)
+    form = InvitationForm(organization=organization)
+    import_form = InvitationImportForm(organization=organization, prefix="import")
+    if request.method == "POST" and "import-file" in request.FILES:
+        import_form = InvitationImportForm(request.POST, request.FILES, organization=organization, prefix="import")
+        if import_form.is_valid():
+            try:
+                job = invitations_import_start(
+                    organization=organization,
+                    source=import_form.cleaned_data["file"],
+                    bundle=import_form.cleaned_data["bundle"],
+                    actor=request.user,
+                )
+            except OrganizationError as refused:
+                messages.error(request, str(refused))
+            else:
+                return redirect("organizations:import", slug=slug, job_id=job.pk)
+    elif request.method == "POST":
+        form = InvitationForm(request.POST, organization=organization)
+        if form.is_valid():
+            try:
+                invitation_create(
+                    organization=organization,
+                    email=form.cleaned_data["email"],
+                    bundle=form.cleaned_data["bundle"],
+                    actor=request.user,
+                )
+            except OrganizationError as refused:
+                form.add_error("email", str(refused))
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return redirect("organizations:invitations", slug=slug)
+    invitations = Invitation.objects.filter(organization=organization).select_related("bundle__course")[:200]
+    return render(
+        request,
+        "organizations/invitations.html",
+        {"organization": organization, "form": form, "import_form": import_form, "invitations": invitations},
+    )
+
+
+@require_GET
+def org_import(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
+    organization = organization_for_admin(user=request.user, slug=slug)
+    job = get_object_or_404(InvitationImport, pk=job_id, organization=organization)
+    template = "organizations/import.html#status" if request.htmx else "organizations/import.html"
+    return render(request, template, {"organization": organization, "job": job})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Accept an invitation. A visitor signs up (allauth) with the invited address, already verified by the link."""
+    invitation = get_object_or_404(Invitation.objects.select_related("organization", "bundle__course"), token=token)
+    if not request.user.is_authenticated:
+        # The link reached this inbox: allauth may treat the address as verified when they sign up with it.
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        return render(request, "organizations/invitation.html", {"invitation": invitation, "next": request.path})
+    if request.method == "POST":
+        try:
+            invitation_accept(invitation=invitation, user=request.user)
+        except PermissionDenied as refused:
+            messages.error(request, str(refused))
+            return render(request, "organizations/invitation.html", {"invitation": invitation}, status=403)
+        except OrganizationError as refused:
+            messages.error(request, str(refused))
+            return redirect(request.path)
+        messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "organizations/invitation.html", {"invitation": invitation})

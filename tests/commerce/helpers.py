@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+def signed(event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, str]:
+    """A payload and its Stripe-Signature header, built as Stripe documents it."""
+    payload = json.dumps(event).encode()
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return payload, f"t={timestamp},v1={digest}"
+
+
+def session_event(
+    order, *, event_id: str, type_: str = "checkout.session.completed", paid: bool = True, amount=None
+) -> dict:
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": type_,
+        "data": {
+            "object": {
+                "id": "cs_test_123",
+                "object": "checkout.session",
+                "client_reference_id": order.number,
+                "metadata": {"order_number": order.number},
+                "payment_status": "paid" if paid else "unpaid",
+                "amount_total": int(order.total * 100) if amount is None else amount,
+                "currency": "cad",
+            }
+        },
+    }

@@ -1,0 +1,70 @@
+"""Checkout pages: the Buy box on paid courses, and the bundle checkout showing lines, tier, tax and total."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from commerce.models import DiscountTier, Order
+from tests.factories import make_course, make_user
+from tests.org_factories import make_org, org_admin
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_paid_course_shows_a_buy_button(client):
+    course = make_course(price="149.00", lessons_per_module=1)
+    client.force_login(make_user())
+    html = client.get(course.url).content.decode()
+    assert reverse("commerce:course_checkout", args=[course.pk]) in html
+    assert "Buy for 149.00 $ CAD" in html
+
+
+def test_a_free_course_has_no_buy_button(client):
+    course = make_course(price="0.00", lessons_per_module=1)
+    assert "/checkout/course/" not in client.get(course.url).content.decode()
+
+
+def test_the_bundle_checkout_shows_lines_tier_tax_and_total(client):
+    DiscountTier.objects.create(min_seats=20, percent=Decimal("15"))
+    course = make_course(price="100.00", lessons_per_module=1)
+    org = make_org()
+    client.force_login(org_admin(org))
+    html = client.get(
+        reverse("commerce:bundle_checkout"),
+        {"organization": org.slug, "course": course.pk, "seats": 25, "province": "ON", "provider": "test"},
+    ).content.decode()
+    for text in ("100.00 $", "15 % (−375.00 $)", "2125.00 $", "HST 13 % (ON)", "276.25 $", "2401.25 $"):
+        assert text in html
+
+
+def test_placing_a_bundle_order_goes_to_the_test_provider(client):
+    course = make_course(price="100.00", lessons_per_module=1)
+    org = make_org()
+    admin = org_admin(org)
+    client.force_login(admin)
+    response = client.post(
+        reverse("commerce:bundle_checkout"),
+        {
+            "organization": org.slug,
+            "course": course.pk,
+            "seats": 5,
+            "province": "ON",
+            "provider": "test",
+            "action": "place",
+        },
+    )
+    order = Order.objects.get(buyer=admin)
+    assert order.organization == org
+    assert response.url == reverse("commerce:test_pay", args=[order.number])
+
+
+def test_a_bad_coupon_is_shown_next_to_its_field(client):
+    course = make_course(price="100.00", lessons_per_module=1)
+    client.force_login(make_user())
+    html = client.post(
+        reverse("commerce:course_checkout", args=[course.pk]),
+        {"province": "ON", "coupon": "NOPE", "provider": "test", "action": "place"},
+    ).content.decode()
+    assert "There is no coupon NOPE." in html
+    assert not Order.objects.exists()

@@ -1,0 +1,81 @@
+"""Invitation pages: a newcomer signs up through allauth from the link and lands enrolled on their seat."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from lms.models import User
+from organizations.models import Invitation, Membership
+from organizations.services import invitation_create
+from progress.models import Enrolment
+from tests.factories import make_user
+from tests.org_factories import make_bundle, make_member, make_org, org_admin
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_newcomer_signs_up_from_the_link_and_takes_the_seat(client):
+    org = make_org()
+    bundle = make_bundle(org, seats=1)
+    invitation = invitation_create(organization=org, email="newcomer@example.test", actor=None, bundle=bundle)
+    url = reverse("organizations:invitation_accept", args=[invitation.token])
+    assert "Create your account" in client.get(url).content.decode()
+    response = client.post(
+        f"/accounts/signup/?next={url}",
+        {
+            "email": "newcomer@example.test",
+            "display_name": "New Comer",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
+    assert response.status_code == 302 and response.url == url
+    user = User.objects.get(email="newcomer@example.test")
+    assert EmailAddress.objects.get(user=user).verified
+    client.post(url)
+    assert Membership.objects.filter(organization=org, user=user).exists()
+    assert Enrolment.objects.get(user=user, course=bundle.course).source == "seat"
+
+
+def test_an_existing_user_accepts_when_logged_in(client):
+    org = make_org()
+    user = make_user(email="known@example.test")
+    invitation = invitation_create(organization=org, email=user.email, actor=None)
+    client.force_login(user)
+    response = client.post(reverse("organizations:invitation_accept", args=[invitation.token]))
+    assert response.status_code == 302
+    assert Invitation.objects.get(pk=invitation.pk).is_accepted
+
+
+def test_someone_else_cannot_accept(client):
+    org = make_org()
+    invitation = invitation_create(organization=org, email="right@example.test", actor=None)
+    client.force_login(make_user(email="wrong@example.test"))
+    response = client.post(reverse("organizations:invitation_accept", args=[invitation.token]))
+    assert response.status_code == 403
+    assert not Invitation.objects.get(pk=invitation.pk).is_accepted
+
+
+def test_an_admin_invites_from_the_page_and_sees_bad_addresses_refused(client):
+    org = make_org()
+    make_member(org, email="already@example.test")
+    client.force_login(org_admin(org))
+    url = reverse("organizations:invitations", args=[org.slug])
+    assert client.post(url, {"email": "fresh@example.test", "bundle": ""}).status_code == 302
+    page = client.post(url, {"email": "already@example.test", "bundle": ""})
+    assert "already a member" in page.content.decode()
+
+
+def test_a_csv_upload_shows_the_import_progress_page(client, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    org = make_org()
+    client.force_login(org_admin(org))
+    upload = SimpleUploadedFile("staff.csv", b"email\nx@example.test\nbad\n", content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("organizations:invitations", args=[org.slug]), {"import-file": upload, "import-bundle": ""}
+        )
+    html = client.get(response.url).content.decode()
+    assert "1 invitation sent." in html
+    assert "not a valid e-mail address" in html

@@ -1,0 +1,127 @@
+"""Invitations: one by one, by CSV with bad rows reported, and accepted into a seat."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+
+from organizations.models import ImportStatus, Invitation, Membership
+from organizations.services import (
+    OrganizationError,
+    invitation_accept,
+    invitation_create,
+    invitations_import_start,
+)
+from progress.models import Enrolment
+from tests.factories import make_user
+from tests.org_factories import make_bundle, make_member, make_org, org_admin
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_invitation_is_mailed_with_its_link(django_capture_on_commit_callbacks):
+    org = make_org()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(organization=org, email="New@Example.test", actor=org_admin(org))
+    assert invitation.email == "new@example.test"
+    assert invitation.token in mail.outbox[0].body
+
+
+def test_accepting_an_invitation_with_a_seat_makes_a_member_and_enrols_them():
+    org = make_org()
+    bundle = make_bundle(org, seats=1)
+    invitation = invitation_create(organization=org, email="staff@example.test", actor=org_admin(org), bundle=bundle)
+    user = make_user(email="staff@example.test")
+    invitation_accept(invitation=invitation, user=user)
+    assert Membership.objects.filter(organization=org, user=user).exists()
+    assert Enrolment.objects.get(user=user, course=bundle.course).source == "seat"
+    assert org.members_group.user_set.filter(pk=user.pk).exists()
+
+
+def test_accepting_twice_takes_one_seat():
+    org = make_org()
+    bundle = make_bundle(org, seats=2)
+    invitation = invitation_create(organization=org, email="twice@example.test", actor=None, bundle=bundle)
+    user = make_user(email="twice@example.test")
+    invitation_accept(invitation=invitation, user=user)
+    invitation_accept(invitation=invitation, user=user)
+    bundle.refresh_from_db()
+    assert bundle.seats_used == 1
+
+
+def test_an_invitation_is_for_its_own_address_only():
+    org = make_org()
+    invitation = invitation_create(organization=org, email="right@example.test", actor=None)
+    with pytest.raises(PermissionDenied):
+        invitation_accept(invitation=invitation, user=make_user(email="wrong@example.test"))
+
+
+def test_a_verified_domain_refuses_outside_addresses():
+    org = make_org(email_domain="northwind.test", email_domain_verified=True)
+    with pytest.raises(OrganizationError):
+        invitation_create(organization=org, email="someone@gmail.test", actor=None)
+
+
+def test_invitations_cannot_promise_more_seats_than_are_free():
+    org = make_org()
+    bundle = make_bundle(org, seats=1)
+    invitation_create(organization=org, email="a@example.test", actor=None, bundle=bundle)
+    with pytest.raises(OrganizationError):
+        invitation_create(organization=org, email="b@example.test", actor=None, bundle=bundle)
+
+
+def test_a_csv_invites_the_good_rows_and_reports_each_bad_row_with_its_reason(django_capture_on_commit_callbacks):
+    org = make_org()
+    admin = org_admin(org)
+    member = make_member(org, email="member@example.test")
+    invitation_create(organization=org, email="pending@example.test", actor=admin)
+    source = "\n".join(
+        [
+            "email",
+            "ok1@example.test",
+            "not-an-address",
+            "OK2@example.test",
+            "ok1@example.test",
+            member.email,
+            "pending@example.test",
+            "",
+            "ok3@example.test",
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = invitations_import_start(organization=org, source=source, actor=admin)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert job.invited == 3
+    assert job.rows_done == job.rows_total == 7
+    reasons = {(error["line"], error["reason"]) for error in job.errors}
+    assert reasons == {
+        (3, "not a valid e-mail address"),
+        (5, "listed twice in the file"),
+        (6, "already a member"),
+        (7, "already invited"),
+    }
+    assert set(Invitation.objects.filter(organization=org).values_list("email", flat=True)) == {
+        "pending@example.test",
+        "ok1@example.test",
+        "ok2@example.test",
+        "ok3@example.test",
+    }
+
+
+def test_a_csv_row_beyond_the_free_seats_is_refused(django_capture_on_commit_callbacks):
+    org = make_org()
+    bundle = make_bundle(org, seats=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = invitations_import_start(
+            organization=org, source="a@x.test\nb@x.test\nc@x.test\n", actor=org_admin(org), bundle=bundle
+        )
+    job.refresh_from_db()
+    assert job.invited == 2
+    assert job.errors == [{"line": 3, "email": "c@x.test", "reason": "no free seat left in this bundle"}]
+
+
+def test_only_an_admin_may_import():
+    org = make_org()
+    member = make_member(org)
+    with pytest.raises(PermissionDenied):
+        invitations_import_start(organization=org, source="a@x.test", actor=member)
