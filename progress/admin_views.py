@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 
+from celery.result import EagerResult
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -117,7 +118,7 @@ def recompute_view(request: HttpRequest, course_id: int) -> HttpResponse:
     if reset and not user_is_platform_admin(request.user):  # type: ignore[arg-type]
         raise PermissionDenied
     result = course_recompute_task.delay(course_id=course.pk, actor_id=request.user.pk, reset_completion=reset)
-    if result.ready():
+    if isinstance(result, EagerResult):
         report = result.get()
         messages.success(
             request,

@@ -16,3 +16,12 @@ def course_recompute_task(*, course_id: int, actor_id: int, reset_completion: bo
     course = CoursePage.objects.get(pk=course_id)
     actor = User.objects.get(pk=actor_id)
     return course_recompute(course=course, actor=actor, reset_completion=reset_completion).as_dict()
+
+
+@shared_task(acks_late=True)
+def lrs_deliver_task() -> dict[str, Any]:
+    """Run by beat every 30 seconds when LRS_ENDPOINT is set; retries live in each statement's backoff."""
+    from progress.lrs import statements_deliver
+
+    report = statements_deliver()
+    return {"sent": report.sent, "failed": report.failed, "error": report.error}

@@ -1,14 +1,17 @@
 """Shared fixtures, and the rule for tests that need a real service.
 
-A test marked `postgres`, `redis`, `browser` or `node` is skipped, with its reason, when that service is
+A test marked `postgres`, `redis`, `browser`, `node` or `lrs` is skipped, with its reason, when that service is
 absent on a developer's machine; with CI=true the same absence is a failure, never a silent pass.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,6 +34,24 @@ def _answers(url: str) -> bool:
         return False
 
 
+RALPH_VENV = ROOT / "var" / "ralph-venv"
+RALPH_REQUIREMENT = "ralph-malph[cli,backend-fs,lrs]==5.1.0"
+
+
+@functools.cache
+def ralph_executable() -> Path | None:
+    """Ralph in a virtual environment of its own (its dependencies are not ours), created on first use."""
+    ralph = RALPH_VENV / "bin" / "ralph"
+    if not ralph.exists():
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(RALPH_VENV)], check=True, timeout=300)
+            pip = [str(RALPH_VENV / "bin" / "pip"), "install", "-q", RALPH_REQUIREMENT, "requests"]
+            subprocess.run(pip, check=True, timeout=1200, capture_output=True)
+        except (subprocess.SubprocessError, OSError):
+            return None
+    return ralph if ralph.exists() else None
+
+
 def _missing_service(item: pytest.Item) -> str | None:
     if item.get_closest_marker("postgres"):
         from django.conf import settings
@@ -43,6 +64,8 @@ def _missing_service(item: pytest.Item) -> str | None:
             return "needs Redis: set CELERY_BROKER_URL=redis://... to a running server"
     if item.get_closest_marker("browser") and not Path("/usr/bin/chromium").exists():
         return "needs Chromium at /usr/bin/chromium (apt-get install chromium)"
+    if item.get_closest_marker("lrs") and ralph_executable() is None:
+        return f"needs Ralph: could not create {RALPH_VENV} with pip install {RALPH_REQUIREMENT}"
     if item.get_closest_marker("node"):
         if shutil.which("node") is None:
             return "needs Node.js"

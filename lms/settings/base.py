@@ -207,6 +207,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Learning record store: xAPI statements wait in progress's outbox and a Celery task sends them when an
+# endpoint is configured (e.g. https://lrs.example.org/xAPI); unset = statements are kept, not sent.
+LRS_ENDPOINT = env.str("LRS_ENDPOINT", default="").rstrip("/")
+LRS_USERNAME = env.str("LRS_USERNAME", default="")
+LRS_PASSWORD = env.str("LRS_PASSWORD", default="")
+if LRS_ENDPOINT:
+    CELERY_BEAT_SCHEDULE["progress-lrs-deliver"] = {"task": "progress.tasks.lrs_deliver_task", "schedule": 30.0}
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stackable <no-reply@stackable.test>")

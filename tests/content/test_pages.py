@@ -66,11 +66,11 @@ def test_the_course_page_runs_the_same_queries_for_4_and_200_lessons(client):
     small = make_course(modules=1, lessons_per_module=4)
     large = make_course(modules=10, lessons_per_module=20)
     assert queries_for(client, small.url) == queries_for(client, large.url)
-    assert queries_for(client, large.url) <= 14
+    assert queries_for(client, large.url) <= 11
 
 
 def test_the_lesson_page_runs_the_same_queries_for_4_and_200_lessons(client):
     small = make_course(modules=1, lessons_per_module=4, free_preview=True)
     large = make_course(modules=10, lessons_per_module=20, free_preview=True)
     assert queries_for(client, lessons(small)[1].url) == queries_for(client, lessons(large)[101].url)
-    assert queries_for(client, lessons(large)[101].url) <= 15
+    assert queries_for(client, lessons(large)[101].url) <= 10

@@ -39,3 +39,15 @@ def test_unpublished_changes_to_a_live_lesson_stay_hidden(client):
     lesson.save_revision()
     response = client.get(lesson.url)
     assert "Draft title" not in response.content.decode()
+
+
+def test_a_live_lesson_under_an_unpublished_module_is_not_served(client):
+    course = make_course(lessons_per_module=1, free_preview=True)
+    lesson = LessonPage.objects.descendant_of(course).get()
+    ModulePage.objects.child_of(course).get().unpublish()
+    assert client.get(lesson.url).status_code == 404
+
+
+def test_an_unknown_path_below_a_course_is_a_404(client):
+    course = make_course(lessons_per_module=1)
+    assert client.get(course.url + "no-such-module/").status_code == 404

@@ -56,7 +56,9 @@ def test_simultaneous_results_end_with_correct_aggregates_and_one_completion(com
         rng.shuffle(events)
         for item, score in events:
             completed = score is not None or rng.random() > 0.2 or item in items[:6]
-            item_result_record(user=user, item=item, completed=completed, score=score, occurred_at=at(rng.randint(0, 60)))
+            item_result_record(
+                user=user, item=item, completed=completed, score=score, occurred_at=at(rng.randint(0, 60))
+            )
         for item in items:  # every thread ends having completed everything at least once
             item_result_record(user=user, item=item, completed=True, score=None, occurred_at=at(61))
 
