@@ -24,10 +24,11 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, Revision
 
 from content.demo import site_ensure
 from content.models import CatalogPage, CourseItemPage, CoursePage, LessonPage, ModulePage
@@ -138,35 +139,36 @@ def _concrete_chain(model: type[Model]) -> list[type[Model]]:
 
 
 def pages_bulk_add(parent: Page, pages: Sequence[Page]) -> None:
-    """Append `pages` (all of one type) as the children of a parent that has none yet, in a few queries.
+    """Append live `pages` (of any page types) as the last children of `parent`, in a few queries.
 
-    The tree fields are what treebeard's add_child would write (path steps 1..n under the parent's path,
-    depth + 1, url_path, the parent's numchild); the rows go in with one bulk insert per table.
+    The tree fields are what treebeard's add_child writes (the next path steps under the parent's path,
+    depth + 1, url_path, the parent's numchild); the rows go in with one bulk insert per table and type.
     """
     if not pages:
         return
-    if parent.numchild:
-        raise ValueError("pages_bulk_add only fills a parent with no children")
+    siblings = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    last = siblings.order_by("-path").values_list("path", flat=True).first()
+    first_step = Page._str2int(last[-Page.steplen :]) + 1 if last else 1
     now = timezone.now()
-    for step, page in enumerate(pages, start=1):
+    by_type: dict[type[Page], list[Page]] = {}
+    for step, page in enumerate(pages, start=first_step):
         page.path = Page._get_path(parent.path, parent.depth + 1, step)
-        page.depth = parent.depth + 1
-        page.numchild = 0
+        page.depth, page.numchild = parent.depth + 1, 0
         page.url_path = f"{parent.url_path}{page.slug}/"
-        page.locale_id = parent.locale_id
-        page.draft_title = page.title
-        page.has_unpublished_changes = False
+        page.locale_id, page.draft_title = parent.locale_id, page.title
+        page.live, page.has_unpublished_changes = True, False
         page.first_published_at = page.last_published_at = now
-    chain = _concrete_chain(type(pages[0]))
-    for start in range(0, len(pages), 1000):
-        batch = list(pages[start : start + 1000])
-        Page.objects.bulk_create(batch)  # sets page.id (Page's own table)
-        for model in chain[1:]:
-            for page in batch:
-                setattr(page, model._meta.pk.attname, page.id)
-            model._base_manager._insert(batch, fields=model._meta.local_concrete_fields, using=connection.alias)
-    Page.objects.filter(pk=parent.pk).update(numchild=len(pages))
-    parent.numchild = len(pages)
+        by_type.setdefault(type(page), []).append(page)
+    for page_type, group in by_type.items():
+        chain = _concrete_chain(page_type)
+        for batch in _chunks(group, 1000):
+            Page.objects.bulk_create(batch)  # sets page.id (Page's own table)
+            for model in chain[1:]:
+                for page in batch:
+                    setattr(page, model._meta.pk.attname, page.id)
+                model._base_manager._insert(batch, fields=model._meta.local_concrete_fields, using=connection.alias)
+    Page.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(pages))
+    parent.numchild += len(pages)
 
 
 @dataclass(frozen=True)
@@ -202,17 +204,26 @@ def build_course(
     hours: int,
     quiz_every: int = 0,
     quiz_questions_count: int = 10,
+    through_service: bool = True,
     rng: random.Random,
 ) -> CourseSpec:
-    """A published course (through `content.services.course_create`) and its live modules and items."""
-    course = course_create(
-        catalog=catalog,
-        title=title,
-        slug=slug,
-        summary=f"{title}: a benchmark course of {modules * items_per_module} items.",
-        description="<p>A course built by the benchmark's dataset generator.</p>",
-        estimated_hours=hours,
-    )
+    """A published course and its live modules and items.
+
+    `through_service`: the course page is made by `content.services.course_create` (revision, instructor
+    group, collection), as an instructor's would be; else it is bulk-inserted like its items.
+    """
+    facts = {
+        "title": title,
+        "slug": slug,
+        "summary": f"{title}: a benchmark course of {modules * items_per_module} items.",
+        "description": "<p>A course built by the benchmark's dataset generator.</p>",
+        "estimated_hours": hours,
+    }
+    if through_service:
+        course = course_create(catalog=catalog, **facts)
+    else:
+        course = CoursePage(**facts)
+        pages_bulk_add(catalog, [course])
     module_pages = [
         ModulePage(title=f"Module {m + 1}", slug=f"module-{m + 1}", summary=f"What module {m + 1} covers.", live=True)
         for m in range(modules)
@@ -222,9 +233,8 @@ def build_course(
     items: list[ItemSpec] = []
     quizzes: list[CourseItemPage] = []
     for m, module in enumerate(module_pages):
-        lessons, module_quizzes = [], []
-        for i in range(items_per_module):
-            n = i + 1
+        children: list[CourseItemPage] = []
+        for n in range(1, items_per_module + 1):
             if quiz_cls is not None and n % quiz_every == 0:
                 quiz = quiz_cls(
                     title=f"Quiz {m + 1}.{n}",
@@ -232,79 +242,60 @@ def build_course(
                     estimated_minutes=minutes,
                     grade_weight=Decimal("1"),
                     questions=quiz_questions(quiz_questions_count, rng),
-                    live=True,
                 )
-                module_quizzes.append(quiz)
+                quizzes.append(quiz)
+                children.append(quiz)
             else:
-                lessons.append(
+                children.append(
                     LessonPage(
                         title=f"Lesson {m + 1}.{n}",
                         slug=f"lesson-{m + 1}-{n}",
                         estimated_minutes=minutes,
                         body=_lesson_body(m, n),
-                        live=True,
                     )
                 )
-        # Children keep their authored order: lessons and quizzes interleaved by position.
-        ordered = _interleave(lessons, module_quizzes, items_per_module, quiz_every if quiz_cls else 0)
-        _bulk_add_mixed(module, ordered)
-        quizzes += module_quizzes
-        for page in ordered:
-            items.append(
-                ItemSpec(
-                    id=page.id,
-                    module_id=module.id,
-                    minutes=page.estimated_minutes,
-                    required=True,
-                    weight=page.grade_weight or Decimal("0"),
-                    is_quiz=quiz_cls is not None and isinstance(page, quiz_cls),
-                )
+        pages_bulk_add(module, children)
+        items += [
+            ItemSpec(
+                id=page.id,
+                module_id=module.id,
+                minutes=page.estimated_minutes,
+                required=True,
+                weight=page.grade_weight,
+                is_quiz=quiz_cls is not None and isinstance(page, quiz_cls),
             )
-    for quiz in quizzes:  # attempts pin a revision: quizzes get one, lessons need none to be read
-        quiz.save_revision().publish()
+            for page in children
+        ]
+    revisions_bulk_publish(quizzes)
     return CourseSpec(course=course, modules=[m.id for m in module_pages], items=items, pass_mark=course.pass_mark)
 
 
-def _interleave(lessons: list[Page], quizzes: list[Page], count: int, every: int) -> list[Page]:
-    if not every or not quizzes:
-        return lessons
-    ordered, lesson_iter, quiz_iter = [], iter(lessons), iter(quizzes)
-    for i in range(count):
-        ordered.append(next(quiz_iter) if (i + 1) % every == 0 else next(lesson_iter))
-    return ordered
+def revisions_bulk_publish(pages: Sequence[Page]) -> None:
+    """One published revision per page, as `save_revision().publish()` leaves it: attempts pin a quiz's revision.
 
-
-def _bulk_add_mixed(parent: Page, pages: list[Page]) -> None:
-    """pages_bulk_add for children of several types: paths are assigned in order, rows inserted per type."""
-    if len({type(page) for page in pages}) <= 1:
-        pages_bulk_add(parent, pages)
+    Lessons are read from their live rows and need none.
+    """
+    if not pages:
         return
-    # Insert every page of the module through one call per type, with the steps of their final positions.
-    by_type: dict[type[Page], list[tuple[int, Page]]] = {}
-    for step, page in enumerate(pages, start=1):
-        by_type.setdefault(type(page), []).append((step, page))
-    for group in by_type.values():
-        _insert_at_steps(parent, group)
-    Page.objects.filter(pk=parent.pk).update(numchild=len(pages))
-    parent.numchild = len(pages)
-
-
-def _insert_at_steps(parent: Page, group: list[tuple[int, Page]]) -> None:
     now = timezone.now()
-    for step, page in group:
-        page.path = Page._get_path(parent.path, parent.depth + 1, step)
-        page.depth, page.numchild = parent.depth + 1, 0
-        page.url_path = f"{parent.url_path}{page.slug}/"
-        page.locale_id, page.draft_title = parent.locale_id, page.title
-        page.has_unpublished_changes = False
-        page.first_published_at = page.last_published_at = now
-    pages = [page for _, page in group]
-    chain = _concrete_chain(type(pages[0]))
-    Page.objects.bulk_create(pages)
-    for model in chain[1:]:
-        for page in pages:
-            setattr(page, model._meta.pk.attname, page.id)
-        model._base_manager._insert(pages, fields=model._meta.local_concrete_fields, using=connection.alias)
+    base = ContentType.objects.get_for_model(Page)
+    revisions = [
+        Revision(
+            content_type_id=page.content_type_id,
+            base_content_type=base,
+            object_id=str(page.pk),
+            created_at=now,
+            object_str=page.title,
+            content=page.serializable_data(),
+        )
+        for page in pages
+    ]
+    Revision.objects.bulk_create(revisions)
+    for page, revision in zip(pages, revisions, strict=True):
+        Page.objects.filter(pk=page.pk).update(
+            live_revision=revision, latest_revision=revision, latest_revision_created_at=now
+        )
+        page.live_revision_id = page.latest_revision_id = revision.pk
 
 
 def _lesson_body(module: int, lesson: int) -> list[dict[str, Any]]:
@@ -594,6 +585,7 @@ def build(size: Size, *, now: datetime | None = None) -> Dataset:
             items_per_module=size.small_items // 2,
             minutes=size.item_minutes,
             hours=6,
+            through_service=False,
             rng=rng,
         )
         xl = build_course(
@@ -604,6 +596,7 @@ def build(size: Size, *, now: datetime | None = None) -> Dataset:
             items_per_module=size.xl_items_per_module,
             minutes=1,
             hours=60,
+            through_service=False,
             rng=rng,
         )
         short = [
@@ -615,6 +608,7 @@ def build(size: Size, *, now: datetime | None = None) -> Dataset:
                 items_per_module=4,
                 minutes=size.item_minutes,
                 hours=6,
+                through_service=False,
                 rng=rng,
             )
             for n in range(size.short_courses)

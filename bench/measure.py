@@ -31,6 +31,7 @@ class Probe:
     count_queries: bool = True
     group: str = ""
     notes: str = ""
+    prepare: Callable[[], Any] | None = None  # untimed set-up before every call (e.g. start a quiz attempt)
 
 
 @dataclass
@@ -78,6 +79,8 @@ def run_rounds(
         for probe in order:
             sample = samples[probe.name]
             for _ in range(probe.per_round):
+                if probe.prepare is not None:
+                    probe.prepare()
                 wall0, cpu0 = time.perf_counter(), time.process_time()
                 probe.call()
                 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
@@ -85,6 +88,8 @@ def run_rounds(
                     sample.wall.append(wall)
                     sample.cpu.append(cpu)
             if probe.count_queries and not warm_up:
+                if probe.prepare is not None:
+                    probe.prepare()
                 with CaptureQueriesContext(connection) as captured, counting_rows() as rows:
                     probe.call()
                 sample.queries.append(len(captured.captured_queries))

@@ -206,7 +206,7 @@ def progress_probes(ctx: Context) -> list[Probe]:
             f"lesson page, {xl_items}-item XL course",
             getter(reader, xl_lesson.url),
             baseline="bare_page",
-            per_round=4,
+            per_round=2,
             group="lesson page",
         ),
         Probe(
@@ -228,7 +228,7 @@ def progress_probes(ctx: Context) -> list[Probe]:
             f"course page, {xl_items}-item XL course",
             getter(reader, m.xl.url),
             baseline="bare_page",
-            per_round=4,
+            per_round=2,
             group="course page",
         ),
         Probe(
