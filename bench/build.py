@@ -22,9 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     call_command("migrate", verbosity=0, interactive=False)
     started = time.perf_counter()
-    build(SIZES[args.dataset])
+    dataset = build(SIZES[args.dataset])
     name = settings.DATABASES["default"]["NAME"]
-    print(f"dataset {args.dataset} built in {time.perf_counter() - started:.1f}s into {name}", flush=True)
+    parts = ", ".join(f"{part}: {status}" for part, status in dataset.parts.items())
+    print(f"dataset {args.dataset} built in {time.perf_counter() - started:.1f}s into {name} ({parts})", flush=True)
 
 
 if __name__ == "__main__":

@@ -550,6 +550,7 @@ class Dataset:
     xl: CourseSpec
     short: list[CourseSpec]
     named: dict[str, User]
+    parts: dict[str, str]
 
 
 def named_email(name: str) -> str:
@@ -652,8 +653,10 @@ def build(size: Size, *, now: datetime | None = None) -> Dataset:
         write_learner_rows(rows)
         from bench.extensions import build_extensions
 
-        build_extensions(size=size, named=named, learners=learners, big=big, rng=rng, now=now)
-    return Dataset(size=size, big=big, small=small, xl=xl, short=short, named=named)
+        parts = build_extensions(
+            catalog=catalog, big=big, short=short, named=named, password_hash=password_hash, rng=rng, now=now
+        )
+    return Dataset(size=size, big=big, small=small, xl=xl, short=short, named=named, parts=parts)
 
 
 # --- what a run looks up ----------------------------------------------------------------------------------
@@ -683,6 +686,9 @@ class Manifest:
                 "module progress rows": ModuleProgress.objects.count(),
             },
         )
+
+    def course(self, slug: str) -> CoursePage:
+        return CoursePage.objects.get(slug=slug)
 
     def items(self, course: CoursePage) -> list[CourseItemPage]:
         return list(CourseItemPage.objects.descendant_of(course).order_by("path"))

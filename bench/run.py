@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         samples = run_rounds(probes, rounds=args.rounds, log=log)
         results = summarise(probes, samples)
-        extra = landed.extra_measurements(ctx, log)
+        extra, extra_missing = landed.extra_measurements(ctx, log)
+        missing += list(extra_missing.values())
         http: dict[str, Any] | None = None
         if args.http:
             from bench import httpload

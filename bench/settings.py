@@ -22,4 +22,6 @@ CELERY_TASK_EAGER_PROPAGATES = False
 # Persistent connections, as under gunicorn in production.
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# Issuers' keys in the template database must decrypt in every later run: a fixed, bench-only Fernet key.
+BADGES_KEY_ENCRYPTION_KEYS = ["YmVuY2gtb25seS1rZXktbm90LWEtc2VjcmV0LTAwMDA="]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
