@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -118,7 +119,11 @@ def quiz_questions(count: int, rng: random.Random) -> list[dict[str, Any]]:
     questions = []
     for n in range(count):
         choices = [
-            {"type": "item", "value": {"text": f"Answer {c} to question {n + 1}", "correct": c == 0, "feedback": ""}}
+            {
+                "type": "item",
+                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "value": {"text": f"Answer {c} to question {n + 1}", "correct": c == 0, "feedback": ""},
+            }
             for c in range(4)
         ]
         questions.append(
