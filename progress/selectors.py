@@ -385,6 +385,8 @@ def course_report(*, course: CoursePage, user: User) -> CourseReport:
 
 
 def courses_for_report(*, user: User) -> list[CoursePage]:
-    """The courses whose report `user` may read: all for platform admins, else those they may edit."""
-    courses = list(CoursePage.objects.order_by("title"))
-    return [course for course in courses if user_can_edit_course(user=user, course=course)]
+    """The courses whose report `user` may read: those Wagtail lets them edit. Two queries."""
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(user, ["change"])
+    return list(CoursePage.objects.filter(pk__in=editable.values("pk")).order_by("title"))
