@@ -137,7 +137,7 @@ def _badge_probes(ctx: Context) -> list[Probe]:
     ]
 
 
-def credential_issue_rate(log: Callable[[str], None], count: int = 60) -> dict[str, Any]:
+def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[str, Any]:
     """`count` award tasks through the broker to the one worker; then the same tasks again, which must insert nothing."""
     from badges.models import Award, Issuer
     from badges.services import _active_key

@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", choices=["S", "M"], default="S")
     parser.add_argument("--http", action="store_true", help="also measure held throughput under gunicorn")
-    parser.add_argument("--rounds", type=int, default=6, help="measured rounds (one warm-up round is added)")
+    parser.add_argument("--rounds", type=int, default=5, help="measured rounds (one warm-up round is added)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
