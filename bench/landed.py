@@ -208,6 +208,7 @@ def _organization_probes(ctx: Context) -> list[Probe]:
             f"organization dashboard, {n:,} staff",
             getter(_org_admin(ctx, n), f"/org/{ORG_SLUG.format(n=n)}/"),
             baseline="render_200",
+            per_round=6,
             group="organization dashboard",
         )
         for n in ORG_SIZES
