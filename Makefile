@@ -45,6 +45,16 @@ format: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# The benchmark (bench/, README "Benchmark"): PostgreSQL, Redis and a real Celery worker on loopback.
+BENCH_ENV := DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stackable_bench} \
+	CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/9}
+
+bench: install-dev
+	$(BENCH_ENV) $(BIN)/python -m bench.run --dataset S $(BENCH_ARGS)
+
+bench-m: install-dev
+	$(BENCH_ENV) $(BIN)/python -m bench.run --dataset M $(BENCH_ARGS)
+
 messages: install
 	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=var
 

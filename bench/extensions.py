@@ -1,0 +1,184 @@
+"""Dataset rows for the apps that land after progress: a quiz course, a badge issuer, two organizations.
+
+Each part runs only when its app's models exist on this revision, inside a savepoint: a part that fails
+(its app changed shape) is logged and left out, and the runner reports its operations as not measured.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+
+from content.models import CatalogPage, CoursePage, ModulePage
+from lms.models import User
+
+logger = logging.getLogger("bench")
+
+QUIZ_COURSE_SLUG = "bench-quizzes"
+QUIZ_SIZES = (10, 50)
+ISSUER_SLUG = "bench-academy"
+ORG_SIZES = (10, 5000)
+ORG_SLUG = "bench-org-{n}"
+ORG_ADMIN = "org-admin-{n}"
+
+
+def model(app_label: str, name: str) -> Any:
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def build_extensions(
+    *,
+    catalog: CatalogPage,
+    big: list[Any],
+    short: list[Any],
+    named: dict[str, User],
+    password_hash: str,
+    rng: random.Random,
+    now: datetime,
+) -> dict[str, str]:
+    """Build every part whose app has landed; returns {part: "built" | reason it was not}."""
+    parts: dict[str, Callable[[], None]] = {
+        "quizzes": lambda: _quiz_course(catalog=catalog, named=named, rng=rng, now=now),
+        "badges": lambda: _badges(big=big),
+        "organizations": lambda: _organizations(short=short, password_hash=password_hash, rng=rng, now=now),
+    }
+    needs = {
+        "quizzes": ("assessments", "Attempt"),
+        "badges": ("badges", "Award"),
+        "organizations": ("organizations", "Organization"),
+    }
+    status: dict[str, str] = {}
+    for name, build in parts.items():
+        if model(*needs[name]) is None:
+            status[name] = "app not landed"
+            continue
+        try:
+            with transaction.atomic():
+                build()
+            status[name] = "built"
+        except Exception as error:  # a part that no longer fits its app is reported, never half-built
+            logger.exception("bench dataset part %s failed", name)
+            status[name] = f"failed: {type(error).__name__}: {error}"
+    return status
+
+
+def _quiz_course(*, catalog: CatalogPage, named: dict[str, User], rng: random.Random, now: datetime) -> None:
+    """A course of two quizzes (10 and 50 questions) the quiz taker is enrolled in."""
+    from bench.datasets import (
+        QUIZ_TAKER,
+        CourseSpec,
+        ItemSpec,
+        LearnerRows,
+        learner_progress,
+        make_enrolments,
+        pages_bulk_add,
+        quiz_model,
+        quiz_questions,
+        revisions_bulk_publish,
+        write_learner_rows,
+    )
+
+    quiz_cls = quiz_model()
+    course = CoursePage(
+        title="Benchmark quizzes",
+        slug=QUIZ_COURSE_SLUG,
+        summary="Quizzes of 10 and 50 questions.",
+        description="<p>Quizzes for the benchmark.</p>",
+        estimated_hours=6,
+    )
+    pages_bulk_add(catalog, [course])
+    module = ModulePage(title="Quizzes", slug="quizzes", summary="")
+    pages_bulk_add(course, [module])
+    quizzes = [
+        quiz_cls(
+            title=f"Quiz of {n} questions",
+            slug=f"quiz-{n}",
+            estimated_minutes=15,
+            grade_weight=Decimal("1"),
+            questions=quiz_questions(n, rng),
+        )
+        for n in QUIZ_SIZES
+    ]
+    pages_bulk_add(module, quizzes)
+    revisions_bulk_publish(quizzes)
+    spec = CourseSpec(
+        course=course,
+        modules=[module.id],
+        pass_mark=course.pass_mark,
+        items=[
+            ItemSpec(id=q.id, module_id=module.id, minutes=15, required=True, weight=Decimal("1"), is_quiz=True)
+            for q in quizzes
+        ],
+    )
+    rows = LearnerRows()
+    (enrolment,) = make_enrolments([(named[QUIZ_TAKER], spec)], rng)
+    learner_progress(rows, enrolment=enrolment, spec=spec, done=0, rng=rng, now=now)
+    write_learner_rows(rows)
+
+
+def _badges(*, big: list[Any]) -> None:
+    """An issuer with a signing key, and an achievement for each 60-hour course."""
+    from badges.models import Achievement, Issuer
+    from badges.services import issuer_key_create
+
+    issuer = Issuer.objects.create(
+        name="Bench Academy", slug=ISSUER_SLUG, url="https://bench.test/", email="badges@bench.test"
+    )
+    issuer_key_create(issuer=issuer)
+    for spec in big:
+        course = spec.course
+        Achievement.objects.create(
+            issuer=issuer,
+            course=course,
+            slug=f"bench-badge-{course.pk}",
+            name=course.title,
+            description=f"Completed {course.title}.",
+            criteria="Complete every item and reach the **pass mark**.",
+        )
+
+
+def _organizations(*, short: list[Any], password_hash: str, rng: random.Random, now: datetime) -> None:
+    """Organizations of 10 and 5,000 staff, each staff member on a seat of a short course, with progress."""
+    from organizations.models import Membership, Organization, Seat, SeatBundle
+
+    from bench.datasets import LearnerRows, learner_progress, make_enrolments, make_users
+    from progress.models import Enrolment
+
+    spec = short[0]
+    for size in ORG_SIZES:
+        organization = Organization.objects.create(name=f"Bench organization of {size}", slug=ORG_SLUG.format(n=size))
+        admin = User.objects.create(
+            email=f"{ORG_ADMIN.format(n=size)}@bench.test", display_name=f"Admin {size}", password=password_hash
+        )
+        Membership.objects.create(organization=organization, user=admin, role="admin")
+        staff = make_users(f"staff{size}-", size, password_hash=password_hash)
+        Membership.objects.bulk_create(
+            [Membership(organization=organization, user=user) for user in staff], batch_size=5000
+        )
+        bundle = SeatBundle.objects.create(
+            organization=organization,
+            course=spec.course,
+            seats_bought=size,
+            seats_used=size,
+            order_reference=f"bench-{size}",
+        )
+        Seat.objects.bulk_create([Seat(bundle=bundle, user=user) for user in staff], batch_size=5000)
+        enrolments = make_enrolments([(user, spec) for user in staff], rng)
+        Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(source="seat")
+        rows = LearnerRows()
+        for enrolment in enrolments:
+            done = rng.randint(0, len(spec.items))
+            learner_progress(rows, enrolment=enrolment, spec=spec, done=done, rng=rng, now=now - timedelta(days=1))
+        from bench.datasets import write_learner_rows
+
+        write_learner_rows(rows)

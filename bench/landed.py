@@ -1,0 +1,300 @@
+"""Operations of the apps built after progress: quizzes, badges, organizations. Each factory checks its app.
+
+A factory returns Probes when the app's code and its dataset part are on this revision, else one
+`NotMeasured` per operation with the reason. Rates that are not a per-request time (credentials per second,
+export rows per second) are measured by `extra_measurements` and judged beside the table.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench.datasets import QUIZ_TAKER
+from bench.extensions import ISSUER_SLUG, ORG_ADMIN, ORG_SIZES, ORG_SLUG, QUIZ_COURSE_SLUG, QUIZ_SIZES, model
+from bench.measure import Probe
+from bench.operations import BenchError, Context, NotMeasured, expect, getter
+
+QUIZ_LABEL = "quiz submit and grade, {n} questions"
+
+
+def _guarded(names: dict[str, str], factory: Callable[[], list[Probe]]) -> list[Probe | NotMeasured]:
+    """The factory's probes, or every operation it stands for as not measured with the error it raised."""
+    try:
+        probes = factory()
+        for probe in probes:
+            probe.call()  # one call before the rounds: an adapter that no longer fits fails here, not mid-run
+        return list(probes)
+    except Exception as error:  # noqa: BLE001 - reported in RESULTS.md, never approximated
+        reason = f"the bench adapter failed on this revision: {type(error).__name__}: {error}"[:300]
+        return [NotMeasured(name, label, reason) for name, label in names.items()]
+
+
+# --- quizzes ------------------------------------------------------------------------------------------------
+
+
+def quiz_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    names = {f"quiz_submit_{n}": QUIZ_LABEL.format(n=n) for n in QUIZ_SIZES}
+    if model("assessments", "Attempt") is None:
+        reason = "assessments has not landed on main (no QuizPage/Attempt models)"
+        return [NotMeasured(name, label, reason) for name, label in names.items()]
+    return _guarded(names, lambda: _quiz_probes(ctx))
+
+
+def _quiz_probes(ctx: Context) -> list[Probe]:
+    from assessments.models import QuizPage
+    from assessments.services import attempt_questions, attempt_start, responses_save
+
+    user = ctx.manifest.named[QUIZ_TAKER]
+    client = ctx.client(user)
+    course = ctx.manifest.course(QUIZ_COURSE_SLUG)
+    probes = []
+    for n in QUIZ_SIZES:
+        quiz = QuizPage.objects.descendant_of(course).get(slug=f"quiz-{n}")
+        state: dict[str, Any] = {}
+
+        def prepare(quiz: QuizPage = quiz, state: dict[str, Any] = state) -> None:
+            attempt = attempt_start(quiz=quiz, user=user)
+            answers = {
+                q["key"]: next(c["id"] for c in q["choices"] if c["correct"]) for q in attempt_questions(attempt)
+            }
+            responses_save(attempt=attempt, user=user, answers=answers)
+            state["attempt"] = attempt
+
+        def submit(state: dict[str, Any] = state, prepare: Callable[[], None] = prepare) -> None:
+            if "attempt" not in state:
+                prepare()
+            attempt = state.pop("attempt")
+            expect(client.post(f"/learning/attempts/{attempt.pk}/submit/"), 302)
+
+        probes.append(
+            Probe(
+                f"quiz_submit_{n}",
+                QUIZ_LABEL.format(n=n),
+                submit,
+                baseline="write_row",
+                per_round=6,
+                prepare=prepare,
+                group="quiz submit",
+                notes="answers saved before (untimed); timed: the submit POST that grades and records the result",
+            )
+        )
+    return probes
+
+
+# --- badges ---------------------------------------------------------------------------------------------------
+
+
+def badge_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    names = {"verification_page": "credential verification page"}
+    if model("badges", "Award") is None:
+        return [
+            NotMeasured(
+                "verification_page",
+                names["verification_page"],
+                "badges issuing has not landed on main (no Award model)",
+            )
+        ]
+    return _guarded(names, lambda: _badge_probes(ctx))
+
+
+def _completed_enrolments(limit: int) -> list[Any]:
+    from badges.models import Achievement, Award
+
+    from progress.models import Enrolment
+
+    courses = Achievement.objects.values_list("course_id", flat=True)
+    return list(
+        Enrolment.objects.filter(course_id__in=courses, completed_at__isnull=False)
+        .exclude(user_id__in=Award.objects.values("learner_id"))
+        .order_by("pk")[:limit]
+    )
+
+
+def _badge_probes(ctx: Context) -> list[Probe]:
+    from badges.services import award_issue_for_enrolment
+
+    (enrolment,) = _completed_enrolments(1)
+    award = award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    if award is None:
+        raise BenchError("no award was issued for a completed enrolment")
+    visitor = Client()
+    ctx.extra["visitor"] = visitor
+    return [
+        Probe(
+            "verification_page",
+            "credential verification page (a visitor, live status)",
+            getter(visitor, f"/credentials/{award.code}/"),
+            baseline="render_12",
+            group="verification page",
+        )
+    ]
+
+
+def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[str, Any]:
+    """`count` award tasks through the broker to the one worker; then the same tasks again, which must insert nothing."""
+    from badges.models import Award, Issuer
+    from badges.services import _active_key
+    from badges.tasks import award_issue_task
+
+    from badges.ob3.proof import sign
+
+    enrolments = _completed_enrolments(count)
+    if len(enrolments) < count:
+        raise BenchError(f"only {len(enrolments)} completed enrolments without an award")
+    started = time.perf_counter()
+    results = [award_issue_task.delay(e.pk) for e in enrolments]
+    for result in results:
+        result.get(timeout=120)
+    wall = time.perf_counter() - started
+    before = Award.objects.count()
+    repeated = [award_issue_task.delay(e.pk) for e in enrolments]
+    for result in repeated:
+        result.get(timeout=120)
+    repeat_inserts = Award.objects.count() - before
+    # The share of a task spent signing: re-sign one stored credential in process.
+    import json
+
+    award = Award.objects.filter(status="issued").exclude(credential_json="").first()
+    document = json.loads(award.credential_json)
+    proof = document.pop("proof")[0]
+    _record, key = _active_key(Issuer.objects.get(slug=ISSUER_SLUG))
+    from django.utils import timezone
+
+    sign_started = time.perf_counter()
+    for _ in range(5):
+        sign(document, private_key=key, verification_method=proof["verificationMethod"], created=timezone.now())
+    sign_s = (time.perf_counter() - sign_started) / 5
+    per_task = wall / count
+    log(f"  credential issue: {count / wall:.1f}/s, signing {sign_s * 1000:.0f} ms of {per_task * 1000:.0f} ms a task")
+    return {
+        "per_second": count / wall,
+        "tasks": count,
+        "ms_per_task": per_task * 1000,
+        "sign_ms": sign_s * 1000,
+        "signing_share": min(1.0, sign_s / per_task),
+        "repeats": count,
+        "repeat_inserts": repeat_inserts,
+    }
+
+
+# --- organizations --------------------------------------------------------------------------------------------
+
+
+def organization_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    names = {f"org_dashboard_{n}": f"organization dashboard, {n:,} staff" for n in ORG_SIZES}
+    if model("organizations", "Organization") is None:
+        reason = "organizations has not landed on main (no Organization model)"
+        return [NotMeasured(name, label, reason) for name, label in names.items()]
+    return _guarded(names, lambda: _organization_probes(ctx))
+
+
+def _org_admin(ctx: Context, n: int) -> Client:
+    from lms.models import User
+
+    return ctx.client(User.objects.get(email=f"{ORG_ADMIN.format(n=n)}@bench.test"))
+
+
+def _organization_probes(ctx: Context) -> list[Probe]:
+    return [
+        Probe(
+            f"org_dashboard_{n}",
+            f"organization dashboard, {n:,} staff",
+            getter(_org_admin(ctx, n), f"/org/{ORG_SLUG.format(n=n)}/"),
+            baseline="render_200",
+            per_round=6,
+            group="organization dashboard",
+        )
+        for n in ORG_SIZES
+    ]
+
+
+def export_rate(ctx: Context, log: Callable[[str], None]) -> dict[str, Any]:
+    """The 5,000-staff CSV export: rows/s, peak Python memory and queries, against COPY of the same rows."""
+    from organizations.models import Membership
+
+    from progress.models import Enrolment
+
+    n = max(ORG_SIZES)
+    client = _org_admin(ctx, n)
+    tracemalloc.start()
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        response = expect(client.get(f"/org/{ORG_SLUG.format(n=n)}/staff.csv"), 200)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        wall = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rows = max(0, body.count(b"\n") - 1)
+    members = Membership.objects.filter(organization__slug=ORG_SLUG.format(n=n)).values("user_id")
+    query = (
+        Enrolment.objects.filter(user_id__in=members)
+        .select_related("user", "course", "course_progress")
+        .values_list(
+            "user__email",
+            "user__display_name",
+            "course__title",
+            "status",
+            "course_progress__percent",
+            "course_progress__grade",
+            "completed_at",
+            "enrolled_at",
+        )
+    )
+    sql, params = query.query.sql_with_params()
+    connection.ensure_connection()
+    copied = 0
+    copy_started = time.perf_counter()
+    with connection.connection.cursor() as cursor:
+        bound = cursor.mogrify(sql, params)
+        with cursor.copy(f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                copied += bytes(block).count(b"\n")
+    copy_wall = time.perf_counter() - copy_started
+    log(f"  export: {rows} rows in {wall:.2f}s, COPY {copied} rows in {copy_wall:.3f}s")
+    return {
+        "rows": rows,
+        "rows_per_s": rows / wall,
+        "copy_rows": copied,
+        "copy_rows_per_s": copied / copy_wall,
+        "peak_mib": peak / 2**20,
+        "queries": len(captured.captured_queries),
+    }
+
+
+FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [quiz_probes, badge_probes, organization_probes]
+
+
+def extra_measurements(ctx: Context, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, NotMeasured]]:
+    """Rates measured once after the rounds; an operation that could not be measured comes back with its reason."""
+    extra: dict[str, Any] = {}
+    missing: dict[str, NotMeasured] = {}
+    measures: list[tuple[str, str, tuple[str, str], Callable[[], dict[str, Any]]]] = [
+        (
+            "credential_issue",
+            "credential issue through the broker, signing included",
+            ("badges", "Award"),
+            lambda: credential_issue_rate(log),
+        ),
+        (
+            "report_export",
+            "staff progress report export (CSV, 5,000 staff)",
+            ("organizations", "Organization"),
+            lambda: export_rate(ctx, log),
+        ),
+    ]
+    for name, label, needs, measure in measures:
+        if model(*needs) is None:
+            missing[name] = NotMeasured(name, label, f"{needs[0]} has not landed on main (no {needs[1]} model)")
+            continue
+        try:
+            extra[name] = measure()
+        except Exception as error:  # noqa: BLE001 - reported in RESULTS.md, never approximated
+            missing[name] = NotMeasured(name, label, f"the bench adapter failed: {type(error).__name__}: {error}"[:300])
+    return extra, missing

@@ -1,0 +1,271 @@
+"""What is measured: the baselines, and each operation of the product that exists on this revision.
+
+An operation whose app has not landed is returned as `NotMeasured` with the reason, never approximated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+from wagtail.models import Page
+
+from bench.datasets import (
+    COMPLETER,
+    DASHBOARD_ONE,
+    DASHBOARD_THIRTY,
+    LESSON_LEARNER,
+    Manifest,
+)
+from bench.measure import Probe
+from bench.models import BenchPage, BenchRow
+from content.demo import site_ensure
+from content.models import CourseItemPage, LessonPage
+from lms.models import User
+
+
+class BenchError(RuntimeError):
+    """An operation answered something other than what it should: the run stops rather than time an error."""
+
+
+@dataclass(frozen=True)
+class NotMeasured:
+    name: str
+    label: str
+    reason: str
+
+
+@dataclass
+class Context:
+    manifest: Manifest
+    clients: dict[str, Client] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, user: User) -> Client:
+        if user.email not in self.clients:
+            client = Client()
+            client.force_login(user)
+            self.clients[user.email] = client
+        return self.clients[user.email]
+
+
+def expect(response: Any, *statuses: int) -> Any:
+    if response.status_code not in statuses:
+        raise BenchError(f"{response.request.get('PATH_INFO')} answered {response.status_code}, expected {statuses}")
+    return response
+
+
+def getter(client: Client, url: str, status: int = 200, **headers: str) -> Callable[[], Any]:
+    return lambda: expect(client.get(url, headers=headers or None), status)
+
+
+# --- baselines -------------------------------------------------------------------------------------------------
+
+BENCH_PAGE_SLUGS = ("bench-a", "bench-b", "bench-c", "bench-d")
+
+
+def baseline_fixtures() -> str:
+    """A BenchPage chain under home down to lesson depth (6), and 200 rows to render. Returns the leaf's URL."""
+    home, _catalog = site_ensure()
+    parent: Page = home
+    for slug in BENCH_PAGE_SLUGS:
+        child = BenchPage.objects.filter(slug=slug, depth=parent.depth + 1).first()
+        if child is None:
+            child = BenchPage(title=f"Bench page {slug[-1]}", slug=slug, live=True)
+            parent.add_child(instance=child)
+        parent = child
+    if not BenchRow.objects.filter(number=0).exists():
+        BenchRow.objects.bulk_create([BenchRow(title=f"Row {n}", number=0) for n in range(200)])
+    return parent.url
+
+
+def baseline_probes(ctx: Context) -> list[Probe]:
+    from badges.ob3.keys import SigningKey, verify_signature
+    from bench.tasks import noop
+
+    leaf_url = baseline_fixtures()
+    user = ctx.manifest.named[LESSON_LEARNER]
+    client = ctx.client(user)
+    key = SigningKey.generate()
+    message = bytes(range(64))  # eddsa-rdfc-2022 signs 64 bytes: two SHA-256 digests
+    signature = key.sign(message)
+    public = key.public_bytes
+
+    def verify() -> None:
+        if not verify_signature(public, signature, message):
+            raise BenchError("Ed25519 verify failed")
+
+    def broker_round_trip() -> None:
+        noop.apply_async().get(timeout=30)
+
+    return [
+        Probe(
+            "bare_view",
+            "bare Django view (full middleware, logged in)",
+            getter(client, "/bench/bare/"),
+            group="baseline",
+        ),
+        Probe(
+            "bare_page",
+            "bare Wagtail page at lesson depth (trivial template in the site's base.html)",
+            getter(client, leaf_url),
+            group="baseline",
+        ),
+        Probe(
+            "write_row",
+            "view inserting one row in a transaction",
+            lambda: expect(client.post("/bench/write/"), 200),
+            group="baseline",
+        ),
+        Probe(
+            "render_12",
+            "template rendering 12 rows from one query",
+            getter(client, "/bench/rows/12/"),
+            group="baseline",
+        ),
+        Probe(
+            "render_200",
+            "template rendering 200 rows from one query",
+            getter(client, "/bench/rows/200/"),
+            group="baseline",
+        ),
+        Probe(
+            "celery_noop",
+            "no-op Celery task through Redis and a real worker (round trip)",
+            broker_round_trip,
+            per_round=6,
+            count_queries=False,
+            group="baseline",
+        ),
+        Probe(
+            "ed25519_sign",
+            "Ed25519 sign, 64 bytes, in process",
+            lambda: key.sign(message),
+            per_round=50,
+            count_queries=False,
+            group="baseline",
+        ),
+        Probe(
+            "ed25519_verify",
+            "Ed25519 verify, 64 bytes, in process",
+            verify,
+            per_round=50,
+            count_queries=False,
+            group="baseline",
+        ),
+    ]
+
+
+# --- progress: lesson, course, item complete, dashboard ---------------------------------------------------------
+
+
+def _item(manifest: Manifest, course: Any, index: int) -> CourseItemPage:
+    lessons = [item for item in manifest.items(course) if item.specific_class is LessonPage]
+    return lessons[min(index, len(lessons) - 1)]
+
+
+def progress_probes(ctx: Context) -> list[Probe]:
+    m = ctx.manifest
+    reader = ctx.client(m.named[LESSON_LEARNER])
+    big_lesson = _item(m, m.big, len(m.items(m.big)) // 3)
+    small_lesson = _item(m, m.small, 5)
+    xl_lesson = _item(m, m.xl, 40)
+    completer = ctx.client(m.named[COMPLETER])
+    to_complete: Iterator[CourseItemPage] = iter([item for item in m.items(m.big) if item.specific_class is LessonPage])
+
+    def complete_next() -> None:
+        item = next(to_complete, None)
+        if item is None:
+            raise BenchError("the completer ran out of lessons: lower --rounds")
+        expect(completer.post(f"/learning/items/{item.pk}/complete/", headers={"HX-Request": "true"}), 200)
+
+    one = ctx.client(m.named[DASHBOARD_ONE])
+    thirty = ctx.client(m.named[DASHBOARD_THIRTY])
+    big_items = len(m.items(m.big))
+    xl_items = len(m.items(m.xl))
+    small_items = len(m.items(m.small))
+    return [
+        Probe(
+            "lesson_page",
+            f"lesson page, {big_items}-item course (enrolled, outline and progress)",
+            getter(reader, big_lesson.url),
+            baseline="bare_page",
+            group="lesson page",
+        ),
+        Probe(
+            "lesson_page_small",
+            f"lesson page, {small_items}-item course",
+            getter(reader, small_lesson.url),
+            baseline="bare_page",
+            group="lesson page",
+        ),
+        Probe(
+            "lesson_page_xl",
+            f"lesson page, {xl_items}-item XL course",
+            getter(reader, xl_lesson.url),
+            baseline="bare_page",
+            per_round=2,
+            group="lesson page",
+        ),
+        Probe(
+            "course_page",
+            f"course page, {big_items}-item course (enrolled)",
+            getter(reader, m.big.url),
+            baseline="bare_page",
+            group="course page",
+        ),
+        Probe(
+            "course_page_small",
+            f"course page, {small_items}-item course",
+            getter(reader, m.small.url),
+            baseline="bare_page",
+            group="course page",
+        ),
+        Probe(
+            "course_page_xl",
+            f"course page, {xl_items}-item XL course",
+            getter(reader, m.xl.url),
+            baseline="bare_page",
+            per_round=2,
+            group="course page",
+        ),
+        Probe(
+            "item_complete",
+            "mark a lesson complete (htmx: button, outline, progress bars)",
+            complete_next,
+            baseline="write_row",
+            per_round=8,
+            group="item complete",
+        ),
+        Probe(
+            "dashboard_1",
+            "learner dashboard, 1 enrolment",
+            getter(one, "/dashboard/"),
+            baseline="render_12",
+            group="learner dashboard",
+        ),
+        Probe(
+            "dashboard_30",
+            "learner dashboard, 30 enrolments",
+            getter(thirty, "/dashboard/"),
+            baseline="render_12",
+            group="learner dashboard",
+        ),
+    ]
+
+
+# --- the apps that land after progress ------------------------------------------------------------------------
+
+
+def optional_probes(ctx: Context) -> tuple[list[Probe], list[NotMeasured]]:
+    """Probes of apps that land after progress, each only when its code is on this revision."""
+    from bench import landed
+
+    probes: list[Probe] = []
+    missing: list[NotMeasured] = []
+    for factory in landed.FACTORIES:
+        for entry in factory(ctx):
+            (probes if isinstance(entry, Probe) else missing).append(entry)
+    return probes, missing

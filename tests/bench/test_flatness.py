@@ -1,0 +1,58 @@
+"""The benchmark's query-count and flatness checks as ordinary tests, on a small build of dataset S.
+
+`make bench` measures the same pairs at full size; here a regression in query counts fails CI.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.datasets import DASHBOARD_ONE, DASHBOARD_THIRTY, LESSON_LEARNER
+from content.models import LessonPage
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url: str) -> int:
+    client.get(url)  # warm per-process caches and open the item once, as a learner's second visit
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def lesson(manifest, course, index: int):
+    lessons = [item for item in manifest.items(course) if item.specific_class is LessonPage]
+    return lessons[index]
+
+
+def test_the_dataset_has_the_shapes_the_pairs_need(bench_dataset):
+    manifest = bench_dataset
+    assert len(manifest.items(manifest.small)) == 20
+    assert len(manifest.items(manifest.xl)) == 500
+    assert manifest.named[DASHBOARD_THIRTY].enrolments.count() == 30
+    assert manifest.named[DASHBOARD_ONE].enrolments.count() == 1
+
+
+def test_the_lesson_page_runs_the_same_queries_for_20_and_500_items(bench_dataset, client):
+    manifest = bench_dataset
+    client.force_login(manifest.named[LESSON_LEARNER])
+    small = queries_for(client, lesson(manifest, manifest.small, 5).url)
+    large = queries_for(client, lesson(manifest, manifest.xl, 40).url)
+    assert small == large
+
+
+def test_the_course_page_runs_the_same_queries_for_20_and_500_items(bench_dataset, client):
+    manifest = bench_dataset
+    client.force_login(manifest.named[LESSON_LEARNER])
+    assert queries_for(client, manifest.small.url) == queries_for(client, manifest.xl.url)
+
+
+def test_the_dashboard_runs_the_same_queries_for_1_and_30_enrolments(bench_dataset, client):
+    manifest = bench_dataset
+    client.force_login(manifest.named[DASHBOARD_ONE])
+    one = queries_for(client, "/dashboard/")
+    client.force_login(manifest.named[DASHBOARD_THIRTY])
+    assert queries_for(client, "/dashboard/") == one
