@@ -330,7 +330,8 @@ def enrolment_create(
 ) -> Enrolment:
     """Enrol `user` in `course`, or give back their enrolment: idempotent, and an unenrolled learner's records return.
 
-    Locks the (user, course) enrolment row. `free` needs a free course and the learner (or an admin) acting;
+    Locks the (user, course) enrolment row. `free` needs a free course, or an earlier paid enrolment to come
+    back to, and the learner (or an admin) acting;
     `admin` needs an actor who may edit the course and skips prerequisites; `purchase` and `seat` are for
     commerce and organizations, which have checked payment or the seat.
     """
@@ -339,16 +340,23 @@ def enrolment_create(
     if source == EnrolmentSource.ADMIN:
         if actor is None or not user_can_edit_course(user=actor, course=course):
             raise PermissionDenied("You may not enrol learners in this course.")
-    elif source == EnrolmentSource.FREE:
-        if actor is not None and actor.pk != user.pk and not user_can_edit_course(user=actor, course=course):
-            raise PermissionDenied("You may not enrol another learner.")
-        if not course.is_free:
-            raise PaymentRequired(_("This course is not free: paid enrolment is not open yet."))
+    elif (
+        source == EnrolmentSource.FREE
+        and actor is not None
+        and actor.pk != user.pk
+        and not user_can_edit_course(user=actor, course=course)
+    ):
+        raise PermissionDenied("You may not enrol another learner.")
     if not course.live:
         raise EnrolmentRefused(_("This course is not open for enrolment."))
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if enrolment is not None and enrolment.is_active:
         return enrolment
+    earlier_source = enrolment.source if enrolment is not None else EnrolmentSource.FREE
+    if source == EnrolmentSource.FREE and earlier_source != EnrolmentSource.FREE:
+        source = earlier_source  # coming back to a course paid for (or given) earlier costs nothing
+    if source == EnrolmentSource.FREE and not course.is_free:
+        raise PaymentRequired(_("This course is not free: paid enrolment is not open yet."))
     if source != EnrolmentSource.ADMIN:
         missing = missing_prerequisites(user=user, course=course)
         if missing:

@@ -74,9 +74,9 @@ def lesson_complete_view(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         lesson_complete(user=request.user, lesson=item)  # type: ignore[arg-type]
     except ProgressError as refused:
-        if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponse(str(refused), status=409)
         messages.error(request, str(refused))
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponseClientRedirect(item_url)  # reload: the page shows the message and why
         return redirect(item_url)
     if request.htmx:  # type: ignore[attr-defined]
         nav = item_navigation(item=item)

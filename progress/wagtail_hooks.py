@@ -19,7 +19,7 @@ from content.extensions import HOOK
 from content.models import CourseItemPage, CoursePage, LessonPage
 from progress import admin_urls
 from progress.selectors import item_access, learner_course
-from progress.services import ProgressError, item_open, user_can_edit_course
+from progress.services import ItemLocked, ProgressError, item_open, user_can_edit_course
 
 
 @hooks.register("before_serve_page")
@@ -35,6 +35,8 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
     if access.enrolment is not None:
         try:
             item_open(user=request.user, item=page)  # type: ignore[arg-type]
+        except ItemLocked:
+            return None  # a free preview in a module not yet open: readable, not yet counted
         except ProgressError as refused:
             messages.info(request, str(refused))
             return redirect(course_url)

@@ -3,15 +3,13 @@
 import pytest
 from allauth.account.models import EmailAddress
 
-from lms.roles import role_groups_ensure
 from tests.factories import make_course, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def learner_and_course():
-    role_groups_ensure()
     user = make_user(email="lea@example.test", display_name="Lea")
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     course = make_course(title="Linux for the Cloud", modules=2, lessons_per_module=2)

@@ -18,15 +18,6 @@ def completions():
     course_completed.disconnect(dispatch_uid="tests-progress-completions")
 
 
-@pytest.fixture(autouse=True)
-def _role_groups(request):
-    """The site groups come from lms's post_migrate; ensure them so these tests do not hang on app-loading details."""
-    if request.node.get_closest_marker("django_db") is not None:
-        from lms.roles import role_groups_ensure
-
-        role_groups_ensure()
-
-
 @pytest.fixture(scope="session")
 def ralph_lrs(tmp_path_factory):
     """A real Ralph LRS on a free loopback port, file-system backend: yields (endpoint, username, password, data dir).

@@ -77,3 +77,11 @@ def test_an_instructor_may_not_reset_completions_from_the_admin(client, taught):
     client.force_login(instructor)
     response = client.post(f"/admin/progress/courses/{course.pk}/recompute/", {"reset_completion": "on"})
     assert refused(response)
+
+
+def test_the_admin_menu_lists_only_the_courses_the_instructor_edits(client, taught):
+    instructor, course = taught
+    build_course(title="Someone else's course")
+    client.force_login(instructor)
+    page = BeautifulSoup(client.get("/admin/progress/").content, "html.parser")
+    assert [a.get_text() for a in page.select("table a")] == [course.title]

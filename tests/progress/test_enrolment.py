@@ -115,3 +115,13 @@ def test_enrolling_writes_an_xapi_registered_statement():
     statement = Statement.objects.get(enrolment=enrolment)
     assert statement.payload["verb"]["id"] == "http://adlnet.gov/expapi/verbs/registered"
     assert statement.payload["context"]["registration"] == str(enrolment.registration)
+
+
+def test_a_learner_who_paid_comes_back_to_a_paid_course_without_paying_again():
+    course = build_course(price="249.00")
+    user = learner()
+    enrolment = enrolment_create(user=user, course=course, source=EnrolmentSource.PURCHASE)
+    enrolment_cancel(enrolment=enrolment, user=user)
+    again = enrolment_create(user=user, course=course)
+    assert again.is_active
+    assert again.source == EnrolmentSource.PURCHASE

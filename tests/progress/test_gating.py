@@ -108,3 +108,12 @@ def test_optional_items_do_not_hold_the_next_module_closed(client):
     lesson_complete(user=enrolment.user, lesson=required)
     client.force_login(enrolment.user)
     assert client.get(later.url).status_code == 200
+
+
+def test_a_free_preview_in_a_locked_module_stays_open_to_an_enrolled_learner(client):
+    course = build_course(modules=0, sequential=True)
+    add_lesson(add_module(course))
+    preview = add_lesson(add_module(course), free_preview=True)
+    enrolment = enrolled(course)
+    client.force_login(enrolment.user)
+    assert client.get(preview.url).status_code == 200

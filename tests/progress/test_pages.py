@@ -111,7 +111,8 @@ def test_a_learner_who_is_not_enrolled_cannot_mark_a_lesson_complete(client):
     client.force_login(learner())
     lesson = items_of(course)[0]
     response = client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"})
-    assert response.status_code == 409
+    assert response["HX-Redirect"] == lesson.url
+    assert not lesson.learner_progress.exists()
 
 
 def test_the_course_page_tells_an_enrolled_learner_what_is_missing(client):

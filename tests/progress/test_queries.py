@@ -9,8 +9,8 @@ from tests.progress.factories import build_course, enrolled, items_of, learner
 
 pytestmark = pytest.mark.django_db
 
-LESSON_PAGE_MAX = 31
-COURSE_PAGE_MAX = 20
+LESSON_PAGE_MAX = 25
+COURSE_PAGE_MAX = 18
 DASHBOARD_MAX = 6
 
 
@@ -91,3 +91,14 @@ def test_recording_a_result_runs_the_same_queries_for_20_and_500_items(small_and
             item_result_record(user=user, item=item, completed=True, score=None, occurred_at=at(1))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_sequential_lesson_page_runs_the_same_queries_for_20_and_500_items(client):
+    small = build_course(modules=2, lessons_per_module=10, sequential=True)
+    large = build_course(modules=25, lessons_per_module=20, sequential=True)
+    user = learner()
+    study(small, user)
+    study(large, user)
+    client.force_login(user)
+    large_url = items_of(large)[5].url
+    assert queries_for(client, items_of(small)[5].url) == queries_for(client, large_url)
