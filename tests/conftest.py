@@ -81,3 +81,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if IN_CI:
         pytest.fail(f"{item.nodeid}: {reason} (CI=true: a missing service is a failure)", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def wagtail_baseline(request: pytest.FixtureRequest) -> None:
+    """Recreate what migrations seed (locale, root page, root collection, role groups) for transactional tests.
+
+    A transactional test ends with a flush that empties every table, including the rows Wagtail's data
+    migrations created, so the next transactional test starts from this baseline whatever ran before it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    from lms.roles import role_groups_ensure
+
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code="en")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    role_groups_ensure()

@@ -150,7 +150,7 @@ def test_the_learner_gets_an_email_with_the_link(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_issuing_makes_exactly_one_award(issuer, achievement, learner):
     results: list[int] = []
     errors: list[BaseException] = []

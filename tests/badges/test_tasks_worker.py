@@ -25,12 +25,12 @@ from progress.services import enrolment_create, lesson_complete
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.celery_worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
 @pytest.fixture
-def worker_queue(django_db_serialized_rollback, transactional_db) -> Iterator[str]:
+def worker_queue(transactional_db) -> Iterator[str]:
     broker = settings.CELERY_BROKER_URL_FOR_WORKER_TESTS
     queue = f"badges-test-{uuid.uuid4().hex}"
     keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")

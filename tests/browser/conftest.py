@@ -51,24 +51,3 @@ def login(page, live_server):
         page.wait_for_load_state()
 
     return _login
-
-
-@pytest.fixture(autouse=True)
-def wagtail_baseline(transactional_db):
-    """Recreate what migrations seed (locale, root page, root collection, role groups).
-
-    Browser tests are transactional: each ends with a flush that empties every table, including the
-    rows Wagtail's data migrations created, so the next test starts from this baseline.
-    """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Collection, Locale, Page
-
-    from lms.roles import role_groups_ensure
-
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code="en")
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-    role_groups_ensure()

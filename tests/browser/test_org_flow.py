@@ -11,7 +11,7 @@ from organizations.models import Invitation
 from tests.factories import make_course, make_user
 from tests.org_factories import make_org
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-123456789"
 
 

@@ -10,7 +10,7 @@ from progress.services import enrolment_create
 from tests.assessments.factories import course_of, make_quiz, single_choice
 from tests.factories import make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ def test_only_a_platform_admin_refunds(course):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_racing_checkouts_never_use_a_coupon_more_than_allowed():
     course = make_course(price="50.00", lessons_per_module=1)
     coupon = Coupon.objects.create(code="LAST2", kind="percent", value=Decimal("50"), max_uses=2)

@@ -10,7 +10,7 @@ from organizations.services import NoSeatsLeft, seat_assign
 from progress.models import Enrolment
 from tests.org_factories import make_bundle, make_member, make_org
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLAIMS = 12
 SEATS_LEFT = 3

@@ -11,7 +11,7 @@ from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, 
 from progress.services import enrolment_create, item_result_record
 from tests.progress.factories import add_lesson, add_module, at, build_course, items_of, learner
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 

@@ -200,7 +200,7 @@ def test_the_completed_signal_waits_for_the_commit(completions, django_capture_o
     assert len(completions) == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_completion_sends_no_signal_and_leaves_no_trace(completions):
     course = build_course(modules=1, lessons_per_module=1)
     enrolment = enrolled(course)
@@ -212,7 +212,7 @@ def test_a_rolled_back_completion_sends_no_signal_and_leaves_no_trace(completion
     assert not ItemProgress.objects.filter(enrolment=enrolment).exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_committed_completion_sends_the_signal_after_commit(completions):
     course = build_course(modules=1, lessons_per_module=1)
     enrolment = enrolled(course)
