@@ -99,6 +99,7 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
 
     from lms.roles import role_groups_ensure
 
+    ContentType.objects.clear_cache()  # the flush gave content types new ids
     if not Locale.objects.exists():
         Locale.objects.create(language_code="en")
     if Page.get_first_root_node() is None:
