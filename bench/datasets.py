@@ -72,6 +72,7 @@ class Size:
     xl_modules: int = 50
     xl_items_per_module: int = 100
     xl_learners: int = 50
+    org_staff: tuple[int, ...] = (10, 5000)
     seed: int = 20260901
 
     @property
@@ -101,6 +102,7 @@ def tiny(*, xl_items: int = 500, learners: int = 30) -> Size:
         xl_modules=xl_items // 50,
         xl_items_per_module=50,
         xl_learners=5,
+        org_staff=(10, 200),
     )
 
 
