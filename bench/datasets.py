@@ -661,7 +661,7 @@ def build(size: Size, *, now: datetime | None = None) -> Dataset:
         from bench.extensions import build_extensions
 
         parts = build_extensions(
-            catalog=catalog, big=big, short=short, named=named, password_hash=password_hash, rng=rng, now=now
+            size=size, catalog=catalog, big=big, short=short, named=named, password_hash=password_hash, rng=rng, now=now
         )
     return Dataset(size=size, big=big, small=small, xl=xl, short=short, named=named, parts=parts)
 
