@@ -72,6 +72,7 @@ class Size:
     xl_modules: int = 50
     xl_items_per_module: int = 100
     xl_learners: int = 50
+    org_staff: tuple[int, ...] = (10, 5000)
     seed: int = 20260901
 
     @property
@@ -101,6 +102,7 @@ def tiny(*, xl_items: int = 500, learners: int = 30) -> Size:
         xl_modules=xl_items // 50,
         xl_items_per_module=50,
         xl_learners=5,
+        org_staff=(10, 200),
     )
 
 
@@ -659,7 +661,7 @@ def build(size: Size, *, now: datetime | None = None) -> Dataset:
         from bench.extensions import build_extensions
 
         parts = build_extensions(
-            catalog=catalog, big=big, short=short, named=named, password_hash=password_hash, rng=rng, now=now
+            size=size, catalog=catalog, big=big, short=short, named=named, password_hash=password_hash, rng=rng, now=now
         )
     return Dataset(size=size, big=big, small=small, xl=xl, short=short, named=named, parts=parts)
 

@@ -24,7 +24,6 @@ logger = logging.getLogger("bench")
 QUIZ_COURSE_SLUG = "bench-quizzes"
 QUIZ_SIZES = (10, 50)
 ISSUER_SLUG = "bench-academy"
-ORG_SIZES = (10, 5000)
 ORG_SLUG = "bench-org-{n}"
 ORG_ADMIN = "org-admin-{n}"
 
@@ -38,6 +37,7 @@ def model(app_label: str, name: str) -> Any:
 
 def build_extensions(
     *,
+    size: Any,
     catalog: CatalogPage,
     big: list[Any],
     short: list[Any],
@@ -50,7 +50,9 @@ def build_extensions(
     parts: dict[str, Callable[[], None]] = {
         "quizzes": lambda: _quiz_course(catalog=catalog, named=named, rng=rng, now=now),
         "badges": lambda: _badges(big=big),
-        "organizations": lambda: _organizations(short=short, password_hash=password_hash, rng=rng, now=now),
+        "organizations": lambda: _organizations(
+            sizes=size.org_staff, short=short, password_hash=password_hash, rng=rng, now=now
+        ),
     }
     needs = {
         "quizzes": ("assessments", "Attempt"),
@@ -147,7 +149,9 @@ def _badges(*, big: list[Any]) -> None:
         )
 
 
-def _organizations(*, short: list[Any], password_hash: str, rng: random.Random, now: datetime) -> None:
+def _organizations(
+    *, sizes: tuple[int, ...], short: list[Any], password_hash: str, rng: random.Random, now: datetime
+) -> None:
     """Organizations of 10 and 5,000 staff, each staff member on a seat of a short course, with progress."""
     from organizations.models import Membership, Organization, Seat, SeatBundle
 
@@ -155,7 +159,7 @@ def _organizations(*, short: list[Any], password_hash: str, rng: random.Random, 
     from progress.models import Enrolment
 
     spec = short[0]
-    for size in ORG_SIZES:
+    for size in sizes:
         organization = Organization.objects.create(name=f"Bench organization of {size}", slug=ORG_SLUG.format(n=size))
         admin = User.objects.create(
             email=f"{ORG_ADMIN.format(n=size)}@bench.test", display_name=f"Admin {size}", password=password_hash

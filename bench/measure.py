@@ -1,4 +1,4 @@
-"""The measuring loop: baselines and operations interleaved over several rounds, the first round discarded.
+"""The measuring loop: baselines and operations interleaved call by call over several rounds, the first discarded.
 
 Service time is wall time around one call (Django's test Client in process: no network); CPU time is this
 process's `time.process_time()` over the same call. Queries and rows are counted on one extra call per
@@ -65,10 +65,34 @@ def counting_rows() -> Iterator[list[int]]:
         yield counts
 
 
+def _timed(probe: Probe, sample: Sample, *, keep: bool) -> None:
+    if probe.prepare is not None:
+        probe.prepare()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    probe.call()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    if keep:
+        sample.wall.append(wall)
+        sample.cpu.append(cpu)
+
+
+def _counted(probe: Probe, sample: Sample) -> None:
+    if probe.prepare is not None:
+        probe.prepare()
+    with CaptureQueriesContext(connection) as captured, counting_rows() as rows:
+        probe.call()
+    sample.queries.append(len(captured.captured_queries))
+    sample.rows.append(sum(rows))
+
+
 def run_rounds(
     probes: list[Probe], *, rounds: int, seed: int = 7, log: Callable[[str], None] = print
 ) -> dict[str, Sample]:
-    """`rounds` measured rounds after one warm-up round; the order of probes is shuffled in every round."""
+    """`rounds` measured rounds after one warm-up round.
+
+    Within a round the probes take turns one call at a time, in an order shuffled every round, so that a
+    burst of load from elsewhere on the machine falls on baselines and operations alike.
+    """
     rng = random.Random(seed)
     samples = {probe.name: Sample() for probe in probes}
     for round_number in range(rounds + 1):
@@ -76,24 +100,14 @@ def run_rounds(
         order = probes[:]
         rng.shuffle(order)
         started = time.perf_counter()
-        for probe in order:
-            sample = samples[probe.name]
-            for _ in range(probe.per_round):
-                if probe.prepare is not None:
-                    probe.prepare()
-                wall0, cpu0 = time.perf_counter(), time.process_time()
-                probe.call()
-                wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-                if not warm_up:
-                    sample.wall.append(wall)
-                    sample.cpu.append(cpu)
-            if probe.count_queries and not warm_up:
-                if probe.prepare is not None:
-                    probe.prepare()
-                with CaptureQueriesContext(connection) as captured, counting_rows() as rows:
-                    probe.call()
-                sample.queries.append(len(captured.captured_queries))
-                sample.rows.append(sum(rows))
+        for turn in range(max(probe.per_round for probe in probes)):
+            for probe in order:
+                if turn < probe.per_round:
+                    _timed(probe, samples[probe.name], keep=not warm_up)
+        if not warm_up:
+            for probe in order:
+                if probe.count_queries:
+                    _counted(probe, samples[probe.name])
         label = "warm-up" if warm_up else f"round {round_number}/{rounds}"
         log(f"  {label}: {time.perf_counter() - started:.1f}s")
     return samples

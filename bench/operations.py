@@ -20,7 +20,6 @@ from bench.datasets import (
     Manifest,
 )
 from bench.measure import Probe
-from bench.models import BenchPage, BenchRow
 from content.demo import site_ensure
 from content.models import CourseItemPage, LessonPage
 from lms.models import User
@@ -68,6 +67,8 @@ BENCH_PAGE_SLUGS = ("bench-a", "bench-b", "bench-c", "bench-d")
 
 def baseline_fixtures() -> str:
     """A BenchPage chain under home down to lesson depth (6), and 200 rows to render. Returns the leaf's URL."""
+    from bench.models import BenchPage, BenchRow  # the bench app is installed by bench.settings only
+
     home, _catalog = site_ensure()
     parent: Page = home
     for slug in BENCH_PAGE_SLUGS:

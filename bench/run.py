@@ -194,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         "settings": f"{settings.SETTINGS_MODULE} (lms.settings.test + the bench app; DEBUG={settings.DEBUG}, "
         f"PostgreSQL, CONN_MAX_AGE={settings.DATABASES['default']['CONN_MAX_AGE']}, Celery on "
         f"{settings.CELERY_BROKER_URL}, cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]})",
-        "method": f"{args.rounds} measured rounds after 1 warm-up round, probes shuffled every round; medians and "
+        "method": f"{args.rounds} measured rounds after 1 warm-up round; in a round probes take turns call by call, in an order "
+        "shuffled every round; medians and "
         "nearest-rank p95 over every call of the measured rounds",
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, shared with other engineers' test runs",
         "elapsed_s": time.perf_counter() - started,

@@ -61,8 +61,9 @@ def test_copy_rows_writes_through_copy_on_postgresql(bench_dataset):
     enrolment = Enrolment.objects.filter(user=manifest.named["completer"]).first()
     item = manifest.items(enrolment.course)[-1]
     ItemProgress.objects.filter(enrolment=enrolment, item=item).delete()
-    columns = ["enrolment", "item", "state", "last_event_at"]
+    columns = ["enrolment", "item", "state", "last_event_at", "updated_at"]
     from django.utils import timezone
 
-    assert copy_rows(ItemProgress, columns, [(enrolment.pk, item.pk, "in_progress", timezone.now())]) == 1
+    now = timezone.now()
+    assert copy_rows(ItemProgress, columns, [(enrolment.pk, item.pk, "in_progress", now, now)]) == 1
     assert ItemProgress.objects.get(enrolment=enrolment, item=item).state == "in_progress"

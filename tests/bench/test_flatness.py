@@ -56,3 +56,39 @@ def test_the_dashboard_runs_the_same_queries_for_1_and_30_enrolments(bench_datas
     one = queries_for(client, "/dashboard/")
     client.force_login(manifest.named[DASHBOARD_THIRTY])
     assert queries_for(client, "/dashboard/") == one
+
+
+def landed(app_label: str, model_name: str) -> pytest.MarkDecorator:
+    from bench.extensions import model
+
+    return pytest.mark.skipif(model(app_label, model_name) is None, reason=f"{app_label} has not landed on main")
+
+
+@landed("assessments", "Attempt")
+def test_submitting_a_quiz_runs_the_same_queries_for_10_and_50_questions(bench_dataset):
+    from bench.landed import quiz_probes
+    from bench.operations import Context
+
+    counts = []
+    for probe in quiz_probes(Context(manifest=bench_dataset)):
+        probe.prepare()
+        with CaptureQueriesContext(connection) as captured:
+            probe.call()
+        counts.append(len(captured.captured_queries))
+    assert len(counts) == 2
+    assert counts[0] == counts[1]
+
+
+@landed("organizations", "Organization")
+def test_the_organization_dashboard_runs_the_same_queries_for_10_and_200_staff(bench_dataset):
+    from bench.landed import organization_probes
+    from bench.operations import Context
+
+    counts = []
+    for probe in organization_probes(Context(manifest=bench_dataset)):
+        probe.call()
+        with CaptureQueriesContext(connection) as captured:
+            probe.call()
+        counts.append(len(captured.captured_queries))
+    assert len(counts) == 2
+    assert counts[0] == counts[1]
