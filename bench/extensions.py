@@ -153,9 +153,8 @@ def _organizations(
     *, sizes: tuple[int, ...], short: list[Any], password_hash: str, rng: random.Random, now: datetime
 ) -> None:
     """Organizations of 10 and 5,000 staff, each staff member on a seat of a short course, with progress."""
-    from organizations.models import Membership, Organization, Seat, SeatBundle
-
     from bench.datasets import LearnerRows, learner_progress, make_enrolments, make_users
+    from organizations.models import Membership, Organization, Seat, SeatBundle
     from progress.models import Enrolment
 
     spec = short[0]

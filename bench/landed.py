@@ -106,7 +106,6 @@ def badge_probes(ctx: Context) -> list[Probe | NotMeasured]:
 
 def _completed_enrolments(limit: int) -> list[Any]:
     from badges.models import Achievement, Award
-
     from progress.models import Enrolment
 
     courses = Achievement.objects.values_list("course_id", flat=True)
@@ -140,10 +139,9 @@ def _badge_probes(ctx: Context) -> list[Probe]:
 def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[str, Any]:
     """`count` award tasks through the broker to the one worker; then the same tasks again, which must insert nothing."""
     from badges.models import Award, Issuer
+    from badges.ob3.proof import sign
     from badges.services import _active_key
     from badges.tasks import award_issue_task
-
-    from badges.ob3.proof import sign
 
     enrolments = _completed_enrolments(count)
     if len(enrolments) < count:
@@ -227,7 +225,6 @@ def _organization_probes(ctx: Context) -> list[Probe]:
 def export_rate(ctx: Context, log: Callable[[str], None]) -> dict[str, Any]:
     """The 5,000-staff CSV export: rows/s, peak Python memory and queries, against COPY of the same rows."""
     from organizations.models import Membership
-
     from progress.models import Enrolment
 
     n = max(org_sizes())
