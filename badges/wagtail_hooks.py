@@ -266,3 +266,14 @@ def course_badge_context(request: HttpRequest, page: Page, context: dict[str, An
         "course_badge": badge,
         "course_id": page.pk,
     }
+
+
+@hooks.register("stackable_dashboard_context")
+def dashboard_badges(request: HttpRequest) -> dict[str, Any]:
+    """The badges section of the learner dashboard: earned badges and pathway progress."""
+    from badges.selectors import wallet_for_learner
+
+    return {
+        "dashboard_templates": ["badges/includes/dashboard_badges.html"],
+        "wallet": wallet_for_learner(user=request.user),
+    }

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from wagtail import hooks
 
 from content.models import CourseItemPage, CoursePage
 from content.selectors import item_navigation
@@ -22,7 +23,13 @@ from progress.services import EnrolmentRefused, ProgressError, enrolment_cancel,
 @login_required
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     dashboard = dashboard_for_learner(user=request.user, request=request)  # type: ignore[arg-type]
-    return render(request, "progress/dashboard.html", {"dashboard": dashboard})
+    context: dict = {"dashboard": dashboard, "dashboard_templates": []}
+    # Upper apps (badges) add sections through this hook, so progress never imports them.
+    for fn in hooks.get_hooks("stackable_dashboard_context"):
+        extra = fn(request) or {}
+        context["dashboard_templates"] += extra.pop("dashboard_templates", [])
+        context.update(extra)
+    return render(request, "progress/dashboard.html", context)
 
 
 @require_POST

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 LESSON_PAGE_MAX = 25
 COURSE_PAGE_MAX = 18
-DASHBOARD_MAX = 6
+DASHBOARD_MAX = 10  # 6 for progress, 4 for the badges section (wallet_for_learner)
 
 
 def queries_for(client, url):

@@ -1,0 +1,33 @@
+"""The learner dashboard shows the badges earned and the progress towards pathways."""
+
+import pytest
+
+from badges.services import award_issue
+from tests.badges.conftest import make_achievement, make_pathway
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_invites_to_earn_a_first_badge(client, learner):
+    client.force_login(learner)
+    body = client.get("/dashboard/").content.decode()
+    assert "Complete a course to earn your first verifiable badge." in body
+
+
+def test_the_dashboard_lists_earned_badges_with_their_verification_link(client, learner, achievement):
+    award = award_issue(learner=learner, achievement=achievement)
+    client.force_login(learner)
+    body = client.get("/dashboard/").content.decode()
+    assert f"/credentials/{award.code}/" in body
+    assert achievement.name in body
+
+
+def test_the_dashboard_shows_progress_towards_a_pathway(client, learner, issuer):
+    first, second, third = (make_achievement(issuer, name=f"Part {n}") for n in (1, 2, 3))
+    pathway = make_pathway(issuer, [first, second, third])
+    award_issue(learner=learner, achievement=first)
+    award_issue(learner=learner, achievement=second)
+    client.force_login(learner)
+    body = client.get("/dashboard/").content.decode()
+    assert pathway.name in body
+    assert "2 of 3" in body
