@@ -36,6 +36,9 @@ def worker_queue(transactional_db) -> Iterator[str]:
     keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
     saved = {key: app.conf[key] for key in keys}
     app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker, task_default_queue=queue)
+    # The app caches its result backend on first use; earlier eager tests cached the disabled one.
+    saved_backend = (app._backend_cache, getattr(app._local, "backend", None))
+    app._backend_cache = app._local.backend = None
     try:
         with start_worker(
             app, pool="threads", concurrency=4, perform_ping_check=False, queues=[queue], loglevel="WARNING"
@@ -43,6 +46,7 @@ def worker_queue(transactional_db) -> Iterator[str]:
             yield queue
     finally:
         app.conf.update(saved)
+        app._backend_cache, app._local.backend = saved_backend
 
 
 def completed_enrolment(learner, course) -> Enrolment:
