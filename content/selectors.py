@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.query import PageQuerySet
 
-from content.models import CatalogPage, CourseItemPage, CoursePage, ModulePage, Skill
+from content.models import CourseItemPage, CoursePage, ModulePage, Skill
 
 DURATION_BANDS: dict[str, tuple[int, int]] = {"short": (6, 10), "medium": (11, 25), "long": (26, 60)}
 DURATION_LABELS = {
@@ -45,9 +45,14 @@ def _live_courses() -> PageQuerySet:
     return CoursePage.objects.live().public()
 
 
+def _course_cards() -> PageQuerySet:
+    """Live courses with what a course card shows: hero image and skills, in two queries."""
+    return _live_courses().select_related("hero_image").prefetch_related("skills")
+
+
 def catalog_courses(*, filters: CatalogFilters) -> list[CoursePage]:
     """Live, public courses matching every filter; by relevance when searching, else by series and title."""
-    courses = _live_courses().select_related("hero_image").prefetch_related("skills")
+    courses = _course_cards()
     if filters.level:
         courses = courses.filter(level=filters.level)
     if filters.language:
@@ -80,10 +85,6 @@ def featured_courses(*, limit: int) -> list[CoursePage]:
     return list(
         _live_courses().select_related("hero_image").prefetch_related("skills").order_by("series", "path")[:limit]
     )
-
-
-def catalog_page() -> CatalogPage | None:
-    return CatalogPage.objects.live().first()
 
 
 @dataclass(frozen=True)
