@@ -51,6 +51,8 @@ class DisplayQuestion:
     segments: list[tuple[str, Row | None]] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)
     unit: str = ""
+    # The graded answer (services.CheckedAnswer) once the learner checked it under immediate feedback.
+    checked: Any = None
 
 
 def field_name(key: str) -> str:

@@ -293,6 +293,8 @@ class Response(models.Model):
     key = models.CharField(_("question key"), max_length=64)
     value = models.JSONField(_("answer"), null=True)
     saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    # Set when the learner checked this answer (immediate feedback): the answer key was shown, so it is locked.
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("response")

@@ -11,8 +11,17 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from assessments.forms import display_question
-from assessments.models import Attempt, AttemptState, QuizPage, Submission, SubmissionFile, SubmissionState, TaskPage
-from assessments.services import AttemptRefused, AttemptView, attempt_questions, attempt_wait
+from assessments.models import (
+    Attempt,
+    AttemptState,
+    FeedbackMode,
+    QuizPage,
+    Submission,
+    SubmissionFile,
+    SubmissionState,
+    TaskPage,
+)
+from assessments.services import AttemptRefused, AttemptView, attempt_questions, attempt_wait, checked_answers
 from content.models import CoursePage
 from lms.models import User
 from progress.services import course_of_item, user_can_edit_course
@@ -40,16 +49,35 @@ def quiz_overview(*, quiz: QuizPage, user: User) -> QuizOverview:
 
 def attempt_form(*, attempt: Attempt) -> dict[str, Any]:
     """The attempt page: questions as shown to the learner (no answer key), with saved answers."""
-    saved = dict(attempt.responses.values_list("key", "value"))
-    questions = [
-        display_question(q, number=n, choice_order=attempt.choice_order, saved=saved.get(q["key"]))
-        for n, q in enumerate(attempt_questions(attempt), start=1)
-    ]
+    rows = list(attempt.responses.values_list("key", "value", "checked_at"))
+    saved = {key: value for key, value, _checked in rows}
+    drawn = attempt_questions(attempt)
+    # Only checked answers are graded here: the key of every other question stays on the server.
+    checked = checked_answers(
+        attempt=attempt, questions=drawn, saved={key: value for key, value, at in rows if at is not None}
+    )
+    questions = []
+    for n, q in enumerate(drawn, start=1):
+        shown = display_question(q, number=n, choice_order=attempt.choice_order, saved=saved.get(q["key"]))
+        shown.checked = checked.get(q["key"])
+        questions.append(shown)
     seconds_left = None
     if attempt.deadline:
         seconds_left = max(0, int((attempt.deadline - timezone.now()).total_seconds()))
     time_left = "" if seconds_left is None else f"{seconds_left // 60}:{seconds_left % 60:02d}"
-    return {"attempt": attempt, "questions": questions, "seconds_left": seconds_left, "time_left": time_left}
+    return {
+        "attempt": attempt,
+        "questions": questions,
+        "seconds_left": seconds_left,
+        "time_left": time_left,
+        "immediate": attempt.quiz.feedback_mode == FeedbackMode.IMMEDIATE,
+    }
+
+
+def attempt_question(*, attempt: Attempt, key: str) -> dict[str, Any]:
+    """One question of the attempt page (the htmx answer to "Check answer"), as `attempt_form` shows it."""
+    form = attempt_form(attempt=attempt)
+    return {**form, "q": next(q for q in form["questions"] if q.key == key)}
 
 
 @dataclass(frozen=True)

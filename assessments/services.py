@@ -32,6 +32,7 @@ from assessments.models import (
     Attempt,
     AttemptScoring,
     AttemptState,
+    FeedbackMode,
     Grade,
     QuizPage,
     RegradeAudit,
@@ -85,6 +86,14 @@ class AttemptRefused(AssessmentError):
 
 class AttemptClosed(AssessmentError):
     """The attempt is no longer open: submitted, or closed at its deadline."""
+
+
+class AnswerLocked(AssessmentError):
+    """The learner checked this answer and saw its key (immediate feedback): it can no longer change."""
+
+
+class CheckRefused(AssessmentError):
+    """An answer that cannot be checked: the quiz gives no immediate feedback, it is blank, or graded by hand."""
 
 
 class SubmissionRefused(AssessmentError):
@@ -313,6 +322,22 @@ def attempt_expire_if_due(*, attempt: Attempt, now: datetime | None = None) -> A
     return locked
 
 
+def _store_response(*, attempt: Attempt, key: str, value: Any, now: datetime, checked: bool = False) -> Response:
+    """Write one answer of a locked, open attempt; a checked answer is never overwritten."""
+    response = Response.objects.filter(attempt=attempt, key=key).first()
+    if response is None:
+        return Response.objects.create(
+            attempt=attempt, key=key, value=value, saved_at=now, checked_at=now if checked else None
+        )
+    if response.checked_at is not None:
+        raise AnswerLocked(_("You checked this answer and saw the key, so it can no longer change."))
+    response.value, response.saved_at = value, now
+    if checked:
+        response.checked_at = now
+    response.save(update_fields=["value", "saved_at", "checked_at"])
+    return response
+
+
 def response_save(*, attempt: Attempt, user: User, key: str, raw: Any, now: datetime | None = None) -> Response:
     """Save (autosave) one answer. Locks the attempt row.
 
@@ -334,10 +359,7 @@ def response_save(*, attempt: Attempt, user: User, key: str, raw: Any, now: date
                 raise grading.MalformedResponse(_("This question is not part of your attempt."), question_key=key)
             question = next(q for q in attempt_questions(locked) if q["key"] == key)
             value = grading.normalise_response(question, raw)
-            response, _created = Response.objects.update_or_create(
-                attempt=locked, key=key, defaults={"value": value, "saved_at": now}
-            )
-            return response
+            return _store_response(attempt=locked, key=key, value=value, now=now)
     raise AttemptClosed(
         _(
             "Time is up: the deadline passed at %(time)s, so this answer was not saved. Your attempt was submitted with the answers saved before then."
@@ -354,8 +376,79 @@ def responses_save(*, attempt: Attempt, user: User, answers: dict[str, Any], now
     if attempt.state != AttemptState.OPEN:
         raise AttemptClosed(_("Time is up: your attempt was submitted with the answers saved before the deadline."))
     with transaction.atomic():
+        # Checked answers are locked; the plain form shows them disabled, so their fields are not posted.
+        checked = set(attempt.responses.filter(checked_at__isnull=False).values_list("key", flat=True))
         for key, raw in answers.items():
-            response_save(attempt=attempt, user=user, key=key, raw=raw, now=now)
+            if key not in checked:
+                response_save(attempt=attempt, user=user, key=key, raw=raw, now=now)
+
+
+@dataclass(frozen=True)
+class CheckedAnswer:
+    """A checked answer with its grade: correct or not, points, per-answer feedback and the explanation."""
+
+    key: str
+    value: Any
+    result: grading.GradeResult
+
+
+def checked_answers(
+    *, attempt: Attempt, questions: list[dict[str, Any]], saved: dict[str, Any]
+) -> dict[str, CheckedAnswer]:
+    """The grades of the checked answers among `saved` (key -> value), for the attempt page. No queries."""
+    by_key = {q["key"]: q for q in questions}
+    return {
+        key: CheckedAnswer(key=key, value=value, result=grading.grade(by_key[key], value))
+        for key, value in saved.items()
+        if key in by_key
+    }
+
+
+def response_check(*, attempt: Attempt, user: User, key: str, raw: Any, now: datetime | None = None) -> CheckedAnswer:
+    """Check one answer of a quiz that gives feedback immediately: save `raw`, lock it and grade it.
+
+    Locks the attempt row. Checking a checked answer again gives back the first check and ignores `raw`,
+    since the learner has seen the key. Raises MalformedResponse (400) for a question outside the attempt or an
+    answer the form cannot have sent, CheckRefused (400) for a quiz without immediate feedback, a blank answer
+    or an essay, and AttemptClosed (409) once the attempt is submitted or past its deadline (it is then closed
+    with what was saved).
+    """
+    now = _now(now)
+    if attempt.learner_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    with transaction.atomic():
+        locked = _locked_attempt(attempt)
+        if locked.state != AttemptState.OPEN:
+            if locked.deadline is not None and locked.submitted_at == locked.deadline:
+                raise AttemptClosed(
+                    _("Time is up: your attempt was submitted at its deadline, so answers can no longer be checked.")
+                )
+            raise AttemptClosed(_("This attempt has been submitted; answers can no longer be checked."))
+        expired = locked.deadline is not None and now >= locked.deadline
+        if expired:
+            _close(attempt=locked, at=locked.deadline)  # type: ignore[arg-type]
+        else:
+            if locked.quiz.feedback_mode != FeedbackMode.IMMEDIATE:
+                raise CheckRefused(_("This quiz shows feedback only after the attempt is submitted."))
+            if key not in locked.question_keys:
+                raise grading.MalformedResponse(_("This question is not part of your attempt."), question_key=key)
+            question = next(q for q in attempt_questions(locked) if q["key"] == key)
+            if question["type"] == "essay":
+                raise CheckRefused(_("An essay is graded by hand after you submit; it cannot be checked now."))
+            existing = Response.objects.filter(attempt=locked, key=key, checked_at__isnull=False).first()
+            if existing is not None:
+                return CheckedAnswer(key=key, value=existing.value, result=grading.grade(question, existing.value))
+            value = grading.normalise_response(question, raw)
+            if value is None:
+                raise CheckRefused(_("Answer the question before checking it."))
+            response = _store_response(attempt=locked, key=key, value=value, now=now, checked=True)
+            return CheckedAnswer(key=key, value=response.value, result=grading.grade(question, response.value))
+    raise AttemptClosed(
+        _(
+            "Time is up: the deadline passed at %(time)s, so this answer was not checked. Your attempt was submitted with the answers saved before then."
+        )
+        % {"time": timezone.localtime(locked.deadline).strftime("%H:%M")}  # type: ignore[arg-type]
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("quizzes/<int:quiz_id>/start/", views.attempt_start_view, name="start"),
     path("attempts/<int:attempt_id>/", views.attempt_view, name="attempt"),
     path("attempts/<int:attempt_id>/save/", views.attempt_save_view, name="save"),
+    path("attempts/<int:attempt_id>/check/", views.attempt_check_view, name="check"),
     path("attempts/<int:attempt_id>/answers/", views.attempt_answers_view, name="answers"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit_view, name="submit"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result_view, name="result"),

@@ -22,12 +22,16 @@ from assessments.forms import answer_from_post
 from assessments.grading import MalformedResponse
 from assessments.models import Attempt, AttemptState, QuizPage, Submission, TaskPage
 from assessments.services import (
+    AnswerLocked,
     AssessmentError,
+    AttemptClosed,
+    CheckRefused,
     attempt_expire_if_due,
     attempt_questions,
     attempt_result,
     attempt_start,
     attempt_submit,
+    response_check,
     response_save,
     responses_save,
     submission_create,
@@ -102,6 +106,8 @@ def attempt_save_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
         context["saved_at"] = saved.saved_at
     except MalformedResponse as malformed:
         context["error"], status = malformed.message, 400
+    except AnswerLocked as locked:
+        context["error"], status = locked.message, 409
     except AssessmentError as closed:
         if request.htmx:  # type: ignore[attr-defined]
             messages.info(request, closed.message)
@@ -134,6 +140,56 @@ def attempt_answers_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("assessments:result", attempt_id=attempt.pk)
     messages.success(request, _("Your answers are saved."))
     return redirect("assessments:attempt", attempt_id=attempt.pk)
+
+
+def _closed_page(request: HttpRequest, attempt: Attempt, message: str) -> HttpResponse:
+    """A 409 for an answer that came too late: the result of the (now closed) attempt, with the reason."""
+    attempt.refresh_from_db()
+    context = _page_context(request, attempt.quiz)
+    context.update(selectors.attempt_review(view=attempt_result(attempt=attempt, user=request.user)))  # type: ignore[arg-type]
+    context["error"] = message
+    return render(request, "assessments/result_page.html", context, status=409)
+
+
+@require_POST
+@login_required
+def attempt_check_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Check one answer (immediate feedback): lock it and show whether it is right, its feedback and the
+    explanation. htmx swaps the question; the plain form saves every other answer too and reloads the page."""
+    attempt = _own_attempt(request, attempt_id)
+    key = request.POST.get("check", "")
+    htmx = bool(request.htmx)  # type: ignore[attr-defined]
+    question = next((q for q in attempt_questions(attempt) if q["key"] == key), None)
+    try:
+        if question is None:
+            raise MalformedResponse(_("This question is not part of your attempt."))
+        raw = answer_from_post(question, choice_order=attempt.choice_order, data=request.POST)
+        if not htmx and attempt.state == AttemptState.OPEN:
+            others = {
+                q["key"]: answer_from_post(q, choice_order=attempt.choice_order, data=request.POST)
+                for q in attempt_questions(attempt)
+                if q["key"] != key
+            }
+            responses_save(attempt=attempt, user=request.user, answers=others)  # type: ignore[arg-type]
+        response_check(attempt=attempt, user=request.user, key=key, raw=raw)  # type: ignore[arg-type]
+    except (MalformedResponse, CheckRefused, AnswerLocked) as refused:
+        if htmx and question is not None:
+            context = {
+                **selectors.attempt_question(attempt=attempt, key=key),
+                "check_error": refused.message,
+                "focus": True,
+            }
+            return render(request, "assessments/includes/question.html", context, status=400)
+        return _attempt_page(request, attempt, error=refused.message, status=400)
+    except AttemptClosed as closed:
+        if htmx:  # the page is stale: send the browser to the result, which says why
+            messages.info(request, closed.message)
+            return HttpResponseClientRedirect(reverse("assessments:result", args=[attempt.pk]))
+        return _closed_page(request, attempt, closed.message)
+    if htmx:
+        context = {**selectors.attempt_question(attempt=attempt, key=key), "focus": True}
+        return render(request, "assessments/includes/question.html", context)
+    return HttpResponseRedirect(reverse("assessments:attempt", args=[attempt.pk]) + f"#question-{key}")
 
 
 @require_POST
