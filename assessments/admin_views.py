@@ -18,9 +18,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from wagtail.models import Revision
 
 from assessments import selectors
-from assessments.models import Attempt, AttemptState, QuizPage, Submission, SubmissionState, TaskPage
+from assessments.models import Attempt, AttemptState, QuizPage, RegradeAudit, Submission, SubmissionState, TaskPage
 from assessments.services import (
     AssessmentError,
     attempt_grade_manual,
@@ -208,16 +209,32 @@ def analysis_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
     """Item analysis: attempts, the score distribution (server-rendered SVG), facility, discrimination and
     choice counts per question; POST regrades the chosen attempts with a reason."""
     quiz = _quiz_for(request, quiz_id)
+    error, status = "", 200
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("attempt") if v.isdigit()]
         attempts = list(Attempt.objects.filter(quiz=quiz, pk__in=ids).exclude(state=AttemptState.OPEN))
+        revision = Revision.objects.filter(
+            pk=_int(request.POST.get("revision")), content_type_id=quiz.content_type_id, object_id=str(quiz.pk)
+        ).first()
         try:
-            audits = attempt_regrade(attempts=attempts, user=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+            if revision is None:
+                raise AssessmentError(_("Choose the published revision to regrade against."))
+            if len(attempts) != len(ids):
+                raise AssessmentError(_("Choose only submitted attempts of this quiz."))
+            audits = attempt_regrade(
+                attempts=attempts,
+                user=request.user,  # type: ignore[arg-type]
+                reason=request.POST.get("reason", ""),
+                revision=revision,
+            )
         except AssessmentError as refused:
-            messages.error(request, refused.message)
+            error, status = refused.message, 400
         else:
-            messages.success(request, _("%(n)d attempts regraded.") % {"n": len(audits)})
-        return redirect("assessments_admin:analysis", quiz.pk)
+            messages.success(
+                request,
+                _("%(n)d attempts regraded against revision %(rev)d.") % {"n": len(audits), "rev": revision.pk},
+            )
+            return redirect("assessments_admin:analysis", quiz.pk)
     analysis = selectors.quiz_analysis(quiz=quiz)
     return render(
         request,
@@ -230,8 +247,15 @@ def analysis_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
             "bars": _histogram_bars(analysis.histogram),
             "chart_width": CHART_WIDTH,
             "chart_height": CHART_HEIGHT,
-            "attempts": Attempt.objects.filter(quiz=quiz).exclude(state=AttemptState.OPEN).select_related("learner"),
+            "attempts": Attempt.objects.filter(quiz=quiz)
+            .exclude(state=AttemptState.OPEN)
+            .select_related("learner")
+            .order_by("submitted_at"),
+            "live_revision": Revision.objects.filter(pk=quiz.live_revision_id).first(),
+            "audits": RegradeAudit.objects.filter(attempt__quiz=quiz).select_related("actor", "attempt__learner")[:50],
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -253,7 +277,9 @@ def analysis_csv_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attempt_grade_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Mark the essays of a quiz attempt by hand."""
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz", "learner", "revision"), pk=attempt_id)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz", "learner", "revision", "regraded_revision"), pk=attempt_id
+    )
     _may_edit(request, course_of_item(attempt.quiz))
     questions = selectors.attempt_manual_questions(attempt=attempt)
     error, status = "", 200

@@ -258,6 +258,11 @@ class Attempt(models.Model):
     max_points = models.DecimalField(_("points possible"), max_digits=8, decimal_places=2, null=True, blank=True)
     score = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
     results = models.JSONField(_("per-question results"), default=dict, blank=True)
+    # `revision` stays the one the attempt was served from; an explicit regrade records the fixed one here.
+    regraded_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    regraded_at = models.DateTimeField(_("regraded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("quiz attempt")
@@ -274,11 +279,21 @@ class Attempt(models.Model):
             models.CheckConstraint(
                 condition=Q(state="open") | Q(submitted_at__isnull=False), name="assessments_closed_attempt_has_time"
             ),
+            models.CheckConstraint(
+                condition=Q(regraded_revision__isnull=True, regraded_at__isnull=True)
+                | Q(regraded_revision__isnull=False, regraded_at__isnull=False, submitted_at__isnull=False),
+                name="assessments_regrade_recorded_with_its_time",
+            ),
         ]
         indexes = [models.Index(fields=["state", "deadline"])]
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.quiz_id} #{self.number}"
+
+    @property
+    def graded_revision_id(self) -> int:
+        """The revision whose questions grade this attempt: the fixed one after a regrade, else the served one."""
+        return self.regraded_revision_id or self.revision_id
 
     @property
     def is_open(self) -> bool:

@@ -147,8 +147,9 @@ def questions_for_revision(revision: Revision) -> tuple[dict[str, dict[str, Any]
 
 
 def attempt_questions(attempt: Attempt) -> list[dict[str, Any]]:
-    """The questions of an attempt, in the order drawn, from its pinned revision."""
-    bank, _layout = questions_for_revision(attempt.revision)
+    """The questions of an attempt, in the order drawn, from its pinned revision (or the one it was regraded
+    against)."""
+    bank, _layout = questions_for_revision(attempt.regraded_revision or attempt.revision)
     return [bank[key] for key in attempt.question_keys]
 
 
@@ -275,7 +276,9 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
 
 def _locked_attempt(attempt: Attempt) -> Attempt:
     return (
-        Attempt.objects.select_for_update(of=("self",)).select_related("revision", "quiz", "learner").get(pk=attempt.pk)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("revision", "regraded_revision", "quiz", "learner")
+        .get(pk=attempt.pk)
     )
 
 
@@ -511,46 +514,77 @@ def attempt_grade_manual(
     return locked
 
 
-@transaction.atomic
-def attempt_regrade(*, attempts: list[Attempt], user: User, reason: str) -> list[RegradeAudit]:
-    """Re-grade chosen, closed attempts against the quiz's live revision after a fix, with an audit entry each.
+def _keep_hand_marks(attempt: Attempt, before: dict[str, Any]) -> None:
+    """A regrade never undoes an instructor's marking: hand-graded questions keep their marked result."""
+    results = dict(attempt.results)
+    for key, result in results.items():
+        old = before.get(key)
+        if result["needs_manual"] and old is not None and not old["needs_manual"]:
+            kept = min(Decimal(old["score"]), Decimal(result["max_score"]))
+            results[key] = {**old, "score": str(kept), "max_score": result["max_score"]}
+    attempt.results = results
+    attempt.points = sum((Decimal(r["score"]) for r in results.values()), Decimal("0"))
+    attempt.score = _percent(attempt.points, attempt.max_points or Decimal("0"))
+    manual = any(r["needs_manual"] for r in results.values())
+    attempt.state = AttemptState.NEEDS_GRADING if manual else AttemptState.GRADED
 
-    Locks each attempt row. Only instructors of the course. The attempt is re-pinned to the live revision;
-    a question it drew that the fix removed is refused, never silently dropped.
+
+@transaction.atomic
+def attempt_regrade(
+    *, attempts: list[Attempt], user: User, reason: str, revision: Revision, now: datetime | None = None
+) -> list[RegradeAudit]:
+    """Re-grade chosen, closed attempts against `revision`, the quiz's current published revision (the fix).
+
+    Only an explicit instructor action does this; an ordinary edit never changes a past attempt. `revision`
+    is the one the instructor saw when choosing: if the quiz was published again since, nothing is regraded.
+    Each attempt keeps the revision it was served from and records the one it was regraded against; an audit
+    entry keeps the old and new score, who and when; the counted score goes to progress. Hand-marked essays
+    keep their marks. Locks each attempt row. A question the fix removed is refused, never silently dropped.
     """
+    now = _now(now)
     if not reason.strip():
         raise AssessmentError(_("Say why the attempts are regraded."))
+    if not attempts:
+        raise AssessmentError(_("Choose at least one attempt to regrade."))
     audits: list[RegradeAudit] = []
+    bank: dict[str, dict[str, Any]] | None = None
     for attempt in attempts:
         locked = _locked_attempt(attempt)
         _check_instructor(user=user, item=locked.quiz)
         if locked.state == AttemptState.OPEN:
             raise AssessmentError(_("An open attempt cannot be regraded."))
         live = QuizPage.objects.get(pk=locked.quiz_id)
-        revision = Revision.objects.get(pk=live.live_revision_id)
-        bank, _layout = questions_for_revision(revision)
+        if revision.pk != live.live_revision_id or str(revision.object_id) != str(locked.quiz_id):
+            raise AssessmentError(
+                _("The quiz was published again since this page was opened; regrade against the current revision.")
+            )
+        if bank is None:
+            bank, _layout = questions_for_revision(revision)
         missing = [k for k in locked.question_keys if k not in bank]
         if missing:
             raise AssessmentError(
                 _("The published quiz no longer has every question of attempt %(n)d.") % {"n": locked.pk}
             )
-        old_revision, old_score = locked.revision, locked.score
-        locked.revision = revision
+        old_revision_id, old_score, before = locked.graded_revision_id, locked.score, dict(locked.results)
+        locked.regraded_revision, locked.regraded_at = revision, now
         _grade_into(locked, dict(locked.responses.values_list("key", "value")))
-        locked.save(update_fields=["revision", "points", "max_points", "score", "results", "state"])
+        _keep_hand_marks(locked, before)
+        locked.save(
+            update_fields=["regraded_revision", "regraded_at", "points", "max_points", "score", "results", "state"]
+        )
         audits.append(
             RegradeAudit.objects.create(
                 attempt=locked,
                 actor=user,
-                from_revision=old_revision,
+                from_revision_id=old_revision_id,
                 to_revision=revision,
                 old_score=old_score,
                 new_score=locked.score,
                 reason=reason.strip(),
+                created_at=now,
             )
         )
-        if locked.state == AttemptState.GRADED:
-            _report_quiz(quiz=live, user=locked.learner, occurred_at=timezone.now())
+        _report_quiz(quiz=live, user=locked.learner, occurred_at=now)
     return audits
 
 

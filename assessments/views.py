@@ -48,7 +48,9 @@ def _page_context(request: HttpRequest, page: QuizPage | TaskPage) -> dict[str, 
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz", "revision"), pk=attempt_id, learner=request.user)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("quiz", "revision", "regraded_revision"), pk=attempt_id, learner=request.user
+    )
     return attempt_expire_if_due(attempt=attempt)
 
 

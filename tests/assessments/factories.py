@@ -6,6 +6,8 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from wagtail.models import Revision
+
 from assessments.blocks import raw_question_block
 from assessments.models import QuizPage, TaskPage
 from content.models import CoursePage, ModulePage
@@ -164,3 +166,8 @@ def keys_of(quiz: QuizPage) -> list[str]:
 
 def pct(value: str) -> Decimal:
     return Decimal(value)
+
+
+def live_revision(quiz: QuizPage) -> Revision:
+    """The quiz's current published revision: what an explicit regrade grades against."""
+    return Revision.objects.get(pk=QuizPage.objects.get(pk=quiz.pk).live_revision_id)

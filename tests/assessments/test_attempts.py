@@ -24,7 +24,15 @@ from assessments.services import (
 )
 from assessments.tasks import attempt_close_expired_task
 from progress.models import ItemProgress
-from tests.assessments.factories import course_of, keys_of, learner_in, make_quiz, republish, single_choice
+from tests.assessments.factories import (
+    course_of,
+    keys_of,
+    learner_in,
+    live_revision,
+    make_quiz,
+    republish,
+    single_choice,
+)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +93,9 @@ def test_an_explicit_regrade_uses_the_fixed_revision_and_leaves_an_audit_entry()
     fixed["choices"] = [dict(c, correct=c["id"] == "b") for c in fixed["choices"]]
     quiz = republish(quiz, [fixed])
 
-    (audit,) = attempt_regrade(attempts=[attempt], user=instructor, reason="Choice b was the right answer.")
+    (audit,) = attempt_regrade(
+        attempts=[attempt], user=instructor, reason="Choice b was the right answer.", revision=live_revision(quiz)
+    )
 
     attempt.refresh_from_db()
     assert attempt.score == Decimal("100.00")
@@ -100,7 +110,7 @@ def test_a_learner_cannot_regrade_attempts():
     attempt = attempt_submit(attempt=attempt_start(quiz=quiz, user=learner), user=learner)
 
     with pytest.raises(PermissionDenied):
-        attempt_regrade(attempts=[attempt], user=learner, reason="I deserve more.")
+        attempt_regrade(attempts=[attempt], user=learner, reason="I deserve more.", revision=live_revision(quiz))
 
 
 def test_saved_answers_are_there_when_the_attempt_is_resumed():
@@ -292,7 +302,7 @@ def test_an_essay_puts_the_attempt_in_the_grading_queue():
 
 def test_a_regrade_needs_a_reason():
     with pytest.raises(AssessmentError):
-        attempt_regrade(attempts=[], user=make_user(), reason=" ")
+        attempt_regrade(attempts=[], user=make_user(), reason=" ", revision=live_revision(make_quiz()))
 
 
 def test_closing_expired_attempts_is_scheduled_every_minute():
