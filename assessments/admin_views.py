@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Revision
 
 from assessments import selectors
+from assessments.forms import EssayMarkForm
 from assessments.models import Attempt, AttemptState, QuizPage, RegradeAudit, Submission, SubmissionState, TaskPage
 from assessments.services import (
     AssessmentError,
@@ -276,28 +277,33 @@ def analysis_csv_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def attempt_grade_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """Mark the essays of a quiz attempt by hand."""
+    """Mark the essays of a quiz attempt by hand: each answer (bleach-cleaned), points and feedback."""
     attempt = get_object_or_404(
         Attempt.objects.select_related("quiz", "learner", "revision", "regraded_revision"), pk=attempt_id
     )
     _may_edit(request, course_of_item(attempt.quiz))
     questions = selectors.attempt_manual_questions(attempt=attempt)
+    form = EssayMarkForm(request.POST if request.method == "POST" else None, questions=questions)
     error, status = "", 200
     if request.method == "POST":
-        try:
-            points = {}
-            for q in questions:
-                try:
-                    points[q.key] = Decimal(request.POST.get(f"points-{q.key}", ""))
-                except InvalidOperation:
-                    raise AssessmentError(_("Points must be a number.")) from None
-            feedback = {q.key: request.POST.get(f"feedback-{q.key}", "") for q in questions}
-            attempt_grade_manual(attempt=attempt, user=request.user, points=points, feedback=feedback)  # type: ignore[arg-type]
-        except AssessmentError as refused:
-            error, status = refused.message, 400
+        if attempt.state != AttemptState.NEEDS_GRADING:
+            error, status = _("This attempt is not waiting for grading."), 409
+        elif not form.is_valid():
+            error, status = _("Correct the marks below."), 400
         else:
-            messages.success(request, _("The attempt is graded."))
-            return redirect("assessments_admin:queue")
+            points, feedback = form.marks()
+            try:
+                graded = attempt_grade_manual(attempt=attempt, user=request.user, points=points, feedback=feedback)  # type: ignore[arg-type]
+            except AssessmentError as refused:
+                error, status = refused.message, 400
+            else:
+                outcome = _("passed") if graded.passed(graded.quiz.pass_mark) else _("not passed")
+                messages.success(
+                    request,
+                    _("The attempt is graded: %(score)s%% (%(outcome)s). The learner is told by e-mail.")
+                    % {"score": graded.score, "outcome": outcome},
+                )
+                return redirect("assessments_admin:queue")
     return render(
         request,
         "assessments/admin/attempt_grade.html",
@@ -305,7 +311,7 @@ def attempt_grade_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "page_title": _("Grade an attempt"),
             "header_icon": "doc-full",
             "attempt": attempt,
-            "questions": questions,
+            "form": form,
             "error": error,
         },
         status=status,

@@ -8,9 +8,12 @@ because ids such as `i1, i2, i3` or a pair id shared by its left and right sides
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -177,3 +180,47 @@ def answer_from_post(question: dict[str, Any], *, choice_order: dict[str, list[s
             raise MalformedResponse(_("Give every item a position."))
         return [places[n] for n in sorted(places)]
     raise MalformedResponse(_("Unknown question type."))
+
+
+MAX_FEEDBACK_CHARS = 5_000
+
+
+class EssayMarkForm(forms.Form):
+    """Points (0 to the question's points) and feedback for each hand-graded question of one attempt.
+
+    `questions` are the attempt's essays (objects with `key` and `max_score`); the fields are named
+    `points-<key>` and `feedback-<key>`."""
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for q in questions:
+            most = Decimal(q.max_score)
+            self.fields[f"points-{q.key}"] = forms.DecimalField(
+                label=_("Points (out of %(max)s)") % {"max": q.max_score},
+                min_value=Decimal("0"),
+                max_value=most,
+                max_digits=8,
+                decimal_places=2,
+                error_messages={
+                    "required": _("Give points for this answer."),
+                    "invalid": _("Points must be a number."),
+                    "min_value": _("Points cannot be below 0."),
+                    "max_value": _("Points cannot be above %(max)s, the points of this question.") % {"max": most},
+                },
+            )
+            self.fields[f"feedback-{q.key}"] = forms.CharField(
+                label=_("Feedback"), required=False, max_length=MAX_FEEDBACK_CHARS, widget=forms.Textarea({"rows": 3})
+            )
+
+    def rows(self) -> Iterator[tuple[Any, forms.BoundField, forms.BoundField]]:
+        for q in self.questions:
+            yield q, self[f"points-{q.key}"], self[f"feedback-{q.key}"]
+
+    def marks(self) -> tuple[dict[str, Decimal], dict[str, str]]:
+        """The points and feedback by question key; call after `is_valid()`."""
+        data = self.cleaned_data
+        return (
+            {q.key: data[f"points-{q.key}"] for q in self.questions},
+            {q.key: data[f"feedback-{q.key}"].strip() for q in self.questions},
+        )

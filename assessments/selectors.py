@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
+from django.utils.html import linebreaks
 
 from assessments.forms import display_question
 from assessments.models import (
@@ -21,7 +22,14 @@ from assessments.models import (
     SubmissionState,
     TaskPage,
 )
-from assessments.services import AttemptRefused, AttemptView, attempt_questions, attempt_wait, checked_answers
+from assessments.services import (
+    AttemptRefused,
+    AttemptView,
+    attempt_questions,
+    attempt_wait,
+    checked_answers,
+    clean_rich_text,
+)
 from content.models import CoursePage
 from lms.models import User
 from progress.services import course_of_item, user_can_edit_course
@@ -284,15 +292,24 @@ class ManualQuestion:
     prompt: str
     answer: str
     max_score: str
+    answer_html: str = ""
 
 
 def attempt_manual_questions(*, attempt: Attempt) -> list[ManualQuestion]:
-    """The hand-graded questions of an attempt with the learner's answers."""
+    """The hand-graded questions of an attempt with the learner's answers, as bleach-cleaned HTML."""
     saved = dict(attempt.responses.values_list("key", "value"))
-    return [
-        ManualQuestion(
-            key=q["key"], prompt=q.get("prompt") or "", answer=saved.get(q["key"]) or "", max_score=str(q["points"])
+    questions = []
+    for q in attempt_questions(attempt):
+        if not attempt.results.get(q["key"], {}).get("needs_manual"):
+            continue
+        answer = saved.get(q["key"]) or ""
+        questions.append(
+            ManualQuestion(
+                key=q["key"],
+                prompt=q.get("prompt") or "",
+                answer=answer,
+                max_score=str(q["points"]),
+                answer_html=clean_rich_text(linebreaks(answer, autoescape=False)),
+            )
         )
-        for q in attempt_questions(attempt)
-        if attempt.results.get(q["key"], {}).get("needs_manual")
-    ]
+    return questions

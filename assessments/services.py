@@ -486,7 +486,11 @@ def attempt_close_expired(*, now: datetime | None = None) -> int:
 def attempt_grade_manual(
     *, attempt: Attempt, user: User, points: dict[str, Decimal], feedback: dict[str, str] | None = None
 ) -> Attempt:
-    """An instructor marks the hand-graded questions (essays) of a submitted attempt. Locks the attempt row."""
+    """An instructor marks the hand-graded questions (essays) of a submitted attempt. Locks the attempt row.
+
+    Instructors of the quiz's course only. Every hand-graded question needs points between 0 and its points.
+    The total and score are recomputed, the counted score goes to progress (pass or fail against the pass
+    mark), and the learner is e-mailed after the commit."""
     locked = _locked_attempt(attempt)
     _check_instructor(user=user, item=locked.quiz)
     if locked.state != AttemptState.NEEDS_GRADING:
@@ -500,8 +504,8 @@ def attempt_grade_manual(
             raise AssessmentError(_("Points must be between 0 and %(max)s.") % {"max": result["max_score"]})
         result = {**result, "score": str(given.quantize(CENT)), "needs_manual": False}
         result["correct"] = given == Decimal(result["max_score"])
-        if feedback and feedback.get(key):
-            result["feedback"] = [*result["feedback"], feedback[key]]
+        if feedback and feedback.get(key, "").strip():
+            result["feedback"] = [*result["feedback"], feedback[key].strip()]
         results[key] = result
     if any(r["needs_manual"] for r in results.values()):
         raise AssessmentError(_("Give points for every hand-graded question."))
@@ -511,7 +515,14 @@ def attempt_grade_manual(
     locked.state = AttemptState.GRADED
     locked.save(update_fields=["results", "points", "score", "state"])
     _report_quiz(quiz=locked.quiz, user=locked.learner, occurred_at=timezone.now())
+    _notify_attempt_graded(locked)
     return locked
+
+
+def _notify_attempt_graded(attempt: Attempt) -> None:
+    from assessments.tasks import attempt_graded_notify_task
+
+    transaction.on_commit(lambda: attempt_graded_notify_task.delay(attempt_id=attempt.pk))
 
 
 def _keep_hand_marks(attempt: Attempt, before: dict[str, Any]) -> None:

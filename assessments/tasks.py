@@ -6,9 +6,10 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
-from assessments.models import Submission, SubmissionState
+from assessments.models import Attempt, AttemptState, Submission, SubmissionState
 from assessments.services import attempt_close_expired
 from lms.celery import app
 
@@ -36,6 +37,23 @@ def submission_notify_task(*, submission_id: int) -> None:
         subject = render_to_string("assessments/email/submission_subject.txt", context).strip()
         body = render_to_string("assessments/email/submission_body.txt", context)
     send_mail(subject, body, None, [submission.learner.email])
+
+
+@shared_task(acks_late=True)
+def attempt_graded_notify_task(*, attempt_id: int) -> None:
+    """E-mail the learner that the hand-graded answers of their quiz attempt were marked."""
+    attempt = Attempt.objects.select_related("learner", "quiz").get(pk=attempt_id)
+    if attempt.state != AttemptState.GRADED:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "attempt": attempt,
+            "passed": attempt.passed(attempt.quiz.pass_mark),
+            "result_url": f"{settings.SITE_URL}{reverse('assessments:result', args=[attempt.pk])}",
+        }
+        subject = render_to_string("assessments/email/attempt_subject.txt", context).strip()
+        body = render_to_string("assessments/email/attempt_body.txt", context)
+    send_mail(subject, body, None, [attempt.learner.email])
 
 
 # Beat imports every app's tasks before it reads the schedule, so the entry lives next to its task.
