@@ -45,13 +45,16 @@ from assessments.models import (
 )
 from content.models import CourseItemPage
 from lms.models import User
+from media.models import PrivateFile
 from media.uploads import (
     DirectUpload,
     UploadRefused,
     direct_upload_confirm,
     direct_upload_create,
+    direct_uploads_discard,
     max_bytes_for,
     private_file_store,
+    private_files_discard,
 )
 from progress.selectors import item_access
 from progress.services import course_of_item, item_result_record, user_can_edit_course
@@ -652,7 +655,6 @@ def clean_link(link: str) -> str:
     return link
 
 
-@transaction.atomic
 def submission_create(
     *,
     task: TaskPage,
@@ -668,12 +670,43 @@ def submission_create(
     `files` are streamed uploads; `direct_uploads` are the names of files the browser sent straight to S3
     (see `task_direct_upload`), each confirmed on the server (size by HEAD, type by first bytes) first.
     Locks the learner's user row; the database allows one submission waiting for grading per learner and task.
+
+    Files reach storage before their rows commit, so this is the outermost transaction (durable): when it does
+    not commit (a refusal, a constraint, a database error, even at COMMIT), every file stored for it is deleted.
     """
-    now = _now(now)
+    stored: list[PrivateFile] = []
+    try:
+        with transaction.atomic(durable=True):
+            return _submission_create(
+                task=task,
+                user=user,
+                text=text,
+                link=link,
+                files=files or [],
+                direct_uploads=direct_uploads or [],
+                now=_now(now),
+                stored=stored,
+            )
+    except BaseException:
+        private_files_discard(stored)
+        direct_uploads_discard(owner=user, names=direct_uploads or [])
+        raise
+
+
+def _submission_create(
+    *,
+    task: TaskPage,
+    user: User,
+    text: str,
+    link: str,
+    files: list[UploadedFile],
+    direct_uploads: list[str],
+    now: datetime,
+    stored: list[PrivateFile],
+) -> Submission:
+    """The body of `submission_create`, inside its transaction; appends each file it stores to `stored`."""
     _check_learner(user=user, item=task)
     _lock_learner(user)
-    files = files or []
-    direct_uploads = direct_uploads or []
     previous = Submission.objects.filter(task=task, learner=user).order_by("-number").first()
     if previous is not None:
         if previous.state == SubmissionState.SUBMITTED:
@@ -690,7 +723,6 @@ def submission_create(
         raise SubmissionRefused(_("Send at most %(n)d files.") % {"n": MAX_FILES})
     if not (bleach.clean(cleaned, tags=set(), strip=True).strip() or link or files or direct_uploads):
         raise SubmissionRefused(_("Your submission is empty."))
-    stored = []
     limits = {"allowed": task.file_types(), "max_bytes": max_bytes_for(task.max_file_mb)}
     try:
         for upload in files:

@@ -8,6 +8,7 @@ servers do not all enforce the conditions of a presigned POST.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from lms.models import User
 from media.models import PrivateFile
 from media.storage import private_bucket, private_location, s3_client, uses_s3
+
+logger = logging.getLogger(__name__)
 
 LINK_SECONDS = 300
 SNIFF_BYTES = 512
@@ -142,8 +145,27 @@ def private_file_store(*, owner: User, upload: UploadedFile, allowed: list[str],
         owner=owner, original_name=name, kind=kind, content_type=KNOWN_TYPES[kind].content_type, size=size
     )
     stored.file.save(f"{uuid.uuid4().hex}/{name}", upload, save=False)
-    stored.save()
+    try:
+        stored.save()
+    except BaseException:
+        private_files_discard([stored])
+        raise
     return stored
+
+
+def private_files_discard(files: list[PrivateFile]) -> None:
+    """Delete the stored content of files whose rows did not commit, so a failed submission leaves no file.
+
+    Best effort on each file (one storage error never keeps the others, nor hides the original failure)."""
+    for private_file in files:
+        name = private_file.file.name
+        try:
+            if name.startswith("direct/") and uses_s3():  # sent by the browser straight to the bucket
+                s3_client().delete_object(Bucket=private_bucket(), Key=_object_key(name))
+            else:
+                private_file.file.storage.delete(name)
+        except Exception:  # cleanup after a failure must never raise over that failure
+            logger.warning("Could not delete the orphan private file %s", name, exc_info=True)
 
 
 def private_url(*, private_file: PrivateFile, seconds: int = LINK_SECONDS) -> str:
@@ -238,6 +260,24 @@ def direct_upload_confirm(*, owner: User, name: str, allowed: list[str], max_byt
     stored.file.name = name
     stored.save()
     return stored
+
+
+def direct_uploads_discard(*, owner: User, names: list[str]) -> None:
+    """Delete the objects the browser sent straight to S3 for a submission that failed, confirmed or not.
+
+    Only `owner`'s own direct uploads, and never one that a committed PrivateFile holds (a name posted again
+    from an earlier, accepted submission stays)."""
+    if not uses_s3():
+        return
+    mine = [n for n in names if n.startswith(f"direct/{owner.pk}/") and ".." not in n]
+    kept = set(PrivateFile.objects.filter(file__in=mine).values_list("file", flat=True))
+    for name in mine:
+        if name in kept:
+            continue
+        try:
+            s3_client().delete_object(Bucket=private_bucket(), Key=_object_key(name))
+        except Exception:  # cleanup after a failure must never raise over that failure
+            logger.warning("Could not delete the orphan direct upload %s", name, exc_info=True)
 
 
 def max_bytes_for(megabytes: int) -> int:

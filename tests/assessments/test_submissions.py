@@ -297,3 +297,115 @@ def test_a_file_sent_straight_to_s3_that_is_not_a_pdf_is_refused(s3):
     with pytest.raises(SubmissionRefused):
         submission_create(task=task, user=learner, direct_uploads=[upload.name])
     assert not Submission.objects.exists()
+
+
+# --- no orphan files ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_dir(tmp_path, monkeypatch):
+    """Private storage in a directory of the test's own, so every file written there can be counted."""
+    from django.core.files.storage import FileSystemStorage
+
+    from media.models import PrivateFile
+
+    monkeypatch.setattr(PrivateFile._meta.get_field("file"), "storage", FileSystemStorage(location=str(tmp_path)))
+    return tmp_path
+
+
+def files_in(directory) -> list:
+    return [p for p in directory.rglob("*") if p.is_file()]
+
+
+def pdf(name: str = "report.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def test_a_submitted_file_is_written_to_private_storage(private_dir):
+    task = make_task(accept_files=True, allowed_file_types="pdf")
+
+    submission_create(task=task, user=learner_in(task), files=[pdf()])
+
+    assert [p.name for p in files_in(private_dir)] == ["report.pdf"]
+
+
+def test_a_submission_refused_after_a_file_was_stored_leaves_no_file_behind(private_dir):
+    task = make_task(accept_files=True, allowed_file_types="pdf")
+    fake = SimpleUploadedFile("second.pdf", PNG, content_type="application/pdf")
+
+    with pytest.raises(SubmissionRefused):
+        submission_create(task=task, user=learner_in(task), files=[pdf(), fake])
+
+    assert files_in(private_dir) == []
+    assert not Submission.objects.exists()
+
+
+def test_a_database_failure_after_the_files_were_stored_leaves_no_file_behind(private_dir, monkeypatch):
+    from django.db import IntegrityError
+
+    from assessments.models import SubmissionFile
+
+    task = make_task(accept_files=True, allowed_file_types="pdf")
+    learner = learner_in(task)
+
+    def fail(*args, **kwargs):
+        raise IntegrityError("simulated failure while saving the submission's files")
+
+    monkeypatch.setattr(SubmissionFile.objects, "bulk_create", fail)
+
+    with pytest.raises(IntegrityError):
+        submission_create(task=task, user=learner, files=[pdf("a.pdf"), pdf("b.pdf")])
+
+    assert files_in(private_dir) == []
+    assert not Submission.objects.exists()
+
+
+def test_a_failed_task_form_post_leaves_no_file_behind(client, private_dir, monkeypatch):
+    from assessments import services
+
+    task = make_task(accept_files=True, allowed_file_types="pdf")
+    learner = learner_in(task)
+    client.force_login(learner)
+
+    original = services.Submission.objects.create
+
+    def create_then_refuse(**kwargs):
+        original(**kwargs)  # the row and the file exist, then the service refuses: both must go
+        raise SubmissionRefused("Your previous submission is waiting for grading.")
+
+    monkeypatch.setattr(services.Submission.objects, "create", create_then_refuse)
+
+    response = client.post(reverse("assessments:submit_task", args=[task.pk]), {"files": [pdf()]})
+
+    assert response.status_code == 400
+    assert files_in(private_dir) == []
+    assert not Submission.objects.exists()
+
+
+def test_a_failed_submission_deletes_the_files_sent_straight_to_s3(s3):
+    client, bucket = s3
+    task = make_task(accept_files=True, accept_link=True, allowed_file_types="pdf")
+    learner = learner_in(task)
+    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
+    requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PDF)}, timeout=10)
+
+    with pytest.raises(SubmissionRefused):
+        submission_create(task=task, user=learner, direct_uploads=[upload.name], link="ftp://nope.example")
+
+    assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+
+
+def test_a_failed_submission_keeps_a_direct_upload_an_earlier_submission_holds(s3):
+    client, bucket = s3
+    task = make_task(accept_files=True, accept_link=True, allowed_file_types="pdf")
+    learner = learner_in(task)
+    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
+    requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PDF)}, timeout=10)
+    first = submission_create(task=task, user=learner, direct_uploads=[upload.name])
+    first.state = SubmissionState.RETURNED
+    first.save(update_fields=["state"])
+
+    with pytest.raises(SubmissionRefused):
+        submission_create(task=task, user=learner, direct_uploads=[upload.name], link="ftp://nope.example")
+
+    assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 1
