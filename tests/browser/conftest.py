@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.s3 import s3, s3_server  # noqa: F401  (moto's S3 server, for the direct-upload browser test)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -72,3 +72,61 @@ def test_the_quiz_works_without_javascript(_playwright_browser, live_server, lea
 
     assert "Score: 100%" in page.locator(".result-score").inner_text()
     context.close()
+
+
+def test_a_learner_checks_each_answer_when_the_quiz_gives_feedback_immediately(page, login, learner_and_quiz):
+    user, quiz = learner_and_quiz
+    quiz.feedback_mode = "immediate"
+    quiz.save_revision().publish()
+    login(user.email, "pw-123456789")
+
+    page.goto(quiz.url)
+    page.get_by_role("button", name="Start the quiz").click()
+    first = page.get_by_role("group", name="Question 1")
+    first.get_by_label("80").check()
+    expect(first.locator(".save-status")).to_contain_text("Saved at")
+    first.get_by_role("button", name="Check answer").click()
+
+    verdict = page.locator(".check-result")
+    expect(verdict).to_contain_text("Incorrect")
+    expect(verdict).to_contain_text("That is HTTP, feedback-b-1.")
+    expect(verdict).to_contain_text("SSH listens on 22 (explanation 1).")
+    expect(verdict).to_be_focused()
+    expect(page.get_by_role("group", name="Question 1").get_by_label("22")).to_be_disabled()
+    assert "feedback-a-2" not in page.content()  # the second question's key is still on the server
+
+    page.reload()  # the check and the lock survive a reload
+    expect(page.get_by_role("group", name="Question 1").get_by_label("80")).to_be_checked()
+    expect(page.get_by_role("group", name="Question 1").get_by_label("22")).to_be_disabled()
+    page.get_by_role("group", name="Question 2").get_by_label("80").check()
+    page.get_by_role("button", name="Submit the quiz").click()
+
+    expect(page.locator(".result-score")).to_contain_text("Score: 50%")
+
+
+def test_checking_an_answer_works_without_javascript(_playwright_browser, live_server, learner_and_quiz):
+    user, quiz = learner_and_quiz
+    quiz.feedback_mode = "immediate"
+    quiz.save_revision().publish()
+    context = _playwright_browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("pw-123456789")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+    page.goto(quiz.url)
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_role("group", name="Question 1").get_by_label("22").check()
+    page.get_by_role("group", name="Question 2").get_by_label("443").check()
+    page.get_by_role("group", name="Question 1").get_by_role("button", name="Check answer").click()
+    page.wait_for_load_state()
+
+    assert "Correct" in page.locator(".check-result").inner_text()
+    assert page.get_by_role("group", name="Question 2").get_by_label("443").is_checked()  # kept, not lost
+    page.get_by_role("button", name="Submit the quiz").click()
+    page.wait_for_load_state()
+
+    assert "Score: 50%" in page.locator(".result-score").inner_text()
+    context.close()
