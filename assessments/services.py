@@ -723,12 +723,12 @@ def _submission_create(
         raise SubmissionRefused(_("Send at most %(n)d files.") % {"n": MAX_FILES})
     if not (bleach.clean(cleaned, tags=set(), strip=True).strip() or link or files or direct_uploads):
         raise SubmissionRefused(_("Your submission is empty."))
-    limits = {"allowed": task.file_types(), "max_bytes": max_bytes_for(task.max_file_mb)}
+    allowed, max_bytes = task.file_types(), max_bytes_for(task.max_file_mb)
     try:
         for upload in files:
-            stored.append(private_file_store(owner=user, upload=upload, **limits))
+            stored.append(private_file_store(owner=user, upload=upload, allowed=allowed, max_bytes=max_bytes))
         for name in direct_uploads:
-            stored.append(direct_upload_confirm(owner=user, name=name, **limits))
+            stored.append(direct_upload_confirm(owner=user, name=name, allowed=allowed, max_bytes=max_bytes))
     except UploadRefused as refused:
         raise SubmissionRefused(refused.message) from None
     live = TaskPage.objects.get(pk=task.pk)

@@ -158,7 +158,9 @@ def private_files_discard(files: list[PrivateFile]) -> None:
 
     Best effort on each file (one storage error never keeps the others, nor hides the original failure)."""
     for private_file in files:
-        name = private_file.file.name
+        name = private_file.file.name or ""
+        if not name:
+            continue
         try:
             if name.startswith("direct/") and uses_s3():  # sent by the browser straight to the bucket
                 s3_client().delete_object(Bucket=private_bucket(), Key=_object_key(name))
