@@ -6,7 +6,8 @@ import copy
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,8 @@ class PinnedDocumentLoader:
     def __init__(self, documents: Mapping[str, Any]) -> None:
         self._documents: dict[str, Any] = dict(documents)
         self._resolved_contexts = _LockedCache(maxsize=64)
+        # Shapes of documents that `terms.dropped_terms_by_shape` found fully defined by these contexts.
+        self._clean_shapes = _LockedCache(maxsize=4096)
 
     @classmethod
     def from_files(cls, files: Mapping[str, Path]) -> PinnedDocumentLoader:
@@ -104,6 +107,22 @@ class PinnedDocumentLoader:
             "tag": "static",
         }
 
+    def shape_is_clean(self, shape: str) -> bool:
+        return self._clean_shapes.get(shape, False)
+
+    def remember_clean_shape(self, shape: str) -> None:
+        self._clean_shapes[shape] = True
+
+    @cached_property
+    def term_valued_keys(self) -> frozenset[str]:
+        """Keys whose string values are terms (aliases of `@type`, and `@vocab`-typed terms) in any context."""
+        keys = {"@type"}
+        for name, definition in _term_definitions(self._documents.values()):
+            target = definition.get("@id") if isinstance(definition, dict) else definition
+            if target == "@type" or (isinstance(definition, dict) and definition.get("@type") == "@vocab"):
+                keys.add(name)
+        return frozenset(keys)
+
     def options(self, **extra: Any) -> dict[str, Any]:
         """pyld options using this loader and this loader's private resolved-context cache."""
         return {
@@ -111,6 +130,18 @@ class PinnedDocumentLoader:
             "contextResolver": ContextResolver(self._resolved_contexts, self),
             **extra,
         }
+
+
+def _term_definitions(nodes: Any) -> Iterator[tuple[str, Any]]:
+    """Every (term, definition) of every context found anywhere in `nodes` (scoped contexts included)."""
+    for node in nodes:
+        if isinstance(node, list):
+            yield from _term_definitions(node)
+        elif isinstance(node, dict):
+            context = node.get("@context")
+            if isinstance(context, dict):
+                yield from context.items()
+            yield from _term_definitions(node.values())
 
 
 _default_loader: PinnedDocumentLoader | None = None
