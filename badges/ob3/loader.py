@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pyld.context_resolver import ContextResolver
+from pyld.jsonld import JsonLdProcessor
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
@@ -130,6 +132,38 @@ class PinnedDocumentLoader:
             "contextResolver": ContextResolver(self._resolved_contexts, self),
             **extra,
         }
+
+
+class ContextReusingProcessor(JsonLdProcessor):
+    """pyld's processor, but a type-scoped context is processed once per parent context, not once per node.
+
+    For a non-propagating (type-scoped) context pyld clones the active context into a new child with a
+    new identity on every node, so its cache of processed contexts, keyed by that identity, never hits and
+    every credential re-processes the same contexts. Here the child of a given parent is made once and
+    reused, so the processed result is cached as pyld intends. Contexts that set `@propagate` keep pyld's
+    own path.
+    """
+
+    _children = _LockedCache(maxsize=512)
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
+        propagate = kwargs.get("propagate", args[1] if len(args) > 1 else True)
+        parent_id = active_ctx.get("_uuid")
+        if (
+            propagate is False
+            and parent_id is not None
+            and not active_ctx.get("previousContext")
+            and isinstance(local_ctx, dict)
+            and "@propagate" not in local_ctx
+        ):
+            child = self._children.get(parent_id)
+            if child is None:
+                child = self._clone_active_context(active_ctx)
+                child["previousContext"] = active_ctx
+                child["_uuid"] = str(uuid.uuid4())
+                self._children[parent_id] = child
+            active_ctx = child
+        return super()._process_context(active_ctx, local_ctx, options, *args, **kwargs)
 
 
 def _term_definitions(nodes: Any) -> Iterator[tuple[str, Any]]:

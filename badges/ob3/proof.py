@@ -23,7 +23,7 @@ from pyld import jsonld
 from pyld.canon import URDNA2015
 
 from badges.ob3.keys import SigningKey, verify_signature
-from badges.ob3.loader import PinnedDocumentLoader, document_loader
+from badges.ob3.loader import ContextReusingProcessor, PinnedDocumentLoader, document_loader
 from badges.ob3.multibase import MultibaseError, base58btc_encode, multibase_decode
 from badges.ob3.terms import dropped_terms_by_shape
 
@@ -84,7 +84,7 @@ def canonicalize(document: dict[str, Any], *, loader: PinnedDocumentLoader | Non
     loader = loader or document_loader()
     try:
         # base None, as jsonld.js: relative IRIs are dropped, not resolved against example.org.
-        dataset = jsonld.to_rdf(document, loader.options(base=None, produceGeneralizedRdf=False))
+        dataset = ContextReusingProcessor().to_rdf(document, loader.options(base=None, produceGeneralizedRdf=False))
         return str(_BoundedURDNA2015().main(dataset, {"format": "application/n-quads"}))
     except jsonld.JsonLdError as error:
         raise CanonicalizationError(

@@ -15,7 +15,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from badges.ob3.loader import PinnedDocumentLoader, document_loader
+from badges.ob3.loader import ContextReusingProcessor, PinnedDocumentLoader, document_loader
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _ID_KEYS = ("id", "@id")
@@ -30,7 +30,7 @@ def dropped_terms(document: dict[str, Any], *, loader: PinnedDocumentLoader | No
     """
     loader = loader or document_loader()
     dropped_keys: list[str | None] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped_keys.append)
+    processor = ContextReusingProcessor(on_property_dropped=dropped_keys.append)
     # base None keeps relative IRIs relative (pyld would otherwise resolve them against example.org).
     expanded = processor.expand(document, loader.options(base=None))
     problems: list[str] = []

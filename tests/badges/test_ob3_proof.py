@@ -257,6 +257,23 @@ def test_our_canonicalization_equals_pyld_normalize() -> None:
     assert canonicalize(credential) == expected
 
 
+def test_reused_type_scoped_contexts_canonicalize_every_document_as_pyld_does() -> None:
+    # The same contexts processed for one credential are reused for the next: the results must not drift.
+    issuer = Issuer()
+    loader = document_loader()
+    options = loader.options(algorithm="URDNA2015", format="application/n-quads", base=None)
+    documents = [
+        issuer.sign(sample_credential(issuer)),
+        issuer.status_list(),
+        issuer.did_document(),
+        issuer.sign(sample_credential(issuer, name="Another badge")),
+        sample_credential(issuer),
+    ]
+    for _round in range(2):
+        for document in documents:
+            assert canonicalize(document) == jsonld.normalize(document, options)
+
+
 def test_sign_refuses_undefined_terms() -> None:
     issuer = Issuer()
     credential = sample_credential(issuer, issuanceDate="2025-09-01T09:30:00Z")
