@@ -1,8 +1,8 @@
 """A real Celery worker process for the worker-killed test: `python -m tests.badges.killable_worker ARGS`.
 
-ARGS are `celery worker` options. With BADGES_TEST_BLOCK_SIGNING=<path>, the worker writes <path> when it
-is about to sign a badge credential and then blocks there, so the test can SIGKILL it after the award row is
-committed and before the credential is stored. BADGES_TEST_VISIBILITY_TIMEOUT shortens the time after
+ARGS are `celery worker` options. With BADGES_TEST_BLOCK_SIGNING=<path>, the first attempt to sign a badge
+credential writes <path> (the pid of the process signing) and then blocks there, so the test can SIGKILL it
+after the award row is committed and before the credential is stored; later attempts sign normally. BADGES_TEST_VISIBILITY_TIMEOUT shortens the time after
 which Redis hands an unacknowledged message to another worker (one hour in production).
 """
 
@@ -28,8 +28,8 @@ def main() -> None:
         sign = services._sign
 
         def sign_blocks(issuer: Any, document: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            if "OpenBadgeCredential" not in document.get("type", []):
-                return sign(issuer, document, **kwargs)  # a status list: sign it
+            if "OpenBadgeCredential" not in document.get("type", []) or Path(marker).exists():
+                return sign(issuer, document, **kwargs)  # a status list, or a later attempt: sign it
             Path(marker).write_text(str(os.getpid()))
             while True:
                 time.sleep(60)

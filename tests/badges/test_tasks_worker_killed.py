@@ -1,13 +1,15 @@
-"""A worker process killed (SIGKILL) halfway through issuing: a new worker finishes the same award, once.
+"""A worker killed (SIGKILL) halfway through issuing: the same award is finished, once.
 
-The task is acknowledged late, so the message stays with the broker until the task returns; Redis hands an
-unacknowledged message to another worker after its visibility timeout (shortened here). The award row is
+The task is acknowledged late, so the message stays with the broker until the task returns: Redis hands an
+unacknowledged message to another worker after its visibility timeout (shortened here) when a whole worker
+dies, and a worker whose pool process dies puts the message back itself (reject_on_worker_lost). The award row is
 committed before signing, and signing runs under that row's lock, so the new worker finds the row, signs it
 once, and never makes a second award.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -35,15 +37,17 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker_process(queues: list[str], *, block_signing: Path | None = None) -> subprocess.Popen[bytes]:
-    """A Celery worker in a process of its own, on this test's database and queues."""
+def worker_process(
+    queues: list[str], *, block_signing: Path | None = None, pool: str = "solo", visibility_timeout: int = 2
+) -> subprocess.Popen[bytes]:
+    """A Celery worker in a process group of its own, on this test's database and queues."""
     database = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lms.settings.test",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL_FOR_WORKER_TESTS,
-        "BADGES_TEST_VISIBILITY_TIMEOUT": "2",
+        "BADGES_TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
     }
     env.pop("BADGES_TEST_BLOCK_SIGNING", None)
     if block_signing is not None:
@@ -52,7 +56,8 @@ def worker_process(queues: list[str], *, block_signing: Path | None = None) -> s
         sys.executable,
         "-m",
         "tests.badges.killable_worker",
-        "--pool=solo",
+        f"--pool={pool}",
+        "--concurrency=1",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
@@ -60,12 +65,13 @@ def worker_process(queues: list[str], *, block_signing: Path | None = None) -> s
         f"--queues={','.join(queues)}",
         f"--hostname={uuid.uuid4().hex}@%h",
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.kill()
+    """Kill the worker and any pool processes it started (its own process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
 
 
@@ -109,4 +115,35 @@ def test_a_worker_killed_while_signing_leaves_one_award_that_a_new_worker_signs(
     assert award.status_index == halfway.status_index
     assert award.attempts == 1  # the killed attempt rolled back with its transaction
     assert award.credential["credentialSubject"]["achievement"]["name"] == achievement.name
+    assert verify_award(award).status == "valid"
+
+
+def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_finished_once(
+    issuer, achievement, learner, tmp_path
+):
+    """reject_on_worker_lost: the worker's main process puts the message back when its pool process dies."""
+    enrolment = completed_enrolment(learner, achievement.course)
+    signing = tmp_path / "signing"
+    with routed_to_test_queues(f"badges-pool-killed-{uuid.uuid4().hex}") as queues:
+        # No redelivery by visibility timeout here: only the lost pool process can bring the message back.
+        worker = worker_process(queues, block_signing=signing, pool="prefork", visibility_timeout=3600)
+        try:
+            award_issue_task.apply_async(args=[enrolment.pk], queue=queues[0])
+            wait_for(signing.exists, seconds=120, what="the pool process to start signing")
+            pool_process = int(signing.read_text())
+            assert pool_process != worker.pid
+            halfway = Award.objects.get()
+            assert halfway.status == AwardStatus.ISSUING
+            os.kill(pool_process, signal.SIGKILL)
+            wait_for(
+                lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(),
+                seconds=120,
+                what="the requeued task to finish the award",
+            )
+        finally:
+            stop(worker)
+
+    award = Award.objects.get()
+    assert (award.pk, award.code, award.status_index) == (halfway.pk, halfway.code, halfway.status_index)
+    assert award.attempts == 1
     assert verify_award(award).status == "valid"
