@@ -270,6 +270,8 @@ class StatusList(models.Model):
     credential_json = models.TextField(_("signed list credential"), blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
 
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["issuer", "number"]
         verbose_name = _("status list")
@@ -360,6 +362,9 @@ class Award(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AwardQuerySet.as_manager()
+
+    # Awards are learner records, not content: Wagtail's usage index would add work to every issue.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["-awarded_at", "-pk"]

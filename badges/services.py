@@ -1,6 +1,7 @@
 """Every change to issuers, keys, awards and status lists goes through here (tasks, admin, commands, demo).
 
-Locks, when several are taken, are always taken in this order: award row, then status list row.
+Locks, when several are taken, are always taken in this order: award row, then status list row. Creating
+an award row takes only its status list row (the new award row is not visible to anyone else yet).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Length
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -32,6 +35,7 @@ from badges.models import (
     AwardStatus,
     Issuer,
     Pathway,
+    PathwayComponent,
     RevocationAudit,
     SigningKey,
     StatusList,
@@ -39,9 +43,8 @@ from badges.models import (
 from badges.ob3 import keys as ob3_keys
 from badges.ob3.did import did_document
 from badges.ob3.loader import CREDENTIALS_V2, OB_V3P0
-from badges.ob3.proof import UndefinedTermsError, format_datetime, sign
+from badges.ob3.proof import format_datetime, sign
 from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status_entry, status_list_credential
-from badges.ob3.terms import dropped_terms
 from lms.models import User
 
 logger = logging.getLogger(__name__)
@@ -148,22 +151,53 @@ def user_can_revoke(*, user: User, award: Award) -> bool:
 # --- status lists -------------------------------------------------------------------------------------
 
 
-def _status_index_allocate(*, issuer: Issuer) -> tuple[StatusList, int]:
-    """A random free index in the issuer's current list (a new list when it is full). Locks that list's row."""
-    status_list = StatusList.objects.select_for_update().filter(issuer=issuer).order_by("-number").first()
-    if status_list is None or status_list.allocated >= status_list.size:
-        number = (status_list.number + 1) if status_list else 1
-        status_list = StatusList.objects.create(issuer=issuer, number=number, bits=Bitstring(MIN_BITS).to_bytes())
-        status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
-        status_list_sign(status_list=status_list)
-    used = {
-        index
-        for index in Award.objects.filter(status_list=status_list).values_list("status_index", flat=True)
-        if index is not None
-    }
-    index = random_free_index(used, size=status_list.size)
-    StatusList.objects.filter(pk=status_list.pk).update(allocated=len(used) + 1)
-    return status_list, index
+STATUS_INDEX_PROBES = 16
+
+
+def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
+    """Reserve a random free index in the issuer's newest list (a new list when it is full).
+
+    Call inside the transaction that stores the index on an award: the counter UPDATE locks the list row
+    only until that short transaction commits, never while a credential is signed. A few indexed probes
+    find a free index; a racing transaction that took the same one meets the (list, index) unique
+    constraint, and the caller retries.
+    """
+    status_list = (
+        StatusList.objects.filter(issuer_id=issuer_id)
+        .order_by("-number")
+        .annotate(size_bytes=Length("bits"))
+        .defer("bits", "credential_json")
+        .first()
+    )
+    reserved = status_list is not None and bool(
+        StatusList.objects.filter(pk=status_list.pk, allocated__lt=status_list.size_bytes * 8).update(
+            allocated=F("allocated") + 1
+        )
+    )
+    if status_list is None or not reserved:
+        status_list = _status_list_create(issuer=Issuer.objects.get(pk=issuer_id), after=status_list)
+        size = status_list.size
+    else:
+        size = status_list.size_bytes * 8
+    taken = Award.objects.filter(status_list=status_list)
+    rng = secrets.SystemRandom()
+    for _probe in range(STATUS_INDEX_PROBES):
+        index = rng.randrange(size)
+        if not taken.filter(status_index=index).exists():
+            return status_list, index
+    # A nearly full list: choose among what is left.
+    used = set(taken.exclude(status_index=None).values_list("status_index", flat=True))
+    return status_list, random_free_index(used, size=size, rng=rng)
+
+
+def _status_list_create(*, issuer: Issuer, after: StatusList | None) -> StatusList:
+    """The issuer's next list, signed, with one index counted as allocated; never an unsigned one."""
+    number = (after.number + 1) if after is not None else 1
+    with transaction.atomic():
+        status_list = StatusList.objects.create(
+            issuer=issuer, number=number, bits=Bitstring(MIN_BITS).to_bytes(), allocated=1
+        )
+        return status_list_sign(status_list=status_list)
 
 
 def status_list_sign(*, status_list: StatusList) -> StatusList:
@@ -347,33 +381,53 @@ def award_code_normalize(text: str) -> str:
 
 
 def _award_row(*, learner: User, badge: Achievement | Pathway, grade: Decimal | None) -> Award:
-    """The one award row of (learner, badge): created on first call, found on every later one."""
+    """The one award row of (learner, badge): created on first call, found on every later one.
+
+    The row is created with its validation code and its status-list index, in one short transaction.
+    """
     lookup: dict[str, Any] = {"learner": learner}
     lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
     existing = Award.objects.filter(**lookup).first()
     if existing is not None:
         return existing
-    for _attempt in range(5):
+    for _attempt in range(8):
         try:
             with transaction.atomic():
-                return Award.objects.create(**lookup, code=award_code_generate(), grade=grade)
+                try:
+                    status_list, status_index = _status_index_allocate(issuer_id=badge.issuer_id)
+                except BadgeError:
+                    # No new list can be signed (the issuer has no key yet): make the row all the same, so
+                    # the failure is recorded on it; signing reserves the index when it is retried.
+                    status_list, status_index = None, None
+                return Award.objects.create(
+                    **lookup,
+                    code=award_code_generate(),
+                    grade=grade,
+                    status_list=status_list,
+                    status_index=status_index,
+                )
         except IntegrityError:
-            # Either the (learner, badge) constraint (someone else created it: use theirs) or a code clash.
+            # The (learner, badge) constraint (someone else created it: use theirs), a code clash, an
+            # index clash with a concurrent award, or a concurrent new status list: try again.
             existing = Award.objects.filter(**lookup).first()
             if existing is not None:
                 return existing
-    raise BadgeError("Could not allocate a unique validation code.")
+    raise BadgeError("Could not allocate a unique validation code and status index.")
 
 
 def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award, bool]:
-    """Build, check, sign and store the credential once. Locks the award row, then the status list row.
+    """Build, check, sign and store the credential once. Locks the award row (and, only for a row without a
+    status index, then the status list row).
 
     Returns (award, True) when this call signed it, (award, False) when it already was.
     """
     with transaction.atomic():
         award = (
             Award.objects.select_for_update(of=("self",))
-            .select_related("achievement__issuer", "achievement__course", "pathway__issuer", "learner")
+            .select_related(
+                "achievement__issuer", "achievement__course", "pathway__issuer", "learner", "status_list__issuer"
+            )
+            .defer("status_list__bits", "status_list__credential_json")
             .get(pk=award_id)
         )
         if award.status == AwardStatus.ISSUED:
@@ -387,12 +441,11 @@ def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award
         award.salt = secrets.token_hex(16)
         award.identity_hash = identity_hash(award.learner.email, award.salt)
         award.credential_id = f"urn:uuid:{uuid.uuid4()}"
-        award.status_list, award.status_index = _status_index_allocate(issuer=badge.issuer)
+        if award.status_list_id is None:  # a row created before indexes were reserved with it
+            award.status_list, award.status_index = _status_index_allocate(issuer_id=badge.issuer_id)
+            award.status_list.issuer = badge.issuer
         unsigned = credential_build(award=award, evidence=evidence)
-        undefined = dropped_terms(unsigned)
-        if undefined:
-            raise UndefinedTermsError(undefined)
-        signed = _sign(badge.issuer, unsigned, now=now)
+        signed = _sign(badge.issuer, unsigned, now=now)  # refuses terms no context defines
         award.credential_json = json.dumps(signed, ensure_ascii=False)
         award.status, award.error = AwardStatus.ISSUED, ""
         award.save()
@@ -438,7 +491,8 @@ def award_issue(*, learner: User, achievement: Achievement, grade: Decimal | Non
     to sign leaves it visible to admins as "failed" with its error, and a retry finishes it.
     """
     award = _issue(learner=learner, badge=achievement, grade=grade, evidence=())
-    pathways_evaluate(learner=learner)
+    if PathwayComponent.objects.filter(achievement=achievement).exists():
+        pathways_evaluate(learner=learner)
     return award
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pyld.context_resolver import ContextResolver
+from pyld.jsonld import JsonLdProcessor
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
@@ -76,6 +79,8 @@ class PinnedDocumentLoader:
     def __init__(self, documents: Mapping[str, Any]) -> None:
         self._documents: dict[str, Any] = dict(documents)
         self._resolved_contexts = _LockedCache(maxsize=64)
+        # Shapes of documents that `terms.dropped_terms_by_shape` found fully defined by these contexts.
+        self._clean_shapes = _LockedCache(maxsize=4096)
 
     @classmethod
     def from_files(cls, files: Mapping[str, Path]) -> PinnedDocumentLoader:
@@ -104,6 +109,22 @@ class PinnedDocumentLoader:
             "tag": "static",
         }
 
+    def shape_is_clean(self, shape: str) -> bool:
+        return self._clean_shapes.get(shape, False)
+
+    def remember_clean_shape(self, shape: str) -> None:
+        self._clean_shapes[shape] = True
+
+    @cached_property
+    def term_valued_keys(self) -> frozenset[str]:
+        """Keys whose string values are terms (aliases of `@type`, and `@vocab`-typed terms) in any context."""
+        keys = {"@type"}
+        for name, definition in _term_definitions(self._documents.values()):
+            target = definition.get("@id") if isinstance(definition, dict) else definition
+            if target == "@type" or (isinstance(definition, dict) and definition.get("@type") == "@vocab"):
+                keys.add(name)
+        return frozenset(keys)
+
     def options(self, **extra: Any) -> dict[str, Any]:
         """pyld options using this loader and this loader's private resolved-context cache."""
         return {
@@ -111,6 +132,50 @@ class PinnedDocumentLoader:
             "contextResolver": ContextResolver(self._resolved_contexts, self),
             **extra,
         }
+
+
+class ContextReusingProcessor(JsonLdProcessor):
+    """pyld's processor, but a type-scoped context is processed once per parent context, not once per node.
+
+    For a non-propagating (type-scoped) context pyld clones the active context into a new child with a
+    new identity on every node, so its cache of processed contexts, keyed by that identity, never hits and
+    every credential re-processes the same contexts. Here the child of a given parent is made once and
+    reused, so the processed result is cached as pyld intends. Contexts that set `@propagate` keep pyld's
+    own path.
+    """
+
+    _children = _LockedCache(maxsize=512)
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
+        propagate = kwargs.get("propagate", args[1] if len(args) > 1 else True)
+        parent_id = active_ctx.get("_uuid")
+        if (
+            propagate is False
+            and parent_id is not None
+            and not active_ctx.get("previousContext")
+            and isinstance(local_ctx, dict)
+            and "@propagate" not in local_ctx
+        ):
+            child = self._children.get(parent_id)
+            if child is None:
+                child = self._clone_active_context(active_ctx)
+                child["previousContext"] = active_ctx
+                child["_uuid"] = str(uuid.uuid4())
+                self._children[parent_id] = child
+            active_ctx = child
+        return super()._process_context(active_ctx, local_ctx, options, *args, **kwargs)
+
+
+def _term_definitions(nodes: Any) -> Iterator[tuple[str, Any]]:
+    """Every (term, definition) of every context found anywhere in `nodes` (scoped contexts included)."""
+    for node in nodes:
+        if isinstance(node, list):
+            yield from _term_definitions(node)
+        elif isinstance(node, dict):
+            context = node.get("@context")
+            if isinstance(context, dict):
+                yield from context.items()
+            yield from _term_definitions(node.values())
 
 
 _default_loader: PinnedDocumentLoader | None = None

@@ -8,7 +8,9 @@ proofValue = "z" + base58btc(Ed25519 signature of hashData)
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,13 +18,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.utils.translation import gettext as _
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
 from badges.ob3.keys import SigningKey, verify_signature
-from badges.ob3.loader import PinnedDocumentLoader, document_loader
+from badges.ob3.loader import ContextReusingProcessor, PinnedDocumentLoader, document_loader
 from badges.ob3.multibase import MultibaseError, base58btc_encode, multibase_decode
-from badges.ob3.terms import dropped_terms
+from badges.ob3.terms import dropped_terms_by_shape
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -62,13 +65,13 @@ class _BoundedURDNA2015(URDNA2015):
     def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
         self._calls_left -= 1
         if self._calls_left < 0:
-            raise CanonicalizationError("the document is too complex to canonicalize")
+            raise CanonicalizationError(_("The document is too complex to canonicalize."))
         return super().hash_n_degree_quads(id_, issuer)
 
     def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
         related = super().create_hash_to_related(id_, issuer)
         if any(len(nodes) > MAX_RELATED_BLANK_NODES for nodes in related.values()):
-            raise CanonicalizationError("the document is too complex to canonicalize")
+            raise CanonicalizationError(_("The document is too complex to canonicalize."))
         return related
 
 
@@ -81,10 +84,12 @@ def canonicalize(document: dict[str, Any], *, loader: PinnedDocumentLoader | Non
     loader = loader or document_loader()
     try:
         # base None, as jsonld.js: relative IRIs are dropped, not resolved against example.org.
-        dataset = jsonld.to_rdf(document, loader.options(base=None, produceGeneralizedRdf=False))
+        dataset = ContextReusingProcessor().to_rdf(document, loader.options(base=None, produceGeneralizedRdf=False))
         return str(_BoundedURDNA2015().main(dataset, {"format": "application/n-quads"}))
     except jsonld.JsonLdError as error:
-        raise CanonicalizationError(f"the document could not be canonicalized: {_root_cause(error)}") from error
+        raise CanonicalizationError(
+            _("The document could not be canonicalized: %(cause)s.") % {"cause": _root_cause(error)}
+        ) from error
 
 
 def _root_cause(error: BaseException) -> str:
@@ -129,9 +134,16 @@ def hash_data(
     """The 64 bytes that are signed: sha256(canonical proof config) + sha256(canonical document)."""
     config = {**options, "@context": unsecured_document.get("@context")}
     config.pop("proofValue", None)
-    proof_hash = hashlib.sha256(canonicalize(config, loader=loader).encode("utf-8")).digest()
+    proof_hash = _proof_config_hash(json.dumps(config, sort_keys=True), loader or document_loader())
     document_hash = hashlib.sha256(canonicalize(unsecured_document, loader=loader).encode("utf-8")).digest()
     return proof_hash + document_hash
+
+
+@functools.lru_cache(maxsize=256)
+def _proof_config_hash(config_json: str, loader: PinnedDocumentLoader) -> bytes:
+    """sha256 of the canonical proof configuration: the same within a second for every credential an issuer
+    key signs, so a busy worker canonicalizes it about once a second instead of once per credential."""
+    return hashlib.sha256(canonicalize(json.loads(config_json), loader=loader).encode("utf-8")).digest()
 
 
 def sign(
@@ -144,11 +156,12 @@ def sign(
 ) -> dict[str, Any]:
     """A copy of `credential` with an embedded eddsa-rdfc-2022 DataIntegrityProof (as a one-item list).
 
-    Refuses a credential that already has a proof, and one with terms no context defines.
+    Refuses a credential that already has a proof, and one with terms no context defines (checked in
+    full once per document shape: see `dropped_terms_by_shape`).
     """
     if "proof" in credential:
         raise ValueError("the credential already has a proof")
-    undefined = dropped_terms(credential, loader=loader)
+    undefined = dropped_terms_by_shape(credential, loader=loader)
     if undefined:
         raise UndefinedTermsError(undefined)
     key = private_key if isinstance(private_key, SigningKey) else SigningKey(private_key)
@@ -188,23 +201,23 @@ def verify_proof(
     """
     proof = single_proof(document)
     if proof is None:
-        return ProofResult(False, ["The credential must carry exactly one proof object."])
+        return ProofResult(False, [_("The credential must carry exactly one proof object.")])
 
     reasons: list[str] = []
     if proof.get("type") != PROOF_TYPE:
-        reasons.append(f"The proof type must be {PROOF_TYPE}.")
+        reasons.append(_("The proof type must be %(type)s.") % {"type": PROOF_TYPE})
     if proof.get("cryptosuite") != CRYPTOSUITE:
-        reasons.append(f"The proof cryptosuite must be {CRYPTOSUITE}.")
+        reasons.append(_("The proof cryptosuite must be %(suite)s.") % {"suite": CRYPTOSUITE})
     if proof.get("proofPurpose") != PROOF_PURPOSE:
-        reasons.append(f"The proof purpose must be {PROOF_PURPOSE}.")
+        reasons.append(_("The proof purpose must be %(purpose)s.") % {"purpose": PROOF_PURPOSE})
     created = parse_datetime(proof.get("created"))
     if "created" in proof and created is None:
-        reasons.append("The proof's creation time is not a valid date-time with a time zone.")
+        reasons.append(_("The proof's creation time is not a valid date-time with a time zone."))
     if "expires" in proof and parse_datetime(proof.get("expires")) is None:
-        reasons.append("The proof's expiry time is not a valid date-time with a time zone.")
+        reasons.append(_("The proof's expiry time is not a valid date-time with a time zone."))
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or not method:
-        reasons.append("The proof does not name its verification method.")
+        reasons.append(_("The proof does not name its verification method."))
         method = None
     signature = _signature(proof.get("proofValue"), reasons)
 
@@ -217,7 +230,7 @@ def verify_proof(
         document_context = unsecured.get("@context")
         document_context = document_context if isinstance(document_context, list) else [document_context]
         if document_context[: len(proof_context)] != proof_context:
-            reasons.append("The proof's @context does not match the start of the credential's @context.")
+            reasons.append(_("The proof's @context does not match the start of the credential's @context."))
         unsecured["@context"] = options.pop("@context")
 
     if reasons or method is None or signature is None:
@@ -225,7 +238,12 @@ def verify_proof(
 
     public_key = public_key_resolver(method)
     if public_key is None:
-        return ProofResult(False, [f"The key {method} could not be found or may not sign assertions."], method, created)
+        return ProofResult(
+            False,
+            [_("The key %(key)s could not be found or may not sign assertions.") % {"key": method}],
+            method,
+            created,
+        )
     try:
         data = hash_data(unsecured, options, loader=loader)
     except CanonicalizationError as error:
@@ -233,7 +251,7 @@ def verify_proof(
     if not verify_signature(public_key, signature, data):
         return ProofResult(
             False,
-            ["The signature does not match: the credential was changed or signed by another key."],
+            [_("The signature does not match: the credential was changed or signed by another key.")],
             method,
             created,
         )
@@ -242,14 +260,14 @@ def verify_proof(
 
 def _signature(proof_value: object, reasons: list[str]) -> bytes | None:
     if not isinstance(proof_value, str):
-        reasons.append("The proof has no proofValue.")
+        reasons.append(_("The proof has no proofValue."))
         return None
     try:
         signature = multibase_decode(proof_value)
     except MultibaseError:
-        reasons.append("The proofValue is not base58btc multibase.")
+        reasons.append(_("The proofValue is not base58btc multibase."))
         return None
     if len(signature) != SIGNATURE_LENGTH:
-        reasons.append("The proofValue is not a 64-byte Ed25519 signature.")
+        reasons.append(_("The proofValue is not a 64-byte Ed25519 signature."))
         return None
     return signature

@@ -8,12 +8,14 @@ refuses to sign while `dropped_terms()` reports anything.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
 from pyld import jsonld
 
-from badges.ob3.loader import PinnedDocumentLoader, document_loader
+from badges.ob3.loader import ContextReusingProcessor, PinnedDocumentLoader, document_loader
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _ID_KEYS = ("id", "@id")
@@ -28,7 +30,7 @@ def dropped_terms(document: dict[str, Any], *, loader: PinnedDocumentLoader | No
     """
     loader = loader or document_loader()
     dropped_keys: list[str | None] = []
-    processor = jsonld.JsonLdProcessor(on_property_dropped=dropped_keys.append)
+    processor = ContextReusingProcessor(on_property_dropped=dropped_keys.append)
     # base None keeps relative IRIs relative (pyld would otherwise resolve them against example.org).
     expanded = processor.expand(document, loader.options(base=None))
     problems: list[str] = []
@@ -48,6 +50,50 @@ def dropped_terms(document: dict[str, Any], *, loader: PinnedDocumentLoader | No
     for kind, value in _relative_iris(expanded):
         problems.extend(_value_paths(document, kind, value) or [f"{kind}: {value!r}"])
     return list(dict.fromkeys(problems))
+
+
+def dropped_terms_by_shape(document: dict[str, Any], *, loader: PinnedDocumentLoader | None = None) -> list[str]:
+    """`dropped_terms`, but a document whose shape was already found clean is not expanded again.
+
+    For the signer: every credential of one badge class has the same shape (keys, types, which values
+    are IRIs), so the JSON-LD check runs once per badge class instead of once per award. A document
+    with problems is checked in full every time, so it is always refused with its own paths.
+    """
+    loader = loader or document_loader()
+    shape = document_shape(document, loader=loader)
+    if shape is not None and loader.shape_is_clean(shape):
+        return []
+    problems = dropped_terms(document, loader=loader)
+    if not problems and shape is not None:
+        loader.remember_clean_shape(shape)
+    return problems
+
+
+def document_shape(document: dict[str, Any], *, loader: PinnedDocumentLoader) -> str | None:
+    """A hash of everything `dropped_terms` depends on; None when the document defines contexts inline.
+
+    Kept: the `@context` URLs, every key, list lengths, the values of keys that hold terms (`type`, and
+    `@vocab`-typed properties). Every other string only counts as an IRI (absolute or blank node) or not.
+    """
+    context = document.get("@context")
+    urls = context if isinstance(context, list) else [context]
+    if not all(isinstance(url, str) for url in urls):
+        return None
+    term_keys = loader.term_valued_keys
+
+    def shape(node: Any, key: str | None) -> Any:
+        if isinstance(node, dict):
+            return {name: shape(value, name) for name, value in node.items() if name != "@context"}
+        if isinstance(node, list):
+            return [shape(item, key) for item in node]
+        if isinstance(node, str):
+            if key in term_keys:
+                return node
+            return "\u0000iri" if _is_iri_or_blank(node) else "\u0000text"
+        return f"\u0000{type(node).__name__}"
+
+    encoded = json.dumps([urls, shape(document, None)], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def _join(path: str, key: str) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
+
 from badges.ob3.did import DidError, assertion_method, split_did_url
 from badges.ob3.loader import CREDENTIALS_V2, OB_V3P0, PinnedDocumentLoader, document_loader
 from badges.ob3.multibase import MultibaseError, decode_ed25519_public_key
@@ -57,10 +59,10 @@ class VerificationReport:
     @property
     def summary(self) -> str:
         return {
-            "valid": "This credential is valid: it was issued as shown and has not been changed.",
-            "expired": "This credential was issued as shown, but it has expired.",
-            "revoked": "This credential was issued as shown, but its issuer has revoked it.",
-            "invalid": "This credential could not be verified.",
+            "valid": _("This credential is valid: it was issued as shown and has not been changed."),
+            "expired": _("This credential was issued as shown, but it has expired."),
+            "revoked": _("This credential was issued as shown, but its issuer has revoked it."),
+            "invalid": _("This credential could not be verified."),
         }[self.status]
 
 
@@ -103,44 +105,51 @@ def verify_credential(
 
     size = _size(document)
     if size is None:
-        report.add("json", False, "The credential is not valid JSON.")
+        report.add("json", False, _("The credential is not valid JSON."))
         return report.finish(None)
     if size > max_bytes:
         report.add(
-            "size", False, f"The credential is {size:,} bytes; credentials over {max_bytes:,} bytes are not checked."
+            "size",
+            False,
+            _("The credential is %(size)s bytes; credentials over %(limit)s bytes are not checked.")
+            % {"size": f"{size:,}", "limit": f"{max_bytes:,}"},
         )
         return report.finish(None)
-    report.add("size", True, "The credential is of a reasonable size.")
+    report.add("size", True, _("The credential is of a reasonable size."))
 
     credential = _parse(document)
     if credential is None:
-        report.add("json", False, "The credential is not a valid JSON object.")
+        report.add("json", False, _("The credential is not a valid JSON object."))
         return report.finish(None)
-    report.add("json", True, "The credential is a JSON object.")
+    report.add("json", True, _("The credential is a JSON object."))
 
     problems = _shape_problems(credential, loader)
     if not report.add(
         "shape",
         not problems,
-        "The credential has the structure of an Open Badges 3.0 credential."
+        _("The credential has the structure of an Open Badges 3.0 credential.")
         if not problems
-        else "The credential is not a well-formed Open Badges 3.0 credential: " + "; ".join(problems) + ".",
+        else _("The credential is not a well-formed Open Badges 3.0 credential: %(problems)s.")
+        % {"problems": "; ".join(problems)},
     ):
         return report.finish(credential)
 
     try:
         undefined = dropped_terms(credential, loader=loader)
     except Exception as error:  # noqa: BLE001 - pyld raises JsonLdError, and plain errors on odd input
-        report.add("terms", False, f"The credential's JSON-LD could not be processed ({type(error).__name__}).")
+        report.add(
+            "terms",
+            False,
+            _("The credential's JSON-LD could not be processed (%(error)s).") % {"error": type(error).__name__},
+        )
         return report.finish(credential)
     if not report.add(
         "terms",
         not undefined,
-        "Every field of the credential is defined by its vocabularies, so the signature covers all of it."
+        _("Every field of the credential is defined by its vocabularies, so the signature covers all of it.")
         if not undefined
-        else "These fields are not defined by any vocabulary, so the signature does not cover them: "
-        + ", ".join(undefined)
-        + ".",
+        else _("These fields are not defined by any vocabulary, so the signature does not cover them: %(fields)s.")
+        % {"fields": ", ".join(undefined)},
     ):
         return report.finish(credential)
 
@@ -203,117 +212,139 @@ def _types(value: Any) -> list[Any]:
 def _shape_problems(credential: dict[str, Any], loader: PinnedDocumentLoader) -> list[str]:
     problems: list[str] = []
     if not _depth(credential, MAX_DEPTH):
-        return ["it is nested too deeply"]
+        return [_("it is nested too deeply")]
 
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or contexts[:2] != [CREDENTIALS_V2, OB_V3P0]:
-        problems.append(f"@context must be a list starting with {CREDENTIALS_V2} then {OB_V3P0}")
+        problems.append(
+            _("@context must be a list starting with %(first)s then %(second)s")
+            % {"first": CREDENTIALS_V2, "second": OB_V3P0}
+        )
     elif not all(isinstance(url, str) and url in loader.urls for url in contexts):
-        problems.append("@context names a vocabulary this verifier does not know")
+        problems.append(_("@context names a vocabulary this verifier does not know"))
 
     types = credential.get("type")
     if not isinstance(types, list) or not {"VerifiableCredential", "OpenBadgeCredential"} <= {
         t for t in types if isinstance(t, str)
     }:
-        problems.append('type must be a list holding "VerifiableCredential" and "OpenBadgeCredential"')
+        problems.append(_('type must be a list holding "VerifiableCredential" and "OpenBadgeCredential"'))
     for key in ("id", "name"):
         if not isinstance(credential.get(key), str) or not credential[key]:
-            problems.append(f"{key} is missing")
+            problems.append(_("%(field)s is missing") % {"field": key})
 
     issuer = credential.get("issuer")
     if not isinstance(issuer, dict) or not isinstance(issuer.get("id"), str) or not issuer["id"].startswith("did:"):
-        problems.append("issuer must be a profile whose id is a DID")
+        problems.append(_("issuer must be a profile whose id is a DID"))
     elif "Profile" not in _types(issuer.get("type")):
-        problems.append('issuer.type must be a list holding "Profile"')
+        problems.append(_('issuer.type must be a list holding "Profile"'))
 
     if parse_datetime(credential.get("validFrom")) is None:
-        problems.append("validFrom must be a date-time with a time zone")
+        problems.append(_("validFrom must be a date-time with a time zone"))
     if "validUntil" in credential and parse_datetime(credential.get("validUntil")) is None:
-        problems.append("validUntil must be a date-time with a time zone")
+        problems.append(_("validUntil must be a date-time with a time zone"))
 
     subject = credential.get("credentialSubject")
     if not isinstance(subject, dict):
-        problems.append("credentialSubject must be one object")
+        problems.append(_("credentialSubject must be one object"))
     else:
         if "AchievementSubject" not in _types(subject.get("type")):
-            problems.append('credentialSubject.type must be a list holding "AchievementSubject"')
+            problems.append(_('credentialSubject.type must be a list holding "AchievementSubject"'))
         achievement = subject.get("achievement")
         if not isinstance(achievement, dict) or "Achievement" not in _types(achievement.get("type")):
-            problems.append('credentialSubject.achievement must be an object of type ["Achievement"]')
+            problems.append(_('credentialSubject.achievement must be an object of type ["Achievement"]'))
         identifiers = subject.get("identifier")
         if identifiers is not None and not (
             isinstance(identifiers, list)
             and all(isinstance(entry, dict) and entry.get("type") == "IdentityObject" for entry in identifiers)
         ):
-            problems.append('credentialSubject.identifier must be a list of objects of type "IdentityObject"')
+            problems.append(_('credentialSubject.identifier must be a list of objects of type "IdentityObject"'))
 
     for key in ("evidence",):
         if key in credential and not isinstance(credential[key], list):
-            problems.append(f"{key} must be a list")
+            problems.append(_("%(field)s must be a list") % {"field": key})
 
     if "credentialStatus" in credential:
         problems.extend(_status_entry_problems(credential["credentialStatus"]))
 
     proofs = credential.get("proof")
     if single_proof(credential) is None:
-        problems.append("the credential must carry exactly one proof" if proofs else "the credential is not signed")
+        problems.append(
+            _("the credential must carry exactly one proof") if proofs else _("the credential is not signed")
+        )
     return problems
 
 
 def _status_entry_problems(entry: Any) -> list[str]:
     if not isinstance(entry, dict):
-        return ["credentialStatus must be one object, not a list"]
+        return [_("credentialStatus must be one object, not a list")]
     problems = []
     if entry.get("type") != "BitstringStatusListEntry":
-        problems.append('credentialStatus.type must be "BitstringStatusListEntry"')
+        problems.append(_('credentialStatus.type must be "BitstringStatusListEntry"'))
     if entry.get("statusPurpose") != STATUS_PURPOSE:
-        problems.append(f'credentialStatus.statusPurpose must be "{STATUS_PURPOSE}"')
+        problems.append(_('credentialStatus.statusPurpose must be "%(purpose)s"') % {"purpose": STATUS_PURPOSE})
     if not isinstance(entry.get("statusListIndex"), str) or not _INDEX.match(entry["statusListIndex"]):
-        problems.append("credentialStatus.statusListIndex must be a whole number written as a string")
+        problems.append(_("credentialStatus.statusListIndex must be a whole number written as a string"))
     url = entry.get("statusListCredential")
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        problems.append("credentialStatus.statusListCredential must be a URL")
+        problems.append(_("credentialStatus.statusListCredential must be a URL"))
     elif entry.get("id") == url:
-        problems.append("credentialStatus.id must not be the status list's URL")
+        problems.append(_("credentialStatus.id must not be the status list's URL"))
     return problems
 
 
 def _issuer_key(report: _Report, name: str, method_id: Any, issuer_id: str, did_resolver: DidResolver) -> bytes | None:
     """The raw public key of `method_id` if the issuer's DID document allows it to sign assertions."""
     if not isinstance(method_id, str):
-        report.add(name, False, "The signature does not say which key made it.")
+        report.add(name, False, _("The signature does not say which key made it."))
         return None
     try:
         did, _fragment = split_did_url(method_id)
     except DidError:
-        report.add(name, False, f"The signing key {method_id} is not a key of a DID.")
+        report.add(name, False, _("The signing key %(key)s is not a key of a DID.") % {"key": method_id})
         return None
     if did != issuer_id:
-        report.add(name, False, f"The credential was signed with a key of {did}, not of its issuer {issuer_id}.")
+        report.add(
+            name,
+            False,
+            _("The credential was signed with a key of %(did)s, not of its issuer %(issuer)s.")
+            % {"did": did, "issuer": issuer_id},
+        )
         return None
     try:
         did_doc = did_resolver(did)
     except Exception:  # noqa: BLE001 - the caller's resolver; any failure means "not found"
         did_doc = None
     if not isinstance(did_doc, dict) or did_doc.get("id") != did:
-        report.add(name, False, f"The issuer's DID document ({did}) could not be found.")
+        report.add(name, False, _("The issuer's DID document (%(did)s) could not be found.") % {"did": did})
         return None
     method = assertion_method(did_doc, method_id)
     if method is None:
-        report.add(name, False, f"The issuer's DID document does not list {method_id} as a key for issuing.")
+        report.add(
+            name, False, _("The issuer's DID document does not list %(key)s as a key for issuing.") % {"key": method_id}
+        )
         return None
     if method.get("controller") != issuer_id:
-        report.add(name, False, f"The signing key {method_id} is not controlled by the issuer {issuer_id}.")
+        report.add(
+            name,
+            False,
+            _("The signing key %(key)s is not controlled by the issuer %(issuer)s.")
+            % {"key": method_id, "issuer": issuer_id},
+        )
         return None
     if method.get("type") != "Multikey":
-        report.add(name, False, f"The signing key {method_id} is not an Ed25519 Multikey.")
+        report.add(name, False, _("The signing key %(key)s is not an Ed25519 Multikey.") % {"key": method_id})
         return None
     try:
         public_key = decode_ed25519_public_key(str(method.get("publicKeyMultibase", "")))
     except MultibaseError:
-        report.add(name, False, f"The signing key {method_id} is not a valid Ed25519 public key.")
+        report.add(name, False, _("The signing key %(key)s is not a valid Ed25519 public key.") % {"key": method_id})
         return None
-    report.add(name, True, f"The credential was signed with {method_id}, a key of the issuer {issuer_id}.")
+    report.add(
+        name,
+        True,
+        _("The credential was signed with %(key)s, a key of the issuer %(issuer)s.")
+        % {"key": method_id, "issuer": issuer_id},
+    )
     return public_key
 
 
@@ -331,7 +362,7 @@ def _signature(
         loader=loader,
     )
     if result.ok:
-        return report.add(name, True, "The signature is valid: nothing in the credential has been changed.")
+        return report.add(name, True, _("The signature is valid: nothing in the credential has been changed."))
     return report.add(name, False, " ".join(result.reasons))
 
 
@@ -339,16 +370,18 @@ def _validity(report: _Report, credential: dict[str, Any], now: datetime) -> Non
     valid_from = parse_datetime(credential["validFrom"])
     assert valid_from is not None
     if valid_from - MAX_CLOCK_SKEW > now:
-        report.add("valid_from", False, f"The credential is not valid before {credential['validFrom']}.")
+        report.add(
+            "valid_from", False, _("The credential is not valid before %(date)s.") % {"date": credential["validFrom"]}
+        )
     else:
-        report.add("valid_from", True, f"The credential is valid from {credential['validFrom']}.")
+        report.add("valid_from", True, _("The credential is valid from %(date)s.") % {"date": credential["validFrom"]})
     valid_until = parse_datetime(credential.get("validUntil"))
     if valid_until is None:
-        report.add(EXPIRY, True, "The credential does not expire.")
+        report.add(EXPIRY, True, _("The credential does not expire."))
     elif valid_until < now:
-        report.add(EXPIRY, False, f"The credential expired on {credential['validUntil']}.")
+        report.add(EXPIRY, False, _("The credential expired on %(date)s.") % {"date": credential["validUntil"]})
     else:
-        report.add(EXPIRY, True, f"The credential is valid until {credential['validUntil']}.")
+        report.add(EXPIRY, True, _("The credential is valid until %(date)s.") % {"date": credential["validUntil"]})
 
 
 def _revocation(
@@ -362,7 +395,7 @@ def _revocation(
 ) -> None:
     entry = credential.get("credentialStatus")
     if entry is None:
-        report.add(REVOCATION, True, "The credential has no revocation list entry, so it cannot be revoked.")
+        report.add(REVOCATION, True, _("The credential has no revocation list entry, so it cannot be revoked."))
         return
     url = entry["statusListCredential"]
     try:
@@ -370,18 +403,22 @@ def _revocation(
     except Exception:  # noqa: BLE001 - the caller's fetcher; any failure means "not retrieved"
         status_list = None
     if not isinstance(status_list, dict):
-        report.add("status_list", False, "The issuer's revocation list could not be retrieved.")
+        report.add("status_list", False, _("The issuer's revocation list could not be retrieved."))
         return
     problems = _status_list_problems(status_list, url, issuer_id, now, loader)
     if problems:
-        report.add("status_list", False, "The issuer's revocation list is not valid: " + "; ".join(problems) + ".")
+        report.add(
+            "status_list",
+            False,
+            _("The issuer's revocation list is not valid: %(problems)s.") % {"problems": "; ".join(problems)},
+        )
         return
     try:
         undefined = dropped_terms(status_list, loader=loader)
     except Exception:  # noqa: BLE001 - pyld raises JsonLdError, and plain errors on odd input
         undefined = ["(unprocessable)"]
     if undefined:
-        report.add("status_list", False, "The issuer's revocation list has fields no vocabulary defines.")
+        report.add("status_list", False, _("The issuer's revocation list has fields no vocabulary defines."))
         return
     proof = single_proof(status_list)
     assert proof is not None
@@ -392,19 +429,23 @@ def _revocation(
         list_checks, "status_list", status_list, proof["verificationMethod"], public_key, loader
     ):
         reason = next(check.message for check in list_checks.checks if not check.passed)
-        report.add("status_list", False, f"The issuer's revocation list is not authentic. {reason}")
+        report.add(
+            "status_list", False, _("The issuer's revocation list is not authentic. %(reason)s") % {"reason": reason}
+        )
         return
     try:
         bits = Bitstring.decode(status_list["credentialSubject"]["encodedList"])
         revoked = bits.get(int(entry["statusListIndex"]))
     except StatusListError as error:
-        report.add("status_list", False, f"The issuer's revocation list could not be read: {error}.")
+        report.add(
+            "status_list", False, _("The issuer's revocation list could not be read: %(error)s.") % {"error": error}
+        )
         return
-    report.add("status_list", True, "The issuer's revocation list is authentic and current.")
+    report.add("status_list", True, _("The issuer's revocation list is authentic and current."))
     if revoked:
-        report.add(REVOCATION, False, "The issuer has revoked this credential.")
+        report.add(REVOCATION, False, _("The issuer has revoked this credential."))
     else:
-        report.add(REVOCATION, True, "The issuer has not revoked this credential.")
+        report.add(REVOCATION, True, _("The issuer has not revoked this credential."))
 
 
 def _status_list_problems(
@@ -412,35 +453,35 @@ def _status_list_problems(
 ) -> list[str]:
     size = _size(status_list)
     if size is None or size > MAX_STATUS_LIST_BYTES or not _depth(status_list, MAX_DEPTH):
-        return ["it is too large or not JSON"]
+        return [_("it is too large or not JSON")]
     problems = []
     contexts = status_list.get("@context")
     if not isinstance(contexts, list) or contexts[:1] != [CREDENTIALS_V2]:
-        problems.append(f"@context must start with {CREDENTIALS_V2}")
+        problems.append(_("@context must start with %(context)s") % {"context": CREDENTIALS_V2})
     elif not all(isinstance(c, str) and c in loader.urls for c in contexts):
-        problems.append("@context names a vocabulary this verifier does not know")
+        problems.append(_("@context names a vocabulary this verifier does not know"))
     if "BitstringStatusListCredential" not in _types(status_list.get("type")):
-        problems.append('type must hold "BitstringStatusListCredential"')
+        problems.append(_('type must hold "BitstringStatusListCredential"'))
     if status_list.get("id") != url:
-        problems.append("its id is not the URL it was fetched from")
+        problems.append(_("its id is not the URL it was fetched from"))
     issuer = status_list.get("issuer")
     list_issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
     if list_issuer != issuer_id:
-        problems.append("it was issued by someone else")
+        problems.append(_("it was issued by someone else"))
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("type") != "BitstringStatusList":
-        problems.append('its subject must be one object of type "BitstringStatusList"')
+        problems.append(_('its subject must be one object of type "BitstringStatusList"'))
     elif subject.get("statusPurpose") != STATUS_PURPOSE:
-        problems.append(f'its statusPurpose is not "{STATUS_PURPOSE}"')
+        problems.append(_('its statusPurpose is not "%(purpose)s"') % {"purpose": STATUS_PURPOSE})
     elif not isinstance(subject.get("encodedList"), str):
-        problems.append("it has no encodedList")
+        problems.append(_("it has no encodedList"))
     valid_from = parse_datetime(status_list.get("validFrom"))
     if "validFrom" in status_list and (valid_from is None or valid_from - MAX_CLOCK_SKEW > now):
-        problems.append("it is not valid yet")
+        problems.append(_("it is not valid yet"))
     if "validUntil" in status_list:
         valid_until = parse_datetime(status_list.get("validUntil"))
         if valid_until is None or valid_until < now:
-            problems.append("it is out of date")
+            problems.append(_("it is out of date"))
     if single_proof(status_list) is None:
-        problems.append("it is not signed")
+        problems.append(_("it is not signed"))
     return problems

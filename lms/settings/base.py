@@ -206,6 +206,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# E-mails wait on a queue of their own, so a worker signing credentials never sends mail in between; every
+# worker deployment must consume it too (`-Q celery,notifications`). Eager mode ignores routes.
+NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")
+CELERY_TASK_ROUTES = {"badges.tasks.award_notify_task": {"queue": NOTIFICATIONS_QUEUE}}
 
 # Learning record store: xAPI statements wait in progress's outbox and a Celery task sends them when an
 # endpoint is configured (e.g. https://lrs.example.org/xAPI); unset = statements are kept, not sent.

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pyld import jsonld
 
+from badges.ob3 import terms
 from badges.ob3.keys import (
     KeyDecryptionError,
     SigningKey,
@@ -256,12 +257,70 @@ def test_our_canonicalization_equals_pyld_normalize() -> None:
     assert canonicalize(credential) == expected
 
 
+def test_reused_type_scoped_contexts_canonicalize_every_document_as_pyld_does() -> None:
+    # The same contexts processed for one credential are reused for the next: the results must not drift.
+    issuer = Issuer()
+    loader = document_loader()
+    options = loader.options(algorithm="URDNA2015", format="application/n-quads", base=None)
+    documents = [
+        issuer.sign(sample_credential(issuer)),
+        issuer.status_list(),
+        issuer.did_document(),
+        issuer.sign(sample_credential(issuer, name="Another badge")),
+        sample_credential(issuer),
+    ]
+    for _round in range(2):
+        for document in documents:
+            assert canonicalize(document) == jsonld.normalize(document, options)
+
+
 def test_sign_refuses_undefined_terms() -> None:
     issuer = Issuer()
     credential = sample_credential(issuer, issuanceDate="2025-09-01T09:30:00Z")
     with pytest.raises(UndefinedTermsError) as raised:
         issuer.sign(credential)
     assert raised.value.terms == ["issuanceDate"]
+
+
+def test_the_term_check_runs_once_per_credential_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    issuer = Issuer()
+    loader = document_loader().with_documents({})  # a fresh loader: nothing remembered yet
+    checked: list[dict[str, Any]] = []
+    full_check = terms.dropped_terms
+
+    def counting(document: dict[str, Any], **kwargs: Any) -> list[str]:
+        checked.append(document)
+        return full_check(document, **kwargs)
+
+    monkeypatch.setattr(terms, "dropped_terms", counting)
+    for name, salt in [("Ada", "01"), ("Grace", "02"), ("Linus", "03")]:
+        credential = sample_credential(issuer, name=f"Badge of {name}")
+        credential["credentialSubject"]["identifier"][0]["salt"] = salt
+        sign(credential, private_key=issuer.keys["key-1"], verification_method=f"{issuer.did}#key-1",
+             created=ISSUED, loader=loader)  # fmt: skip
+    assert len(checked) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda c: c["credentialSubject"]["achievement"].update(foo="bar"), "credentialSubject.achievement.foo"),
+        (lambda c: c.update(issuanceDate="2025-09-01T09:30:00Z"), "issuanceDate"),
+        (lambda c: c["issuer"].update(type=["Profile", "Weird"]), "issuer.type: 'Weird'"),
+        (lambda c: c["credentialSubject"]["achievement"].update(id="not-an-iri"), "credentialSubject.achievement.id"),
+    ],
+    ids=["unknown key", "vc 1.1 key", "unknown type", "relative id"],
+)
+def test_a_credential_with_an_undefined_term_is_refused_after_its_shape_was_signed(change, problem: str) -> None:
+    issuer = Issuer()
+    loader = document_loader().with_documents({})
+    options = {"private_key": issuer.keys["key-1"], "verification_method": f"{issuer.did}#key-1", "created": ISSUED}
+    sign(sample_credential(issuer), loader=loader, **options)  # its shape is now known to be clean
+    credential = sample_credential(issuer)
+    change(credential)
+    with pytest.raises(UndefinedTermsError) as raised:
+        sign(credential, loader=loader, **options)
+    assert any(term.startswith(problem) for term in raised.value.terms), raised.value.terms
 
 
 def test_sign_refuses_a_credential_that_already_has_a_proof() -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from badges.ob3 import proof as proof_module
+from badges.ob3 import verify as verify_module
 from badges.ob3.did import did_document, did_web
 from badges.ob3.keys import SigningKey
 from badges.ob3.proof import sign, verify_proof
@@ -504,3 +506,56 @@ def test_a_proof_compacted_to_a_single_object_still_verifies(issuer: Issuer, sig
     # Some wallets re-serialize a one-item proof list as an object; the signature is the same.
     compacted = {**signed, "proof": signed["proof"][0]}
     assert verify(compacted, issuer).status == "valid"
+
+
+# The check sentences are shown on the public page in the visitor's language: each goes through gettext.
+
+
+@pytest.fixture
+def marked_translations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gettext returns every message wrapped in ⟦ ⟧, so a sentence that bypasses it shows up bare."""
+
+    def translate(message: str) -> str:
+        return f"⟦{message}⟧"
+
+    monkeypatch.setattr(verify_module, "_", translate)
+    monkeypatch.setattr(proof_module, "_", translate)
+
+
+def translated(message: str) -> bool:
+    return message.startswith("⟦") and message.endswith("⟧")
+
+
+def test_the_sentences_of_a_valid_credential_are_translatable(
+    issuer: Issuer, signed: dict, marked_translations: None
+) -> None:
+    report = verify(signed, issuer)
+    assert report.status == "valid"
+    assert [c.message for c in report.checks if not translated(c.message)] == []
+    assert translated(report.summary)
+
+
+def test_the_sentences_of_failed_checks_are_translatable(
+    issuer: Issuer, signed: dict, marked_translations: None
+) -> None:
+    issuer.revoked.add(INDEX)
+    tampered = copy.deepcopy(signed)
+    tampered["name"] = "Advanced Python"
+    report = verify(tampered, issuer, now=datetime(2031, 1, 1, tzinfo=UTC))
+    assert {c.name for c in report.failed} == {"signature", "expiry", "revocation"}
+    assert [c.message for c in report.checks if not translated(c.message)] == []
+    signature = next(c.message for c in report.failed if c.name == "signature")
+    assert signature == "⟦The signature does not match: the credential was changed or signed by another key.⟧"
+
+
+def test_the_problems_of_a_malformed_credential_are_translatable(
+    issuer: Issuer, signed: dict, marked_translations: None
+) -> None:
+    malformed = copy.deepcopy(signed)
+    malformed["credentialStatus"] = [malformed["credentialStatus"]]
+    report = verify(malformed, issuer)
+    (shape,) = report.failed
+    assert shape.message == (
+        "⟦The credential is not a well-formed Open Badges 3.0 credential: "
+        "⟦credentialStatus must be one object, not a list⟧.⟧"
+    )

@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from badges.models import Award, AwardStatus, Issuer, SigningKey
+from badges import services
+from badges.models import Award, AwardStatus, Issuer, SigningKey, StatusList
+from badges.ob3.proof import UndefinedTermsError
 from badges.ob3.statuslist import MIN_BITS
 from badges.services import (
     CODE_ALPHABET,
@@ -19,8 +21,9 @@ from badges.services import (
     credential_build,
     identity_hash,
 )
-from tests.badges.conftest import make_achievement
+from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import verify_award
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +132,56 @@ def test_a_failed_award_is_finished_by_a_retry(learner):
     award = award_issue(learner=learner, achievement=achievement)
     assert award.status == AwardStatus.ISSUED and award.error == ""
     assert Award.objects.filter(learner=learner).count() == 1
+
+
+def test_a_credential_with_an_unknown_term_is_refused_after_its_badge_was_issued(
+    issuer, achievement, learner, monkeypatch
+):
+    award_issue(learner=learner, achievement=achievement)  # the badge's credential shape is checked and known
+    build = services.credential_build
+
+    def with_a_stray_term(**kwargs):
+        credential = build(**kwargs)
+        credential["issuanceDate"] = credential["validFrom"]
+        return credential
+
+    monkeypatch.setattr(services, "credential_build", with_a_stray_term)
+    other = make_user()
+    with pytest.raises(UndefinedTermsError):
+        award_issue(learner=other, achievement=achievement)
+    refused = Award.objects.get(learner=other)
+    assert refused.status == AwardStatus.FAILED
+    assert "issuanceDate" in refused.error
+    assert refused.credential_json == ""
+
+
+def test_pathways_are_evaluated_only_for_a_component_achievement(issuer, achievement, learner, monkeypatch):
+    evaluated = []
+    monkeypatch.setattr(services, "pathways_evaluate", lambda *, learner: evaluated.append(learner) or [])
+    award_issue(learner=learner, achievement=achievement)
+    assert evaluated == []
+    component = make_achievement(issuer)
+    make_pathway(issuer, [component, make_achievement(issuer)])
+    award_issue(learner=learner, achievement=component)
+    assert evaluated == [learner]
+
+
+def test_an_award_row_reserves_its_status_index_before_signing(issuer, achievement, learner):
+    award = services._award_row(learner=learner, badge=achievement, grade=None)
+    assert award.status == AwardStatus.ISSUING
+    assert award.status_list is not None and award.status_index is not None
+    assert award.status_list.allocated == 1
+    signed = award_issue(learner=learner, achievement=achievement)
+    assert (signed.pk, signed.status_index) == (award.pk, award.status_index)
+    assert signed.credential["credentialStatus"]["statusListIndex"] == str(award.status_index)
+
+
+def test_a_full_status_list_is_followed_by_a_new_one(issuer, learner):
+    first = award_issue(learner=learner, achievement=make_achievement(issuer))
+    StatusList.objects.filter(pk=first.status_list_id).update(allocated=MIN_BITS)
+    second = award_issue(learner=learner, achievement=make_achievement(issuer))
+    assert second.status_list.number == first.status_list.number + 1
+    assert verify_award(second).status == "valid"
 
 
 def test_the_serializer_is_an_allow_list(issuer, achievement, learner):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -29,24 +30,47 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def worker_queue(transactional_db) -> Iterator[str]:
+@contextmanager
+def routed_to_test_queues(queue: str) -> Iterator[list[str]]:
+    """Send this test's tasks to `queue` and its e-mails to a notifications queue of its own.
+
+    Yields the queues a worker must consume, as a deployment's worker consumes `celery` and the
+    notifications queue (CELERY_TASK_ROUTES).
+    """
+    notifications = f"{queue}-notifications"
     broker = settings.CELERY_BROKER_URL_FOR_WORKER_TESTS
-    queue = f"badges-test-{uuid.uuid4().hex}"
-    keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
+    keys = ("task_always_eager", "broker_url", "result_backend", "task_default_queue", "task_routes")
     saved = {key: app.conf[key] for key in keys}
-    app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker, task_default_queue=queue)
-    # The app caches its result backend on first use; earlier eager tests cached the disabled one.
+    routes = {task: {**route, "queue": notifications} for task, route in settings.CELERY_TASK_ROUTES.items()}
+    app.conf.update(
+        task_always_eager=False, broker_url=broker, result_backend=broker, task_default_queue=queue, task_routes=routes
+    )
+    # The app caches its result backend on first use (earlier eager tests cached the disabled one), and
+    # its router caches the routes.
     saved_backend = (app._backend_cache, getattr(app._local, "backend", None))
     app._backend_cache = app._local.backend = None
+    _flush_router()
     try:
-        with start_worker(
-            app, pool="threads", concurrency=4, perform_ping_check=False, queues=[queue], loglevel="WARNING"
-        ):
-            yield queue
+        yield [queue, notifications]
     finally:
         app.conf.update(saved)
         app._backend_cache, app._local.backend = saved_backend
+        _flush_router()
+
+
+def _flush_router() -> None:
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
+@pytest.fixture
+def worker_queue(transactional_db) -> Iterator[str]:
+    queue = f"badges-test-{uuid.uuid4().hex}"
+    with (
+        routed_to_test_queues(queue) as queues,
+        start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, queues=queues, loglevel="WARNING"),
+    ):
+        yield queue
 
 
 def completed_enrolment(learner, course) -> Enrolment:
@@ -66,7 +90,7 @@ def test_repeated_and_concurrent_tasks_make_exactly_one_award(worker_queue, issu
     assert award.credential["credentialSubject"]["result"][0]["value"] == "91"
 
 
-def test_completing_a_course_issues_the_badge_through_the_worker(worker_queue, issuer, learner):
+def test_completing_a_course_issues_the_badge_through_the_worker(worker_queue, issuer, learner, mailoutbox):
     from tests.badges.conftest import make_achievement
     from tests.factories import make_course
 
@@ -84,3 +108,14 @@ def test_completing_a_course_issues_the_badge_through_the_worker(worker_queue, i
     else:
         pytest.fail("the worker did not issue the badge")
     assert Award.objects.filter(learner=learner).count() == 1
+    # The e-mail travels on the notifications queue, which the worker consumes as well.
+    while not mailoutbox and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [message.to for message in mailoutbox] == [[learner.email]]
+    assert award.url in mailoutbox[0].body
+
+
+def test_award_emails_are_routed_to_the_notifications_queue():
+    route = app.amqp.router.route({}, "badges.tasks.award_notify_task")
+    assert route["queue"].name == settings.NOTIFICATIONS_QUEUE == "notifications"
+    assert app.amqp.router.route({}, "badges.tasks.award_issue_task")["queue"].name == app.conf.task_default_queue

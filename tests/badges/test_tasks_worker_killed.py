@@ -1,0 +1,149 @@
+"""A worker killed (SIGKILL) halfway through issuing: the same award is finished, once.
+
+The task is acknowledged late, so the message stays with the broker until the task returns: Redis hands an
+unacknowledged message to another worker after its visibility timeout (shortened here) when a whole worker
+dies, and a worker whose pool process dies puts the message back itself (reject_on_worker_lost). The award row is
+committed before signing, and signing runs under that row's lock, so the new worker finds the row, signs it
+once, and never makes a second award.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from badges.models import Award, AwardStatus
+from badges.tasks import award_issue_task
+from tests.badges.helpers import verify_award
+from tests.badges.test_tasks_worker import completed_enrolment, routed_to_test_queues
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_process(
+    queues: list[str], *, block_signing: Path | None = None, pool: str = "solo", visibility_timeout: int = 2
+) -> subprocess.Popen[bytes]:
+    """A Celery worker in a process group of its own, on this test's database and queues."""
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL_FOR_WORKER_TESTS,
+        "BADGES_TEST_VISIBILITY_TIMEOUT": str(visibility_timeout),
+    }
+    env.pop("BADGES_TEST_BLOCK_SIGNING", None)
+    if block_signing is not None:
+        env["BADGES_TEST_BLOCK_SIGNING"] = str(block_signing)
+    command = [
+        sys.executable,
+        "-m",
+        "tests.badges.killable_worker",
+        f"--pool={pool}",
+        "--concurrency=1",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel=WARNING",
+        f"--queues={','.join(queues)}",
+        f"--hostname={uuid.uuid4().hex}@%h",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill the worker and any pool processes it started (its own process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def test_a_worker_killed_while_signing_leaves_one_award_that_a_new_worker_signs(issuer, achievement, learner, tmp_path):
+    enrolment = completed_enrolment(learner, achievement.course)
+    signing = tmp_path / "signing"
+    with routed_to_test_queues(f"badges-killed-{uuid.uuid4().hex}") as queues:
+        first = worker_process(queues, block_signing=signing)
+        try:
+            award_issue_task.apply_async(args=[enrolment.pk], queue=queues[0])
+            wait_for(signing.exists, seconds=120, what="the first worker to start signing")
+            halfway = Award.objects.get()
+            assert halfway.status == AwardStatus.ISSUING
+            assert halfway.credential_json == ""
+            os.kill(first.pid, signal.SIGKILL)
+            assert first.wait(timeout=30) == -signal.SIGKILL
+        finally:
+            stop(first)
+
+        second = worker_process(queues)
+        try:
+            wait_for(
+                lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(),
+                seconds=120,
+                what="a new worker to finish the award",
+            )
+        finally:
+            stop(second)
+
+    award = Award.objects.get()
+    assert award.pk == halfway.pk
+    assert award.code == halfway.code
+    assert award.status_index == halfway.status_index
+    assert award.attempts == 1  # the killed attempt rolled back with its transaction
+    assert award.credential["credentialSubject"]["achievement"]["name"] == achievement.name
+    assert verify_award(award).status == "valid"
+
+
+def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_finished_once(
+    issuer, achievement, learner, tmp_path
+):
+    """reject_on_worker_lost: the worker's main process puts the message back when its pool process dies."""
+    enrolment = completed_enrolment(learner, achievement.course)
+    signing = tmp_path / "signing"
+    with routed_to_test_queues(f"badges-pool-killed-{uuid.uuid4().hex}") as queues:
+        # No redelivery by visibility timeout here: only the lost pool process can bring the message back.
+        worker = worker_process(queues, block_signing=signing, pool="prefork", visibility_timeout=3600)
+        try:
+            award_issue_task.apply_async(args=[enrolment.pk], queue=queues[0])
+            wait_for(signing.exists, seconds=120, what="the pool process to start signing")
+            pool_process = int(signing.read_text())
+            assert pool_process != worker.pid
+            halfway = Award.objects.get()
+            assert halfway.status == AwardStatus.ISSUING
+            os.kill(pool_process, signal.SIGKILL)
+            wait_for(
+                lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(),
+                seconds=120,
+                what="the requeued task to finish the award",
+            )
+        finally:
+            stop(worker)
+
+    award = Award.objects.get()
+    assert (award.pk, award.code, award.status_index) == (halfway.pk, halfway.code, halfway.status_index)
+    assert award.attempts == 1
+    assert verify_award(award).status == "valid"
