@@ -178,11 +178,12 @@ def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]]
     )
     states: dict[int, dict[str, Any]] = {}
     module_stored: dict[int, Decimal] = {}
+    labels = {state: _state_label(state) for state in ItemState.values}
     for kind, pk, state, number, revision_id in items.union(modules, all=True):
         if kind == "module":
             module_stored[pk] = number or Decimal("0")
         else:
-            states[pk] = {"state": state, "label": _state_label(state), "score": number, "revision_id": revision_id}
+            states[pk] = {"state": state, "label": labels[state], "score": number, "revision_id": revision_id}
     return states, module_stored
 
 
@@ -207,11 +208,15 @@ def learner_read(
         return memo[key]
     enrolment = None
     if user.is_authenticated:
-        enrolment = (
-            Enrolment.objects.filter(user=user, course__path=course_path)
-            .select_related("course", "course_progress", "course_progress__next_item", "last_opened_item")
-            .first()
-        )
+        if course is None:  # an item page: its course comes with the enrolment
+            enrolments = Enrolment.objects.filter(user=user, course__path=course_path).select_related(
+                "course", "course_progress"
+            )
+        else:  # the course page: what "Resume" opens comes with the enrolment
+            enrolments = Enrolment.objects.filter(user=user, course=course).select_related(
+                "course_progress", "course_progress__next_item", "last_opened_item"
+            )
+        enrolment = enrolments.first()
     if course is None:
         course = enrolment.course if enrolment is not None else course_for_item(item=item, request=request)  # type: ignore[arg-type]
     course_remember(request=request, course=course)

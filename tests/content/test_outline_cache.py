@@ -98,3 +98,15 @@ def test_a_very_large_course_lists_only_the_current_module_on_an_item_page(clien
     assert collapsed["href"] == f"{course.url}#module-{first_module.pk}"
     assert "2 items" in collapsed.get_text()
     assert len(syllabus_titles(client, course)) == 4  # the course page still lists every item
+
+
+def test_outline_titles_are_escaped(client):
+    course = make_course(modules=1, lessons_per_module=1, free_preview=True)
+    lesson = lessons(course)[0]
+    lesson.title = '<b>Tags</b> & "quotes"'
+    lesson.save_revision().publish()
+    html = client.get(LessonPage.objects.get(pk=lesson.pk).url).content.decode()
+    assert "<b>Tags</b>" not in html
+    assert "&lt;b&gt;Tags&lt;/b&gt; &amp; &quot;quotes&quot;" in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one('.outline a[aria-current="page"]').get_text().endswith('<b>Tags</b> & "quotes"')
