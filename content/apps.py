@@ -1,6 +1,34 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "content"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_unpublished, post_page_move
+
+        # Cached course outlines follow every change to the page tree.
+        post_save.connect(_page_saved_or_deleted, dispatch_uid="content-outline-save")
+        post_delete.connect(_page_saved_or_deleted, dispatch_uid="content-outline-delete")
+        page_unpublished.connect(_page_saved_or_deleted, dispatch_uid="content-outline-unpublish")
+        post_page_move.connect(_page_moved, dispatch_uid="content-outline-move")
+
+
+def _page_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from wagtail.models import Page
+
+    from content.selectors import page_changed
+
+    if isinstance(instance, Page) and instance.path:
+        page_changed(page=instance)
+
+
+def _page_moved(sender: Any, instance: Any, parent_page_before: Any, parent_page_after: Any, **kwargs: Any) -> None:
+    from content.selectors import page_changed
+
+    for page in (parent_page_before, parent_page_after, instance):
+        page_changed(page=page)

@@ -273,6 +273,7 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["detail"] = course_detail(course=self)
         context.update(extension_context(request, self, context))
+        context["outline_sections"] = context["detail"].outline.sections(states=context["item_states"])
         return context
 
 
@@ -330,8 +331,11 @@ class CourseItemPage(Page):
         from content.selectors import item_navigation
 
         context = super().get_context(request, *args, **kwargs)
-        context["nav"] = item_navigation(item=self)
+        nav = context["nav"] = item_navigation(item=self, request=request)
         context.update(extension_context(request, self, context))
+        context["outline_sections"] = nav.outline.sections(
+            states=context["item_states"], current_module_id=nav.module.id if nav.module else None
+        )
         return context
 
 

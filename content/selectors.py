@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from wagtail.models import Page, Site
 from wagtail.query import PageQuerySet
 
 from content.models import CourseItemPage, CoursePage, ModulePage, Skill
@@ -112,6 +120,27 @@ class OutlineModule:
         return sum(item.minutes for item in self.items)
 
 
+@dataclass(frozen=True)
+class OutlineRow:
+    """One item of a learner's outline with its state ({"state", "label", "score"} or None), joined in Python."""
+
+    item: OutlineItem
+    state: dict[str, Any] | None
+
+
+@dataclass
+class OutlineSection:
+    """A module as one learner's outline shows it; `collapsed` modules list no items (very large courses)."""
+
+    module: OutlineModule
+    rows: list[OutlineRow]
+    collapsed: bool = False
+
+
+# Above this many items an item page's outline lists the current module only; the others are headings.
+OUTLINE_COLLAPSE_AFTER = 300
+
+
 @dataclass
 class CourseOutline:
     course_id: int
@@ -135,14 +164,70 @@ class CourseOutline:
                 return index
         return None
 
+    def sections(
+        self, *, states: dict[int, dict[str, Any]], current_module_id: int | None = None
+    ) -> list[OutlineSection]:
+        """The outline with each item's state attached, so templates do no lookup per item.
+
+        With `current_module_id` and more than OUTLINE_COLLAPSE_AFTER items, only that module lists its items.
+        """
+        collapse = current_module_id is not None and len(self.items) > OUTLINE_COLLAPSE_AFTER
+        sections = []
+        for module in self.modules:
+            if collapse and module.id != current_module_id:
+                sections.append(OutlineSection(module=module, rows=[], collapsed=True))
+                continue
+            rows = [OutlineRow(item=item, state=states.get(item.id)) for item in module.items]
+            sections.append(OutlineSection(module=module, rows=rows))
+        return sections
+
+
+# The outline is the same for every learner: it is cached per course (its id, latest revision and last
+# publication), per version of the course's subtree and per language (item kinds are translated). Any save,
+# delete or move of a page gives every course above it a new version, so a stale outline is never read again;
+# old entries expire.
+OUTLINE_TIMEOUT = 24 * 60 * 60
+
+
+def _version_key(path: str) -> str:
+    return f"content:outline-version:{path}"
+
+
+def outline_changed(*, page_path: str) -> None:
+    """A page at `page_path` changed: the outlines of the courses above it (and of itself) are stale."""
+    steplen = Page.steplen
+    keys = [_version_key(page_path[:end]) for end in range(steplen, len(page_path) + 1, steplen)]
+    cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), timeout=OUTLINE_TIMEOUT)
+
+
+def _outline_key(course: CoursePage, course_url: str) -> str:
+    version_key = _version_key(course.path)
+    fresh = uuid.uuid4().hex
+    version = cache.get(version_key)
+    if version is None:
+        cache.add(version_key, fresh, timeout=OUTLINE_TIMEOUT)
+        version = cache.get(version_key) or fresh
+    published = course.last_published_at.timestamp() if course.last_published_at else 0
+    url_hash = hashlib.sha256(course_url.encode()).hexdigest()[:12]
+    return f"content:outline:{course.pk}:{course.latest_revision_id}:{published}:{version}:{get_language()}:{url_hash}"
+
 
 def course_outline(*, course: CoursePage) -> CourseOutline:
-    """Modules and their live items in tree order: two queries, whatever the size of the course."""
+    """Modules and their live items in tree order: from the cache, else two queries whatever the course size."""
+    course_url = (course.get_url() or course.url_path).rstrip("/") + "/"
+    key = _outline_key(course, course_url)
+    outline = cache.get(key)
+    if outline is None:
+        outline = _outline_read(course=course, course_url=course_url)
+        cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
+    return outline
+
+
+def _outline_read(*, course: CoursePage, course_url: str) -> CourseOutline:
     modules_by_path: dict[str, OutlineModule] = {
         row["path"]: OutlineModule(id=row["id"], title=row["title"], summary=row["summary"])
         for row in ModulePage.objects.live().child_of(course).order_by("path").values("id", "title", "summary", "path")
     }
-    course_url = (course.get_url() or course.url_path).rstrip("/") + "/"
     items = (
         CourseItemPage.objects.live()
         .descendant_of(course)
@@ -168,6 +253,14 @@ def course_outline(*, course: CoursePage) -> CourseOutline:
             )
         )
     return CourseOutline(course_id=course.pk, modules=list(modules_by_path.values()))
+
+
+def page_changed(*, page: Page) -> None:
+    """Signal receiver's work: forget outlines now, and again after commit (a reader may have cached the old
+    rows between the two)."""
+    path = page.path
+    outline_changed(page_path=path)
+    transaction.on_commit(lambda: outline_changed(page_path=path))
 
 
 @dataclass(frozen=True)
@@ -198,9 +291,30 @@ class ItemNavigation:
     position: int | None
 
 
-def item_navigation(*, item: CourseItemPage) -> ItemNavigation:
-    """The course outline around one item, with previous and next: three queries."""
-    course = CoursePage.objects.ancestor_of(item).get()
+def _request_courses(request: HttpRequest | None) -> dict[str, CoursePage]:
+    if request is None:
+        return {}
+    return request.__dict__.setdefault("_stackable_courses", {})
+
+
+def course_remember(*, request: HttpRequest | None, course: CoursePage) -> None:
+    """Keep a course read with something else (an enrolment) for `course_for_item` in this request."""
+    _request_courses(request)[course.path] = course
+
+
+def course_for_item(*, item: Page, request: HttpRequest | None = None) -> CoursePage:
+    """The course an item belongs to (its grandparent): one query, read once per request when given one."""
+    courses = _request_courses(request)
+    path = item.path[: -2 * Page.steplen]
+    if path not in courses:
+        courses[path] = CoursePage.objects.get(path=path)
+    return courses[path]
+
+
+def item_navigation(*, item: CourseItemPage, request: HttpRequest | None = None) -> ItemNavigation:
+    """The course outline around one item, with previous and next: the course (once per request) and the
+    outline (cached; two queries on a miss)."""
+    course = course_for_item(item=item, request=request)
     outline = course_outline(course=course)
     flat = outline.items
     position = outline.position(item.pk)
@@ -210,3 +324,25 @@ def item_navigation(*, item: CourseItemPage) -> ItemNavigation:
     return ItemNavigation(
         course=course, outline=outline, module=module, previous=previous, next=following, position=position
     )
+
+
+def page_url_builder(request: HttpRequest | None) -> Callable[[str], str]:
+    """URLs of pages from their url_path, as Page.get_url gives them, with one site lookup for all of them.
+
+    Relative on a single site or for pages of the request's site, else absolute.
+    """
+    roots = Site.get_site_root_paths()
+    single_site = len({root.site_id for root in roots}) == 1
+    current = Site.find_for_request(request) if request is not None and not single_site else None
+    serve_prefix = reverse("wagtail_serve", args=("",))
+
+    def url(url_path: str) -> str:
+        for root in roots:
+            if url_path.startswith(root.root_path):
+                relative = serve_prefix + url_path[len(root.root_path) :]
+                if single_site or (current is not None and root.site_id == current.pk):
+                    return relative
+                return root.root_url + relative
+        return ""
+
+    return url

@@ -11,17 +11,27 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage
-from content.selectors import CourseOutline, OutlineItem, course_outline
+from content.selectors import (
+    CourseOutline,
+    OutlineItem,
+    course_for_item,
+    course_outline,
+    course_remember,
+    page_url_builder,
+)
 from lms.models import User
 from progress.models import CourseProgress, Enrolment, EnrolmentStatus, ItemProgress, ItemState, ModuleProgress
-from progress.services import course_grade, course_of_item, missing_prerequisites, user_can_edit_course
+from progress.services import course_grade, missing_prerequisites, user_can_edit_course
 
 LOCKED = "locked"
+CENT = Decimal("0.01")  # item scores and module percents have two decimal places
 
 
 def _state_label(state: str) -> str:
@@ -64,14 +74,21 @@ def locked_module_ids(*, outline: CourseOutline, states: dict[int, dict[str, Any
     return locked
 
 
-def item_is_locked(*, enrolment: Enrolment, item: CourseItemPage) -> bool:
-    """True when the course is sequential and `item` sits in a module that has not opened: three queries."""
+def item_is_locked(
+    *, enrolment: Enrolment, item: CourseItemPage, states: dict[int, dict[str, Any]] | None = None
+) -> bool:
+    """True when the course is sequential and `item` sits in a module that has not opened.
+
+    The outline comes from the cache (two queries on a miss); one query for the item states unless given.
+    """
     course = enrolment.course
     if not course.sequential:
         return False
     outline = course_outline(course=course)
     module_id = next((i.module_id for i in outline.items if i.id == item.pk), None)
-    return module_id in locked_module_ids(outline=outline, states=item_states_for(enrolment=enrolment, course=course))
+    if states is None:
+        states = item_states_for(enrolment=enrolment, course=course)
+    return module_id in locked_module_ids(outline=outline, states=states)
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,104 @@ def completion_status(
 
 
 @dataclass
+class LearnerRead:
+    """One learner's rows for one course, read once per request and shared by the gate and the page context."""
+
+    course: CoursePage
+    enrolment: Enrolment | None
+    states: dict[int, dict[str, Any]] = field(default_factory=dict)
+    module_stored: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.enrolment is not None and self.enrolment.is_active
+
+
+def _memo(request: HttpRequest | None) -> dict[tuple[int, str], LearnerRead]:
+    if request is None:
+        return {}
+    return request.__dict__.setdefault("_stackable_learner", {})
+
+
+def learner_forget(*, request: HttpRequest | None) -> None:
+    """Drop what this request read about its learner (after a write that changed it)."""
+    _memo(request).clear()
+
+
+# The item rows and module aggregates of one enrolment in one round trip. Written as SQL because it runs on
+# every item page and the ORM spent more time composing the UNION than the database spent answering it.
+_STATES_AND_MODULES_SQL = (
+    "SELECT 'item', item_id, state, score, revision_id FROM {items} WHERE enrolment_id = %s"
+    " UNION ALL "
+    "SELECT 'module', module_id, '', percent, NULL FROM {modules} WHERE enrolment_id = %s"
+)
+
+
+def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal]]:
+    """The enrolment's item rows and module aggregates in one query (a UNION ALL of the two tables)."""
+    sql = _STATES_AND_MODULES_SQL.format(
+        items=connection.ops.quote_name(ItemProgress._meta.db_table),
+        modules=connection.ops.quote_name(ModuleProgress._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [enrolment.pk, enrolment.pk])
+        rows = cursor.fetchall()
+    states: dict[int, dict[str, Any]] = {}
+    module_stored: dict[int, Decimal] = {}
+    labels = {state: _state_label(state) for state in ItemState.values}
+    for kind, pk, state, number, revision_id in rows:
+        if number is not None:  # PostgreSQL gives Decimal; SQLite a float or an int
+            number = Decimal(str(number)).quantize(CENT)
+        if kind == "module":
+            module_stored[pk] = number or Decimal("0")
+        else:
+            states[pk] = {"state": state, "label": labels[state], "score": number, "revision_id": revision_id}
+    return states, module_stored
+
+
+def learner_read(
+    *,
+    user: User,
+    course: CoursePage | None = None,
+    item: Page | None = None,
+    request: HttpRequest | None = None,
+) -> LearnerRead:
+    """The learner's enrolment in the course of `course` (or of `item`), its item states and module aggregates.
+
+    Once per request when given one: the enrolment with its course and course aggregate (one query; a second
+    for the course when not enrolled), and for an active enrolment the item and module rows (one query).
+    """
+    if course is None and item is None:
+        raise ValueError("learner_read needs a course or an item")
+    course_path = course.path if course is not None else item.path[: -2 * Page.steplen]  # type: ignore[union-attr]
+    memo = _memo(request)
+    key = (user.pk or 0, course_path)
+    if key in memo:
+        return memo[key]
+    enrolment = None
+    if user.is_authenticated:
+        if course is None:  # an item page: its course comes with the enrolment
+            enrolments = Enrolment.objects.filter(user=user, course__path=course_path).select_related(
+                "course", "course_progress"
+            )
+        else:  # the course page: what "Resume" opens comes with the enrolment
+            enrolments = Enrolment.objects.filter(user=user, course=course).select_related(
+                "course_progress", "course_progress__next_item", "last_opened_item"
+            )
+        enrolment = enrolments.first()
+    if course is None:
+        course = enrolment.course if enrolment is not None else course_for_item(item=item, request=request)  # type: ignore[arg-type]
+    course_remember(request=request, course=course)
+    read = LearnerRead(course=course, enrolment=enrolment)
+    if enrolment is not None:
+        enrolment.course = course
+        if enrolment.is_active:
+            read.states, read.module_stored = _states_and_modules(enrolment)
+    memo[key] = read
+    return read
+
+
+@dataclass
 class LearnerCourse:
     """What one learner sees of one course: empty for a visitor or someone not enrolled."""
 
@@ -151,29 +266,27 @@ class LearnerCourse:
         return self.enrolment.last_opened_item or (self.progress.next_item if self.progress else None)
 
 
-def learner_course(*, user: User, course: CoursePage, outline: CourseOutline) -> LearnerCourse:
+def learner_course(
+    *, user: User, course: CoursePage, outline: CourseOutline, request: HttpRequest | None = None
+) -> LearnerCourse:
     """The learner's view of a course page or an item page, given the outline the page already read.
 
-    0 queries for a visitor; 2 when not enrolled (enrolment, prerequisites); 3 when enrolled.
+    0 queries for a visitor; 2 when not enrolled (enrolment, prerequisites); 2 when enrolled (enrolment with its
+    aggregate, item and module rows), none of them again in a request that already read them.
     """
     view = LearnerCourse(course=course, authenticated=user.is_authenticated)
     if not user.is_authenticated:
         return view
-    enrolment = (
-        Enrolment.objects.filter(user=user, course=course)
-        .select_related("course_progress", "course_progress__next_item", "last_opened_item")
-        .first()
-    )
+    read = learner_read(user=user, course=course, request=request)
+    enrolment = read.enrolment
     if enrolment is None or not enrolment.is_active:
         view.enrolment = enrolment
         view.missing_prerequisites = missing_prerequisites(user=user, course=course)
         return view
-    enrolment.course = course
     view.enrolment = enrolment
     view.progress = getattr(enrolment, "course_progress", None)
-    view.states = item_states_for(enrolment=enrolment, course=course)
-    stored = dict(ModuleProgress.objects.filter(enrolment=enrolment).values_list("module_id", "percent"))
-    view.module_percent = {module.id: whole_percent(stored.get(module.id)) for module in outline.modules}
+    view.states = dict(read.states)
+    view.module_percent = {module.id: whole_percent(read.module_stored.get(module.id)) for module in outline.modules}
     if course.sequential:
         view.locked_modules = locked_module_ids(outline=outline, states=view.states)
         for item in outline.items:
@@ -191,27 +304,36 @@ class ItemAccess:
     course: CoursePage
     enrolment: Enrolment | None = None
     message: str = ""
+    states: dict[int, dict[str, Any]] | None = None
 
 
-def item_access(*, user: User, item: CourseItemPage) -> ItemAccess:
+def item_access(*, user: User, item: CourseItemPage, request: HttpRequest | None = None) -> ItemAccess:
     """May `user` open `item`? Active learners (outside locked modules), free previews, and course editors.
 
-    Two queries for a learner, three more in a sequential course; editors cost Wagtail's permission reads.
+    Two queries for an enrolled learner (enrolment with course, item and module rows; the outline is cached),
+    two for anyone else (enrolment, course); editors cost Wagtail's permission reads. With `request`, the page
+    context reuses what was read here.
     """
-    course = course_of_item(item)
-    enrolment = None
-    if user.is_authenticated:
-        enrolment = Enrolment.objects.filter(user=user, course=course, status=EnrolmentStatus.ACTIVE).first()
-    if enrolment is not None:
-        enrolment.course = course
-        if course.sequential and not item.free_preview and item_is_locked(enrolment=enrolment, item=item):
+    read = learner_read(user=user, item=item, request=request)
+    course = read.course
+    if read.active:
+        enrolment = read.enrolment
+        if (
+            course.sequential
+            and not item.free_preview
+            and item_is_locked(
+                enrolment=enrolment,  # type: ignore[arg-type]
+                item=item,
+                states=read.states,
+            )
+        ):
             return ItemAccess(
                 allowed=False,
                 course=course,
                 enrolment=enrolment,
                 message=_("“%(title)s” opens when you have completed the previous module.") % {"title": item.title},
             )
-        return ItemAccess(allowed=True, course=course, enrolment=enrolment)
+        return ItemAccess(allowed=True, course=course, enrolment=enrolment, states=read.states)
     if item.free_preview or user_can_edit_course(user=user, course=course):
         return ItemAccess(allowed=True, course=course)
     return ItemAccess(
@@ -223,12 +345,14 @@ def item_access(*, user: User, item: CourseItemPage) -> ItemAccess:
 
 @dataclass(frozen=True)
 class DashboardCourse:
-    enrolment: Enrolment
-    course: CoursePage
+    enrolment_id: int
+    enrolled_at: datetime
+    course_id: int
+    course_title: str
     course_url: str
     percent: int
     minutes_left: int
-    next_item: CourseItemPage | None
+    next_item_title: str
     next_item_url: str
     resume_url: str
     completed_at: datetime | None
@@ -252,37 +376,52 @@ class Dashboard:
 def dashboard_for_learner(*, user: User, request: HttpRequest | None = None) -> Dashboard:
     """Courses in progress (percent, next item, time left) and completed (date, grade): one query.
 
-    Page URLs come from Wagtail's per-request cache of site root paths.
+    Only the columns shown are read (no page objects); URLs are built from url_path with one site lookup.
     """
-    enrolments = (
+    rows = (
         Enrolment.objects.filter(user=user)
         .filter(Q(status=EnrolmentStatus.ACTIVE) | Q(completed_at__isnull=False))
-        .select_related("course", "course_progress", "course_progress__next_item", "last_opened_item")
         .order_by(F("last_opened_at").desc(nulls_last=True), "-enrolled_at")
+        .values(
+            "id",
+            "enrolled_at",
+            "completed_at",
+            "final_grade",
+            "course_id",
+            "course__title",
+            "course__url_path",
+            "course_progress__percent",
+            "course_progress__minutes_total",
+            "course_progress__minutes_done",
+            "course_progress__next_item__title",
+            "course_progress__next_item__url_path",
+            "last_opened_item__url_path",
+        )
     )
+    url = page_url_builder(request)
     in_progress: list[DashboardCourse] = []
     completed: list[DashboardCourse] = []
-    for enrolment in enrolments:
-        course = enrolment.course
-        progress = getattr(enrolment, "course_progress", None)
-        next_item = progress.next_item if progress else None
-        course_url = course.get_url(request) or ""
-        next_url = (next_item.get_url(request) if next_item else "") or ""
-        last = enrolment.last_opened_item
+    for row in rows:
+        course_url = url(row["course__url_path"])
+        next_path = row["course_progress__next_item__url_path"]
+        next_url = url(next_path) if next_path else ""
+        last_path = row["last_opened_item__url_path"]
         entry = DashboardCourse(
-            enrolment=enrolment,
-            course=course,
+            enrolment_id=row["id"],
+            enrolled_at=row["enrolled_at"],
+            course_id=row["course_id"],
+            course_title=row["course__title"],
             course_url=course_url,
-            percent=whole_percent(progress.percent if progress else 0),
-            minutes_left=progress.minutes_left if progress else 0,
-            next_item=next_item,
+            percent=whole_percent(row["course_progress__percent"]),
+            minutes_left=(row["course_progress__minutes_total"] or 0) - (row["course_progress__minutes_done"] or 0),
+            next_item_title=row["course_progress__next_item__title"] or "",
             next_item_url=next_url,
-            resume_url=(last.get_url(request) if last else "") or next_url or course_url,
-            completed_at=enrolment.completed_at,
-            final_grade=enrolment.final_grade,
+            resume_url=(url(last_path) if last_path else "") or next_url or course_url,
+            completed_at=row["completed_at"],
+            final_grade=row["final_grade"],
         )
-        (completed if enrolment.completed_at else in_progress).append(entry)
-    completed.sort(key=lambda entry: entry.completed_at or entry.enrolment.enrolled_at, reverse=True)
+        (completed if row["completed_at"] else in_progress).append(entry)
+    completed.sort(key=lambda entry: entry.completed_at or entry.enrolled_at, reverse=True)
     return Dashboard(in_progress=in_progress, completed=completed)
 
 

@@ -489,12 +489,51 @@ def _check_not_locked(*, enrolment: Enrolment, item: CourseItemPage) -> None:
         raise ItemLocked(_("Complete the previous module first."))
 
 
-@transaction.atomic
-def item_open(*, user: User, item: CourseItemPage) -> ItemProgress:
+def item_open(
+    *,
+    user: User,
+    item: CourseItemPage,
+    enrolment: Enrolment | None = None,
+    states: dict[int, dict[str, Any]] | None = None,
+) -> ItemProgress | None:
     """The learner opened `item`: it is in progress (never lowered) and becomes what "Resume" opens.
 
-    Locks the enrolment row; refuses when the learner is not actively enrolled or the item is locked.
+    Refuses when the learner is not actively enrolled or the item is locked. A caller that has read the
+    learner's active `enrolment` and item `states` (the page gate) gets the cheap path when the item was
+    opened before: one UPDATE of the enrolment's "last opened", no lock and no rewrite of the item row
+    (plus one UPDATE of the row when the item has a new live revision since); it returns None then.
+    A first visit locks the enrolment row and creates the item row, its statement and the aggregates.
     """
+    known = states.get(item.pk) if enrolment is not None and states is not None else None
+    if known is not None and known["state"] in (ItemState.IN_PROGRESS, ItemState.COMPLETE):
+        _item_reopen(enrolment=enrolment, item=item, states=states, known=known)  # type: ignore[arg-type]
+        return None
+    return _item_first_open(user=user, item=item)
+
+
+def _item_reopen(
+    *, enrolment: Enrolment, item: CourseItemPage, states: dict[int, dict[str, Any]], known: dict[str, Any]
+) -> None:
+    """Nothing moves forward on a second visit: a row lock would only serialise the learner's own tabs."""
+    from progress.selectors import item_is_locked
+
+    if enrolment.course.sequential and item_is_locked(enrolment=enrolment, item=item, states=states):
+        raise ItemLocked(_("Complete the previous module first."))
+    now = timezone.now()
+    opened = Enrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.ACTIVE).update(
+        last_opened_item=item, last_opened_at=now
+    )
+    if not opened:
+        raise NotEnrolled(_("You are not enrolled in this course."))
+    if "revision_id" in known and known["revision_id"] != item.live_revision_id:
+        ItemProgress.objects.filter(enrolment=enrolment, item=item).update(revision_id=item.live_revision_id)
+        known["revision_id"] = item.live_revision_id
+    enrolment.last_opened_item, enrolment.last_opened_at = item, now
+
+
+@transaction.atomic
+def _item_first_open(*, user: User, item: CourseItemPage) -> ItemProgress:
+    """Locks the enrolment row; the item row is created (or raised to in progress) under that lock."""
     course = course_of_item(item)
     enrolment = _locked_enrolment(user=user, course=course)
     if not enrolment.is_active:

@@ -18,7 +18,7 @@ from wagtail.models import Page
 from content.extensions import HOOK
 from content.models import CourseItemPage, CoursePage, LessonPage
 from progress import admin_urls
-from progress.selectors import item_access, learner_course
+from progress.selectors import item_access, learner_course, learner_forget
 from progress.services import ItemLocked, ProgressError, item_open, user_can_edit_course
 
 
@@ -27,19 +27,25 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
     """Lessons, quizzes and tasks are for active learners; free previews and the course's editors excepted."""
     if not isinstance(page, CourseItemPage):
         return None
-    access = item_access(user=request.user, item=page)  # type: ignore[arg-type]
-    course_url = access.course.get_url(request) or "/"
+    access = item_access(user=request.user, item=page, request=request)  # type: ignore[arg-type]
     if not access.allowed:
         messages.info(request, access.message)
-        return redirect(course_url)
+        return redirect(access.course.get_url(request) or "/")
     if access.enrolment is not None:
         try:
-            item_open(user=request.user, item=page)  # type: ignore[arg-type]
+            opened = item_open(
+                user=request.user,  # type: ignore[arg-type]
+                item=page,  # type: ignore[arg-type]
+                enrolment=access.enrolment,
+                states=access.states,
+            )
         except ItemLocked:
             return None  # a free preview in a module not yet open: readable, not yet counted
         except ProgressError as refused:
             messages.info(request, str(refused))
-            return redirect(course_url)
+            return redirect(access.course.get_url(request) or "/")
+        if opened is not None:
+            learner_forget(request=request)  # a first visit wrote rows: the page reads them afresh
     return None
 
 
@@ -47,7 +53,12 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
 def progress_page_context(request: HttpRequest, page: Page, context: dict[str, Any]) -> dict[str, Any]:
     """Fill the content slots: enrol box on the course page, progress and mark-complete on items."""
     if isinstance(page, CoursePage):
-        learner = learner_course(user=request.user, course=page, outline=context["detail"].outline)  # type: ignore[arg-type]
+        learner = learner_course(
+            user=request.user,  # type: ignore[arg-type]
+            course=page,  # type: ignore[arg-type]
+            outline=context["detail"].outline,
+            request=request,
+        )
         return {
             "learner": learner,
             "course_aside_templates": ["progress/includes/course_aside.html"],
@@ -57,7 +68,12 @@ def progress_page_context(request: HttpRequest, page: Page, context: dict[str, A
         }
     if isinstance(page, CourseItemPage):
         nav = context["nav"]
-        learner = learner_course(user=request.user, course=nav.course, outline=nav.outline)  # type: ignore[arg-type]
+        learner = learner_course(
+            user=request.user,  # type: ignore[arg-type]
+            course=nav.course,
+            outline=nav.outline,
+            request=request,
+        )
         return {
             "learner": learner,
             "is_lesson": isinstance(page, LessonPage),

@@ -107,3 +107,12 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     role_groups_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: cached outlines and permission answers are keyed by ids and tree
+    paths that a rolled-back test (or a new test database) hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,112 @@
+"""The course outline is cached per course and follows publishing, unpublishing, moving and renaming."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from content.models import LessonPage, ModulePage
+from content.selectors import course_outline
+from tests.factories import make_course
+
+pytestmark = pytest.mark.django_db
+
+
+def lessons(course):
+    return list(LessonPage.objects.descendant_of(course).order_by("path"))
+
+
+def outline_titles(client, url):
+    """The item titles of the outline on a lesson page (the state label, when any, excluded)."""
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    titles = []
+    for link in soup.select(".outline li a"):
+        for extra in link.select(".visually-hidden, .item-state"):
+            extra.extract()
+        titles.append(link.get_text(strip=True))
+    return titles
+
+
+def syllabus_titles(client, course):
+    soup = BeautifulSoup(client.get(course.url).content, "html.parser")
+    return [link.get_text(strip=True) for link in soup.select(".syllabus-items a")]
+
+
+def test_a_cached_outline_is_read_without_a_query(django_assert_num_queries):
+    course = make_course(modules=2, lessons_per_module=3)
+    course_outline(course=course)
+    with django_assert_num_queries(0):
+        outline = course_outline(course=course)
+    assert [item.title for item in outline.items] == [lesson.title for lesson in lessons(course)]
+
+
+def test_a_newly_published_lesson_appears_in_the_cached_outline(client):
+    course = make_course(modules=1, lessons_per_module=2, free_preview=True)
+    first = lessons(course)[0]
+    module = ModulePage.objects.child_of(course).get()
+    draft = LessonPage(title="Fresh lesson", estimated_minutes=10, body=[], live=False, free_preview=True)
+    module.add_child(instance=draft)
+    assert "Fresh lesson" not in outline_titles(client, first.url)  # a draft is not listed; the outline is cached
+    assert "Fresh lesson" not in syllabus_titles(client, course)
+    draft.save_revision().publish()
+    assert outline_titles(client, first.url) == ["Lesson 1.1", "Lesson 1.2", "Fresh lesson"]
+    assert syllabus_titles(client, course) == ["Lesson 1.1", "Lesson 1.2", "Fresh lesson"]
+
+
+def test_an_unpublished_lesson_leaves_the_cached_outline(client):
+    course = make_course(modules=1, lessons_per_module=3, free_preview=True)
+    first, second, _ = lessons(course)
+    assert "Lesson 1.2" in outline_titles(client, first.url)
+    second.unpublish()
+    assert outline_titles(client, first.url) == ["Lesson 1.1", "Lesson 1.3"]
+
+
+def test_a_renamed_lesson_shows_its_new_title_once_published(client):
+    course = make_course(modules=1, lessons_per_module=2, free_preview=True)
+    first, second = lessons(course)
+    assert outline_titles(client, first.url) == ["Lesson 1.1", "Lesson 1.2"]
+    second.title = "Renamed lesson"
+    second.save_revision()
+    assert outline_titles(client, first.url) == ["Lesson 1.1", "Lesson 1.2"]  # a draft changes nothing yet
+    second.get_latest_revision().publish()
+    assert outline_titles(client, first.url) == ["Lesson 1.1", "Renamed lesson"]
+
+
+def test_a_lesson_moved_to_another_course_leaves_one_outline_and_joins_the_other(client):
+    source = make_course(modules=1, lessons_per_module=2, free_preview=True)
+    target = make_course(modules=1, lessons_per_module=1, free_preview=True)
+    moving = lessons(source)[1]
+    assert outline_titles(client, lessons(source)[0].url) == ["Lesson 1.1", "Lesson 1.2"]
+    assert outline_titles(client, lessons(target)[0].url) == ["Lesson 1.1"]
+    moving.move(ModulePage.objects.child_of(target).get(), pos="last-child")
+    assert outline_titles(client, lessons(source)[0].url) == ["Lesson 1.1"]
+    assert outline_titles(client, lessons(target)[0].url) == ["Lesson 1.1", "Lesson 1.2"]
+    moved = LessonPage.objects.get(pk=moving.pk)
+    soup = BeautifulSoup(client.get(lessons(target)[0].url).content, "html.parser")
+    assert soup.select(".outline li a")[1]["href"] == moved.url
+
+
+def test_a_very_large_course_lists_only_the_current_module_on_an_item_page(client, monkeypatch):
+    monkeypatch.setattr("content.selectors.OUTLINE_COLLAPSE_AFTER", 3)
+    course = make_course(modules=2, lessons_per_module=2, free_preview=True)
+    third = lessons(course)[2]
+    soup = BeautifulSoup(client.get(third.url).content, "html.parser")
+    assert [a.get_text(strip=True).split(":")[-1] for a in soup.select(".outline li a")] == [
+        "Lesson 2.1",
+        "Lesson 2.2",
+    ]
+    first_module = ModulePage.objects.child_of(course).order_by("path").first()
+    collapsed = soup.select_one(".outline .outline-collapsed a")
+    assert collapsed["href"] == f"{course.url}#module-{first_module.pk}"
+    assert "2 items" in collapsed.get_text()
+    assert len(syllabus_titles(client, course)) == 4  # the course page still lists every item
+
+
+def test_outline_titles_are_escaped(client):
+    course = make_course(modules=1, lessons_per_module=1, free_preview=True)
+    lesson = lessons(course)[0]
+    lesson.title = '<b>Tags</b> & "quotes"'
+    lesson.save_revision().publish()
+    html = client.get(LessonPage.objects.get(pk=lesson.pk).url).content.decode()
+    assert "<b>Tags</b>" not in html
+    assert "&lt;b&gt;Tags&lt;/b&gt; &amp; &quot;quotes&quot;" in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one('.outline a[aria-current="page"]').get_text().endswith('<b>Tags</b> & "quotes"')

@@ -1,0 +1,91 @@
+"""Opening an item: the first visit records it in progress; later visits only move "last opened"."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from progress.models import CourseProgress, ItemProgress, ItemState, Statement
+from progress.selectors import learner_read
+from progress.services import NotEnrolled, enrolment_cancel, item_open, lesson_complete
+from tests.progress.factories import build_course, enrolled, items_of
+
+pytestmark = pytest.mark.django_db
+
+
+def opened_before(enrolment, item):
+    """What the page gate hands item_open on a later visit: the active enrolment and the learner's item rows."""
+    read = learner_read(user=enrolment.user, item=item)
+    return read.enrolment, read.states
+
+
+def test_a_first_visit_records_the_item_in_progress_with_its_statement_and_aggregate():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[1]
+    active, states = opened_before(enrolment, lesson)
+    row = item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    assert row is not None and row.state == ItemState.IN_PROGRESS
+    assert Statement.objects.filter(enrolment=enrolment, verb__endswith="attempted").count() == 1
+    assert CourseProgress.objects.get(enrolment=enrolment).items_started == 1
+
+
+def test_a_later_visit_only_moves_last_opened_in_one_query(django_assert_num_queries):
+    course = build_course()
+    enrolment = enrolled(course)
+    first, second = items_of(course)[:2]
+    item_open(user=enrolment.user, item=first)
+    item_open(user=enrolment.user, item=second)
+    row_before = ItemProgress.objects.get(enrolment=enrolment, item=first)
+    active, states = opened_before(enrolment, first)
+    with django_assert_num_queries(1):
+        assert item_open(user=enrolment.user, item=first, enrolment=active, states=states) is None
+    enrolment.refresh_from_db()
+    assert enrolment.last_opened_item_id == first.pk
+    row_after = ItemProgress.objects.get(pk=row_before.pk)
+    assert row_after.updated_at == row_before.updated_at  # the item row was not rewritten
+    assert Statement.objects.filter(enrolment=enrolment, verb__endswith="attempted").count() == 2
+
+
+def test_a_later_visit_never_lowers_a_completed_item():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    lesson_complete(user=enrolment.user, lesson=lesson)
+    active, states = opened_before(enrolment, lesson)
+    item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    assert ItemProgress.objects.get(enrolment=enrolment, item=lesson).state == ItemState.COMPLETE
+
+
+def test_a_later_visit_records_the_new_live_revision_of_the_item():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    item_open(user=enrolment.user, item=lesson)
+    assert ItemProgress.objects.get(enrolment=enrolment, item=lesson).revision_id is None
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    active, states = opened_before(enrolment, lesson)
+    item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    assert ItemProgress.objects.get(enrolment=enrolment, item=lesson).revision_id == lesson.live_revision_id
+
+
+def test_a_later_visit_is_refused_when_the_enrolment_ended_meanwhile():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    item_open(user=enrolment.user, item=lesson)
+    active, states = opened_before(enrolment, lesson)
+    enrolment_cancel(enrolment=enrolment, user=enrolment.user)
+    with pytest.raises(NotEnrolled):
+        item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    enrolment.refresh_from_db()
+    assert enrolment.last_opened_item_id == lesson.pk  # from the first visit, not moved by the refused one
+
+
+def test_the_first_visit_of_a_lesson_page_shows_it_in_progress_in_the_outline(client):
+    course = build_course()
+    enrolment = enrolled(course)
+    client.force_login(enrolment.user)
+    lesson = items_of(course)[1]
+    soup = BeautifulSoup(client.get(lesson.url).content, "html.parser")
+    current = soup.select_one('.outline a[aria-current="page"] .item-state')
+    assert current is not None and "item-state-in_progress" in current["class"]
