@@ -57,6 +57,7 @@ def run(awards: int, completions: int) -> dict[str, object]:
     from badges.models import Award, AwardStatus, Issuer
     from badges.services import issuer_key_create
     from badges.tasks import award_issue_task
+    from bench.tasks import notifications_discard
     from content.models import LessonPage
     from lms.celery import app
     from progress.models import Enrolment
@@ -94,6 +95,7 @@ def run(awards: int, completions: int) -> dict[str, object]:
             while not Award.objects.filter(learner=user, achievement=achievement, status=AwardStatus.ISSUED).exists():
                 time.sleep(0.005)
             latencies.append(time.perf_counter() - committed)
+    notifications_discard(broker)
 
     return {
         "broker": broker.split("@")[-1],

@@ -175,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+        from bench.tasks import notifications_discard
+
+        notifications_discard(celery_app.conf.broker_url)
 
     from django.conf import settings
 

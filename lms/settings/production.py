@@ -6,7 +6,7 @@ Refuses to start with a missing or development SECRET_KEY, and passes `manage.py
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, env
+from .base import DEVELOPMENT_SECRET_KEY, REDIS_URL, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
@@ -19,6 +19,11 @@ BADGES_KEY_ENCRYPTION_KEYS = env.list("BADGES_KEY_ENCRYPTION_KEYS", default=[])
 BADGES_GENERATE_KEY_ENCRYPTION_KEY = False
 if not BADGES_KEY_ENCRYPTION_KEYS:
     raise ImproperlyConfigured("Set BADGES_KEY_ENCRYPTION_KEYS to one or more Fernet keys (comma-separated).")
+
+# Sessions (cached_db), course outlines and their subtree versions, and the admin-access answers live in the
+# cache: every web process must share one, or a logout or a publish is not seen by the others.
+if not REDIS_URL:
+    raise ImproperlyConfigured("Set REDIS_URL: production shares its cache (sessions, outlines) between processes.")
 
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

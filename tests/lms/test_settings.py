@@ -18,6 +18,7 @@ def run_production(*args: str, secret: str | None, **env_extra: str) -> subproce
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "lms.settings.production", "ALLOWED_HOSTS": "learn.example.org"})
     env.setdefault("BADGES_KEY_ENCRYPTION_KEYS", BADGES_KEY)
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
     env.update(env_extra)
     if secret is not None:
         env["SECRET_KEY"] = secret
@@ -44,6 +45,12 @@ def test_production_refuses_a_short_secret_key():
     result = run_production("check", secret="short-but-not-insecure")
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = run_production("check", secret=GOOD_KEY, REDIS_URL="")
+    assert result.returncode != 0
+    assert "Set REDIS_URL" in result.stderr
 
 
 def test_production_passes_check_deploy_with_no_warnings():
