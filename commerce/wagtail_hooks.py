@@ -93,3 +93,10 @@ class InvoicesMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def invoices_menu_item() -> MenuItem:
     return InvoicesMenuItem(_("Invoices"), reverse("commerce_invoices"), icon_name="doc-full", order=310)
+
+
+@hooks.register("register_admin_viewset")
+def register_order_viewset() -> Any:
+    from commerce.admin_views import order_viewset
+
+    return order_viewset
