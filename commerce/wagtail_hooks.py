@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -63,7 +64,7 @@ register_snippet(PricingGroup)
 @require_http_methods(["GET", "POST"])
 def invoices_admin(request: HttpRequest) -> HttpResponse:
     if not user_is_platform_admin(request.user):
-        return render(request, "wagtailadmin/shared/permission_denied.html", status=403)
+        raise PermissionDenied
     if request.method == "POST":
         invoice = get_object_or_404(Invoice, pk=request.POST.get("invoice"))
         try:

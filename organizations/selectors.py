@@ -15,8 +15,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.models import PageViewRestriction
 
+from content.models import CoursePage
 from lms.models import User
+from lms.roles import PLATFORM_ADMINS
 from organizations.learning import enrolment_annotations, enrolments_for_seats
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
 
@@ -36,6 +39,10 @@ SORTS = {
     "status": ("status_rank", "user__email", "pk"),
     "completed": ("completed_at", "user__email", "pk"),
 }
+
+
+def user_is_platform_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))
 
 
 def organizations_administered(*, user: User) -> list[Organization]:
@@ -325,3 +332,35 @@ def seats_of_bundles(*, organization: Organization) -> QuerySet[Seat]:
 
 def members_of(*, organization: Organization) -> list[Membership]:
     return list(Membership.objects.filter(organization=organization).select_related("user").order_by("user__email"))
+
+
+def organizations_for_private_courses(*, user: User) -> list[Organization]:
+    """The organizations whose private courses `user` manages: all for a platform admin, else those they teach for."""
+    if not user.is_authenticated:
+        return []
+    if user_is_platform_admin(user):
+        return list(Organization.objects.order_by("name"))
+    return list(Organization.objects.filter(memberships__user=user, memberships__role=Role.INSTRUCTOR).order_by("name"))
+
+
+def private_courses_of(*, organization: Organization) -> list[CoursePage]:
+    if organization.members_group_id is None:
+        return []
+    return list(
+        CoursePage.objects.filter(
+            view_restrictions__restriction_type=PageViewRestriction.GROUPS,
+            view_restrictions__groups=organization.members_group_id,
+        )
+        .distinct()
+        .order_by("title")
+    )
+
+
+def courses_to_make_private(*, user: User) -> QuerySet[CoursePage]:
+    """Courses `user` may make private: any course without a group restriction that they may edit."""
+    courses = CoursePage.objects.exclude(view_restrictions__restriction_type=PageViewRestriction.GROUPS)
+    if not user_is_platform_admin(user):
+        courses = courses.filter(
+            group_permissions__group__user=user, group_permissions__permission__codename="change_page"
+        ).distinct()
+    return courses.order_by("title")

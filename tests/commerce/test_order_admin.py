@@ -228,3 +228,11 @@ def test_an_organization_admin_cannot_post_a_refund(client, course):
     response = client.post(reverse("commerce_orders:refund", args=[order.pk]), {"reason": "mine"})
     assert response.status_code in (302, 403)
     assert not Refund.objects.filter(order=order).exists()
+
+
+def test_the_invoices_page_turns_an_instructor_away(client):
+    role_groups_ensure()
+    client.force_login(make_user(instructor=True))
+    response = client.get(reverse("commerce_invoices"))
+    assert response.status_code == 302  # Wagtail answers a refused admin page with its dashboard and a message
+    assert response.url == reverse("wagtailadmin_home")
