@@ -24,6 +24,9 @@ from organizations.learning import enrolment_annotations, enrolments_for_seats
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
 
 PAGE_SIZE = 50
+# `fn(request, *, organization, staff) -> dict`: `staff` is a queryset of the members' user ids; the dict's
+# `org_dashboard_templates` (template names) are included at the end of the dashboard, the rest is context.
+ORG_DASHBOARD_HOOK = "stackable_org_dashboard_context"
 REPORT_TIME = "%Y-%m-%d %H:%M"
 ZERO = Decimal("0")
 STATUSES = {
@@ -328,6 +331,11 @@ def seats_of_bundles(*, organization: Organization) -> QuerySet[Seat]:
         .annotate(**enrolment_annotations(user_ref="user", course_ref="bundle__course"))
         .order_by("bundle__course__title", "user__email")
     )
+
+
+def staff_user_ids(*, organization: Organization) -> QuerySet:
+    """The members' user ids, as a subquery for other apps' dashboard sections (no query of its own)."""
+    return Membership.objects.filter(organization=organization).values("user_id")
 
 
 def members_of(*, organization: Organization) -> list[Membership]:

@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
+from wagtail import hooks
 
 from lms.models import User
 from organizations.forms import InvitationForm, InvitationImportForm
 from organizations.models import Invitation, InvitationImport, Seat, SeatBundle
 from organizations.selectors import (
+    ORG_DASHBOARD_HOOK,
     StaffFilters,
     bundles_for_admin,
     members_of,
@@ -32,6 +34,7 @@ from organizations.selectors import (
     report_header,
     report_rows,
     seats_of_bundles,
+    staff_user_ids,
 )
 from organizations.services import (
     OrganizationError,
@@ -64,11 +67,19 @@ def org_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         key: filters.as_query(sort=("-" if filters.sort == key and not filters.descending else "") + key, page="")
         for key in ("name", "course", "status", "progress", "completed")
     }
-    return render(
-        request,
-        "organizations/dashboard.html",
-        {"dashboard": dashboard, "organization": organization, "sort_links": sort_links, "filters": filters},
-    )
+    context = {
+        "dashboard": dashboard,
+        "organization": organization,
+        "sort_links": sort_links,
+        "filters": filters,
+        "org_dashboard_templates": [],
+    }
+    # Upper apps (badges) add sections through this hook, so organizations never imports them.
+    for fn in hooks.get_hooks(ORG_DASHBOARD_HOOK):
+        extra = fn(request, organization=organization, staff=staff_user_ids(organization=organization)) or {}
+        context["org_dashboard_templates"] += extra.pop("org_dashboard_templates", [])
+        context.update(extra)
+    return render(request, "organizations/dashboard.html", context)
 
 
 def _export_name(slug: str, extension: str) -> str:

@@ -15,9 +15,9 @@ from tests.organizations.staff import staff_on_seats
 pytestmark = pytest.mark.django_db
 
 # Session, user, organization (with the admin check), table count, bundles by course, seat figures,
-# completion chart, members count, open invitations, table page, and the user's and groups' permissions
-# (read by the base template).
-DASHBOARD_QUERIES = 12
+# completion chart, members count, open invitations, table page, the staff's latest badges (through the
+# dashboard hook) and the user's and groups' permissions (read by the base template).
+DASHBOARD_QUERIES = 13
 
 
 @pytest.fixture
