@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,8 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -316,6 +320,73 @@ def report_rows(*, organization: Organization, filters: StaffFilters) -> Iterato
             completed_at.astimezone(zone).strftime(REPORT_TIME) if completed_at else "",
             grade if grade is not None else "",
         ]
+
+
+def _local_minute(field: str, zone: str) -> Func:
+    """PostgreSQL: the time in `zone`, to the minute, as text (the report's REPORT_TIME)."""
+    local = Func(Value(zone), F(field), function="timezone")
+    return Func(local, Value("YYYY-MM-DD HH24:MI"), function="to_char", output_field=CharField())
+
+
+def _report_copy_sql(*, organization: Organization, filters: StaffFilters) -> tuple[str, tuple[Any, ...]]:
+    """The report as one SELECT of text columns, formatted in SQL exactly as report_rows formats them."""
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    zone = timezone.get_current_timezone_name()
+    rows = (
+        staff_rows(organization=organization, filters=filters)
+        .annotate(
+            report_name=Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField()),
+            report_status=Case(
+                *[When(status=key, then=Value(label)) for key, label in labels.items()], output_field=CharField()
+            ),
+            report_percent=Cast(Coalesce("percent", Value(ZERO)), CharField()),
+            report_enrolled=_local_minute("enrolled_at", zone),
+            report_completed=_local_minute("completed_at", zone),
+            report_grade=Cast("final_grade", CharField()),
+        )
+        .values_list(
+            "report_name",
+            "user__email",
+            "bundle__course__title",
+            "report_status",
+            "report_percent",
+            "report_enrolled",
+            "report_completed",
+            "report_grade",
+        )
+    )
+    return rows.query.sql_with_params()
+
+
+def report_csv(*, organization: Organization, filters: StaffFilters, chunk_rows: int = 500) -> Iterator[bytes]:
+    """The staff progress report as CSV (UTF-8 with a BOM for spreadsheets), chunk by chunk, in flat memory.
+
+    On PostgreSQL the database writes the CSV itself (COPY ... TO STDOUT, streamed block by block): the rows
+    never become Python objects, which is what makes a large export fast. Elsewhere, report_rows in chunks.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    buffer.write("\ufeff")
+    writer.writerow(report_header())
+    yield buffer.getvalue().encode()
+    if connection.vendor == "postgresql":
+        sql, params = _report_copy_sql(organization=organization, filters=filters)
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            statement = f"COPY ({cursor.mogrify(sql, params)}) TO STDOUT WITH (FORMAT csv)"
+            with cursor.copy(statement) as copy:
+                for block in copy:
+                    yield bytes(block)
+        return
+    rows = report_rows(organization=organization, filters=filters)
+    while True:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(itertools.islice(rows, chunk_rows))
+        chunk = buffer.getvalue()
+        if not chunk:
+            return
+        yield chunk.encode()
 
 
 def bundles_for_admin(*, organization: Organization) -> list[SeatBundle]:
