@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from content.models import CourseItemPage, CoursePage
@@ -22,7 +22,6 @@ __all__ = [
     "enrolment_annotations",
     "enrolment_end",
     "enrolment_started",
-    "enrolments_for_seats",
     "items_study",
 ]
 
@@ -74,13 +73,6 @@ def enrolment_annotations(*, user_ref: str, course_ref: str) -> dict[str, Filter
         "items_started": F(f"{joined}__course_progress__items_started"),
         "items_done": F(f"{joined}__course_progress__items_done"),
     }
-
-
-def enrolments_for_seats(seats: QuerySet) -> QuerySet[Enrolment]:
-    """Completed enrolments that came from the given seats (for the completion chart)."""
-    return Enrolment.objects.filter(
-        Exists(seats.filter(user=OuterRef("user"), bundle__course=OuterRef("course"))), completed_at__isnull=False
-    )
 
 
 def items_study(*, user: User, course: CoursePage, count: int | None = None, score: Decimal = Decimal("90")) -> None:

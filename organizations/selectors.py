@@ -24,7 +24,7 @@ from wagtail.models import PageViewRestriction
 from content.models import CoursePage
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
-from organizations.learning import enrolment_annotations, enrolments_for_seats
+from organizations.learning import enrolment_annotations
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
 
 PAGE_SIZE = 50
@@ -180,36 +180,84 @@ class Dashboard:
     statuses: dict[str, Any] = field(default_factory=lambda: dict(STATUSES))
 
 
-def seats_by_course(*, organization: Organization) -> list[CourseSeats]:
-    """Bought and assigned from the bundles, started and completed from the held seats: two queries."""
-    bought = {
-        row["course"]: row
+@dataclass(frozen=True)
+class SeatFact:
+    """How many held seats of one course are in one status, by month of completion (None unless completed)."""
+
+    course_id: int
+    status: str
+    month: date | None
+    count: int
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def seat_facts(*, organization: Organization) -> list[SeatFact]:
+    """The held seats counted by (course, status, month completed), in one aggregate pass over the joined rows.
+
+    The dashboard's seat figures, its completion chart and its table's row count all come from this one query.
+    """
+    rows = (
+        staff_rows(organization=organization, filters=StaffFilters())
+        .order_by()
+        .annotate(month=TruncMonth("completed_at"))
+        .values("bundle__course", "status", "month")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        SeatFact(course_id=row["bundle__course"], status=row["status"], month=_as_date(row["month"]), count=row["n"])
+        for row in rows
+    ]
+
+
+def seats_by_course(*, organization: Organization, facts: list[SeatFact] | None = None) -> list[CourseSeats]:
+    """Bought and assigned from the bundles, started and completed from the held seats: two queries (one with facts)."""
+    facts = seat_facts(organization=organization) if facts is None else facts
+    started: dict[int, int] = {}
+    completed: dict[int, int] = {}
+    for fact in facts:
+        if fact.status in {"in_progress", "completed"}:
+            started[fact.course_id] = started.get(fact.course_id, 0) + fact.count
+        if fact.status == "completed":
+            completed[fact.course_id] = completed.get(fact.course_id, 0) + fact.count
+    return [
+        CourseSeats(
+            course_id=row["course"],
+            title=row["course__title"],
+            bought=row["bought"] or 0,
+            assigned=row["assigned"] or 0,
+            started=started.get(row["course"], 0),
+            completed=completed.get(row["course"], 0),
+        )
         for row in SeatBundle.objects.filter(organization=organization)
         .values("course", "course__title")
         .annotate(bought=Sum("seats_bought"), assigned=Sum("seats_used"))
         .order_by("course__title")
-    }
-    facts = {
-        row["bundle__course"]: row
-        for row in staff_rows(organization=organization, filters=StaffFilters())
-        .order_by()
-        .values("bundle__course")
-        .annotate(
-            started=Count("pk", filter=Q(status__in=["in_progress", "completed"])),
-            completed=Count("pk", filter=Q(status="completed")),
-        )
-    }
-    return [
-        CourseSeats(
-            course_id=course_id,
-            title=row["course__title"],
-            bought=row["bought"] or 0,
-            assigned=row["assigned"] or 0,
-            started=facts.get(course_id, {}).get("started", 0),
-            completed=facts.get(course_id, {}).get("completed", 0),
-        )
-        for course_id, row in bought.items()
     ]
+
+
+def staff_count_matching(*, facts: list[SeatFact], filters: StaffFilters) -> int:
+    """The staff table's row count for `filters`, from the facts (no COUNT query of its own)."""
+    return sum(
+        fact.count
+        for fact in facts
+        if (not filters.course or fact.course_id == filters.course)
+        and (not filters.status or fact.status == filters.status)
+    )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so that it does not ask the database."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
 
 
 def _month_start(day: date, back: int) -> date:
@@ -218,22 +266,25 @@ def _month_start(day: date, back: int) -> date:
     return date(year, (month - 1) % 12 + 1, 1)
 
 
-def completion_chart(*, organization: Organization, months: int = 12, today: date | None = None) -> CompletionChart:
-    """Cumulative completions by month over the last `months` months, laid out for an inline SVG (one query)."""
+def completion_chart(
+    *, organization: Organization, months: int = 12, today: date | None = None, facts: list[SeatFact] | None = None
+) -> CompletionChart:
+    """Cumulative completions on held seats by month over the last `months` months, laid out for an inline SVG.
+
+    From the seat facts (one query, none when they are given).
+    """
     today = today or timezone.localdate()
     first = _month_start(today, months - 1)
-    seats = Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
-    completed = enrolments_for_seats(seats)
+    facts = seat_facts(organization=organization) if facts is None else facts
     counts: dict[date, int] = {}
     before = 0
-    for row in (
-        completed.annotate(month=TruncMonth("completed_at")).values("month").annotate(n=Count("pk")).order_by("month")
-    ):
-        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
-        if month < first:
-            before += row["n"]
+    for fact in facts:
+        if fact.status != "completed" or fact.month is None:
+            continue
+        if fact.month < first:
+            before += fact.count
         else:
-            counts[month] = counts.get(month, 0) + row["n"]
+            counts[fact.month] = counts.get(fact.month, 0) + fact.count
     chart = CompletionChart(points=[])
     running = before
     totals = []
@@ -259,14 +310,16 @@ def completion_chart(*, organization: Organization, months: int = 12, today: dat
 
 
 def organization_dashboard(*, organization: Organization, filters: StaffFilters, page_number: Any = 1) -> Dashboard:
+    """Seat figures, chart and the table's count from one aggregate pass; then one page of the table."""
+    facts = seat_facts(organization=organization)
     rows = staff_rows(organization=organization, filters=filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    paginator = CountedPaginator(rows, PAGE_SIZE, count=staff_count_matching(facts=facts, filters=filters))
     return Dashboard(
         organization=organization,
-        courses=seats_by_course(organization=organization),
-        page=page,
+        courses=seats_by_course(organization=organization, facts=facts),
+        page=paginator.get_page(page_number),
         filters=filters,
-        chart=completion_chart(organization=organization),
+        chart=completion_chart(organization=organization, facts=facts),
         staff_count=Membership.objects.filter(organization=organization).count(),
         open_invitations=Invitation.objects.filter(organization=organization, accepted_at__isnull=True).count(),
     )
