@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from content.models import CoursePage
-from organizations.models import Organization, SeatBundle
+from organizations.models import Organization, Role, SeatBundle
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -20,6 +20,16 @@ def _bundle_field(organization: Organization) -> forms.ModelChoiceField:
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(Role.MEMBER.value, Role.MEMBER.label), (Role.INSTRUCTOR.value, Role.INSTRUCTOR.label)],
+        initial=Role.MEMBER,
+        required=False,
+        help_text=_("Instructors also write your organization's private courses in the course editor."),
+    )
+
+    def clean_role(self) -> str:
+        return self.cleaned_data["role"] or Role.MEMBER
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -171,6 +171,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
                     organization=organization,
                     email=form.cleaned_data["email"],
                     bundle=form.cleaned_data["bundle"],
+                    role=form.cleaned_data["role"],
                     actor=request.user,
                 )
             except OrganizationError as refused:
@@ -183,6 +184,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "organizations/invitations.html",
         {"organization": organization, "form": form, "import_form": import_form, "invitations": invitations},
+        status=400 if request.method == "POST" else 200,  # only a refused invitation comes back to the page
     )
 
 
