@@ -23,9 +23,10 @@ from tests.organizations.staff import staff_on_seats
 pytestmark = pytest.mark.django_db
 
 # Session, user, organization (with the admin check), the seat facts (one aggregate pass: seat figures,
-# chart and the table's count), bundles by course, members count, open invitations, table page, the staff's
-# latest badges (through the dashboard hook) and the user's and groups' permissions (read by the base template).
-DASHBOARD_QUERIES = 11
+# chart and the table's count), bundles by course, members count, open invitations, the page's row ids in
+# order and then its rows, the staff's latest badges (through the dashboard hook) and the user's and groups'
+# permissions (read by the base template).
+DASHBOARD_QUERIES = 12
 
 
 @pytest.fixture
@@ -55,6 +56,15 @@ def test_the_table_count_from_the_seat_facts_is_the_count_of_its_rows(org_with_s
         ).page.paginator.count
         == 0
     )
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "email", "course", "-progress", "status", "-completed"])
+def test_the_table_page_keeps_the_order_of_the_staff_rows(org_with_staff, sort):
+    org, _bundle = org_with_staff
+    filters = StaffFilters.from_query({"sort": sort})
+    page = organization_dashboard(organization=org, filters=filters).page
+    assert [row.pk for row in page] == list(staff_rows(organization=org, filters=filters).values_list("pk", flat=True))
+    assert {row.status for row in page} == {"not_started", "in_progress", "completed"}
 
 
 def test_the_staff_table_filters_by_status(client, org_with_staff):
@@ -101,15 +111,16 @@ def test_the_completion_chart_is_server_rendered_svg(client, org_with_staff):
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
 
+@pytest.mark.parametrize("query", [{"sort": "-progress", "status": "in_progress", "page": "2"}, {"sort": "name"}, {}])
 @pytest.mark.parametrize("staff", [10, 5000])
-def test_the_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries, staff):
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries, staff, query):
     org = make_org()
     bundle = make_bundle(org, seats=1)
     staff_on_seats(org, bundle, staff)
     client.force_login(org_admin(org))
     url = reverse("organizations:dashboard", args=[org.slug])
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        response = client.get(url, {"sort": "-progress", "status": "in_progress", "page": "2"})
+        response = client.get(url, query)
     assert response.status_code == 200
 
 
