@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from commerce.models import ProviderCode, Province
@@ -38,3 +39,25 @@ class BundleForm(CheckoutForm):
             self.fields["organization"].initial = organizations[0].slug
         self.fields["course"].queryset = CoursePage.objects.live().filter(list_price__gt=0).order_by("title")
         self.fields["course"].label_from_instance = lambda c: f"{c.title} ({c.list_price} $)"
+
+
+class RefundForm(forms.Form):
+    """A platform admin's refund: the whole order, or some unused seats of one organization line."""
+
+    seats = forms.IntegerField(label=_("Unused seats to refund"), min_value=1)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        help_text=_("Kept with the refund, for the books and the buyer's questions."),
+        widget=forms.TextInput,
+    )
+
+    def __init__(self, *args, seats_left: int | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if seats_left is None:
+            del self.fields["seats"]
+        else:
+            self.fields["seats"].max_value = seats_left
+            self.fields["seats"].widget.attrs["max"] = seats_left
+            self.fields["seats"].validators.append(MaxValueValidator(seats_left))
+            self.fields["seats"].initial = seats_left

@@ -265,6 +265,8 @@ def refund_seats(*, line: OrderLine, seats: int, actor: User | None, reason: str
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
     if actor is not None and not user_is_platform_admin(actor):
         raise PermissionDenied(_("Only a platform administrator may refund."))
+    if order.status == OrderStatus.REFUNDED:
+        raise OrderError(_("Nothing is left to refund on this order."))
     if order.status != OrderStatus.FULFILLED or line.seat_bundle_id is None:
         raise OrderError(_("Only the seats of a paid organization order can be refunded."))
     if seats < 1 or seats > line.seats - line.seats_refunded:
@@ -291,6 +293,8 @@ def order_refund(*, order: Order, actor: User | None, reason: str = "") -> Refun
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if actor is not None and not user_is_platform_admin(actor):
         raise PermissionDenied(_("Only a platform administrator may refund."))
+    if locked.status == OrderStatus.REFUNDED:
+        raise OrderError(_("Nothing is left to refund on this order."))
     if locked.status != OrderStatus.FULFILLED:
         raise OrderError(_("Only a paid order can be refunded."))
     lines = list(OrderLine.objects.select_related("course", "seat_bundle").filter(order=locked))

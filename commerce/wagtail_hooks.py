@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -63,7 +64,7 @@ register_snippet(PricingGroup)
 @require_http_methods(["GET", "POST"])
 def invoices_admin(request: HttpRequest) -> HttpResponse:
     if not user_is_platform_admin(request.user):
-        return render(request, "wagtailadmin/shared/permission_denied.html", status=403)
+        raise PermissionDenied
     if request.method == "POST":
         invoice = get_object_or_404(Invoice, pk=request.POST.get("invoice"))
         try:
@@ -93,3 +94,10 @@ class InvoicesMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def invoices_menu_item() -> MenuItem:
     return InvoicesMenuItem(_("Invoices"), reverse("commerce_invoices"), icon_name="doc-full", order=310)
+
+
+@hooks.register("register_admin_viewset")
+def register_order_viewset() -> Any:
+    from commerce.admin_views import order_viewset
+
+    return order_viewset

@@ -12,12 +12,12 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 
 from content.models import CourseItemPage, CoursePage, ModulePage, Skill
@@ -49,18 +49,24 @@ class CatalogFilters:
         return any((self.q, self.skill, self.duration, self.price, self.language, self.level))
 
 
-def _live_courses() -> PageQuerySet:
-    return CoursePage.objects.live().public()
+def _live_courses(user: Any = None) -> PageQuerySet:
+    """Live public courses, and for a signed-in user also those restricted to a group they belong to
+    (an organization's private courses, for its members)."""
+    courses = CoursePage.objects.live()
+    if user is None or not user.is_authenticated:
+        return courses.public()
+    theirs = PageViewRestriction.objects.filter(restriction_type=PageViewRestriction.GROUPS, groups__user=user)
+    return courses.filter(Q(pk__in=courses.public().values("pk")) | Q(pk__in=theirs.values("page_id")))
 
 
-def _course_cards() -> PageQuerySet:
+def _course_cards(user: Any = None) -> PageQuerySet:
     """Live courses with what a course card shows: hero image and skills, in two queries."""
-    return _live_courses().select_related("hero_image").prefetch_related("skills")
+    return _live_courses(user).select_related("hero_image").prefetch_related("skills")
 
 
-def catalog_courses(*, filters: CatalogFilters) -> list[CoursePage]:
-    """Live, public courses matching every filter; by relevance when searching, else by series and title."""
-    courses = _course_cards()
+def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[CoursePage]:
+    """Live courses `user` may see matching every filter; by relevance when searching, else by series and title."""
+    courses = _course_cards(user)
     if filters.level:
         courses = courses.filter(level=filters.level)
     if filters.language:
@@ -77,7 +83,7 @@ def catalog_courses(*, filters: CatalogFilters) -> list[CoursePage]:
     if not filters.q:
         return list(courses.order_by("series", "path"))
     # Search gives the ranked ids; the filtered queryset keeps its joins and prefetches.
-    ranked = [page.pk for page in _live_courses().search(filters.q, operator="and")]
+    ranked = [page.pk for page in _live_courses(user).search(filters.q, operator="and")]
     if not ranked:
         return []
     order = Case(*[When(pk=pk, then=Value(rank)) for rank, pk in enumerate(ranked)], output_field=IntegerField())

@@ -16,7 +16,7 @@ def catalog_view(request: HtmxHttpRequest, *, catalog: CatalogPage) -> HttpRespo
     form = CatalogFilterForm(request.GET)
     if form.is_valid():
         filters, status = form.filters(), 200
-        courses = catalog_courses(filters=filters)
+        courses = catalog_courses(filters=filters, user=request.user)
     else:
         filters, status, courses = CatalogFilters(), 400, []
     context = {

@@ -11,10 +11,18 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from content.models import CatalogPage, CoursePage
 from lms.models import User
 from organizations.learning import enrolment_started, items_study
 from organizations.models import Invitation, Organization, Role, Seat, SeatBundle
-from organizations.services import invitation_create, membership_add, organization_create, seat_assign
+from organizations.selectors import private_courses_of
+from organizations.services import (
+    invitation_create,
+    membership_add,
+    organization_create,
+    private_course_create,
+    seat_assign,
+)
 
 DEMO_PASSWORD = "stackable-demo"  # noqa: S105 - demo accounts on a local machine only
 ORG_SLUG = "northwind"
@@ -43,6 +51,8 @@ STAFF = (
     DemoStaff("tom.kernel@northwind.test", "Tom Kernel", "linux-for-the-cloud", "not_started"),
 )
 PENDING_INVITATION = "new.hire@northwind.test"
+INSTRUCTOR_EMAIL = "trainer@northwind.test"
+ONBOARDING_TITLE = "Northwind onboarding"
 
 
 def _verified_user(email: str, name: str) -> User:
@@ -83,4 +93,26 @@ def northwind_staff_seed(*, organization: Organization, admin: User) -> int:
     if not Invitation.objects.filter(organization=organization, email=PENDING_INVITATION).exists():
         first = next(iter(bundles.values()), None)
         invitation_create(organization=organization, email=PENDING_INVITATION, actor=admin, bundle=first)
+    northwind_private_course_seed(organization=organization)
     return Seat.objects.filter(bundle__organization=organization, state="assigned").count()
+
+
+@transaction.atomic
+def northwind_private_course_seed(*, organization: Organization) -> CoursePage | None:
+    """Its trainer (trainer@northwind.test, an instructor of the organization) and its private onboarding course."""
+    trainer = _verified_user(INSTRUCTOR_EMAIL, "Tess Trainer")
+    membership_add(organization=organization, user=trainer, role=Role.INSTRUCTOR)
+    existing = private_courses_of(organization=organization)
+    if existing:
+        return existing[0]
+    if not CatalogPage.objects.exists():
+        return None
+    course = private_course_create(
+        organization=organization,
+        title=ONBOARDING_TITLE,
+        summary="How we work at Northwind: tools, security rules and who to ask.",
+        estimated_hours=6,
+        actor=trainer,
+    )
+    course.save_revision(user=trainer).publish(user=trainer)
+    return course

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization, SeatBundle
+from content.models import CoursePage
+from organizations.models import Organization, Role, SeatBundle
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -19,6 +20,16 @@ def _bundle_field(organization: Organization) -> forms.ModelChoiceField:
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(Role.MEMBER.value, Role.MEMBER.label), (Role.INSTRUCTOR.value, Role.INSTRUCTOR.label)],
+        initial=Role.MEMBER,
+        required=False,
+        help_text=_("Instructors also write your organization's private courses in the course editor."),
+    )
+
+    def clean_role(self) -> str:
+        return self.cleaned_data["role"] or Role.MEMBER
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -42,3 +53,19 @@ class InvitationImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from error
+
+
+class PrivateCourseCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), max_length=240, help_text=_("One or two sentences for the catalog."))
+    estimated_hours = forms.IntegerField(
+        label=_("Estimated hours"), min_value=6, max_value=60, initial=6, help_text=_("Between 6 and 60 hours.")
+    )
+
+
+class PrivateCourseChooseForm(forms.Form):
+    course = forms.ModelChoiceField(label=_("Course"), queryset=CoursePage.objects.none())
+
+    def __init__(self, *args, courses, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = courses

@@ -32,6 +32,15 @@ class Organization(models.Model):
     members_group = models.OneToOneField(
         Group, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="organization"
     )
+    # Its instructors: Wagtail page rights on the organization's private courses, and nothing else.
+    instructors_group = models.OneToOneField(
+        Group,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="instructing_organization",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -45,6 +54,7 @@ class Organization(models.Model):
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
+    INSTRUCTOR = "instructor", _("Instructor (authors the private courses)")
     MEMBER = "member", _("Member")
 
 
@@ -68,6 +78,10 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == Role.INSTRUCTOR
 
 
 class SeatBundle(models.Model):

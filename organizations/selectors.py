@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,18 +12,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.models import PageViewRestriction
 
+from content.models import CoursePage
 from lms.models import User
-from organizations.learning import enrolment_annotations, enrolments_for_seats
+from lms.roles import PLATFORM_ADMINS
+from organizations.learning import enrolment_annotations
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
 
 PAGE_SIZE = 50
+# `fn(request, *, organization, staff) -> dict`: `staff` is a queryset of the members' user ids; the dict's
+# `org_dashboard_templates` (template names) are included at the end of the dashboard, the rest is context.
+ORG_DASHBOARD_HOOK = "stackable_org_dashboard_context"
+REPORT_TIME = "%Y-%m-%d %H:%M"
+ZERO = Decimal("0")
 STATUSES = {
     "not_started": gettext_lazy("Not started"),
     "in_progress": gettext_lazy("In progress"),
@@ -34,6 +46,10 @@ SORTS = {
     "status": ("status_rank", "user__email", "pk"),
     "completed": ("completed_at", "user__email", "pk"),
 }
+
+
+def user_is_platform_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))
 
 
 def organizations_administered(*, user: User) -> list[Organization]:
@@ -86,7 +102,7 @@ class StaffFilters:
 
 
 def staff_rows(*, organization: Organization, filters: StaffFilters) -> QuerySet[Seat]:
-    """One row per held seat: the learner, the course, and how far they are (subqueries, no per-row query)."""
+    """One row per held seat: the learner, the course, and how far they are (joins, no per-row query)."""
     rows = (
         Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
         .select_related("user", "bundle__course")
@@ -164,36 +180,84 @@ class Dashboard:
     statuses: dict[str, Any] = field(default_factory=lambda: dict(STATUSES))
 
 
-def seats_by_course(*, organization: Organization) -> list[CourseSeats]:
-    """Bought and assigned from the bundles, started and completed from the held seats: two queries."""
-    bought = {
-        row["course"]: row
+@dataclass(frozen=True)
+class SeatFact:
+    """How many held seats of one course are in one status, by month of completion (None unless completed)."""
+
+    course_id: int
+    status: str
+    month: date | None
+    count: int
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def seat_facts(*, organization: Organization) -> list[SeatFact]:
+    """The held seats counted by (course, status, month completed), in one aggregate pass over the joined rows.
+
+    The dashboard's seat figures, its completion chart and its table's row count all come from this one query.
+    """
+    rows = (
+        staff_rows(organization=organization, filters=StaffFilters())
+        .order_by()
+        .annotate(month=TruncMonth("completed_at"))
+        .values("bundle__course", "status", "month")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        SeatFact(course_id=row["bundle__course"], status=row["status"], month=_as_date(row["month"]), count=row["n"])
+        for row in rows
+    ]
+
+
+def seats_by_course(*, organization: Organization, facts: list[SeatFact] | None = None) -> list[CourseSeats]:
+    """Bought and assigned from the bundles, started and completed from the held seats: two queries (one with facts)."""
+    facts = seat_facts(organization=organization) if facts is None else facts
+    started: dict[int, int] = {}
+    completed: dict[int, int] = {}
+    for fact in facts:
+        if fact.status in {"in_progress", "completed"}:
+            started[fact.course_id] = started.get(fact.course_id, 0) + fact.count
+        if fact.status == "completed":
+            completed[fact.course_id] = completed.get(fact.course_id, 0) + fact.count
+    return [
+        CourseSeats(
+            course_id=row["course"],
+            title=row["course__title"],
+            bought=row["bought"] or 0,
+            assigned=row["assigned"] or 0,
+            started=started.get(row["course"], 0),
+            completed=completed.get(row["course"], 0),
+        )
         for row in SeatBundle.objects.filter(organization=organization)
         .values("course", "course__title")
         .annotate(bought=Sum("seats_bought"), assigned=Sum("seats_used"))
         .order_by("course__title")
-    }
-    facts = {
-        row["bundle__course"]: row
-        for row in staff_rows(organization=organization, filters=StaffFilters())
-        .order_by()
-        .values("bundle__course")
-        .annotate(
-            started=Count("pk", filter=Q(status__in=["in_progress", "completed"])),
-            completed=Count("pk", filter=Q(status="completed")),
-        )
-    }
-    return [
-        CourseSeats(
-            course_id=course_id,
-            title=row["course__title"],
-            bought=row["bought"] or 0,
-            assigned=row["assigned"] or 0,
-            started=facts.get(course_id, {}).get("started", 0),
-            completed=facts.get(course_id, {}).get("completed", 0),
-        )
-        for course_id, row in bought.items()
     ]
+
+
+def staff_count_matching(*, facts: list[SeatFact], filters: StaffFilters) -> int:
+    """The staff table's row count for `filters`, from the facts (no COUNT query of its own)."""
+    return sum(
+        fact.count
+        for fact in facts
+        if (not filters.course or fact.course_id == filters.course)
+        and (not filters.status or fact.status == filters.status)
+    )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so that it does not ask the database."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
 
 
 def _month_start(day: date, back: int) -> date:
@@ -202,22 +266,25 @@ def _month_start(day: date, back: int) -> date:
     return date(year, (month - 1) % 12 + 1, 1)
 
 
-def completion_chart(*, organization: Organization, months: int = 12, today: date | None = None) -> CompletionChart:
-    """Cumulative completions by month over the last `months` months, laid out for an inline SVG (one query)."""
+def completion_chart(
+    *, organization: Organization, months: int = 12, today: date | None = None, facts: list[SeatFact] | None = None
+) -> CompletionChart:
+    """Cumulative completions on held seats by month over the last `months` months, laid out for an inline SVG.
+
+    From the seat facts (one query, none when they are given).
+    """
     today = today or timezone.localdate()
     first = _month_start(today, months - 1)
-    seats = Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
-    completed = enrolments_for_seats(seats)
+    facts = seat_facts(organization=organization) if facts is None else facts
     counts: dict[date, int] = {}
     before = 0
-    for row in (
-        completed.annotate(month=TruncMonth("completed_at")).values("month").annotate(n=Count("pk")).order_by("month")
-    ):
-        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
-        if month < first:
-            before += row["n"]
+    for fact in facts:
+        if fact.status != "completed" or fact.month is None:
+            continue
+        if fact.month < first:
+            before += fact.count
         else:
-            counts[month] = counts.get(month, 0) + row["n"]
+            counts[fact.month] = counts.get(fact.month, 0) + fact.count
     chart = CompletionChart(points=[])
     running = before
     totals = []
@@ -242,15 +309,41 @@ def completion_chart(*, organization: Organization, months: int = 12, today: dat
     return CompletionChart(points=points, top=top)
 
 
+def _table_order(*, organization: Organization, filters: StaffFilters) -> QuerySet:
+    """The ids of the table's rows in order. Sorting by person or course needs no progress: then only the seats
+    and their learners are joined to order them; by status, progress or completion, the full rows are."""
+    if filters.status or filters.sort in {"progress", "status", "completed"}:
+        return staff_rows(organization=organization, filters=filters).values_list("pk", flat=True)
+    seats = Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
+    if filters.course:
+        seats = seats.filter(bundle__course_id=filters.course)
+    order = SORTS[filters.sort]
+    if filters.descending:
+        order = tuple(f"-{name}" for name in order)
+    return seats.order_by(*order).values_list("pk", flat=True)
+
+
 def organization_dashboard(*, organization: Organization, filters: StaffFilters, page_number: Any = 1) -> Dashboard:
-    rows = staff_rows(organization=organization, filters=filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    """Seat figures, chart and the table's count from one aggregate pass; the page's ids in order, then its rows."""
+    facts = seat_facts(organization=organization)
+    count = staff_count_matching(facts=facts, filters=filters)
+    page = CountedPaginator(_table_order(organization=organization, filters=filters), PAGE_SIZE, count=count).get_page(
+        page_number
+    )
+    ids = list(page.object_list)
+    if ids:
+        # Only what the table shows, for the page's rows only.
+        rows = staff_rows(organization=organization, filters=StaffFilters()).filter(pk__in=ids)
+        by_id = {
+            row.pk: row for row in rows.only("bundle__course__title", "user__display_name", "user__email", "state")
+        }
+        page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     return Dashboard(
         organization=organization,
-        courses=seats_by_course(organization=organization),
+        courses=seats_by_course(organization=organization, facts=facts),
         page=page,
         filters=filters,
-        chart=completion_chart(organization=organization),
+        chart=completion_chart(organization=organization, facts=facts),
         staff_count=Membership.objects.filter(organization=organization).count(),
         open_invitations=Invitation.objects.filter(organization=organization, accepted_at__isnull=True).count(),
     )
@@ -270,28 +363,107 @@ def report_header() -> list[str]:
 
 
 def report_rows(*, organization: Organization, filters: StaffFilters) -> Iterator[list[Any]]:
-    """The staff progress report, row by row from a server-side cursor: memory stays flat however many rows."""
-    rows = staff_rows(organization=organization, filters=filters).values_list(
-        "user__display_name",
-        "user__email",
-        "bundle__course__title",
-        "status",
-        "progress_percent",
-        "enrolled_at",
-        "completed_at",
-        "final_grade",
+    """The staff progress report, row by row from a server-side cursor: memory stays flat however many rows.
+
+    Per-row work is kept to a few cheap operations (it bounds the export's speed): the name fallback is done
+    in SQL, status labels are translated once per report, times are shown in the site's zone to the minute.
+    """
+    zone = timezone.get_current_timezone()
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    rows = (
+        staff_rows(organization=organization, filters=filters)
+        .annotate(
+            report_name=Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField())
+        )
+        .values_list(
+            "report_name",
+            "user__email",
+            "bundle__course__title",
+            "status",
+            "percent",
+            "enrolled_at",
+            "completed_at",
+            "final_grade",
+        )
     )
     for name, email, course, status, percent, enrolled_at, completed_at, grade in rows.iterator(chunk_size=2000):
         yield [
-            name or email,
+            name,
             email,
             course,
-            str(STATUSES[status]),
-            percent,
-            timezone.localtime(enrolled_at).isoformat(timespec="minutes") if enrolled_at else "",
-            timezone.localtime(completed_at).isoformat(timespec="minutes") if completed_at else "",
+            labels[status],
+            percent if percent is not None else ZERO,
+            enrolled_at.astimezone(zone).strftime(REPORT_TIME) if enrolled_at else "",
+            completed_at.astimezone(zone).strftime(REPORT_TIME) if completed_at else "",
             grade if grade is not None else "",
         ]
+
+
+def _local_minute(field: str, zone: str) -> Func:
+    """PostgreSQL: the time in `zone`, to the minute, as text (the report's REPORT_TIME)."""
+    local = Func(Value(zone), F(field), function="timezone")
+    return Func(local, Value("YYYY-MM-DD HH24:MI"), function="to_char", output_field=CharField())
+
+
+def _report_copy_sql(*, organization: Organization, filters: StaffFilters) -> tuple[str, tuple[Any, ...]]:
+    """The report as one SELECT of text columns, formatted in SQL exactly as report_rows formats them."""
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    zone = timezone.get_current_timezone_name()
+    rows = (
+        staff_rows(organization=organization, filters=filters)
+        .annotate(
+            report_name=Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField()),
+            report_status=Case(
+                *[When(status=key, then=Value(label)) for key, label in labels.items()], output_field=CharField()
+            ),
+            report_percent=Cast(Coalesce("percent", Value(ZERO)), CharField()),
+            report_enrolled=_local_minute("enrolled_at", zone),
+            report_completed=_local_minute("completed_at", zone),
+            report_grade=Cast("final_grade", CharField()),
+        )
+        .values_list(
+            "report_name",
+            "user__email",
+            "bundle__course__title",
+            "report_status",
+            "report_percent",
+            "report_enrolled",
+            "report_completed",
+            "report_grade",
+        )
+    )
+    return rows.query.sql_with_params()
+
+
+def report_csv(*, organization: Organization, filters: StaffFilters, chunk_rows: int = 500) -> Iterator[bytes]:
+    """The staff progress report as CSV (UTF-8 with a BOM for spreadsheets), chunk by chunk, in flat memory.
+
+    On PostgreSQL the database writes the CSV itself (COPY ... TO STDOUT, streamed block by block): the rows
+    never become Python objects, which is what makes a large export fast. Elsewhere, report_rows in chunks.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    buffer.write("\ufeff")
+    writer.writerow(report_header())
+    yield buffer.getvalue().encode()
+    if connection.vendor == "postgresql":
+        sql, params = _report_copy_sql(organization=organization, filters=filters)
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            statement = f"COPY ({cursor.mogrify(sql, params)}) TO STDOUT WITH (FORMAT csv)"
+            with cursor.copy(statement) as copy:
+                for block in copy:
+                    yield bytes(block)
+        return
+    rows = report_rows(organization=organization, filters=filters)
+    while True:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(itertools.islice(rows, chunk_rows))
+        chunk = buffer.getvalue()
+        if not chunk:
+            return
+        yield chunk.encode()
 
 
 def bundles_for_admin(*, organization: Organization) -> list[SeatBundle]:
@@ -309,5 +481,42 @@ def seats_of_bundles(*, organization: Organization) -> QuerySet[Seat]:
     )
 
 
+def staff_user_ids(*, organization: Organization) -> QuerySet:
+    """The members' user ids, as a subquery for other apps' dashboard sections (no query of its own)."""
+    return Membership.objects.filter(organization=organization).values("user_id")
+
+
 def members_of(*, organization: Organization) -> list[Membership]:
     return list(Membership.objects.filter(organization=organization).select_related("user").order_by("user__email"))
+
+
+def organizations_for_private_courses(*, user: User) -> list[Organization]:
+    """The organizations whose private courses `user` manages: all for a platform admin, else those they teach for."""
+    if not user.is_authenticated:
+        return []
+    if user_is_platform_admin(user):
+        return list(Organization.objects.order_by("name"))
+    return list(Organization.objects.filter(memberships__user=user, memberships__role=Role.INSTRUCTOR).order_by("name"))
+
+
+def private_courses_of(*, organization: Organization) -> list[CoursePage]:
+    if organization.members_group_id is None:
+        return []
+    return list(
+        CoursePage.objects.filter(
+            view_restrictions__restriction_type=PageViewRestriction.GROUPS,
+            view_restrictions__groups=organization.members_group_id,
+        )
+        .distinct()
+        .order_by("title")
+    )
+
+
+def courses_to_make_private(*, user: User) -> QuerySet[CoursePage]:
+    """Courses `user` may make private: any course without a group restriction that they may edit."""
+    courses = CoursePage.objects.exclude(view_restrictions__restriction_type=PageViewRestriction.GROUPS)
+    if not user_is_platform_admin(user):
+        courses = courses.filter(
+            group_permissions__group__user=user, group_permissions__permission__codename="change_page"
+        ).distinct()
+    return courses.order_by("title")

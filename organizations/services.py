@@ -22,12 +22,15 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import PageViewRestriction
+from wagtail.models import GroupCollectionPermission, GroupPagePermission, PageViewRestriction
 
-from content.models import CoursePage
+from content.models import CatalogPage, CoursePage
+from content.services import course_create
 from lms.models import User
+from lms.roles import COLLECTION_PERMISSIONS, PAGE_PERMISSIONS, permission
 from organizations.learning import enrol_on_seat, enrolment_end, enrolment_started
 from organizations.models import (
     ImportStatus,
@@ -40,11 +43,15 @@ from organizations.models import (
     SeatBundle,
     SeatState,
 )
+from organizations.selectors import user_is_platform_admin
 
 logger = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 20_000
 PROGRESS_EVERY = 200
+
+
+ROLE_RANK = {Role.MEMBER: 0, Role.INSTRUCTOR: 1, Role.ADMIN: 2}
 
 
 class OrganizationError(Exception):
@@ -113,18 +120,35 @@ def organization_group_ensure(*, organization: Organization) -> Group:
 
 
 @transaction.atomic
+def organization_instructors_ensure(*, organization: Organization) -> Group:
+    """The organization's instructors group: admin access, and page rights on its private courses only."""
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    if locked.instructors_group_id is None:
+        group, _created = Group.objects.get_or_create(name=f"Organization {organization.slug} instructors")
+        group.permissions.add(permission("wagtailadmin", "access_admin"))
+        Organization.objects.filter(pk=organization.pk).update(instructors_group=group)
+        locked.instructors_group = group
+    organization.instructors_group = locked.instructors_group
+    return locked.instructors_group
+
+
+@transaction.atomic
 def membership_add(
     *, organization: Organization, user: User, role: str = Role.MEMBER, actor: User | None = None
 ) -> Membership:
-    """Add `user` to the organization, or change their role. Idempotent."""
+    """Add `user` to the organization, or raise their role (member < instructor < admin). Idempotent."""
     _check_admin(actor=actor, organization=organization)
+    if role not in Role.values:
+        raise OrganizationError(_("Unknown role."))
     membership, created = Membership.objects.get_or_create(
         organization=organization, user=user, defaults={"role": role}
     )
-    if not created and membership.role != role and role == Role.ADMIN:
+    if not created and ROLE_RANK[role] > ROLE_RANK[membership.role]:
         membership.role = role
         membership.save(update_fields=["role"])
     organization_group_ensure(organization=organization).user_set.add(user)
+    if membership.role == Role.INSTRUCTOR:
+        organization_instructors_ensure(organization=organization).user_set.add(user)
     return membership
 
 
@@ -141,20 +165,126 @@ def membership_remove(*, organization: Organization, user: User, actor: User | N
     Membership.objects.filter(organization=organization, user=user).delete()
     if organization.members_group_id:
         organization.members_group.user_set.remove(user)
+    if organization.instructors_group_id:
+        organization.instructors_group.user_set.remove(user)
 
 
 # --- private courses --------------------------------------------------------------------------------
+#
+# A private course is a course page whose Wagtail view restriction names the organization's members group:
+# Wagtail keeps everyone else out, the catalog lists it to members only, and organizations.wagtail_hooks
+# answers 404 to a signed-in non-member. The organization's instructors group gets page rights on the
+# course's subtree (and its media collection), so its instructors author it and nothing else.
+
+
+def is_org_instructor(*, user: User, organization: Organization) -> bool:
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(organization=organization, user=user, role=Role.INSTRUCTOR).exists()
+
+
+def may_manage_private_courses(*, user: User, organization: Organization) -> bool:
+    """Platform admins and the organization's own instructors."""
+    return user_is_platform_admin(user) or is_org_instructor(user=user, organization=organization)
+
+
+def _check_private_course_actor(*, actor: User | None, organization: Organization, course: CoursePage | None) -> None:
+    if actor is None or user_is_platform_admin(actor):
+        return
+    if not is_org_instructor(user=actor, organization=organization):
+        raise PermissionDenied(_("Only a platform administrator or this organization's instructors may do that."))
+    if course is not None and not course.permissions_for_user(actor).can_edit():
+        raise PermissionDenied(_("You may only make private a course you may edit."))
+
+
+def _grant_instructors(*, organization: Organization, course: CoursePage) -> None:
+    group = organization_instructors_ensure(organization=organization)
+    for codename in PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=course, permission=permission("wagtailcore", codename)
+        )
+    if course.collection_id is not None:
+        for app_label, codename in COLLECTION_PERMISSIONS:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection_id=course.collection_id, permission=permission(app_label, codename)
+            )
+
+
+def private_course_owner(*, course: CoursePage) -> Organization | None:
+    """The organization a course is private to, if any."""
+    return Organization.objects.filter(
+        members_group__pageviewrestriction__page=course,
+        members_group__pageviewrestriction__restriction_type=PageViewRestriction.GROUPS,
+    ).first()
 
 
 @transaction.atomic
-def course_make_private(*, organization: Organization, course: CoursePage) -> PageViewRestriction:
-    """Only this organization's members may see `course` (a Wagtail view restriction to its members group)."""
+def course_make_private(
+    *, organization: Organization, course: CoursePage, actor: User | None = None
+) -> PageViewRestriction:
+    """Only this organization's members may see `course`; its instructors may author it. Idempotent.
+
+    A course is private to one organization at most.
+    """
+    _check_private_course_actor(actor=actor, organization=organization, course=course)
+    owner = private_course_owner(course=course)
+    if owner is not None and owner.pk != organization.pk:
+        raise OrganizationError(
+            _("%(course)s is already private to %(org)s.") % {"course": course.title, "org": owner.name}
+        )
     group = organization_group_ensure(organization=organization)
     restriction = PageViewRestriction.objects.filter(page=course, restriction_type=PageViewRestriction.GROUPS).first()
     if restriction is None:
         restriction = PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.GROUPS)
     restriction.groups.add(group)
+    _grant_instructors(organization=organization, course=course)
     return restriction
+
+
+@transaction.atomic
+def course_make_public(*, organization: Organization, course: CoursePage, actor: User | None = None) -> None:
+    """Open a private course to everyone again (platform admins only); the instructors' rights on it end."""
+    if actor is not None and not user_is_platform_admin(actor):
+        raise PermissionDenied(_("Only a platform administrator may make a private course public."))
+    for restriction in PageViewRestriction.objects.filter(page=course, restriction_type=PageViewRestriction.GROUPS):
+        restriction.groups.remove(organization.members_group_id)
+        if not restriction.groups.exists():
+            restriction.delete()
+    if organization.instructors_group_id is not None:
+        GroupPagePermission.objects.filter(group_id=organization.instructors_group_id, page=course).delete()
+        if course.collection_id is not None:
+            GroupCollectionPermission.objects.filter(
+                group_id=organization.instructors_group_id, collection_id=course.collection_id
+            ).delete()
+
+
+@transaction.atomic
+def private_course_create(
+    *, organization: Organization, title: str, summary: str, estimated_hours: int, actor: User | None
+) -> CoursePage:
+    """A new draft course in the catalog, private to the organization, for its instructors to write."""
+    _check_private_course_actor(actor=actor, organization=organization, course=None)
+    catalog = CatalogPage.objects.first()
+    if catalog is None:
+        raise OrganizationError(_("There is no catalog to add the course to."))
+    slug = slugify(f"{organization.slug} {title}")[:80]
+    if CoursePage.objects.filter(slug=slug).exists():
+        raise OrganizationError(_("A course with this title already exists for this organization."))
+    try:
+        course = course_create(
+            catalog=catalog,
+            title=title,
+            summary=summary,
+            description=format_html("<p>{}</p>", summary),
+            estimated_hours=estimated_hours,
+            slug=slug,
+            publish=False,
+            live=False,
+        )
+    except ValidationError as invalid:
+        raise OrganizationError(" ".join(invalid.messages)) from invalid
+    course_make_private(organization=organization, course=course, actor=None)
+    return course
 
 
 # --- seat bundles and seats -------------------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
-from collections.abc import Iterator
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -16,20 +14,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
+from wagtail import hooks
 
 from lms.models import User
 from organizations.forms import InvitationForm, InvitationImportForm
 from organizations.models import Invitation, InvitationImport, Seat, SeatBundle
 from organizations.selectors import (
+    ORG_DASHBOARD_HOOK,
     StaffFilters,
     bundles_for_admin,
     members_of,
     organization_dashboard,
     organization_for_admin,
     organizations_administered,
+    report_csv,
     report_header,
     report_rows,
     seats_of_bundles,
+    staff_user_ids,
 )
 from organizations.services import (
     OrganizationError,
@@ -60,16 +62,19 @@ def org_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         key: filters.as_query(sort=("-" if filters.sort == key and not filters.descending else "") + key, page="")
         for key in ("name", "course", "status", "progress", "completed")
     }
-    return render(
-        request,
-        "organizations/dashboard.html",
-        {"dashboard": dashboard, "organization": organization, "sort_links": sort_links, "filters": filters},
-    )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    context = {
+        "dashboard": dashboard,
+        "organization": organization,
+        "sort_links": sort_links,
+        "filters": filters,
+        "org_dashboard_templates": [],
+    }
+    # Upper apps (badges) add sections through this hook, so organizations never imports them.
+    for fn in hooks.get_hooks(ORG_DASHBOARD_HOOK):
+        extra = fn(request, organization=organization, staff=staff_user_ids(organization=organization)) or {}
+        context["org_dashboard_templates"] += extra.pop("org_dashboard_templates", [])
+        context.update(extra)
+    return render(request, "organizations/dashboard.html", context)
 
 
 def _export_name(slug: str, extension: str) -> str:
@@ -80,14 +85,9 @@ def _export_name(slug: str, extension: str) -> str:
 def org_export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     organization = organization_for_admin(user=request.user, slug=slug)
     filters = StaffFilters.from_query(request.GET)
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(report_header())
-        for row in report_rows(organization=organization, filters=filters):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        report_csv(organization=organization, filters=filters), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_export_name(slug, "csv")}"'
     return response
 
@@ -171,6 +171,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
                     organization=organization,
                     email=form.cleaned_data["email"],
                     bundle=form.cleaned_data["bundle"],
+                    role=form.cleaned_data["role"],
                     actor=request.user,
                 )
             except OrganizationError as refused:
@@ -183,6 +184,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "organizations/invitations.html",
         {"organization": organization, "form": form, "import_form": import_form, "invitations": invitations},
+        status=400 if request.method == "POST" else 200,  # only a refused invitation comes back to the page
     )
 
 

@@ -1,13 +1,25 @@
-"""Wagtail wiring: platform admins see and edit organizations (name, e-mail domain and its verification)."""
+"""Wagtail wiring: organizations for platform admins, private courses (admin pages and serving), the dashboard hook."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page, PageViewRestriction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from organizations.admin_views import private_courses_index, private_courses_manage
 from organizations.models import Organization
+from organizations.selectors import organizations_for_private_courses
 
 
 class OrganizationViewSet(SnippetViewSet):
@@ -21,3 +33,59 @@ class OrganizationViewSet(SnippetViewSet):
 
 
 register_snippet(OrganizationViewSet)
+
+
+@hooks.register("register_admin_urls")
+def private_course_admin_urls() -> list:
+    return [
+        path("organizations/private-courses/", private_courses_index, name="organizations_private_courses_index"),
+        path(
+            "organizations/<int:organization_id>/private-courses/",
+            private_courses_manage,
+            name="organizations_private_courses",
+        ),
+    ]
+
+
+class PrivateCoursesMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return bool(organizations_for_private_courses(user=request.user))
+
+
+@hooks.register("register_admin_menu_item")
+def private_courses_menu_item() -> MenuItem:
+    return PrivateCoursesMenuItem(
+        _("Private courses"), reverse("organizations_private_courses_index"), icon_name="lock", order=295
+    )
+
+
+def _hidden_from(request: HttpRequest, page: Page) -> bool:
+    """Is `page` inside a course private to an organization, for a signed-in user who is not its member?
+
+    Asked only once Wagtail has refused the request, so public pages pay no query for it.
+    """
+    if not request.user.is_authenticated:
+        return False
+    restricted = page.get_view_restrictions().filter(
+        restriction_type=PageViewRestriction.GROUPS, groups__organization__isnull=False
+    )
+    return restricted.exclude(groups__user=request.user).exists()
+
+
+# Before Wagtail's own restriction check in the chain, so that this wrapper sees the response it refuses with.
+@hooks.register("on_serve_page", order=-10)
+def private_courses_are_not_found(callback: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A signed-in non-member gets 404 for an organization's private course, not Wagtail's sign-in page.
+
+    Visitors still go to sign in (WAGTAIL_FRONTEND_LOGIN_URL): a member following a link can sign in and read on.
+    """
+    login_url = resolve_url(settings.WAGTAIL_FRONTEND_LOGIN_URL)
+
+    def inner(page: Page, request: HttpRequest, serve_args: Any, serve_kwargs: Any) -> HttpResponse:
+        response = callback(page, request, serve_args, serve_kwargs)
+        refused = response.status_code == 302 and response.get("Location", "").startswith(login_url)
+        if refused and _hidden_from(request, page):
+            raise Http404
+        return response
+
+    return inner

@@ -9,7 +9,7 @@ from commerce.models import Order
 from content.demo import seed_content
 from lms.demo import users_seed
 from organizations.models import Membership, SeatBundle
-from organizations.selectors import StaffFilters, seats_by_course, staff_rows
+from organizations.selectors import StaffFilters, private_courses_of, seats_by_course, staff_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +31,9 @@ def test_the_northwind_demo_is_complete_and_idempotent(client):
     assert Membership.objects.get(organization=org, user__email="orgadmin@northwind.test").role == "admin"
     assert client.login(email="orgadmin@northwind.test", password="stackable-demo")
     assert client.get("/org/northwind/").status_code == 200
+    assert Membership.objects.get(organization=org, user__email="trainer@northwind.test").role == "instructor"
+    [onboarding] = private_courses_of(organization=org)
+    assert onboarding.live and onboarding.title == "Northwind onboarding"
+    assert "Northwind onboarding" in client.get("/courses/").content.decode()  # the admin is a member
+    client.logout()
+    assert "Northwind onboarding" not in client.get("/courses/").content.decode()

@@ -8,15 +8,24 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from organizations.selectors import StaffFilters, report_rows, seats_by_course
+from organizations.selectors import (
+    StaffFilters,
+    organization_dashboard,
+    report_csv,
+    report_header,
+    report_rows,
+    seats_by_course,
+    staff_rows,
+)
 from tests.org_factories import make_bundle, make_org, org_admin
 from tests.organizations.staff import staff_on_seats
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, organization (with the admin check), table count, bundles by course, seat figures,
-# completion chart, members count, open invitations, table page, and the user's and groups' permissions
-# (read by the base template).
+# Session, user, organization (with the admin check), the seat facts (one aggregate pass: seat figures,
+# chart and the table's count), bundles by course, members count, open invitations, the page's row ids in
+# order and then its rows, the staff's latest badges (through the dashboard hook) and the user's and groups'
+# permissions (read by the base template).
 DASHBOARD_QUERIES = 12
 
 
@@ -32,6 +41,30 @@ def test_seats_by_course_counts_bought_assigned_started_completed(org_with_staff
     org, _bundle = org_with_staff
     [course] = seats_by_course(organization=org)
     assert (course.bought, course.assigned, course.started, course.completed) == (19, 9, 6, 3)
+
+
+@pytest.mark.parametrize("status", ["", "completed", "in_progress", "not_started"])
+def test_the_table_count_from_the_seat_facts_is_the_count_of_its_rows(org_with_staff, status):
+    org, bundle = org_with_staff
+    for course in (None, bundle.course_id):
+        filters = StaffFilters(status=status, course=course)
+        dashboard = organization_dashboard(organization=org, filters=filters)
+        assert dashboard.page.paginator.count == staff_rows(organization=org, filters=filters).count()
+    assert (
+        organization_dashboard(
+            organization=org, filters=StaffFilters(course=bundle.course_id + 999)
+        ).page.paginator.count
+        == 0
+    )
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "email", "course", "-progress", "status", "-completed"])
+def test_the_table_page_keeps_the_order_of_the_staff_rows(org_with_staff, sort):
+    org, _bundle = org_with_staff
+    filters = StaffFilters.from_query({"sort": sort})
+    page = organization_dashboard(organization=org, filters=filters).page
+    assert [row.pk for row in page] == list(staff_rows(organization=org, filters=filters).values_list("pk", flat=True))
+    assert {row.status for row in page} == {"not_started", "in_progress", "completed"}
 
 
 def test_the_staff_table_filters_by_status(client, org_with_staff):
@@ -78,15 +111,16 @@ def test_the_completion_chart_is_server_rendered_svg(client, org_with_staff):
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
 
+@pytest.mark.parametrize("query", [{"sort": "-progress", "status": "in_progress", "page": "2"}, {"sort": "name"}, {}])
 @pytest.mark.parametrize("staff", [10, 5000])
-def test_the_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries, staff):
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, django_assert_num_queries, staff, query):
     org = make_org()
     bundle = make_bundle(org, seats=1)
     staff_on_seats(org, bundle, staff)
     client.force_login(org_admin(org))
     url = reverse("organizations:dashboard", args=[org.slug])
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        response = client.get(url, {"sort": "-progress", "status": "in_progress", "page": "2"})
+        response = client.get(url, query)
     assert response.status_code == 200
 
 
@@ -108,6 +142,21 @@ def test_the_xlsx_export_has_a_row_per_seat(client, org_with_staff):
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 4
     assert {row[3] for row in rows[1:]} == {"Completed"}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("status", ["", "completed", "in_progress", "not_started"])
+def test_the_csv_postgresql_writes_is_the_csv_of_the_report_rows(org_with_staff, status):
+    """COPY formats in SQL what report_rows formats in Python: the two must give the same file."""
+    org, _bundle = org_with_staff
+    filters = StaffFilters(status=status, sort="progress", descending=True)
+    copied = b"".join(report_csv(organization=org, filters=filters)).decode("utf-8-sig")
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(report_header())
+    writer.writerows(report_rows(organization=org, filters=filters))
+    assert copied == expected.getvalue()
+    assert copied.count("\n") > 1
 
 
 EXPORT_ROWS = 10_000

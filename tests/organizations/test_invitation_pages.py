@@ -63,6 +63,7 @@ def test_an_admin_invites_from_the_page_and_sees_bad_addresses_refused(client):
     url = reverse("organizations:invitations", args=[org.slug])
     assert client.post(url, {"email": "fresh@example.test", "bundle": ""}).status_code == 302
     page = client.post(url, {"email": "already@example.test", "bundle": ""})
+    assert page.status_code == 400
     assert "already a member" in page.content.decode()
 
 
@@ -79,3 +80,29 @@ def test_a_csv_upload_shows_the_import_progress_page(client, django_capture_on_c
     html = client.get(response.url).content.decode()
     assert "1 invitation sent." in html
     assert "not a valid e-mail address" in html
+
+
+def test_an_admin_invites_an_instructor_who_then_writes_private_courses(client):
+    from organizations.models import Role
+
+    org = make_org()
+    client.force_login(org_admin(org))
+    url = reverse("organizations:invitations", args=[org.slug])
+    assert client.post(url, {"email": "author@example.test", "bundle": "", "role": "instructor"}).status_code == 302
+    invitation = Invitation.objects.get(email="author@example.test")
+    assert invitation.role == Role.INSTRUCTOR
+    author = make_user(email="author@example.test")
+    client.force_login(author)
+    client.post(reverse("organizations:invitation_accept", args=[invitation.token]))
+    assert Membership.objects.get(organization=org, user=author).role == Role.INSTRUCTOR
+    assert client.get(reverse("organizations_private_courses", args=[org.pk])).status_code == 200
+
+
+def test_an_unknown_role_is_refused_on_the_page(client):
+    org = make_org()
+    client.force_login(org_admin(org))
+    url = reverse("organizations:invitations", args=[org.slug])
+    response = client.post(url, {"email": "x@example.test", "bundle": "", "role": "admin"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Invitation.objects.filter(email="x@example.test").exists()

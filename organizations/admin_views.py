@@ -1,0 +1,107 @@
+"""Wagtail admin pages for private courses: platform admins and each organization's instructors.
+
+An instructor of an organization creates its private courses (drafts they then write in the page editor) and
+may make private a course they may already edit; a platform admin may do both for any organization, and make a
+private course public again.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from content.models import CoursePage
+from organizations.forms import PrivateCourseChooseForm, PrivateCourseCreateForm
+from organizations.models import Organization
+from organizations.selectors import (
+    courses_to_make_private,
+    organizations_for_private_courses,
+    private_courses_of,
+    user_is_platform_admin,
+)
+from organizations.services import (
+    OrganizationError,
+    course_make_private,
+    course_make_public,
+    may_manage_private_courses,
+    private_course_create,
+)
+
+
+@require_http_methods(["GET"])
+def private_courses_index(request: HttpRequest) -> HttpResponse:
+    organizations = organizations_for_private_courses(user=request.user)
+    if not organizations:
+        raise PermissionDenied
+    if len(organizations) == 1:
+        return redirect("organizations_private_courses", organization_id=organizations[0].pk)
+    return render(request, "organizations/admin/private_courses_index.html", {"organizations": organizations})
+
+
+@require_http_methods(["GET", "POST"])
+def private_courses_manage(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_object_or_404(Organization, pk=organization_id)
+    if not may_manage_private_courses(user=request.user, organization=organization):
+        raise PermissionDenied
+    choices = courses_to_make_private(user=request.user)
+    create_form = PrivateCourseCreateForm(prefix="new")
+    choose_form = PrivateCourseChooseForm(courses=choices, prefix="existing")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "create":
+                create_form = PrivateCourseCreateForm(request.POST, prefix="new")
+                if create_form.is_valid():
+                    course = private_course_create(
+                        organization=organization, actor=request.user, **create_form.cleaned_data
+                    )
+                    messages.success(
+                        request,
+                        _("%(course)s is a private draft of %(org)s: write it in the page editor.")
+                        % {"course": course.title, "org": organization.name},
+                    )
+                    return redirect("wagtailadmin_pages:edit", course.pk)
+            elif action == "make_private":
+                choose_form = PrivateCourseChooseForm(request.POST, courses=choices, prefix="existing")
+                if choose_form.is_valid():
+                    course = choose_form.cleaned_data["course"]
+                    course_make_private(organization=organization, course=course, actor=request.user)
+                    messages.success(
+                        request,
+                        _("%(course)s is now private to %(org)s.") % {"course": course.title, "org": organization.name},
+                    )
+                    return redirect("organizations_private_courses", organization_id=organization.pk)
+            elif action == "make_public":
+                if not user_is_platform_admin(request.user):
+                    raise PermissionDenied
+                course_id = request.POST.get("course", "")
+                course = get_object_or_404(CoursePage, pk=int(course_id) if course_id.isdigit() else 0)
+                course_make_public(organization=organization, course=course, actor=request.user)
+                messages.success(request, _("%(course)s is public again.") % {"course": course.title})
+                return redirect("organizations_private_courses", organization_id=organization.pk)
+            else:
+                messages.error(request, _("Unknown action."))
+            status = 400
+        except PermissionDenied as refused:
+            messages.error(request, str(refused) or _("You may not do that."))
+            status = 403
+        except OrganizationError as refused:
+            messages.error(request, str(refused))
+            status = 400
+    return render(
+        request,
+        "organizations/admin/private_courses.html",
+        {
+            "organization": organization,
+            "courses": private_courses_of(organization=organization),
+            "create_form": create_form,
+            "choose_form": choose_form,
+            "can_make_public": user_is_platform_admin(request.user),
+        },
+        status=status,
+    )
