@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 import bleach
 import markdown
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
 
 from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
@@ -246,3 +246,20 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
         return CourseBadge(achievement, None, "failed")
     issuing = status is not None or achievement.completed  # type: ignore[attr-defined]
     return CourseBadge(achievement, None, "issuing" if issuing else "not_earned")
+
+
+ORG_BADGES_SHOWN = 25
+
+
+def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[list[Award], int]:
+    """The latest badges in good standing of an organization's staff (`staff`: a queryset of user ids, given by
+    organizations through its dashboard hook), and how many there are in all: one query."""
+    latest = list(
+        Award.objects.in_good_standing()
+        .filter(learner_id__in=staff)
+        .select_related("learner", "achievement", "pathway")
+        # The window counts every matching award before the slice: the total comes with the page.
+        .annotate(total=Window(Count("pk")))
+        .order_by("-awarded_at", "-pk")[:limit]
+    )
+    return latest, (latest[0].total if latest else 0)

@@ -277,3 +277,17 @@ def dashboard_badges(request: HttpRequest) -> dict[str, Any]:
         "dashboard_templates": ["badges/includes/dashboard_badges.html"],
         "wallet": wallet_for_learner(user=request.user),
     }
+
+
+@hooks.register("stackable_org_dashboard_context")
+def org_dashboard_badges(request: HttpRequest, *, organization: Any, staff: QuerySet) -> dict[str, Any]:
+    """The organization dashboard's badges section: the badges its staff earned, with their verification links.
+    organizations offers the hook with its staff's user ids; it never imports badges, nor badges it."""
+    from badges.selectors import staff_awards
+
+    awards, total = staff_awards(staff=staff)
+    return {
+        "org_dashboard_templates": ["badges/includes/org_dashboard_badges.html"],
+        "staff_awards": awards,
+        "staff_awards_total": total,
+    }

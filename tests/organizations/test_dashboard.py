@@ -22,11 +22,11 @@ from tests.organizations.staff import staff_on_seats
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, organization (with the admin check), the seat facts (one aggregate pass: seat figures,
+# User (the session is in the cache: cached_db), organization (with the admin check), the seat facts (one aggregate pass: seat figures,
 # chart and the table's count), bundles by course, members count, open invitations, the page's row ids in
 # order and then its rows, the staff's latest badges (through the dashboard hook) and the user's and groups'
-# permissions (read by the base template).
-DASHBOARD_QUERIES = 12
+# permissions (may this user open the admin? asked once, then cached).
+DASHBOARD_QUERIES = 11
 
 
 @pytest.fixture
