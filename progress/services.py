@@ -325,6 +325,19 @@ def missing_prerequisites(*, user: User, course: CoursePage) -> list[CoursePage]
 
 
 @transaction.atomic
+def course_open_to(*, user: User, course: CoursePage) -> bool:
+    """May `user` see `course` under its view restrictions? A private course (organizations) is restricted to its
+    organization's members group; a restriction to signed-in users is met by any user. A password restriction
+    can only be met in a browser session, so the enrol view checks the request itself."""
+    for restriction in course.get_view_restrictions():
+        if restriction.restriction_type == restriction.GROUPS:
+            if not user.is_superuser and not restriction.groups.filter(user=user).exists():
+                return False
+        elif restriction.restriction_type == restriction.PASSWORD:
+            return False
+    return True
+
+
 def enrolment_create(
     *, user: User, course: CoursePage, source: str = EnrolmentSource.FREE, actor: User | None = None
 ) -> Enrolment:
@@ -352,6 +365,8 @@ def enrolment_create(
     enrolment = Enrolment.objects.select_for_update().filter(user=user, course=course).first()
     if enrolment is not None and enrolment.is_active:
         return enrolment
+    if source == EnrolmentSource.FREE and not course_open_to(user=user, course=course):
+        raise EnrolmentRefused(_("This course is open only to the members of the organization that offers it."))
     earlier_source = enrolment.source if enrolment is not None else EnrolmentSource.FREE
     if source == EnrolmentSource.FREE and earlier_source != EnrolmentSource.FREE:
         source = earlier_source  # coming back to a course paid for (or given) earlier costs nothing

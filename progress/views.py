@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +38,8 @@ def enrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
     course_url = course.get_url(request) or "/"
     if not request.user.is_authenticated:
         return redirect_to_login(course_url)
+    if not all(restriction.accept_request(request) for restriction in course.get_view_restrictions()):
+        raise Http404  # a private course is not there for someone who may not see it, as on its page
     try:
         enrolment_create(user=request.user, course=course)  # type: ignore[arg-type]
     except EnrolmentRefused as refused:

@@ -16,6 +16,7 @@ from organizations.services import (
     membership_remove,
 )
 from progress.models import Enrolment
+from progress.services import EnrolmentRefused, enrolment_create
 from tests.factories import make_course, make_user
 from tests.org_factories import make_member, make_org
 
@@ -143,6 +144,28 @@ def test_a_member_enrols_in_a_free_private_course_without_payment_or_seat(client
     assert response.status_code == 302
     assert Enrolment.objects.get(user=member, course=course).source == "free"
     assert client.get(lesson_of(course).url).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["stranger", "other_member", "leaver"])
+def test_a_non_member_cannot_enrol_by_posting_to_the_enrol_url(client, private, who):
+    org, course = private
+    if who == "leaver":
+        user = make_member(org)
+        membership_remove(organization=org, user=user)
+    else:
+        user = make_user() if who == "stranger" else make_member(make_org())
+    client.force_login(user)
+    response = client.post(reverse("progress:enrol", args=[course.pk]))
+    assert response.status_code == 404
+    assert not Enrolment.objects.filter(user=user, course=course).exists()
+
+
+def test_the_enrolment_service_refuses_a_non_member_too(private):
+    _org, course = private
+    stranger = make_user()
+    with pytest.raises(EnrolmentRefused, match="only to the members"):
+        enrolment_create(user=stranger, course=course)
+    assert not Enrolment.objects.filter(user=stranger, course=course).exists()
 
 
 # --- the service's rules -----------------------------------------------------------------------------
