@@ -282,5 +282,33 @@ def direct_uploads_discard(*, owner: User, names: list[str]) -> None:
             logger.warning("Could not delete the orphan direct upload %s", name, exc_info=True)
 
 
+ABANDONED_AFTER = timedelta(hours=24)
+
+
+def direct_uploads_sweep(*, older_than: timedelta = ABANDONED_AFTER) -> int:
+    """Delete direct uploads that no PrivateFile holds and that are older than `older_than`: files a browser
+    sent to S3 for a form that was never submitted. A presigned POST lives minutes, so a day is safe. Returns
+    how many objects were deleted."""
+    if not uses_s3():
+        return 0
+    client, bucket = s3_client(), private_bucket()
+    prefix = _object_key("direct/")
+    strip = len(prefix) - len("direct/")
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        stale = {obj["Key"][strip:]: obj["Key"] for obj in page.get("Contents", []) if obj["LastModified"] < cutoff}
+        if not stale:
+            continue
+        held = set(PrivateFile.objects.filter(file__in=list(stale)).values_list("file", flat=True))
+        doomed = [{"Key": key} for name, key in stale.items() if name not in held]
+        if doomed:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+            deleted += len(doomed)
+    if deleted:
+        logger.info("Deleted %d abandoned direct upload(s)", deleted)
+    return deleted
+
+
 def max_bytes_for(megabytes: int) -> int:
     return megabytes * 1_000_000

@@ -119,3 +119,32 @@ def test_a_learner_cannot_confirm_someone_elses_upload(s3):
 
     with pytest.raises(UploadRefused, match="does not belong"):
         direct_upload_confirm(owner=other, name=upload.name, allowed=["pdf"], max_bytes=1000)
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_abandoned_direct_uploads_and_keeps_held_and_recent_ones(s3, monkeypatch):
+    from media.uploads import direct_uploads_sweep
+
+    client, bucket = s3
+    owner = make_user()
+    held = direct_upload_create(owner=owner, filename="held.pdf", max_bytes=1000)
+    _post(held, PDF, "held.pdf")
+    direct_upload_confirm(owner=owner, name=held.name, allowed=["pdf"], max_bytes=1000)
+    abandoned = direct_upload_create(owner=owner, filename="abandoned.pdf", max_bytes=1000)
+    _post(abandoned, PDF, "abandoned.pdf")
+
+    assert direct_uploads_sweep() == 0  # both are recent: a learner may still be filling in the form
+
+    later = timezone.now() + timedelta(hours=25)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert direct_uploads_sweep() == 1
+
+    keys = [obj["Key"] for obj in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert keys == [f"private/{held.name}"]
+
+
+@pytest.mark.django_db
+def test_the_sweep_does_nothing_without_s3():
+    from media.uploads import direct_uploads_sweep
+
+    assert direct_uploads_sweep() == 0
