@@ -23,10 +23,10 @@ from tests.organizations.staff import staff_on_seats
 pytestmark = pytest.mark.django_db
 
 # User (the session is in the cache: cached_db), organization (with the admin check), the seat facts (one aggregate pass: seat figures,
-# chart and the table's count), bundles by course, members count, open invitations, the page's row ids in
-# order and then its rows, the staff's latest badges (through the dashboard hook) and the user's and groups'
-# permissions (may this user open the admin? asked once, then cached).
-DASHBOARD_QUERIES = 11
+# chart and the table's count), bundles by course, members count, open invitations, the page's rows (ordered
+# and sliced in a subquery, one query), the staff's latest badges (through the dashboard hook) and the user's
+# and groups' permissions (may this user open the admin? asked once, then cached).
+DASHBOARD_QUERIES = 10
 
 
 @pytest.fixture
