@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -369,6 +369,25 @@ def _table_rows(*, ids: QuerySet, filters: StaffFilters) -> list[StaffRow]:
     ]
 
 
+def _count_of(rows: QuerySet) -> Subquery:
+    """`rows` counted as a scalar subquery (an aggregate without GROUP BY: always one row, 0 when none)."""
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
+def _member_counts(*, organization: Organization) -> dict[str, int]:
+    """The members and the open invitations, counted in one query."""
+    return (
+        Organization.objects.filter(pk=organization.pk)
+        .values(
+            staff_count=_count_of(Membership.objects.filter(organization=OuterRef("pk"))),
+            open_invitations=_count_of(
+                Invitation.objects.filter(organization=OuterRef("pk"), accepted_at__isnull=True)
+            ),
+        )
+        .get()
+    )
+
+
 def organization_dashboard(*, organization: Organization, filters: StaffFilters, page_number: Any = 1) -> Dashboard:
     """Seat figures, chart and the table's count from one aggregate pass; the page's rows in one query, ordered and
     sliced in a subquery that joins no progress unless the sort or filter needs it."""
@@ -384,8 +403,7 @@ def organization_dashboard(*, organization: Organization, filters: StaffFilters,
         page=page,
         filters=filters,
         chart=completion_chart(organization=organization, facts=facts),
-        staff_count=Membership.objects.filter(organization=organization).count(),
-        open_invitations=Invitation.objects.filter(organization=organization, accepted_at__isnull=True).count(),
+        **_member_counts(organization=organization),
     )
 
 
