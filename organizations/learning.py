@@ -58,13 +58,16 @@ def enrolment_started(*, user: User, course: CoursePage) -> bool:
 def enrolment_annotations(*, user_ref: str, course_ref: str) -> dict[str, FilteredRelation | F]:
     """Annotate any row holding a user and a course with that enrolment's facts, through one LEFT JOIN.
 
-    The enrolment is joined on (user, course), then its course progress (one row per enrolment): two joins
-    instead of a correlated subquery per fact, so sorting and filtering on them is a single pass.
+    The enrolment is joined on (course, user), then its course progress (one row per enrolment): two joins
+    instead of a correlated subquery per fact, so sorting and filtering on them is a single pass. The join
+    goes through the course (a handful of rows), not the user table: the row's user id is compared directly,
+    so an aggregate over thousands of seats never reads a user, and each seat is one probe of the enrolment's
+    unique (user, course) index.
     """
     joined = "seat_enrolment"
     return {
         joined: FilteredRelation(
-            f"{user_ref}__enrolments", condition=Q(**{f"{user_ref}__enrolments__course": F(course_ref)})
+            f"{course_ref}__enrolments", condition=Q(**{f"{course_ref}__enrolments__user": F(user_ref)})
         ),
         "enrolled_at": F(f"{joined}__enrolled_at"),
         "completed_at": F(f"{joined}__completed_at"),

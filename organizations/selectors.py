@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -101,35 +101,43 @@ class StaffFilters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
+def _with_progress(seats: QuerySet[Seat]) -> QuerySet[Seat]:
+    """`seats` with their enrolment's facts, progress, status and status rank (joins, no per-row query)."""
+    return seats.annotate(**enrolment_annotations(user_ref="user", course_ref="bundle__course")).annotate(
+        progress_percent=Coalesce("percent", Value(Decimal("0"))),
+        status=Case(
+            When(completed_at__isnull=False, then=Value("completed")),
+            When(Q(items_started__gt=0) | Q(items_done__gt=0), then=Value("in_progress")),
+            default=Value("not_started"),
+            output_field=CharField(),
+        ),
+        status_rank=Case(
+            When(completed_at__isnull=False, then=Value(2)),
+            When(Q(items_started__gt=0) | Q(items_done__gt=0), then=Value(1)),
+            default=Value(0),
+        ),
+    )
+
+
+def _in_order(rows: QuerySet, filters: StaffFilters) -> QuerySet:
+    order = SORTS[filters.sort]
+    if filters.descending:
+        order = tuple(f"-{name}" for name in order)
+    return rows.order_by(*order)
+
+
 def staff_rows(*, organization: Organization, filters: StaffFilters) -> QuerySet[Seat]:
     """One row per held seat: the learner, the course, and how far they are (joins, no per-row query)."""
-    rows = (
-        Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
-        .select_related("user", "bundle__course")
-        .annotate(**enrolment_annotations(user_ref="user", course_ref="bundle__course"))
-        .annotate(
-            progress_percent=Coalesce("percent", Value(Decimal("0"))),
-            status=Case(
-                When(completed_at__isnull=False, then=Value("completed")),
-                When(Q(items_started__gt=0) | Q(items_done__gt=0), then=Value("in_progress")),
-                default=Value("not_started"),
-                output_field=CharField(),
-            ),
-            status_rank=Case(
-                When(completed_at__isnull=False, then=Value(2)),
-                When(Q(items_started__gt=0) | Q(items_done__gt=0), then=Value(1)),
-                default=Value(0),
-            ),
+    rows = _with_progress(
+        Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED).select_related(
+            "user", "bundle__course"
         )
     )
     if filters.course:
         rows = rows.filter(bundle__course_id=filters.course)
     if filters.status:
         rows = rows.filter(status=filters.status)
-    order = SORTS[filters.sort]
-    if filters.descending:
-        order = tuple(f"-{name}" for name in order)
-    return rows.order_by(*order)
+    return _in_order(rows, filters)
 
 
 @dataclass(frozen=True)
@@ -317,35 +325,85 @@ def _table_order(*, organization: Organization, filters: StaffFilters) -> QueryS
     seats = Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
     if filters.course:
         seats = seats.filter(bundle__course_id=filters.course)
-    order = SORTS[filters.sort]
-    if filters.descending:
-        order = tuple(f"-{name}" for name in order)
-    return seats.order_by(*order).values_list("pk", flat=True)
+    return _in_order(seats, filters).values_list("pk", flat=True)
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """One line of the dashboard's staff table: only what it shows (no model instances to build)."""
+
+    pk: int
+    name: str
+    email: str
+    course_title: str
+    status: str
+    status_label: str
+    progress_percent: Decimal
+    completed_at: datetime | None
+
+
+def _table_rows(*, ids: QuerySet, filters: StaffFilters) -> list[StaffRow]:
+    """The page's rows, in the table's order, from the page of ids as a subquery: one query for both."""
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    rows = _in_order(_with_progress(Seat.objects.filter(pk__in=ids)), filters).values_list(
+        "pk",
+        "user__display_name",
+        "user__email",
+        "bundle__course__title",
+        "status",
+        "progress_percent",
+        "completed_at",
+    )
+    return [
+        StaffRow(
+            pk=pk,
+            name=name or email,
+            email=email,
+            course_title=title,
+            status=status,
+            status_label=labels[status],
+            progress_percent=percent,
+            completed_at=completed_at,
+        )
+        for pk, name, email, title, status, percent, completed_at in rows
+    ]
+
+
+def _count_of(rows: QuerySet) -> Subquery:
+    """`rows` counted as a scalar subquery (an aggregate without GROUP BY: always one row, 0 when none)."""
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
+def _member_counts(*, organization: Organization) -> dict[str, int]:
+    """The members and the open invitations, counted in one query."""
+    return (
+        Organization.objects.filter(pk=organization.pk)
+        .values(
+            staff_count=_count_of(Membership.objects.filter(organization=OuterRef("pk"))),
+            open_invitations=_count_of(
+                Invitation.objects.filter(organization=OuterRef("pk"), accepted_at__isnull=True)
+            ),
+        )
+        .get()
+    )
 
 
 def organization_dashboard(*, organization: Organization, filters: StaffFilters, page_number: Any = 1) -> Dashboard:
-    """Seat figures, chart and the table's count from one aggregate pass; the page's ids in order, then its rows."""
+    """Seat figures, chart and the table's count from one aggregate pass; the page's rows in one query, ordered and
+    sliced in a subquery that joins no progress unless the sort or filter needs it."""
     facts = seat_facts(organization=organization)
     count = staff_count_matching(facts=facts, filters=filters)
     page = CountedPaginator(_table_order(organization=organization, filters=filters), PAGE_SIZE, count=count).get_page(
         page_number
     )
-    ids = list(page.object_list)
-    if ids:
-        # Only what the table shows, for the page's rows only.
-        rows = staff_rows(organization=organization, filters=StaffFilters()).filter(pk__in=ids)
-        by_id = {
-            row.pk: row for row in rows.only("bundle__course__title", "user__display_name", "user__email", "state")
-        }
-        page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    page.object_list = _table_rows(ids=page.object_list, filters=filters) if count else []
     return Dashboard(
         organization=organization,
         courses=seats_by_course(organization=organization, facts=facts),
         page=page,
         filters=filters,
         chart=completion_chart(organization=organization, facts=facts),
-        staff_count=Membership.objects.filter(organization=organization).count(),
-        open_invitations=Invitation.objects.filter(organization=organization, accepted_at__isnull=True).count(),
+        **_member_counts(organization=organization),
     )
 
 
