@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -516,7 +516,8 @@ def item_open(
     Refuses when the learner is not actively enrolled or the item is locked. A caller that has read the
     learner's active `enrolment` and item `states` (the page gate) gets the cheap path when the item was
     opened before: one UPDATE of the enrolment's "last opened", no lock and no rewrite of the item row
-    (plus one UPDATE of the row when the item has a new live revision since); it returns None then.
+    (plus one UPDATE of the row when the item has a new live revision since); it returns None then. No
+    UPDATE of "last opened" when this item is already the last opened, less than LAST_OPENED_REFRESH ago.
     A first visit locks the enrolment row and creates the item row, its statement and the aggregates.
     """
     known = states.get(item.pk) if enrolment is not None and states is not None else None
@@ -535,15 +536,29 @@ def _item_reopen(
     if enrolment.course.sequential and item_is_locked(enrolment=enrolment, item=item, states=states):
         raise ItemLocked(_("Complete the previous module first."))
     now = timezone.now()
-    opened = Enrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.ACTIVE).update(
-        last_opened_item=item, last_opened_at=now
-    )
-    if not opened:
-        raise NotEnrolled(_("You are not enrolled in this course."))
+    if not _last_opened_is_fresh(enrolment=enrolment, item=item, now=now):
+        opened = Enrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.ACTIVE).update(
+            last_opened_item=item, last_opened_at=now
+        )
+        if not opened:
+            raise NotEnrolled(_("You are not enrolled in this course."))
+        enrolment.last_opened_item, enrolment.last_opened_at = item, now
     if "revision_id" in known and known["revision_id"] != item.live_revision_id:
         ItemProgress.objects.filter(enrolment=enrolment, item=item).update(revision_id=item.live_revision_id)
         known["revision_id"] = item.live_revision_id
-    enrolment.last_opened_item, enrolment.last_opened_at = item, now
+
+
+# "Last opened" (what Resume opens, the dashboard's order, the instructor's report) is not rewritten when the
+# same item was already the last one opened this recently: a reload or a return to the same page costs no write.
+LAST_OPENED_REFRESH = timedelta(seconds=60)
+
+
+def _last_opened_is_fresh(*, enrolment: Enrolment, item: CourseItemPage, now: datetime) -> bool:
+    return (
+        enrolment.last_opened_item_id == item.pk
+        and enrolment.last_opened_at is not None
+        and timedelta(0) <= now - enrolment.last_opened_at < LAST_OPENED_REFRESH
+    )
 
 
 @transaction.atomic

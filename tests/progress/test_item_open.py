@@ -1,11 +1,14 @@
 """Opening an item: the first visit records it in progress; later visits only move "last opened"."""
 
+from datetime import timedelta
+
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
-from progress.models import CourseProgress, ItemProgress, ItemState, Statement
+from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, Statement
 from progress.selectors import learner_read
-from progress.services import NotEnrolled, enrolment_cancel, item_open, lesson_complete
+from progress.services import LAST_OPENED_REFRESH, NotEnrolled, enrolment_cancel, item_open, lesson_complete
 from tests.progress.factories import build_course, enrolled, items_of
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,61 @@ def test_a_later_visit_only_moves_last_opened_in_one_query(django_assert_num_que
     assert Statement.objects.filter(enrolment=enrolment, verb__endswith="attempted").count() == 2
 
 
+def test_reopening_the_last_opened_item_within_a_minute_writes_nothing(django_assert_num_queries):
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    item_open(user=enrolment.user, item=lesson)
+    enrolment.refresh_from_db()
+    opened_at = enrolment.last_opened_at
+    active, states = opened_before(enrolment, lesson)
+    with django_assert_num_queries(0):
+        assert item_open(user=enrolment.user, item=lesson, enrolment=active, states=states) is None
+    enrolment.refresh_from_db()
+    assert (enrolment.last_opened_item_id, enrolment.last_opened_at) == (lesson.pk, opened_at)
+
+
+def test_reopening_the_last_opened_item_after_a_minute_moves_last_opened(django_assert_num_queries):
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    item_open(user=enrolment.user, item=lesson)
+    long_ago = timezone.now() - LAST_OPENED_REFRESH - timedelta(seconds=1)
+    Enrolment.objects.filter(pk=enrolment.pk).update(last_opened_at=long_ago)
+    active, states = opened_before(enrolment, lesson)
+    with django_assert_num_queries(1):
+        item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    enrolment.refresh_from_db()
+    assert enrolment.last_opened_item_id == lesson.pk
+    assert enrolment.last_opened_at > long_ago + LAST_OPENED_REFRESH
+
+
+def test_the_learner_read_of_an_item_page_builds_the_same_rows_as_the_orm():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    lesson_complete(user=enrolment.user, lesson=lesson)
+    read = learner_read(user=enrolment.user, item=lesson)
+    orm = Enrolment.objects.select_related("course", "course_progress").get(pk=enrolment.pk)
+    pairs = [(read.enrolment, orm), (read.enrolment.course, orm.course)]
+    pairs.append((read.enrolment.course_progress, orm.course_progress))
+    for mine, theirs in pairs:
+        assert type(mine) is type(theirs)
+        for field in type(theirs)._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.attname
+    assert list(read.course.outcomes.raw_data) == list(orm.course.outcomes.raw_data)
+
+
+def test_the_learner_read_of_an_enrolment_without_an_aggregate_has_none(django_assert_num_queries):
+    course = build_course()
+    enrolment = enrolled(course)
+    CourseProgress.objects.filter(enrolment=enrolment).delete()
+    read = learner_read(user=enrolment.user, item=items_of(course)[0])
+    with django_assert_num_queries(0):
+        assert getattr(read.enrolment, "course_progress", None) is None
+        assert read.course.pk == course.pk
+
+
 def test_a_later_visit_never_lowers_a_completed_item():
     course = build_course()
     enrolment = enrolled(course)
@@ -71,14 +129,15 @@ def test_a_later_visit_records_the_new_live_revision_of_the_item():
 def test_a_later_visit_is_refused_when_the_enrolment_ended_meanwhile():
     course = build_course()
     enrolment = enrolled(course)
-    lesson = items_of(course)[0]
+    lesson, other = items_of(course)[:2]
     item_open(user=enrolment.user, item=lesson)
+    item_open(user=enrolment.user, item=other)  # so that the later visit of `lesson` writes "last opened"
     active, states = opened_before(enrolment, lesson)
     enrolment_cancel(enrolment=enrolment, user=enrolment.user)
     with pytest.raises(NotEnrolled):
         item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
     enrolment.refresh_from_db()
-    assert enrolment.last_opened_item_id == lesson.pk  # from the first visit, not moved by the refused one
+    assert enrolment.last_opened_item_id == other.pk  # not moved by the refused visit
 
 
 def test_the_first_visit_of_a_lesson_page_shows_it_in_progress_in_the_outline(client):

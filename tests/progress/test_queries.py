@@ -10,12 +10,15 @@ from tests.progress.factories import build_course, enrolled, items_of, learner
 pytestmark = pytest.mark.django_db
 
 # Wagtail and Django: site, home page, route, the item itself, user, view restrictions (2); the session is cached.
-# Progress: enrolment with its course and aggregate, item and module rows, the "last opened" UPDATE.
-LESSON_PAGE = 10
+# Progress: enrolment with its course and aggregate, item and module rows; no "last opened" UPDATE, since
+# `queries_for` opened the same item a moment before (progress.services.LAST_OPENED_REFRESH).
+LESSON_PAGE = 9
 # Wagtail and Django: site, home page, route, the course itself, view restrictions (2), user; content: skills,
 # instructors, prerequisites (the outline is cached); progress: enrolment with its aggregate, item and module rows.
 COURSE_PAGE = 12
-DASHBOARD = 4  # user, enrolments with their courses and aggregates; the badges section: awards, pathways
+DASHBOARD = (
+    3  # user, enrolments with their courses and aggregates; the badges section: awards (no pathway read: none earned)
+)
 
 
 def queries_for(client, url):
