@@ -168,7 +168,7 @@ class Wallet:
 
 
 def wallet_for_learner(*, user: User) -> Wallet:
-    """The learner's awards and their progress towards pathways: four queries."""
+    """The learner's awards and their progress towards pathways: four queries, one when none is earned yet."""
     awards = list(
         Award.objects.filter(learner=user)
         .select_related("achievement__issuer", "pathway__issuer")
@@ -182,9 +182,11 @@ def wallet_for_learner(*, user: User) -> Wallet:
         and not award.is_revoked
         and not award.is_expired()
     }
+    if not earned_at:  # no pathway has a component earned: nothing to show, and no query to ask
+        return Wallet(awards=awards, pathways=[])
     pathway_awards = {award.pathway_id: award for award in awards if award.pathway_id}
     pathways = (
-        Pathway.objects.filter(components__achievement_id__in=list(earned_at) or [0])
+        Pathway.objects.filter(components__achievement_id__in=list(earned_at))
         .distinct()
         .prefetch_related("components")
         .order_by("name")

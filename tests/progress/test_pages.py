@@ -186,3 +186,29 @@ def test_the_dashboard_shows_the_final_grade_of_a_graded_course(client):
     item_result_record(user=user, item=quiz, completed=True, score=Decimal("87.5"), occurred_at=at(1))
     client.force_login(user)
     assert "grade 87.50%" in soup(client.get("/dashboard/")).get_text()
+
+
+@pytest.mark.parametrize(
+    ("minutes_left", "text"),
+    [(1, "About 1 minute left"), (119, "About 119 minutes left"), (150, "About 2.5 hours left")],
+)
+def test_a_dashboard_entry_says_the_time_left_in_minutes_then_in_hours(minutes_left, text):
+    from datetime import UTC, datetime
+
+    from progress.selectors import DashboardCourse
+
+    entry = DashboardCourse(
+        enrolment_id=1,
+        enrolled_at=datetime(2026, 1, 1, tzinfo=UTC),
+        course_id=1,
+        course_title="Course",
+        course_url="/courses/c/",
+        percent=10,
+        minutes_left=minutes_left,
+        next_item_title="",
+        next_item_url="",
+        resume_url="/courses/c/",
+        completed_at=None,
+        final_grade=None,
+    )
+    assert entry.time_left == text
