@@ -272,9 +272,43 @@ class CoursePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["detail"] = course_detail(course=self)
+        outline = context["detail"].outline
         context.update(extension_context(request, self, context))
-        context["outline_sections"] = context["detail"].outline.sections(states=context["item_states"])
+        # A very large course lists its modules with their counts; one module's items open on request.
+        open_module = outline.module(_module_param(request)) if outline.collapses else None
+        context["syllabus_collapsed"] = outline.collapses
+        context["open_module"] = open_module
+        context["outline_sections"] = outline.sections(
+            states=context["item_states"],
+            current_module_id=open_module.id if open_module else None,
+            collapse_all=True,
+        )
         return context
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The course page; `?module=<id>` opens one module of a large syllabus, and names only this course's."""
+        from content.selectors import course_outline
+
+        requested = request.GET.get("module")
+        if requested is not None:
+            module_id = _module_param(request)
+            if module_id is None or course_outline(course=self).module(module_id) is None:
+                response = super().serve(request, *args, **kwargs)
+                response.status_code = 404
+                response.context_data["syllabus_error"] = (
+                    _(  # type: ignore[attr-defined]
+                        "This course has no module “%(module)s”. Its syllabus lists every module below."
+                    )
+                    % {"module": requested[:40]}
+                )
+                return response
+        return super().serve(request, *args, **kwargs)
+
+
+def _module_param(request: HttpRequest) -> int | None:
+    """The module asked for in `?module=`, or None when absent or not a number."""
+    value = request.GET.get("module", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 class ModulePage(Page):

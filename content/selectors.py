@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -125,6 +127,10 @@ class OutlineModule:
     def minutes(self) -> int:
         return sum(item.minutes for item in self.items)
 
+    @property
+    def free_previews(self) -> int:
+        return sum(1 for item in self.items if item.free_preview)
+
 
 @dataclass(frozen=True)
 class OutlineRow:
@@ -170,14 +176,27 @@ class CourseOutline:
                 return index
         return None
 
+    @property
+    def collapses(self) -> bool:
+        """Very large courses list the items of one module at a time."""
+        return len(self.items) > OUTLINE_COLLAPSE_AFTER
+
+    def module(self, module_id: int) -> OutlineModule | None:
+        return next((module for module in self.modules if module.id == module_id), None)
+
     def sections(
-        self, *, states: dict[int, dict[str, Any]], current_module_id: int | None = None
+        self,
+        *,
+        states: dict[int, dict[str, Any]],
+        current_module_id: int | None = None,
+        collapse_all: bool = False,
     ) -> list[OutlineSection]:
         """The outline with each item's state attached, so templates do no lookup per item.
 
-        With `current_module_id` and more than OUTLINE_COLLAPSE_AFTER items, only that module lists its items.
+        In a course of more than OUTLINE_COLLAPSE_AFTER items, with `current_module_id` (an item page) or
+        `collapse_all` (the course page), only the module `current_module_id` lists its items.
         """
-        collapse = current_module_id is not None and len(self.items) > OUTLINE_COLLAPSE_AFTER
+        collapse = (current_module_id is not None or collapse_all) and self.collapses
         sections = []
         for module in self.modules:
             if collapse and module.id != current_module_id:
@@ -218,14 +237,31 @@ def _outline_key(course: CoursePage, course_url: str) -> str:
     return f"content:outline:{course.pk}:{course.latest_revision_id}:{published}:{version}:{get_language()}:{url_hash}"
 
 
+# Outlines already unpickled by this process, by cache key (which names the course's version, so a changed
+# course is looked up under a new key): unpickling a 5,000-item outline took longer than rendering its page.
+# Outlines are shared between requests and never changed after they are read.
+_OUTLINES_IN_PROCESS: OrderedDict[str, CourseOutline] = OrderedDict()
+_OUTLINES_IN_PROCESS_MAX = 64
+_outlines_lock = threading.Lock()
+
+
 def course_outline(*, course: CoursePage) -> CourseOutline:
     """Modules and their live items in tree order: from the cache, else two queries whatever the course size."""
     course_url = (course.get_url() or course.url_path).rstrip("/") + "/"
     key = _outline_key(course, course_url)
+    with _outlines_lock:
+        outline = _OUTLINES_IN_PROCESS.get(key)
+        if outline is not None:
+            _OUTLINES_IN_PROCESS.move_to_end(key)
+            return outline
     outline = cache.get(key)
     if outline is None:
         outline = _outline_read(course=course, course_url=course_url)
         cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
+    with _outlines_lock:
+        _OUTLINES_IN_PROCESS[key] = outline
+        while len(_OUTLINES_IN_PROCESS) > _OUTLINES_IN_PROCESS_MAX:
+            _OUTLINES_IN_PROCESS.popitem(last=False)
     return outline
 
 

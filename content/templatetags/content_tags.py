@@ -5,7 +5,10 @@ from __future__ import annotations
 from html import escape
 
 from django import template
+from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from content.selectors import OutlineSection
 
@@ -32,5 +35,32 @@ def outline_items(section: OutlineSection, current_id: int) -> SafeString:
         parts.append(
             f'<li><a href="{escape(item.url)}"{current}><span class="visually-hidden">{escape(item.kind_label)}: '
             f"</span>{escape(item.title)}{badge}</a></li>"
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped above
+
+
+@register.simple_tag
+def syllabus_items(section: OutlineSection) -> SafeString:
+    """The <li> items of one module of the course page's syllabus, built in Python like `outline_items`:
+    kind, link, free preview and optional marks, the learner's state and the minutes; every value is escaped."""
+    if not section.rows:
+        return format_html('<li class="muted">{}</li>', gettext("Lessons for this module are on their way."))
+    preview = f' <span class="badge-preview">{escape(gettext("Free preview"))}</span>'
+    optional = f' <span class="muted">({escape(gettext("optional"))})</span>'
+    minutes_label = gettext("%(minutes)s min")
+    parts = []
+    for row in section.rows:
+        item, state = row.item, row.state
+        badge = (
+            f'<span class="item-state item-state-{escape(state["state"])}">{escape(state["label"])}</span> '
+            if state
+            else ""
+        )
+        minutes = escape(minutes_label % {"minutes": localize(item.minutes)})
+        parts.append(
+            f'<li>\n  <span><span class="item-kind">{escape(item.kind_label)}</span>'
+            f'<a href="{escape(item.url)}">{escape(item.title)}</a>'
+            f"{preview if item.free_preview else ''}{'' if item.required else optional}</span>\n"
+            f'  <span class="muted">{badge}{minutes}</span>\n</li>'
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped above
