@@ -550,7 +550,7 @@ def _item_reopen(
 
 # "Last opened" (what Resume opens, the dashboard's order, the instructor's report) is not rewritten when the
 # same item was already the last one opened this recently: a reload or a return to the same page costs no write.
-LAST_OPENED_REFRESH = timedelta(seconds=60)
+LAST_OPENED_REFRESH = timedelta(minutes=5)
 
 
 def _last_opened_is_fresh(*, enrolment: Enrolment, item: CourseItemPage, now: datetime) -> bool:
