@@ -167,13 +167,18 @@ class Wallet:
     pathways: list[PathwayProgress] = field(default_factory=list)
 
 
-def wallet_for_learner(*, user: User) -> Wallet:
-    """The learner's awards and their progress towards pathways: four queries, one when none is earned yet."""
-    awards = list(
-        Award.objects.filter(learner=user)
-        .select_related("achievement__issuer", "pathway__issuer")
-        .order_by("-awarded_at", "-pk")
-    )
+def wallet_for_learner(*, user: User, with_issuers: bool = True) -> Wallet:
+    """The learner's awards and their progress towards pathways: four queries, one when none is earned yet.
+
+    With `with_issuers=False` (the dashboard's section, which names the badges only) the awards are read without
+    joins, and their achievements and pathways are fetched only when there are awards to show.
+    """
+    awards_query = Award.objects.filter(learner=user).order_by("-awarded_at", "-pk")
+    if with_issuers:
+        awards_query = awards_query.select_related("achievement__issuer", "pathway__issuer")
+    else:
+        awards_query = awards_query.prefetch_related("achievement", "pathway")
+    awards = list(awards_query)
     earned_at = {
         award.achievement_id: award.awarded_at
         for award in awards

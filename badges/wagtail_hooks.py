@@ -275,7 +275,7 @@ def dashboard_badges(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "dashboard_templates": ["badges/includes/dashboard_badges.html"],
-        "wallet": wallet_for_learner(user=request.user),
+        "wallet": wallet_for_learner(user=request.user, with_issuers=False),
     }
 
 
