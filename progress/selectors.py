@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.models import Count, F, Q
@@ -229,7 +229,7 @@ def _row_shape(model: type[models.Model]) -> _RowShape:
     columns, expressions, converters = [], [], []
     for fld in fields:
         table = fld.model._meta.db_table
-        columns.append(f"{quote(table)}.{quote(fld.column)}")
+        columns.append(f"{quote(table)}.{quote(str(fld.column))}")
         col = fld.get_col(table)
         expressions.append(col)
         converters.append(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
@@ -280,14 +280,14 @@ def _enrolment_for_course_path(*, user: User, course_path: str) -> Enrolment | N
         return None
     split_course = len(enrolment_shape.columns)
     split_progress = split_course + len(course_shape.columns)
-    enrolment = enrolment_shape.build(row[:split_course])
-    enrolment.course = course_shape.build(row[split_course:split_progress])
+    enrolment = cast(Enrolment, enrolment_shape.build(row[:split_course]))
+    enrolment.course = cast(CoursePage, course_shape.build(row[split_course:split_progress]))
     progress = None
     if row[split_progress] is not None:  # the aggregate's primary key: absent before the first write
         progress = progress_shape.build(row[split_progress:])
         CourseProgress.enrolment.field.set_cached_value(progress, enrolment)
     Enrolment.course_progress.related.set_cached_value(enrolment, progress)
-    return enrolment  # type: ignore[return-value]
+    return enrolment
 
 
 def learner_read(
@@ -511,8 +511,8 @@ def _dashboard_query() -> tuple[str, list[tuple[list[Callable[..., Any]], Any]]]
     quote = connection.ops.quote_name
     columns, converters = [], []
     for _key, alias, model, name in _DASHBOARD_FIELDS:
-        fld = model._meta.get_field(name)
-        columns.append(f"{alias}.{quote(fld.column)}")
+        fld = cast(models.Field, model._meta.get_field(name))
+        columns.append(f"{alias}.{quote(str(fld.column))}")
         col = fld.get_col(alias)
         converters.append((connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
     sql = _DASHBOARD_SQL.format(
