@@ -337,7 +337,6 @@ def missing_prerequisites(*, user: User, course: CoursePage) -> list[CoursePage]
     return list(CoursePage.objects.filter(required_by=course).filter(~Exists(completed)).order_by("title"))
 
 
-@transaction.atomic
 def course_open_to(*, user: User, course: CoursePage) -> bool:
     """May `user` see `course` under its view restrictions? A private course (organizations) is restricted to its
     organization's members group; a restriction to signed-in users is met by any user. A password restriction
@@ -351,6 +350,7 @@ def course_open_to(*, user: User, course: CoursePage) -> bool:
     return True
 
 
+@transaction.atomic
 def enrolment_create(
     *, user: User, course: CoursePage, source: str = EnrolmentSource.FREE, actor: User | None = None
 ) -> Enrolment:
