@@ -45,7 +45,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from assessments.i18n import _
+from assessments.i18n import _, gettext_noop
 
 QUESTION_TYPES = (
     "single_choice",
@@ -276,11 +276,11 @@ def _ids_errors(records: list[Mapping[str, Any]], *, bad: str, duplicate: str) -
     for record in records:
         record_id = record.get("id")
         if not isinstance(record_id, str) or not _ID_RE.fullmatch(record_id):
-            if bad not in errors:
-                errors.append(bad)
+            if _(bad) not in errors:
+                errors.append(_(bad))
             continue
         if record_id in seen:
-            errors.append(duplicate % {"id": record_id})
+            errors.append(_(duplicate) % {"id": record_id})
         seen.add(record_id)
     return errors
 
@@ -291,13 +291,13 @@ def _duplicate_texts(texts: list[str], message: str) -> list[str]:
     for text in texts:
         key = normalise_text(text)
         if key in seen:
-            errors.append(message % {"text": _shown(text.strip())})
+            errors.append(_(message) % {"text": _shown(text.strip())})
         seen.add(key)
     return errors
 
 
 def _optional_text_errors(q: Mapping[str, Any], key: str, message: str) -> list[str]:
-    return [] if isinstance(q.get(key, ""), str) else [message]
+    return [] if isinstance(q.get(key, ""), str) else [_(message)]
 
 
 def _text_response(raw: Any, message: str, *, limit: int = MAX_RESPONSE_CHARS) -> str | None:
@@ -305,7 +305,7 @@ def _text_response(raw: Any, message: str, *, limit: int = MAX_RESPONSE_CHARS) -
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise MalformedResponse(message)
+        raise MalformedResponse(_(message))
     _check_length(raw, limit)
     stripped = raw.strip()
     return stripped or None
@@ -321,16 +321,16 @@ def _id_list(raw: Any, known: list[str], *, message: str, unknown: str, duplicat
     if raw is None or raw == "":
         return None
     if not isinstance(raw, list | tuple):
-        raise MalformedResponse(message)
+        raise MalformedResponse(_(message))
     seen: list[str] = []
     for item in raw:
         if not isinstance(item, str):
-            raise MalformedResponse(message)
+            raise MalformedResponse(_(message))
         _check_length(item)
         if item not in known:
-            raise MalformedResponse(unknown % {"id": _shown(item)})
+            raise MalformedResponse(_(unknown) % {"id": _shown(item)})
         if item in seen:
-            raise MalformedResponse(duplicate % {"id": _shown(item)})
+            raise MalformedResponse(_(duplicate) % {"id": _shown(item)})
         seen.append(item)
     return seen or None
 
@@ -349,8 +349,8 @@ def _validate_common(q: Mapping[str, Any]) -> list[str]:
         errors.append(_("The prompt must be text."))
     elif not prompt.strip() and q.get("type") != "fill_blanks":
         errors.append(_("The question needs a prompt."))
-    errors += _optional_text_errors(q, "explanation", _("The explanation must be text."))
-    errors += _optional_text_errors(q, "title", _("The title must be text."))
+    errors += _optional_text_errors(q, "explanation", gettext_noop("The explanation must be text."))
+    errors += _optional_text_errors(q, "title", gettext_noop("The title must be text."))
     return errors
 
 
@@ -367,13 +367,15 @@ def _choice_errors(q: Mapping[str, Any]) -> tuple[list[str], list[Mapping[str, A
         errors.append(_("A question needs at least two choices."))
     errors += _ids_errors(
         choices,
-        bad=_("Every choice needs an id made of letters, digits, “-” or “_”."),
-        duplicate=_("Two choices share the id “%(id)s”."),
+        bad=gettext_noop("Every choice needs an id made of letters, digits, “-” or “_”."),
+        duplicate=gettext_noop("Two choices share the id “%(id)s”."),
     )
     if not all(_is_text(c.get("text")) for c in choices):
         errors.append(_("Every choice needs text."))
     else:
-        errors += _duplicate_texts([c["text"] for c in choices], _("Two choices have the same text: “%(text)s”."))
+        errors += _duplicate_texts(
+            [c["text"] for c in choices], gettext_noop("Two choices have the same text: “%(text)s”.")
+        )
     if not all(isinstance(c.get("correct"), bool) for c in choices):
         errors.append(_("Mark every choice as correct or not."))
     if not all(isinstance(c.get("feedback", ""), str) for c in choices):
@@ -400,7 +402,7 @@ def _validate_multiple_response(q: Mapping[str, Any]) -> list[str]:
 
 
 def _normalise_single_choice(q: Mapping[str, Any], raw: Any) -> str | None:
-    choice_id = _text_response(raw, _("A single-choice answer must be one choice id."))
+    choice_id = _text_response(raw, gettext_noop("A single-choice answer must be one choice id."))
     if choice_id is not None and choice_id not in [c["id"] for c in q["choices"]]:
         raise MalformedResponse(_("Unknown choice “%(id)s”.") % {"id": _shown(choice_id)})
     return choice_id
@@ -411,9 +413,9 @@ def _normalise_multiple_response(q: Mapping[str, Any], raw: Any) -> list[str] | 
     ticked = _id_list(
         raw,
         known,
-        message=_("A multiple-response answer must be a list of choice ids."),
-        unknown=_("Unknown choice “%(id)s”."),
-        duplicate=_("Choice “%(id)s” was sent twice."),
+        message=gettext_noop("A multiple-response answer must be a list of choice ids."),
+        unknown=gettext_noop("Unknown choice “%(id)s”."),
+        duplicate=gettext_noop("Choice “%(id)s” was sent twice."),
     )
     return None if ticked is None else [choice_id for choice_id in known if choice_id in ticked]
 
@@ -460,12 +462,12 @@ def _validate_true_false(q: Mapping[str, Any]) -> list[str]:
 def _normalise_true_false(q: Mapping[str, Any], raw: Any) -> bool | None:
     if raw is None or isinstance(raw, bool):
         return raw
-    message = _("A true-or-false answer must be true or false.")
+    message = gettext_noop("A true-or-false answer must be true or false.")
     text = _text_response(raw, message)
     if text is None:
         return None
     if text.lower() not in ("true", "false"):
-        raise MalformedResponse(message)
+        raise MalformedResponse(_(message))
     return text.lower() == "true"
 
 
@@ -510,7 +512,7 @@ def _normalise_numeric(q: Mapping[str, Any], raw: Any) -> str | None:
         if number is None:
             raise MalformedResponse(_("A numeric answer must be a finite number."))
         return str(raw)
-    return _text_response(raw, _("A numeric answer must be text or a number."))
+    return _text_response(raw, gettext_noop("A numeric answer must be text or a number."))
 
 
 def _parse_number(text: str) -> tuple[Decimal, str] | None:
@@ -599,7 +601,7 @@ def _validate_short_answer(q: Mapping[str, Any]) -> list[str]:
 
 
 def _normalise_short_answer(q: Mapping[str, Any], raw: Any) -> str | None:
-    return _text_response(raw, _("A short answer must be text."))
+    return _text_response(raw, gettext_noop("A short answer must be text."))
 
 
 def _accepts(accepted: list[str], pattern: str, response: str | None) -> bool:
@@ -631,8 +633,8 @@ def _validate_fill_blanks(q: Mapping[str, Any]) -> list[str]:
         errors.append(_("A fill-in-the-blanks question needs at least one blank."))
     errors += _ids_errors(
         blanks,
-        bad=_("Every blank needs an id made of letters, digits, “-” or “_”."),
-        duplicate=_("Two blanks share the id “%(id)s”."),
+        bad=gettext_noop("Every blank needs an id made of letters, digits, “-” or “_”."),
+        duplicate=gettext_noop("Two blanks share the id “%(id)s”."),
     )
     for blank in blanks:
         for problem in _accepted_errors(
@@ -697,8 +699,8 @@ def _validate_matching(q: Mapping[str, Any]) -> list[str]:
         return [_("Pairs must be a list of pairs.")]
     errors = _ids_errors(
         pairs,
-        bad=_("Every pair needs an id made of letters, digits, “-” or “_”."),
-        duplicate=_("Two pairs share the id “%(id)s”."),
+        bad=gettext_noop("Every pair needs an id made of letters, digits, “-” or “_”."),
+        duplicate=gettext_noop("Two pairs share the id “%(id)s”."),
     )
     if not all(_is_text(p.get("right")) for p in pairs):
         errors.append(_("Every pair needs a right-hand text."))
@@ -708,7 +710,7 @@ def _validate_matching(q: Mapping[str, Any]) -> list[str]:
     real = [p["left"] for p in pairs if p["left"].strip()]
     if len(real) < 2:
         errors.append(_("A matching question needs at least two pairs."))
-    errors += _duplicate_texts(real, _("Two pairs have the same left-hand text: “%(text)s”."))
+    errors += _duplicate_texts(real, gettext_noop("Two pairs have the same left-hand text: “%(text)s”."))
     return errors
 
 
@@ -766,13 +768,15 @@ def _validate_ordering(q: Mapping[str, Any]) -> list[str]:
         errors.append(_("An ordering question needs at least two items."))
     errors += _ids_errors(
         items,
-        bad=_("Every item needs an id made of letters, digits, “-” or “_”."),
-        duplicate=_("Two items share the id “%(id)s”."),
+        bad=gettext_noop("Every item needs an id made of letters, digits, “-” or “_”."),
+        duplicate=gettext_noop("Two items share the id “%(id)s”."),
     )
     if not all(_is_text(i.get("text")) for i in items):
         errors.append(_("Every item needs text."))
     else:
-        errors += _duplicate_texts([i["text"] for i in items], _("Two items have the same text: “%(text)s”."))
+        errors += _duplicate_texts(
+            [i["text"] for i in items], gettext_noop("Two items have the same text: “%(text)s”.")
+        )
     return errors
 
 
@@ -781,9 +785,9 @@ def _normalise_ordering(q: Mapping[str, Any], raw: Any) -> list[str] | None:
     order = _id_list(
         raw,
         known,
-        message=_("An ordering answer must be a list of item ids."),
-        unknown=_("Unknown item “%(id)s”."),
-        duplicate=_("Item “%(id)s” was sent twice."),
+        message=gettext_noop("An ordering answer must be a list of item ids."),
+        unknown=gettext_noop("Unknown item “%(id)s”."),
+        duplicate=gettext_noop("Item “%(id)s” was sent twice."),
     )
     if order is not None and len(order) != len(known):
         raise MalformedResponse(_("An ordering answer must list every item once."))
@@ -816,7 +820,7 @@ def _validate_essay(q: Mapping[str, Any]) -> list[str]:
 
 
 def _normalise_essay(q: Mapping[str, Any], raw: Any) -> str | None:
-    return _text_response(raw, _("An essay must be text."), limit=MAX_ESSAY_CHARS)
+    return _text_response(raw, gettext_noop("An essay must be text."), limit=MAX_ESSAY_CHARS)
 
 
 def word_count(text: str) -> int:

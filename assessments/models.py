@@ -250,6 +250,9 @@ class Attempt(models.Model):
     number = models.PositiveSmallIntegerField(_("attempt number"))
     question_keys = models.JSONField(_("questions drawn, in order"), default=list)
     choice_order = models.JSONField(_("choice order per question"), default=dict)
+    # The drawn questions (engine dicts, in order) of the revision that grades the attempt, copied when it starts
+    # (and on a regrade), so grading and the attempt pages never rebuild the whole page from a revision.
+    questions = models.JSONField(_("questions drawn, as graded"), default=list, blank=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

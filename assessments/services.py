@@ -150,8 +150,11 @@ def questions_for_revision(revision: Revision) -> tuple[dict[str, dict[str, Any]
 
 
 def attempt_questions(attempt: Attempt) -> list[dict[str, Any]]:
-    """The questions of an attempt, in the order drawn, from its pinned revision (or the one it was regraded
-    against)."""
+    """The questions of an attempt, in the order drawn, as its pinned revision (or the one it was regraded
+    against) holds them: the copy kept with the attempt, or, for an attempt started before copies were kept,
+    read from that revision."""
+    if attempt.questions:
+        return attempt.questions
     bank, _layout = questions_for_revision(attempt.regraded_revision or attempt.revision)
     return [bank[key] for key in attempt.question_keys]
 
@@ -271,6 +274,7 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
         revision=revision,
         number=number,
         question_keys=keys,
+        questions=[bank[key] for key in keys],
         choice_order=order,
         started_at=now,
         deadline=deadline,
@@ -278,11 +282,8 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
 
 
 def _locked_attempt(attempt: Attempt) -> Attempt:
-    return (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("revision", "regraded_revision", "quiz", "learner")
-        .get(pk=attempt.pk)
-    )
+    # Not the revisions: each holds the whole page's JSON, and the attempt keeps its own copy of its questions.
+    return Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "learner").get(pk=attempt.pk)
 
 
 def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptGrade:
@@ -581,10 +582,20 @@ def attempt_regrade(
             )
         old_revision_id, old_score, before = locked.graded_revision_id, locked.score, dict(locked.results)
         locked.regraded_revision, locked.regraded_at = revision, now
+        locked.questions = [bank[key] for key in locked.question_keys]
         _grade_into(locked, dict(locked.responses.values_list("key", "value")))
         _keep_hand_marks(locked, before)
         locked.save(
-            update_fields=["regraded_revision", "regraded_at", "points", "max_points", "score", "results", "state"]
+            update_fields=[
+                "regraded_revision",
+                "regraded_at",
+                "questions",
+                "points",
+                "max_points",
+                "score",
+                "results",
+                "state",
+            ]
         )
         audits.append(
             RegradeAudit.objects.create(

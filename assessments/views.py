@@ -48,9 +48,7 @@ def _page_context(request: HttpRequest, page: QuizPage | TaskPage) -> dict[str, 
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("quiz", "revision", "regraded_revision"), pk=attempt_id, learner=request.user
-    )
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=attempt_id, learner=request.user)
     return attempt_expire_if_due(attempt=attempt)
 
 
@@ -197,7 +195,8 @@ def attempt_check_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def attempt_submit_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _own_attempt(request, attempt_id)
+    # Only the owner check: attempt_submit locks and reads the row itself, closing it at its deadline if due.
+    attempt = get_object_or_404(Attempt.objects.only("pk", "learner_id"), pk=attempt_id, learner=request.user)
     attempt_submit(attempt=attempt, user=request.user)  # type: ignore[arg-type]
     return redirect("assessments:result", attempt_id=attempt.pk)
 

@@ -127,6 +127,19 @@ def _locked_enrolment(*, user: User, course: CoursePage) -> Enrolment:
         raise NotEnrolled(_("You are not enrolled in this course.")) from None
 
 
+def _locked_enrolment_in_course_of(*, user: User, item: Page) -> Enrolment:
+    """The learner's enrolment row, locked, with its course: `course_of_item` and `_locked_enrolment` in one
+    query (the course is the item's grandparent; only the enrolment row is locked)."""
+    try:
+        return (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("course")
+            .get(user=user, course__path=item.path[: -2 * Page.steplen])
+        )
+    except Enrolment.DoesNotExist:
+        raise NotEnrolled(_("You are not enrolled in this course.")) from None
+
+
 def _percent(part: int, whole: int) -> Decimal:
     if whole <= 0:
         return Decimal("0")
@@ -441,7 +454,7 @@ def _apply_event(row: ItemProgress, *, completed: bool, score: Decimal | None, o
     return moved
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def item_result_record(
     *, user: User, item: CourseItemPage, completed: bool, score: Decimal | None, occurred_at: datetime
 ) -> ItemProgress:
@@ -454,9 +467,7 @@ def item_result_record(
     """
     if score is not None and not Decimal("0") <= score <= HUNDRED:
         raise ValueError("score is a percent between 0 and 100")
-    course = course_of_item(item)
-    enrolment = _locked_enrolment(user=user, course=course)
-    enrolment.course = course
+    enrolment = _locked_enrolment_in_course_of(user=user, item=item)
     row = _item_row(enrolment=enrolment, item=item)
     before = _row_facts(row)
     moved = _apply_event(row, completed=completed, score=score, occurred_at=occurred_at)

@@ -290,3 +290,34 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_submitting_someone_elses_attempt_is_not_found_and_leaves_it_open(client):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+    client.force_login(learner_in(quiz))
+
+    response = client.post(reverse("assessments:submit", args=[attempt.pk]))
+
+    assert response.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.OPEN
+
+
+def test_submitting_after_the_deadline_closes_the_attempt_at_the_deadline(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    quiz = make_quiz(time_limit_minutes=1)
+    learner = learner_in(quiz)
+    attempt = attempt_start(quiz=quiz, user=learner, now=timezone.now() - timedelta(minutes=5))
+    client.force_login(learner)
+
+    response = client.post(reverse("assessments:submit", args=[attempt.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.submitted_at == attempt.deadline

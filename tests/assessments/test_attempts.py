@@ -17,15 +17,18 @@ from assessments.services import (
     AttemptClosed,
     AttemptRefused,
     attempt_close_expired,
+    attempt_questions,
     attempt_regrade,
     attempt_start,
     attempt_submit,
+    questions_for_revision,
     response_save,
 )
 from assessments.tasks import attempt_close_expired_task
 from progress.models import ItemProgress
 from tests.assessments.factories import (
     course_of,
+    every_type,
     keys_of,
     learner_in,
     live_revision,
@@ -312,3 +315,70 @@ def test_closing_expired_attempts_is_scheduled_every_minute():
         "task": attempt_close_expired_task.name,
         "schedule": 60.0,
     }
+
+
+def test_an_attempt_keeps_the_questions_it_drew_as_its_revision_holds_them():
+    quiz = make_quiz(questions=every_type(), shuffle_questions=True)
+    attempt = attempt_start(quiz=quiz, user=learner_in(quiz), seed=7)
+
+    attempt.refresh_from_db()
+
+    bank, _layout = questions_for_revision(attempt.revision)
+    assert attempt.questions == [bank[key] for key in attempt.question_keys]
+
+
+def test_grading_reads_the_questions_kept_with_the_attempt_not_its_revision(monkeypatch):
+    quiz = make_quiz(questions=[single_choice(1), single_choice(2)])
+    learner = learner_in(quiz)
+    attempt = attempt_start(quiz=quiz, user=learner)
+    for key in attempt.question_keys:
+        response_save(attempt=attempt, user=learner, key=key, raw="a")
+
+    def no_revision(revision):
+        raise AssertionError("the revision's page was rebuilt")
+
+    monkeypatch.setattr("assessments.services.questions_for_revision", no_revision)
+    attempt = attempt_submit(attempt=attempt, user=learner)
+
+    assert (attempt.state, attempt.score) == (AttemptState.GRADED, Decimal("100.00"))
+
+
+def test_an_attempt_started_before_questions_were_kept_is_graded_from_its_revision():
+    quiz = make_quiz(questions=[single_choice()])
+    learner = learner_in(quiz)
+    attempt = attempt_start(quiz=quiz, user=learner)
+    key = attempt.question_keys[0]
+    response_save(attempt=attempt, user=learner, key=key, raw="a")
+    Attempt.objects.filter(pk=attempt.pk).update(questions=[])
+    fixed = single_choice(key=key)
+    fixed["choices"] = [dict(c, correct=c["id"] == "b") for c in fixed["choices"]]
+    republish(quiz, [fixed])
+
+    attempt = attempt_submit(attempt=attempt, user=learner)
+
+    assert attempt.score == Decimal("100.00")
+
+
+def test_a_regrade_keeps_the_fixed_questions_with_the_attempt():
+    quiz = make_quiz(questions=[single_choice()])
+    instructor = make_user()
+    course = course_of(quiz)
+    course.instructors.add(instructor)
+    from content.services import course_sync_instructors
+
+    course_sync_instructors(course=course)
+    learner = learner_in(quiz)
+    attempt = attempt_start(quiz=quiz, user=learner)
+    key = attempt.question_keys[0]
+    response_save(attempt=attempt, user=learner, key=key, raw="b")
+    attempt_submit(attempt=attempt, user=learner)
+    fixed = single_choice(key=key)
+    fixed["choices"] = [dict(c, correct=c["id"] == "b") for c in fixed["choices"]]
+    quiz = republish(quiz, [fixed])
+
+    attempt_regrade(attempts=[attempt], user=instructor, reason="Choice b was right.", revision=live_revision(quiz))
+
+    attempt.refresh_from_db()
+    bank, _layout = questions_for_revision(live_revision(quiz))
+    assert attempt_questions(attempt) == [bank[key]]
+    assert [c["correct"] for c in attempt_questions(attempt)[0]["choices"]] == [False, True, False]

@@ -11,9 +11,10 @@ from tests.assessments.factories import learner_in, make_quiz, single_choice
 
 pytestmark = pytest.mark.django_db
 
-# Measured: 8 for the attempt (lock, responses, the pinned revision's page, save, counted score) plus the
-# queries of progress.services.item_result_record and the savepoints around them.
-SUBMIT_QUERIES = 28
+# Measured: 6 for the attempt (its savepoint and release, lock, responses, save, counted score; the questions
+# come from the copy pinned with the attempt, not from its revision's page) plus the 14 queries of a first
+# result in progress.services.item_result_record (no savepoint of its own).
+SUBMIT_QUERIES = 20
 
 
 def submit_queries(questions: int) -> int:
