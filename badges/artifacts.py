@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -86,8 +87,13 @@ def baked_badge(award: Award) -> bytes:
     return bake_png(badge_png(award), award.credential_json)
 
 
+@lru_cache(maxsize=512)
 def qr_svg(url: str, *, title: str) -> str:
-    """An inline SVG QR code (no style attributes), sized by CSS."""
+    """An inline SVG QR code (no style attributes), sized by CSS.
+
+    A pure function of its arguments that costs milliseconds (segno tries every mask), so it is memoised:
+    a credential's URL never changes.
+    """
     return segno.make(url, error="m").svg_inline(scale=4, svgclass="qr-code", omitsize=True, title=title)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -34,6 +35,19 @@ def award_by_code(*, code: str) -> Award | None:
     )
 
 
+def award_for_verification(*, code: str) -> Award | None:
+    """An issued award with the live facts of its verification page (status, holder's name): one query.
+
+    Only the row and the learner: what the badge says comes from the signed credential.
+    """
+    return Award.objects.filter(code=code, status=AwardStatus.ISSUED).select_related("learner").first()
+
+
+def credential_json_by_code(*, code: str) -> str | None:
+    """The signed credential of an issued award, as stored: one query."""
+    return Award.objects.filter(code=code, status=AwardStatus.ISSUED).values_list("credential_json", flat=True).first()
+
+
 def live_status(award: Award, *, now: datetime | None = None) -> LiveStatus:
     if award.is_revoked:
         return "revoked"
@@ -43,13 +57,11 @@ def live_status(award: Award, *, now: datetime | None = None) -> LiveStatus:
 
 
 @dataclass(frozen=True)
-class Verification:
-    """The public verification page of one award, read from the row and the credential stored at issue."""
+class CredentialFacts:
+    """What a signed credential says, read for the page. The stored credential never changes after issue, so
+    these are derived once per credential text and shared (read-only) by every request that shows it."""
 
-    award: Award
     credential: dict[str, Any]
-    status: LiveStatus
-    learner_name: str | None
     issuer: dict[str, Any]
     achievement: dict[str, Any]
     skills: list[dict[str, Any]]
@@ -57,19 +69,15 @@ class Verification:
     image_url: str | None
     valid_until: datetime | None
     criteria_html: str
-    linkedin_add_url: str
-    linkedin_share_url: str
 
 
-def verification_for(*, award: Award, now: datetime | None = None) -> Verification:
-    """No query beyond `award_by_code`: what the badge says comes from its signed credential."""
-    credential = json.loads(award.credential_json)
+@lru_cache(maxsize=256)
+def credential_facts(credential_json: str) -> CredentialFacts:
+    """Parse the credential and render its Markdown criteria; memoised by the (immutable) credential text."""
+    credential = json.loads(credential_json)
     achievement = credential["credentialSubject"]["achievement"]
-    return Verification(
-        award=award,
+    return CredentialFacts(
         credential=credential,
-        status=live_status(award, now=now),
-        learner_name=award.learner.get_full_name() if award.name_public else None,
         issuer=credential["issuer"],
         achievement=achievement,
         skills=achievement.get("alignment", []),
@@ -77,8 +85,59 @@ def verification_for(*, award: Award, now: datetime | None = None) -> Verificati
         image_url=(achievement.get("image") or {}).get("id"),
         valid_until=parse_datetime(credential.get("validUntil")),
         criteria_html=markdown_html(achievement.get("criteria", {}).get("narrative", "")),
-        linkedin_add_url=linkedin_add_to_profile_url(award=award, credential=credential),
-        linkedin_share_url=linkedin_share_url(url=award.url),
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The public verification page of one award: the credential stored at issue, and the live facts of the row."""
+
+    award: Award
+    facts: CredentialFacts
+    status: LiveStatus
+    learner_name: str | None
+
+    @property
+    def credential(self) -> dict[str, Any]:
+        return self.facts.credential
+
+    @property
+    def issuer(self) -> dict[str, Any]:
+        return self.facts.issuer
+
+    @property
+    def achievement(self) -> dict[str, Any]:
+        return self.facts.achievement
+
+    @property
+    def skills(self) -> list[dict[str, Any]]:
+        return self.facts.skills
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        return self.facts.evidence
+
+    @property
+    def image_url(self) -> str | None:
+        return self.facts.image_url
+
+    @property
+    def valid_until(self) -> datetime | None:
+        return self.facts.valid_until
+
+    @property
+    def criteria_html(self) -> str:
+        return self.facts.criteria_html
+
+
+def verification_for(*, award: Award, now: datetime | None = None) -> Verification:
+    """No query beyond `award_for_verification`. The status and the holder's name are read live from the row
+    on every request (a revocation shows at once); what the badge says comes from its signed credential."""
+    return Verification(
+        award=award,
+        facts=credential_facts(award.credential_json),
+        status=live_status(award, now=now),
+        learner_name=award.learner.get_full_name() if award.name_public else None,
     )
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -108,32 +113,70 @@ def _award_or_404(code: str) -> Award:
     return award
 
 
+def _credential_json_or_404(code: str) -> str:
+    text = selectors.credential_json_by_code(code=code)
+    if text is None:
+        raise Http404(_("No credential has this validation code."))
+    return text
+
+
 @require_GET
 @vary_on_headers("Accept")
 def credential_view(request: HttpRequest, code: str) -> HttpResponse:
     normal = services.award_code_normalize(code)
     if normal and normal != code:
         return redirect("badges:credential", code=normal, permanent=True)
-    award = _award_or_404(code)
     if _wants_json_ld(request):
-        return _json(award.credential_json)
-    verification = selectors.verification_for(award=award)
+        return _json(_credential_json_or_404(code))
+    award = selectors.award_for_verification(code=code)
+    if award is None:
+        raise Http404(_("No credential has this validation code."))
+    verification = selectors.verification_for(award=award)  # the live status and name: read on every request
+    fixed = _credential_fixed_parts(
+        award.credential_json,
+        code=award.code,
+        is_pathway=award.is_pathway,
+        awarded_at=award.awarded_at,
+        language=translation.get_language(),
+        timezone_name=timezone.get_current_timezone_name(),
+        site_url=settings.SITE_URL,
+    )
+    return render(request, "badges/credential.html", {"v": verification, "award": award, "fixed": fixed})
+
+
+@lru_cache(maxsize=256)
+def _credential_fixed_parts(
+    credential_json: str,
+    *,
+    code: str,
+    is_pathway: bool,
+    awarded_at: datetime,
+    language: str,
+    timezone_name: str,
+    site_url: str,
+) -> dict[str, SafeString]:
+    """The parts of the verification page that never change after issue (what the signed credential says, the
+    code, the QR code), rendered once per credential, language and time zone: the arguments are the whole key."""
+    facts = selectors.credential_facts(credential_json)
+    url = f"{site_url}/credentials/{code}/"
     context = {
-        "v": verification,
-        "award": award,
-        "qr_svg": artifacts.qr_svg(award.url, title=_("QR code of this page")),
-        "json_url": f"{award.url.rstrip('/')}.json",
-        "ob2_url": ob2.assertion_url(award),
+        "v": facts,
+        "award": {"code": code, "url": url, "is_pathway": is_pathway, "awarded_at": awarded_at},
+        "qr_svg": artifacts.qr_svg(url, title=_("QR code of this page")),
+        "json_url": f"{url.rstrip('/')}.json",
+        "ob2_url": f"{site_url}/ob2/assertions/{code}",
     }
-    return render(request, "badges/credential.html", context)
+    return {
+        part: mark_safe(render_to_string(f"badges/credential.html#{part}", context))  # noqa: S308 (rendered template)
+        for part in ("meta", "heading", "image", "body")
+    }
 
 
 @require_GET
 def credential_json_view(request: HttpRequest, code: str) -> HttpResponse:
-    award = _award_or_404(code)
-    response = _json(award.credential_json)
+    response = _json(_credential_json_or_404(code))
     if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="{award.code}.json"'
+        response["Content-Disposition"] = f'attachment; filename="{code}.json"'
     return response
 
 

@@ -46,11 +46,39 @@ def test_the_learners_name_shows_once_they_make_it_public(client, award, learner
     assert "Awarded to Lea Learner" in client.get(f"/credentials/{award.code}/").content.decode()
 
 
-def test_the_verification_page_runs_at_most_three_queries(client, award, django_assert_max_num_queries):
+def test_the_verification_page_runs_one_query(client, award, django_assert_num_queries):
     client.get(f"/credentials/{award.code}/")
-    with django_assert_max_num_queries(3):
+    with django_assert_num_queries(1):
         response = client.get(f"/credentials/{award.code}/")
     assert response.status_code == 200
+
+
+def test_the_credential_json_runs_one_query(client, award, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(f"/credentials/{award.code}.json")
+    assert response.content.decode() == award.credential_json
+
+
+def test_a_revocation_shows_at_once_on_a_page_already_seen(client, award):
+    assert "Valid" in client.get(f"/credentials/{award.code}/").content.decode()
+    award_revoke(award=award, user=make_user(is_superuser=True), reason="Exam fraud")
+    page = client.get(f"/credentials/{award.code}/").content.decode()
+    assert "Revoked" in page and "Exam fraud" in page
+    assert "issued by the issuer shown and not revoked" not in page
+
+
+def test_the_holders_name_shows_at_once_on_a_page_already_seen(client, award, learner):
+    assert "Lea Learner" not in client.get(f"/credentials/{award.code}/").content.decode()
+    client.force_login(learner)
+    client.post(f"/dashboard/badges/{award.code}/privacy/", {"public": "1"})
+    client.logout()
+    assert "Awarded to Lea Learner" in client.get(f"/credentials/{award.code}/").content.decode()
+
+
+def test_the_page_of_an_unknown_code_is_not_found_in_html_and_json(client, db):
+    assert client.get("/credentials/ABCD-EFGH-JKMN/").status_code == 404
+    assert client.get("/credentials/ABCD-EFGH-JKMN.json").status_code == 404
+    assert client.get("/credentials/ABCD-EFGH-JKMN/", HTTP_ACCEPT="application/ld+json").status_code == 404
 
 
 def test_a_revoked_badge_says_revoked_with_the_reason(client, award):
