@@ -16,15 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from itertools import combinations, pairwise
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Length
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -126,9 +126,26 @@ def issuer_did_document(*, issuer: Issuer) -> dict[str, Any]:
     return did_document(issuer.did, public_keys)
 
 
-def _sign(issuer: Issuer, document: dict[str, Any], *, now: datetime) -> dict[str, Any]:
-    key, private = _active_key(issuer)
-    return sign(document, private_key=private, verification_method=f"{issuer.did}#{key.fragment}", created=now)
+@lru_cache(maxsize=64)
+def _signing_key(key_id: int) -> tuple[str, ob3_keys.SigningKey]:
+    """(fragment, private key) of one key row, decrypted once per process: a key row's material never changes.
+    Which key is active is read from the database for every credential (see `_active_key_id`)."""
+    key = SigningKey.objects.get(pk=key_id)
+    return key.fragment, ob3_keys.decrypt_private_key(key.private_key_encrypted, key_encryption_keys())
+
+
+def _active_key_id() -> Subquery:
+    """The id of the active key of the issuer `issuer_id` of the outer query (at most one: a constraint)."""
+    return Subquery(SigningKey.objects.filter(issuer_id=OuterRef("issuer_id"), active=True).values("pk")[:1])
+
+
+def _sign(issuer: Issuer, document: dict[str, Any], *, now: datetime, key_id: int | None = None) -> dict[str, Any]:
+    if key_id is None:
+        key, private = _active_key(issuer)
+        fragment = key.fragment
+    else:
+        fragment, private = _signing_key(key_id)
+    return sign(document, private_key=private, verification_method=f"{issuer.did}#{fragment}", created=now)
 
 
 # --- permissions --------------------------------------------------------------------------------------
@@ -162,23 +179,11 @@ def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
     find a free index; a racing transaction that took the same one meets the (list, index) unique
     constraint, and the caller retries.
     """
-    status_list = (
-        StatusList.objects.filter(issuer_id=issuer_id)
-        .order_by("-number")
-        .annotate(size_bytes=Length("bits"))
-        .defer("bits", "credential_json")
-        .first()
-    )
-    reserved = status_list is not None and bool(
-        StatusList.objects.filter(pk=status_list.pk, allocated__lt=status_list.size_bytes * 8).update(
-            allocated=F("allocated") + 1
-        )
-    )
-    if status_list is None or not reserved:
-        status_list = _status_list_create(issuer=Issuer.objects.get(pk=issuer_id), after=status_list)
+    status_list, size = _status_index_reserve(issuer_id=issuer_id)
+    if status_list is None:
+        latest = StatusList.objects.filter(issuer_id=issuer_id).order_by("-number").defer("bits", "credential_json")
+        status_list = _status_list_create(issuer=Issuer.objects.get(pk=issuer_id), after=latest.first())
         size = status_list.size
-    else:
-        size = status_list.size_bytes * 8
     taken = Award.objects.filter(status_list=status_list)
     rng = secrets.SystemRandom()
     for _probe in range(STATUS_INDEX_PROBES):
@@ -188,6 +193,27 @@ def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
     # A nearly full list: choose among what is left.
     used = set(taken.exclude(status_index=None).values_list("status_index", flat=True))
     return status_list, random_free_index(used, size=size, rng=rng)
+
+
+def _status_index_reserve(*, issuer_id: int) -> tuple[StatusList | None, int]:
+    """Count one more index as allocated in the issuer's newest list, unless it is full: one statement.
+
+    Returns (the list with only its id, issuer and number loaded, its size in bits), or (None, 0) when the
+    issuer has no list yet or its newest list is full.
+    """
+    table = StatusList._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET allocated = allocated + 1"  # noqa: S608 (the model's own table name)
+            f" WHERE id = (SELECT id FROM {table} WHERE issuer_id = %s ORDER BY number DESC LIMIT 1)"
+            " AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8",
+            [issuer_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, 0
+    list_id, number, size = row
+    return StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [list_id, issuer_id, number]), size
 
 
 def _status_list_create(*, issuer: Issuer, after: StatusList | None) -> StatusList:
@@ -380,14 +406,15 @@ def award_code_normalize(text: str) -> str:
     return "-".join(raw[i : i + CODE_GROUP_LENGTH] for i in range(0, len(raw), CODE_GROUP_LENGTH))
 
 
-def _award_row(*, learner: User, badge: Achievement | Pathway, grade: Decimal | None) -> Award:
+def _award_row(*, learner: User, badge: Achievement | Pathway, grade: Decimal | None, looked_up: bool = False) -> Award:
     """The one award row of (learner, badge): created on first call, found on every later one.
 
     The row is created with its validation code and its status-list index, in one short transaction.
+    `looked_up`: the caller has just found no row (saves a query; the unique constraint still decides).
     """
     lookup: dict[str, Any] = {"learner": learner}
     lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
-    existing = Award.objects.filter(**lookup).first()
+    existing = None if looked_up else Award.objects.filter(**lookup).first()
     if existing is not None:
         return existing
     for _attempt in range(8):
@@ -436,22 +463,58 @@ def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award
         now = timezone.now().replace(microsecond=0)
         award.attempts += 1
         award.awarded_at = award.awarded_at.replace(microsecond=0)
-        award.valid_from = now
-        award.valid_until = now + timedelta(days=badge.validity_days) if badge.validity_days else None
-        award.salt = secrets.token_hex(16)
-        award.identity_hash = identity_hash(award.learner.email, award.salt)
-        award.credential_id = f"urn:uuid:{uuid.uuid4()}"
         if award.status_list_id is None:  # a row created before indexes were reserved with it
             award.status_list, award.status_index = _status_index_allocate(issuer_id=badge.issuer_id)
             award.status_list.issuer = badge.issuer
-        unsigned = credential_build(award=award, evidence=evidence)
-        signed = _sign(badge.issuer, unsigned, now=now)  # refuses terms no context defines
-        award.credential_json = json.dumps(signed, ensure_ascii=False)
-        award.status, award.error = AwardStatus.ISSUED, ""
+        _credential_sign(award=award, badge=badge, now=now, evidence=evidence)
         award.save()
         award_id_issued = award.pk
         transaction.on_commit(lambda: _notify_later(award_id_issued))
         return award, True
+
+
+def _credential_sign(
+    *, award: Award, badge: Achievement | Pathway, now: datetime, evidence: Sequence[Award], key_id: int | None = None
+) -> None:
+    """Fill in the award's credential facts, build its credential and sign it (not saved)."""
+    award.valid_from = now
+    award.valid_until = now + timedelta(days=badge.validity_days) if badge.validity_days else None
+    award.salt = secrets.token_hex(16)
+    award.identity_hash = identity_hash(award.learner.email, award.salt)
+    award.credential_id = f"urn:uuid:{uuid.uuid4()}"
+    unsigned = credential_build(award=award, evidence=evidence)
+    signed = _sign(badge.issuer, unsigned, now=now, key_id=key_id)  # refuses terms no context defines
+    award.credential_json = json.dumps(signed, ensure_ascii=False)
+    award.status, award.error = AwardStatus.ISSUED, ""
+
+
+def _award_sign_new(*, award: Award, badge: Achievement | Pathway, evidence: Sequence[Award], key_id: int) -> Award:
+    """Sign the row this call has just created (the common case) without locking it: build and sign from the
+    objects in hand, then store with one conditional UPDATE (its own transaction), which stores nothing if
+    another call has issued the row meanwhile. So at most one credential is ever stored for an award: a
+    concurrent `_award_sign` holds the row lock and this UPDATE, waiting for it, then finds the row issued.
+    """
+    now = timezone.now().replace(microsecond=0)
+    award.awarded_at = award.awarded_at.replace(microsecond=0)
+    award.attempts += 1
+    _credential_sign(award=award, badge=badge, now=now, evidence=evidence, key_id=key_id)
+    fields = ["awarded_at", "valid_from", "valid_until", "salt", "identity_hash", "credential_id", "credential_json"]
+    stored = (
+        Award.objects.filter(pk=award.pk)
+        .exclude(status=AwardStatus.ISSUED)
+        .update(
+            **{name: getattr(award, name) for name in fields},
+            status=AwardStatus.ISSUED,
+            error="",
+            attempts=F("attempts") + 1,
+            updated_at=timezone.now(),
+        )
+    )
+    if not stored:
+        return Award.objects.get(pk=award.pk)
+    award_id_issued = award.pk
+    transaction.on_commit(lambda: _notify_later(award_id_issued))
+    return award
 
 
 def _notify_later(award_id: int) -> None:
@@ -471,11 +534,32 @@ def _award_fail(*, award_id: int, error: BaseException) -> None:
     logger.error("Issuing award %s failed: %s", award_id, message)
 
 
-def _issue(*, learner: User, badge: Achievement | Pathway, grade: Decimal | None, evidence: Sequence[Award]) -> Award:
-    award = _award_row(learner=learner, badge=badge, grade=grade)
-    if award.status == AwardStatus.ISSUED:
+def _issue(
+    *,
+    learner: User,
+    badge: Achievement | Pathway,
+    grade: Decimal | None,
+    evidence: Sequence[Award],
+    key_id: int | None = None,
+) -> Award:
+    """`key_id`: the issuer's active key, when the caller read it with the badge (saves a query)."""
+    lookup: dict[str, Any] = {"learner": learner}
+    lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
+    award = Award.objects.filter(**lookup).first()
+    if award is not None and award.status == AwardStatus.ISSUED:
         return award
+    created = award is None
+    if award is None:
+        award = _award_row(learner=learner, badge=badge, grade=grade, looked_up=True)
+        if award.status == AwardStatus.ISSUED:  # a concurrent call created and issued it
+            return award
     try:
+        if created and key_id is None:
+            active_keys = SigningKey.objects.filter(issuer_id=badge.issuer_id, active=True)
+            key_id = active_keys.values_list("pk", flat=True).first()
+        if created and award.status_list_id is not None and key_id is not None:
+            award.status_list.issuer = badge.issuer
+            return _award_sign_new(award=award, badge=badge, evidence=evidence, key_id=key_id)
         award, _signed_now = _award_sign(award_id=award.pk, evidence=evidence)
     except Exception as error:
         _award_fail(award_id=award.pk, error=error)
@@ -487,8 +571,9 @@ def award_issue(*, learner: User, achievement: Achievement, grade: Decimal | Non
     """Issue the learner's badge for `achievement`, exactly once, then any pathway it completes.
 
     Idempotent: the unique (learner, achievement) constraint means retries and concurrent calls all return
-    the same award, signed once. Runs in steps, each atomic: the award row is committed first, so a failure
-    to sign leaves it visible to admins as "failed" with its error, and a retry finishes it.
+    the same award, signed once. The common case (no row yet) stores the row already signed in one
+    transaction; when that fails, it runs in steps, each atomic: the award row is committed first, so a
+    failure to sign leaves it visible to admins as "failed" with its error, and a retry finishes it.
     """
     award = _issue(learner=learner, badge=achievement, grade=grade, evidence=())
     if PathwayComponent.objects.filter(achievement=achievement).exists():
@@ -497,16 +582,37 @@ def award_issue(*, learner: User, achievement: Achievement, grade: Decimal | Non
 
 
 def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
-    """The badge of a completed enrolment; None when the course has no badge or the enrolment is not complete."""
+    """The badge of a completed enrolment; None when the course has no badge or the enrolment is not complete.
+
+    Reads the badge with its issuer, course, the issuer's active key and whether any pathway counts it, in one
+    query, so that issuing a new award takes one more read and one short transaction.
+    """
     from progress.models import Enrolment
 
     enrolment = Enrolment.objects.select_related("user").get(pk=enrolment_id)
     if enrolment.completed_at is None:
         return None
-    achievement = Achievement.objects.filter(course_id=enrolment.course_id).first()
+    achievement = (
+        Achievement.objects.filter(course_id=enrolment.course_id)
+        .select_related("issuer", "course")
+        .annotate(
+            active_key_id=_active_key_id(),
+            in_pathway=Exists(PathwayComponent.objects.filter(achievement_id=OuterRef("pk"))),
+        )
+        .first()
+    )
     if achievement is None:
         return None
-    return award_issue(learner=enrolment.user, achievement=achievement, grade=enrolment.final_grade)
+    award = _issue(
+        learner=enrolment.user,
+        badge=achievement,
+        grade=enrolment.final_grade,
+        evidence=(),
+        key_id=achievement.active_key_id,  # type: ignore[attr-defined]
+    )
+    if achievement.in_pathway:  # type: ignore[attr-defined]
+        pathways_evaluate(learner=enrolment.user)
+    return award
 
 
 # --- pathways -----------------------------------------------------------------------------------------
