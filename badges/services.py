@@ -26,6 +26,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -146,6 +147,36 @@ def _sign(issuer: Issuer, document: dict[str, Any], *, now: datetime, key_id: in
     else:
         fragment, private = _signing_key(key_id)
     return sign(document, private_key=private, verification_method=f"{issuer.did}#{fragment}", created=now)
+
+
+def worker_warm_up() -> None:
+    """Do what the first credential a process signs would otherwise pay for: import the URLconf and process
+    the pinned JSON-LD contexts (by signing a throw-away credential with a throw-away key). No database."""
+    reverse("badges:lookup")
+    document = {
+        "@context": [CREDENTIALS_V2, OB_V3P0],
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "Warm-up",
+        "issuer": {"id": "did:web:warm-up.invalid", "type": ["Profile"], "name": "Warm-up"},
+        "validFrom": format_datetime(timezone.now().replace(microsecond=0)),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://warm-up.invalid/achievements/warm-up",
+                "type": ["Achievement"],
+                "name": "Warm-up",
+                "description": "Warm-up",
+                "criteria": {"narrative": "Warm-up"},
+            },
+        },
+    }
+    sign(
+        document,
+        private_key=ob3_keys.SigningKey.generate(),
+        verification_method="did:web:warm-up.invalid#key-1",
+        created=timezone.now().replace(microsecond=0),
+    )
 
 
 # --- permissions --------------------------------------------------------------------------------------
@@ -557,7 +588,7 @@ def _issue(
         if created and key_id is None:
             active_keys = SigningKey.objects.filter(issuer_id=badge.issuer_id, active=True)
             key_id = active_keys.values_list("pk", flat=True).first()
-        if created and award.status_list_id is not None and key_id is not None:
+        if created and award.status_list is not None and key_id is not None:
             award.status_list.issuer = badge.issuer
             return _award_sign_new(award=award, badge=badge, evidence=evidence, key_id=key_id)
         award, _signed_now = _award_sign(award_id=award.pk, evidence=evidence)

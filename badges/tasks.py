@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_init
 
 from badges import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -25,3 +30,14 @@ def award_issue_task(self, enrolment_id: int) -> int | None:
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5, acks_late=True)
 def award_notify_task(award_id: int) -> None:
     services.award_notify(award_id=award_id)
+
+
+@worker_init.connect(dispatch_uid="badges.warm_up_worker")
+def warm_up_worker(**_kwargs: object) -> None:
+    """Pay a worker's one-time costs when it starts, not in the first learner's task (about a second): the
+    URLconf, imported on the first `reverse()` (course URLs in a credential), and the JSON-LD contexts,
+    processed on the first signature. Runs before the pool starts, so prefork children inherit it."""
+    try:
+        services.worker_warm_up()
+    except Exception:  # a cold worker is slower, never broken
+        logger.exception("Warming up the worker failed")
