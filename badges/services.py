@@ -572,11 +572,13 @@ def _issue(
     grade: Decimal | None,
     evidence: Sequence[Award],
     key_id: int | None = None,
+    known_absent: bool = False,
 ) -> Award:
-    """`key_id`: the issuer's active key, when the caller read it with the badge (saves a query)."""
+    """`key_id`: the issuer's active key, and `known_absent`: the learner had no award of this badge, when the
+    caller read them with the badge (saves a query each; the unique constraint still decides)."""
     lookup: dict[str, Any] = {"learner": learner}
     lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
-    award = Award.objects.filter(**lookup).first()
+    award = None if known_absent else Award.objects.filter(**lookup).first()
     if award is not None and award.status == AwardStatus.ISSUED:
         return award
     created = award is None
@@ -615,8 +617,8 @@ def award_issue(*, learner: User, achievement: Achievement, grade: Decimal | Non
 def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
     """The badge of a completed enrolment; None when the course has no badge or the enrolment is not complete.
 
-    Reads the badge with its issuer, course, the issuer's active key and whether any pathway counts it, in one
-    query, so that issuing a new award takes one more read and one short transaction.
+    Reads the badge with its issuer, course, the issuer's active key, whether the learner has it already and
+    whether any pathway counts it, in one query; issuing a new award then takes one short transaction.
     """
     from progress.models import Enrolment
 
@@ -629,6 +631,7 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
         .annotate(
             active_key_id=_active_key_id(),
             in_pathway=Exists(PathwayComponent.objects.filter(achievement_id=OuterRef("pk"))),
+            awarded=Exists(Award.objects.filter(learner_id=enrolment.user_id, achievement_id=OuterRef("pk"))),
         )
         .first()
     )
@@ -640,6 +643,7 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
         grade=enrolment.final_grade,
         evidence=(),
         key_id=achievement.active_key_id,  # type: ignore[attr-defined]
+        known_absent=not achievement.awarded,  # type: ignore[attr-defined]
     )
     if achievement.in_pathway:  # type: ignore[attr-defined]
         pathways_evaluate(learner=enrolment.user)
