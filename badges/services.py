@@ -128,24 +128,31 @@ def issuer_did_document(*, issuer: Issuer) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=64)
-def _signing_key(key_id: int) -> tuple[str, ob3_keys.SigningKey]:
-    """(fragment, private key) of one key row, decrypted once per process: a key row's material never changes.
-    Which key is active is read from the database for every credential (see `_active_key_id`)."""
-    key = SigningKey.objects.get(pk=key_id)
-    return key.fragment, ob3_keys.decrypt_private_key(key.private_key_encrypted, key_encryption_keys())
+def _private_key(token: str) -> ob3_keys.SigningKey:
+    """A key decrypted once per process, memoised by its encrypted token (never by a row id that a restored
+    database could give to another key). Which key is active is read for every credential."""
+    return ob3_keys.decrypt_private_key(token, key_encryption_keys())
 
 
-def _active_key_id() -> Subquery:
-    """The id of the active key of the issuer `issuer_id` of the outer query (at most one: a constraint)."""
-    return Subquery(SigningKey.objects.filter(issuer_id=OuterRef("issuer_id"), active=True).values("pk")[:1])
+def _active_key_fields() -> dict[str, Subquery]:
+    """The fragment and encrypted token of the active key of the issuer `issuer_id` of the outer query (at
+    most one active key per issuer: a constraint), as annotations."""
+    active = SigningKey.objects.filter(issuer_id=OuterRef("issuer_id"), active=True)
+    return {
+        "active_key_fragment": Subquery(active.values("fragment")[:1]),
+        "active_key_token": Subquery(active.values("private_key_encrypted")[:1]),
+    }
 
 
-def _sign(issuer: Issuer, document: dict[str, Any], *, now: datetime, key_id: int | None = None) -> dict[str, Any]:
-    if key_id is None:
-        key, private = _active_key(issuer)
-        fragment = key.fragment
+def _sign(
+    issuer: Issuer, document: dict[str, Any], *, now: datetime, key: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """`key`: (fragment, encrypted token) of the issuer's active key, when the caller has read it."""
+    if key is None:
+        record, private = _active_key(issuer)
+        fragment = record.fragment
     else:
-        fragment, private = _signing_key(key_id)
+        fragment, private = key[0], _private_key(key[1])
     return sign(document, private_key=private, verification_method=f"{issuer.did}#{fragment}", created=now)
 
 
@@ -505,7 +512,12 @@ def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award
 
 
 def _credential_sign(
-    *, award: Award, badge: Achievement | Pathway, now: datetime, evidence: Sequence[Award], key_id: int | None = None
+    *,
+    award: Award,
+    badge: Achievement | Pathway,
+    now: datetime,
+    evidence: Sequence[Award],
+    key: tuple[str, str] | None = None,
 ) -> None:
     """Fill in the award's credential facts, build its credential and sign it (not saved)."""
     award.valid_from = now
@@ -514,12 +526,14 @@ def _credential_sign(
     award.identity_hash = identity_hash(award.learner.email, award.salt)
     award.credential_id = f"urn:uuid:{uuid.uuid4()}"
     unsigned = credential_build(award=award, evidence=evidence)
-    signed = _sign(badge.issuer, unsigned, now=now, key_id=key_id)  # refuses terms no context defines
+    signed = _sign(badge.issuer, unsigned, now=now, key=key)  # refuses terms no context defines
     award.credential_json = json.dumps(signed, ensure_ascii=False)
     award.status, award.error = AwardStatus.ISSUED, ""
 
 
-def _award_sign_new(*, award: Award, badge: Achievement | Pathway, evidence: Sequence[Award], key_id: int) -> Award:
+def _award_sign_new(
+    *, award: Award, badge: Achievement | Pathway, evidence: Sequence[Award], key: tuple[str, str]
+) -> Award:
     """Sign the row this call has just created (the common case) without locking it: build and sign from the
     objects in hand, then store with one conditional UPDATE (its own transaction), which stores nothing if
     another call has issued the row meanwhile. So at most one credential is ever stored for an award: a
@@ -528,7 +542,7 @@ def _award_sign_new(*, award: Award, badge: Achievement | Pathway, evidence: Seq
     now = timezone.now().replace(microsecond=0)
     award.awarded_at = award.awarded_at.replace(microsecond=0)
     award.attempts += 1
-    _credential_sign(award=award, badge=badge, now=now, evidence=evidence, key_id=key_id)
+    _credential_sign(award=award, badge=badge, now=now, evidence=evidence, key=key)
     fields = ["awarded_at", "valid_from", "valid_until", "salt", "identity_hash", "credential_id", "credential_json"]
     stored = (
         Award.objects.filter(pk=award.pk)
@@ -571,11 +585,12 @@ def _issue(
     badge: Achievement | Pathway,
     grade: Decimal | None,
     evidence: Sequence[Award],
-    key_id: int | None = None,
+    key: tuple[str, str] | None = None,
     known_absent: bool = False,
 ) -> Award:
-    """`key_id`: the issuer's active key, and `known_absent`: the learner had no award of this badge, when the
-    caller read them with the badge (saves a query each; the unique constraint still decides)."""
+    """`key`: the issuer's active key (fragment, encrypted token), and `known_absent`: the learner had no award
+    of this badge, when the caller read them with the badge (saves a query each; the unique constraint still
+    decides)."""
     lookup: dict[str, Any] = {"learner": learner}
     lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
     award = None if known_absent else Award.objects.filter(**lookup).first()
@@ -587,12 +602,12 @@ def _issue(
         if award.status == AwardStatus.ISSUED:  # a concurrent call created and issued it
             return award
     try:
-        if created and key_id is None:
+        if created and key is None:
             active_keys = SigningKey.objects.filter(issuer_id=badge.issuer_id, active=True)
-            key_id = active_keys.values_list("pk", flat=True).first()
-        if created and award.status_list is not None and key_id is not None:
+            key = active_keys.values_list("fragment", "private_key_encrypted").first()
+        if created and award.status_list is not None and key is not None:
             award.status_list.issuer = badge.issuer
-            return _award_sign_new(award=award, badge=badge, evidence=evidence, key_id=key_id)
+            return _award_sign_new(award=award, badge=badge, evidence=evidence, key=key)
         award, _signed_now = _award_sign(award_id=award.pk, evidence=evidence)
     except Exception as error:
         _award_fail(award_id=award.pk, error=error)
@@ -629,7 +644,7 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
         Achievement.objects.filter(course_id=enrolment.course_id)
         .select_related("issuer", "course")
         .annotate(
-            active_key_id=_active_key_id(),
+            **_active_key_fields(),
             in_pathway=Exists(PathwayComponent.objects.filter(achievement_id=OuterRef("pk"))),
             awarded=Exists(Award.objects.filter(learner_id=enrolment.user_id, achievement_id=OuterRef("pk"))),
         )
@@ -642,7 +657,11 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
         badge=achievement,
         grade=enrolment.final_grade,
         evidence=(),
-        key_id=achievement.active_key_id,  # type: ignore[attr-defined]
+        key=(
+            (achievement.active_key_fragment, achievement.active_key_token)  # type: ignore[attr-defined]
+            if achievement.active_key_token  # type: ignore[attr-defined]
+            else None
+        ),
         known_absent=not achievement.awarded,  # type: ignore[attr-defined]
     )
     if achievement.in_pathway:  # type: ignore[attr-defined]
