@@ -170,10 +170,19 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
     return out
 
 
-def write(payload: dict[str, Any]) -> None:
-    JSON_PATH.parent.mkdir(exist_ok=True)
-    JSON_PATH.write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    MD_PATH.write_text(markdown(payload))
+def paths(dataset: str) -> tuple[Path, Path]:
+    """Where a run writes: S (CI-sized, the default) to RESULTS.md; M to RESULTS-M.md, so one never hides the other."""
+    if dataset == "S":
+        return JSON_PATH, MD_PATH
+    return JSON_PATH.with_name(f"latest-{dataset}.json"), MD_PATH.with_name(f"RESULTS-{dataset}.md")
+
+
+def write(payload: dict[str, Any]) -> tuple[Path, Path]:
+    json_path, md_path = paths(payload["dataset"])
+    json_path.parent.mkdir(exist_ok=True)
+    json_path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    md_path.write_text(markdown(payload))
+    return json_path, md_path
 
 
 def markdown(p: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""`python -m bench.run --dataset S|M [--http]`: restore the dataset, measure, write bench/RESULTS.md.
+"""`python -m bench.run --dataset S|M [--http]`: restore the dataset, measure, write bench/RESULTS.md (M: RESULTS-M.md).
 
 1. Build the dataset's template database if the schema changed (bench.dbtemplates), then restore it.
 2. Start a real Celery worker on the Redis broker (database 9) for the broker baseline and the tasks.
@@ -209,11 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         "verdicts": [v.__dict__ for v in verdicts],
         "findings_md": FINDINGS.read_text() if FINDINGS.exists() else "",
     }
-    report.write(payload)
-    log(
-        f"wrote {report.MD_PATH.relative_to(ROOT)} and {report.JSON_PATH.relative_to(ROOT)} "
-        f"in {payload['elapsed_s']:.0f}s"
-    )
+    json_path, md_path = report.write(payload)
+    log(f"wrote {md_path.relative_to(ROOT)} and {json_path.relative_to(ROOT)} in {payload['elapsed_s']:.0f}s")
     for v in verdicts:
         log(f"{v.status:>12}: {v.target} — {v.detail}")
     return 0
