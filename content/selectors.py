@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import uuid
@@ -9,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -114,6 +116,11 @@ class OutlineItem:
     required: bool
     free_preview: bool
     module_id: int
+
+    @functools.cached_property
+    def escaped(self) -> tuple[str, str, str]:
+        """URL, kind label and title, HTML-escaped once per process: outlines are shared and never change."""
+        return escape(self.url), escape(self.kind_label), escape(self.title)
 
 
 @dataclass
@@ -245,9 +252,12 @@ _OUTLINES_IN_PROCESS_MAX = 64
 _outlines_lock = threading.Lock()
 
 
-def course_outline(*, course: CoursePage) -> CourseOutline:
-    """Modules and their live items in tree order: from the cache, else two queries whatever the course size."""
-    course_url = (course.get_url() or course.url_path).rstrip("/") + "/"
+def course_outline(*, course: CoursePage, request: HttpRequest | None = None) -> CourseOutline:
+    """Modules and their live items in tree order: from the cache, else two queries whatever the course size.
+
+    With `request`, the course's URL reuses the site root paths already read for it (one cache read less).
+    """
+    course_url = (course.get_url(request=request) or course.url_path).rstrip("/") + "/"
     key = _outline_key(course, course_url)
     with _outlines_lock:
         outline = _OUTLINES_IN_PROCESS.get(key)
@@ -357,7 +367,7 @@ def item_navigation(*, item: CourseItemPage, request: HttpRequest | None = None)
     """The course outline around one item, with previous and next: the course (once per request) and the
     outline (cached; two queries on a miss)."""
     course = course_for_item(item=item, request=request)
-    outline = course_outline(course=course)
+    outline = course_outline(course=course, request=request)
     flat = outline.items
     position = outline.position(item.pk)
     module = next((m for m in outline.modules if any(i.id == item.pk for i in m.items)), None)
