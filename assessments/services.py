@@ -466,10 +466,24 @@ def attempt_submit(*, attempt: Attempt, user: User, now: datetime | None = None)
     closes the attempt at the deadline with what was saved. Runs a fixed number of queries, whatever the
     number of questions.
     """
-    now = _now(now)
     if attempt.learner_id != user.pk:
         raise PermissionDenied(_("This is not your attempt."))
-    locked = _locked_attempt(attempt)
+    return _submit_locked(_locked_attempt(attempt), now=_now(now))
+
+
+@transaction.atomic
+def attempt_submit_own(*, attempt_id: int, user: User, now: datetime | None = None) -> Attempt:
+    """`attempt_submit` for the submit view, from the attempt's id: the lock reads the row only if it is
+    `user`'s own, so ownership costs no query of its own. Raises Attempt.DoesNotExist for an unknown id or
+    another learner's attempt (the view answers 404), leaving that attempt untouched."""
+    locked = (
+        Attempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=attempt_id, learner_id=user.pk)
+    )
+    locked.learner = user  # the lock matched on it: no join for the learner's row
+    return _submit_locked(locked, now=_now(now))
+
+
+def _submit_locked(locked: Attempt, *, now: datetime) -> Attempt:
     if locked.state != AttemptState.OPEN:
         return locked
     at = min(now, locked.deadline) if locked.deadline else now

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from assessments.services import (
     attempt_result,
     attempt_start,
     attempt_submit,
+    attempt_submit_own,
     response_check,
     response_save,
     responses_save,
@@ -195,9 +196,11 @@ def attempt_check_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def attempt_submit_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    # Only the owner check: attempt_submit locks and reads the row itself, closing it at its deadline if due.
-    attempt = get_object_or_404(Attempt.objects.only("pk", "learner_id"), pk=attempt_id, learner=request.user)
-    attempt_submit(attempt=attempt, user=request.user)  # type: ignore[arg-type]
+    # One locked read checks ownership too; it closes the attempt at its deadline if due.
+    try:
+        attempt = attempt_submit_own(attempt_id=attempt_id, user=request.user)  # type: ignore[arg-type]
+    except Attempt.DoesNotExist as missing:
+        raise Http404(_("No such attempt.")) from missing
     return redirect("assessments:result", attempt_id=attempt.pk)
 
 

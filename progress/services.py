@@ -428,6 +428,9 @@ def _item_row(*, enrolment: Enrolment, item: CourseItemPage) -> ItemProgress:
     return row
 
 
+_EVENT_FIELDS = ("state", "score", "started_at", "completed_at", "last_event_at", "updated_at")
+
+
 def _row_facts(row: ItemProgress) -> tuple[Any, ...]:
     return (row.state, row.score, row.started_at, row.completed_at, row.last_event_at)
 
@@ -473,7 +476,8 @@ def item_result_record(
     moved = _apply_event(row, completed=completed, score=score, occurred_at=occurred_at)
     if row.pk is not None and _row_facts(row) == before:
         return row  # a duplicate: nothing to write
-    row.save()
+    # An existing row: only the facts an event moves (a smaller UPDATE, and no stale write of its revision).
+    row.save(update_fields=None if row.pk is None else _EVENT_FIELDS)
     if not moved:
         return row  # an older event only moved a date back
     _statements_for(enrolment=enrolment, item=item, row=row, moved=moved, occurred_at=occurred_at)

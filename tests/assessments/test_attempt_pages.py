@@ -304,6 +304,33 @@ def test_submitting_someone_elses_attempt_is_not_found_and_leaves_it_open(client
     assert attempt.state == AttemptState.OPEN
 
 
+def test_submitting_an_attempt_that_does_not_exist_is_not_found(client):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+
+    response = client.post(reverse("assessments:submit", args=[attempt.pk + 1000]))
+
+    assert response.status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.OPEN
+
+
+def test_submitting_twice_grades_once_and_both_answers_show_the_result(client):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+
+    first = client.post(reverse("assessments:submit", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    submitted_at = attempt.submitted_at
+    second = client.post(reverse("assessments:submit", args=[attempt.pk]))
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("assessments:result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.submitted_at == submitted_at
+
+
 def test_submitting_after_the_deadline_closes_the_attempt_at_the_deadline(client):
     from datetime import timedelta
 

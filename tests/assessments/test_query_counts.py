@@ -30,3 +30,34 @@ def submit_queries(questions: int) -> int:
 
 def test_submitting_and_grading_5_or_50_questions_runs_the_same_queries():
     assert submit_queries(5) == submit_queries(50) == SUBMIT_QUERIES
+
+
+# The submit view, a second graded attempt (the learner's usual retake): the session's user, the savepoint and
+# release (the test's transaction stands for the view's BEGIN and COMMIT), one locked read of the attempt that
+# also checks it is the learner's own, its responses, its UPDATE, the counted score, then progress's enrolment
+# lock, item row read and item row UPDATE.
+SUBMIT_VIEW_RETAKE_QUERIES = 10
+
+
+def submit_view_retake_queries(client, questions: int) -> int:
+    from django.urls import reverse
+
+    quiz = make_quiz(questions=[single_choice(n) for n in range(questions)])
+    learner = learner_in(quiz)
+    client.force_login(learner)
+    counts = []
+    for _retake in range(2):
+        attempt = attempt_start(quiz=quiz, user=learner)
+        for key in attempt.question_keys:
+            response_save(attempt=attempt, user=learner, key=key, raw="a")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("assessments:submit", args=[attempt.pk]))
+        assert response.status_code == 302
+        attempt.refresh_from_db()
+        assert attempt.state == "graded"
+        counts.append(len(queries))
+    return counts[-1]
+
+
+def test_the_submit_view_grades_a_retake_of_5_or_50_questions_in_the_same_queries(client):
+    assert submit_view_retake_queries(client, 5) == submit_view_retake_queries(client, 50) == SUBMIT_VIEW_RETAKE_QUERIES
