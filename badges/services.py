@@ -24,7 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import BooleanField, CharField, F, TextField
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -134,13 +135,25 @@ def _private_key(token: str) -> ob3_keys.SigningKey:
     return ob3_keys.decrypt_private_key(token, key_encryption_keys())
 
 
-def _active_key_fields() -> dict[str, Subquery]:
-    """The fragment and encrypted token of the active key of the issuer `issuer_id` of the outer query (at
-    most one active key per issuer: a constraint), as annotations."""
-    active = SigningKey.objects.filter(issuer_id=OuterRef("issuer_id"), active=True)
+def _issue_facts(*, learner_id: int) -> dict[str, RawSQL]:
+    """Annotations for an Achievement query: the fragment and encrypted token of its issuer's active key (at
+    most one active key per issuer: a constraint), whether a pathway counts it, and whether `learner_id` has
+    an award of it.
+
+    Plain SQL: the ORM took about 1 ms of CPU per credential to compose the same four subqueries as
+    expressions (the statement PostgreSQL runs is the same). The outer table is `badges_achievement`.
+    """
+    outer, keys = Achievement._meta.db_table, SigningKey._meta.db_table
+    components, awards = PathwayComponent._meta.db_table, Award._meta.db_table
+    # The models' own table names only; the one value (the learner) is a parameter.
+    active_key = f"FROM {keys} k WHERE k.issuer_id = {outer}.issuer_id AND k.active LIMIT 1"
+    in_pathway = f"EXISTS (SELECT 1 FROM {components} c WHERE c.achievement_id = {outer}.id)"  # noqa: S608
+    awarded = f"EXISTS (SELECT 1 FROM {awards} a WHERE a.learner_id = %s AND a.achievement_id = {outer}.id)"  # noqa: S608
     return {
-        "active_key_fragment": Subquery(active.values("fragment")[:1]),
-        "active_key_token": Subquery(active.values("private_key_encrypted")[:1]),
+        "active_key_fragment": RawSQL(f"SELECT k.fragment {active_key}", (), output_field=CharField()),  # noqa: S611
+        "active_key_token": RawSQL(f"SELECT k.private_key_encrypted {active_key}", (), output_field=TextField()),  # noqa: S611
+        "in_pathway": RawSQL(in_pathway, (), output_field=BooleanField()),  # noqa: S611
+        "awarded": RawSQL(awarded, (learner_id,), output_field=BooleanField()),  # noqa: S611
     }
 
 
@@ -644,9 +657,7 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
         Achievement.objects.filter(course_id=enrolment.course_id)
         .select_related("issuer", "course")
         .annotate(
-            **_active_key_fields(),
-            in_pathway=Exists(PathwayComponent.objects.filter(achievement_id=OuterRef("pk"))),
-            awarded=Exists(Award.objects.filter(learner_id=enrolment.user_id, achievement_id=OuterRef("pk"))),
+            **_issue_facts(learner_id=enrolment.user_id),
         )
         .first()
     )

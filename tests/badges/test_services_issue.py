@@ -228,3 +228,63 @@ def test_concurrent_issuing_makes_exactly_one_award(issuer, achievement, learner
     award = Award.objects.get()
     assert award.status == AwardStatus.ISSUED and award.attempts == 1
     assert SigningKey.objects.count() == 1
+
+
+# --- the task's entry point: a completed enrolment ---------------------------------------------------
+
+
+def _completed(learner, course, **fields):
+    from django.utils import timezone
+
+    from progress.models import Enrolment
+
+    return Enrolment.objects.create(user=learner, course=course, completed_at=timezone.now(), final_grade=90, **fields)
+
+
+def test_a_completed_enrolment_gets_its_badge_once_in_nine_statements(
+    issuer, achievement, learner, django_assert_num_queries
+):
+    award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
+    enrolment = _completed(learner, achievement.course)
+    # Enrolment; achievement with its key and flags; the row's transaction (savepoint, reserve, index probe,
+    # insert, release); the skills; the signed UPDATE.
+    with django_assert_num_queries(9):
+        award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    assert award.status == AwardStatus.ISSUED and award.achievement == achievement and award.grade == 90
+    verify_award(award)
+    with django_assert_num_queries(3):  # enrolment, achievement (it says the learner has it), the award
+        again = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    assert again.pk == award.pk and Award.objects.filter(learner=learner).count() == 1
+    assert again.credential_json == award.credential_json
+
+
+def test_a_completed_enrolment_of_a_keyless_issuer_leaves_a_failed_award(learner):
+    keyless = Issuer.objects.create(name="No Key", slug="nokey", url="https://x.example/", email="a@x.example")
+    achievement = make_achievement(keyless)
+    SigningKey.objects.create(issuer=keyless, fragment="old", public_key=b"x", private_key_encrypted="x", active=False)
+    enrolment = _completed(learner, achievement.course)
+    with pytest.raises(Exception, match="no signing key"):
+        services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    award = Award.objects.get(learner=learner, achievement=achievement)
+    assert award.status == AwardStatus.FAILED and "create_issuer_key nokey" in award.error
+
+
+def test_a_completed_enrolment_evaluates_pathways_only_for_a_component(issuer, learner, monkeypatch):
+    evaluated = []
+    monkeypatch.setattr(services, "pathways_evaluate", lambda *, learner: evaluated.append(learner) or [])
+    alone, component = make_achievement(issuer), make_achievement(issuer)
+    make_pathway(issuer, [component, make_achievement(issuer)])
+    services.award_issue_for_enrolment(enrolment_id=_completed(learner, alone.course).pk)
+    assert evaluated == []
+    services.award_issue_for_enrolment(enrolment_id=_completed(learner, component.course).pk)
+    assert evaluated == [learner]
+
+
+def test_an_incomplete_enrolment_or_a_course_without_a_badge_gets_nothing(issuer, achievement, learner):
+    from progress.models import Enrolment
+    from tests.factories import make_course
+
+    open_enrolment = Enrolment.objects.create(user=learner, course=achievement.course)
+    assert services.award_issue_for_enrolment(enrolment_id=open_enrolment.pk) is None
+    assert services.award_issue_for_enrolment(enrolment_id=_completed(learner, make_course()).pk) is None
+    assert not Award.objects.filter(learner=learner).exists()
