@@ -79,7 +79,8 @@ def test_an_edit_after_submission_never_changes_a_past_score():
     assert attempt.revision_id != quiz.__class__.objects.get(pk=quiz.pk).live_revision_id
 
 
-def test_an_explicit_regrade_uses_the_fixed_revision_and_leaves_an_audit_entry():
+def submitted_then_fixed():
+    """A learner answers b, scored wrong, then the course's instructor republishes the quiz with b right."""
     quiz = make_quiz(questions=[single_choice()])
     instructor = make_user()
     course = course_of(quiz)
@@ -95,6 +96,11 @@ def test_an_explicit_regrade_uses_the_fixed_revision_and_leaves_an_audit_entry()
     fixed = single_choice(key=key)
     fixed["choices"] = [dict(c, correct=c["id"] == "b") for c in fixed["choices"]]
     quiz = republish(quiz, [fixed])
+    return quiz, instructor, attempt, key
+
+
+def test_an_explicit_regrade_uses_the_fixed_revision_and_leaves_an_audit_entry():
+    quiz, instructor, attempt, _key = submitted_then_fixed()
 
     (audit,) = attempt_regrade(
         attempts=[attempt], user=instructor, reason="Choice b was the right answer.", revision=live_revision(quiz)
@@ -360,21 +366,7 @@ def test_an_attempt_started_before_questions_were_kept_is_graded_from_its_revisi
 
 
 def test_a_regrade_keeps_the_fixed_questions_with_the_attempt():
-    quiz = make_quiz(questions=[single_choice()])
-    instructor = make_user()
-    course = course_of(quiz)
-    course.instructors.add(instructor)
-    from content.services import course_sync_instructors
-
-    course_sync_instructors(course=course)
-    learner = learner_in(quiz)
-    attempt = attempt_start(quiz=quiz, user=learner)
-    key = attempt.question_keys[0]
-    response_save(attempt=attempt, user=learner, key=key, raw="b")
-    attempt_submit(attempt=attempt, user=learner)
-    fixed = single_choice(key=key)
-    fixed["choices"] = [dict(c, correct=c["id"] == "b") for c in fixed["choices"]]
-    quiz = republish(quiz, [fixed])
+    quiz, instructor, attempt, key = submitted_then_fixed()
 
     attempt_regrade(attempts=[attempt], user=instructor, reason="Choice b was right.", revision=live_revision(quiz))
 
