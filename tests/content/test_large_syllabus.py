@@ -52,6 +52,18 @@ def test_a_module_of_a_large_course_opens_from_its_link_without_javascript(clien
     assert hrefs == [lesson.url for lesson in LessonPage.objects.child_of(second).order_by("path")]
 
 
+def test_the_opened_module_takes_the_focus_with_or_without_htmx(client, large_course):
+    """htmx focuses [autofocus] in swapped-in content, and a browser does on page load: keyboard and
+    screen-reader users land on the items they asked for."""
+    _first, second = modules_of(large_course)
+    _response, soup = get(client, f"{large_course.url}?module={second.pk}")
+    (focused,) = soup.select("[autofocus]")
+    assert focused.parent["id"] == f"module-{second.pk}"
+    assert focused["tabindex"] == "-1" and "Module 2" in focused["aria-label"]
+    _response, soup = get(client, large_course.url)
+    assert soup.select("[autofocus]") == []
+
+
 @pytest.mark.parametrize("module", ["abc", "0", "99999999", "-3", "1" * 40])
 def test_a_module_that_is_not_in_the_course_is_answered_404_with_the_syllabus(client, large_course, module):
     response, soup = get(client, f"{large_course.url}?module={module}")
