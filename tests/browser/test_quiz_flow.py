@@ -53,15 +53,21 @@ def test_a_learner_takes_a_quiz_from_start_to_result(page, login, learner_and_qu
     assert Attempt.objects.get().state == "graded"
 
 
-def test_the_quiz_works_without_javascript(_playwright_browser, live_server, learner_and_quiz):
-    user, quiz = learner_and_quiz
-    context = _playwright_browser.new_context(base_url=live_server.url, java_script_enabled=False)
+def signed_in_without_javascript(browser, live_server, user):
+    """A browser context with JavaScript off, signed in as `user` through the real login form."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill("pw-123456789")
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
+    return context, page
+
+
+def test_the_quiz_works_without_javascript(_playwright_browser, live_server, learner_and_quiz):
+    user, quiz = learner_and_quiz
+    context, page = signed_in_without_javascript(_playwright_browser, live_server, user)
 
     page.goto(quiz.url)
     page.get_by_role("button", name="Start the quiz").click()
@@ -108,13 +114,7 @@ def test_checking_an_answer_works_without_javascript(_playwright_browser, live_s
     user, quiz = learner_and_quiz
     quiz.feedback_mode = "immediate"
     quiz.save_revision().publish()
-    context = _playwright_browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill("pw-123456789")
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
+    context, page = signed_in_without_javascript(_playwright_browser, live_server, user)
 
     page.goto(quiz.url)
     page.get_by_role("button", name="Start the quiz").click()
