@@ -63,13 +63,6 @@ def test_the_dashboard_runs_the_same_queries_for_1_and_30_enrolments(bench_datas
     assert queries_for(client, "/dashboard/") == one == DASHBOARD
 
 
-def landed(app_label: str, model_name: str) -> pytest.MarkDecorator:
-    from bench.extensions import model
-
-    return pytest.mark.skipif(model(app_label, model_name) is None, reason=f"{app_label} has not landed on main")
-
-
-@landed("assessments", "Attempt")
 def test_submitting_a_quiz_runs_the_same_queries_for_10_and_50_questions(bench_dataset):
     from bench.landed import quiz_probes
     from bench.operations import Context
@@ -84,7 +77,6 @@ def test_submitting_a_quiz_runs_the_same_queries_for_10_and_50_questions(bench_d
     assert counts[0] == counts[1]
 
 
-@landed("organizations", "Organization")
 def test_the_organization_dashboard_runs_the_same_queries_for_10_and_200_staff(bench_dataset):
     from bench.landed import organization_probes
     from bench.operations import Context
