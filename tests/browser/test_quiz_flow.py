@@ -32,6 +32,7 @@ def test_a_learner_takes_a_quiz_from_start_to_result(page, login, learner_and_qu
 
     page.goto(quiz.url)
     page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_load_state("load")  # htmx binds autosave once its deferred script has run
     expect(page.locator(".quiz-countdown")).to_be_visible()
 
     first = page.get_by_role("group", name="Question 1")
@@ -88,6 +89,7 @@ def test_a_learner_checks_each_answer_when_the_quiz_gives_feedback_immediately(p
 
     page.goto(quiz.url)
     page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_load_state("load")  # htmx binds autosave once its deferred script has run
     first = page.get_by_role("group", name="Question 1")
     first.get_by_label("80").check()
     expect(first.locator(".save-status")).to_contain_text("Saved at")
