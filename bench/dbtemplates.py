@@ -38,7 +38,9 @@ def _admin(database_url: str) -> psycopg.Connection:
 
 
 def template_name(size: str) -> str:
-    return f"bench_{size.lower()}"
+    # Checkouts benchmarking side by side give their templates their own prefix, so a schema change in one
+    # never rebuilds the template another is restoring from.
+    return f"{os.environ.get('BENCH_TEMPLATE_PREFIX', 'bench')}_{size.lower()}"
 
 
 def stored_hash(database_url: str, template: str) -> str | None:
