@@ -58,7 +58,7 @@ class QuestionBlock(blocks.StructBlock):
         # The common fields first, then the type's own.
         common = ("title", "prompt", "points", "explanation")
         own = [name for name in self.child_blocks if name not in common]
-        self.child_blocks = {name: self.child_blocks[name] for name in (*common, *own)}
+        self.child_blocks: dict[str, blocks.Block] = {name: self.child_blocks[name] for name in (*common, *own)}
 
     def fields(self, value: Any) -> dict[str, Any]:
         raise NotImplementedError

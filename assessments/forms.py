@@ -103,10 +103,10 @@ def display_question(
     elif qtype == "matching":
         rights = {p["id"]: p["right"] for p in question["pairs"]}
         position = {pid: i for i, pid in enumerate(order)}
-        chosen = saved or {}
+        matched = saved or {}
         shown.options = [Option(str(i), rights[pid]) for i, pid in enumerate(order)]
         shown.rows = [
-            Row(f"{name}-{n}", p["left"], str(position[chosen[p["id"]]]) if p["id"] in chosen else "")
+            Row(f"{name}-{n}", p["left"], str(position[matched[p["id"]]]) if p["id"] in matched else "")
             for n, p in enumerate(pair for pair in question["pairs"] if pair["left"].strip())
         ]
     elif qtype == "ordering":

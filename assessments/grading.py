@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from assessments.i18n import _, gettext_noop
 
@@ -258,7 +258,7 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _is_list(value: Any) -> bool:
+def _is_list(value: Any) -> TypeGuard[Sequence[Any]]:
     """A list, or any other sequence but text, such as the ListValue of a Wagtail ListBlock."""
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
 

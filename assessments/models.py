@@ -7,7 +7,7 @@ pinned revision, never the live page, so an edit never changes a past attempt.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +23,9 @@ from wagtail.models import Page
 from assessments.blocks import QuizBodyBlock, questions_of
 from assessments.task_blocks import RubricCriterionBlock
 from content.models import CourseItemPage
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ITEM_PANELS = [
     FieldRowPanel(
@@ -108,7 +111,7 @@ class QuizPage(CourseItemPage):
         return questions_of(self.questions)
 
     @property
-    def preview_modes(self) -> list[tuple[str, str]]:
+    def preview_modes(self) -> list[tuple[str, StrOrPromise]]:
         return [("", _("Quiz page")), ("questions", _("Questions and answers"))]
 
     def get_preview_template(self, request: HttpRequest, mode_name: str) -> str:

@@ -231,7 +231,7 @@ def quiz_analysis(*, quiz: QuizPage) -> QuizAnalysis:
         low = [s for s in (share(a) for a in lower) if s is not None]
         discrimination = None
         if up and low:
-            discrimination = (sum(up) / len(up) - sum(low) / len(low)).quantize(Decimal("0.01"))
+            discrimination = (sum(up, Decimal(0)) / len(up) - sum(low, Decimal(0)) / len(low)).quantize(Decimal("0.01"))
         distractors: list[tuple[str, int, bool]] = []
         if question["type"] in ("single_choice", "multiple_response"):
             counts = {c["id"]: 0 for c in question["choices"]}

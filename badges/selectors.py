@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -317,7 +318,7 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
 ORG_BADGES_SHOWN = 25
 
 
-def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[list[Award], int]:
+def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[Sequence[Award], int]:
     """The latest badges in good standing of an organization's staff (`staff`: a queryset of user ids, given by
     organizations through its dashboard hook), and how many there are in all: one query."""
     latest = list(

@@ -242,7 +242,9 @@ def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
         if not taken.filter(status_index=index).exists():
             return status_list, index
     # A nearly full list: choose among what is left.
-    used = set(taken.exclude(status_index=None).values_list("status_index", flat=True))
+    used = {
+        index for index in taken.exclude(status_index=None).values_list("status_index", flat=True) if index is not None
+    }
     return status_list, random_free_index(used, size=size, rng=rng)
 
 

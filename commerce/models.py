@@ -5,7 +5,9 @@ Amounts are `Decimal` with two places (CAD cents); commerce.pricing does the ari
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,8 +18,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-PERCENT = {"max_digits": 6, "decimal_places": 3, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
+
+class DecimalOptions(TypedDict):
+    """The keyword arguments a DecimalField is given by MONEY and PERCENT, typed so that `**` unpacks check."""
+
+    max_digits: int
+    decimal_places: int
+
+
+class PercentOptions(DecimalOptions):
+    validators: list[Callable[[Any], None]]
+
+
+MONEY: DecimalOptions = {"max_digits": 12, "decimal_places": 2}
+PERCENT: PercentOptions = {
+    "max_digits": 6,
+    "decimal_places": 3,
+    "validators": [MinValueValidator(0), MaxValueValidator(100)],
+}
 
 
 class DiscountTier(models.Model):

@@ -169,7 +169,7 @@ def payment_confirm(*, order: Order, provider: str, reference: str = "") -> Orde
     if claimed == 0:  # someone else fulfilled it between our read and our write
         return Order.objects.get(pk=locked.pk)
     for line in OrderLine.objects.filter(order=locked).select_related("course"):
-        if locked.organization_id is None:
+        if locked.organization is None:
             enrol_buyer(user=locked.buyer, course=line.course)
         else:
             bundle = seat_bundle_create(
@@ -267,7 +267,7 @@ def refund_seats(*, line: OrderLine, seats: int, actor: User | None, reason: str
         raise PermissionDenied(_("Only a platform administrator may refund."))
     if order.status == OrderStatus.REFUNDED:
         raise OrderError(_("Nothing is left to refund on this order."))
-    if order.status != OrderStatus.FULFILLED or line.seat_bundle_id is None:
+    if order.status != OrderStatus.FULFILLED or line.seat_bundle is None:
         raise OrderError(_("Only the seats of a paid organization order can be refunded."))
     if seats < 1 or seats > line.seats - line.seats_refunded:
         raise OrderError(_("That is more seats than are left on this line."))

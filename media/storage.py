@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage, storages
 
 
@@ -33,4 +34,11 @@ def private_bucket() -> str:
 
 def private_location() -> str:
     """The key prefix of the private storage in its bucket."""
-    return storages["private"].location if uses_s3() else ""
+    if not uses_s3():
+        return ""
+    from storages.backends.s3 import S3Storage  # imports boto3: only where S3 is in use
+
+    storage = storages["private"]
+    if not isinstance(storage, S3Storage):
+        raise ImproperlyConfigured("STORAGES['private'] must be an S3Storage when AWS_STORAGE_BUCKET_NAME is set.")
+    return storage.location

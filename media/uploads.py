@@ -175,6 +175,8 @@ def private_url(*, private_file: PrivateFile, seconds: int = LINK_SECONDS) -> st
 
     Call it only after checking that the requester may see the file."""
     if uses_s3():
+        if private_file.file.name is None:
+            raise ValueError(f"Private file {private_file.pk} has no stored file to link to.")
         return s3_client().generate_presigned_url(
             "get_object",
             Params={
@@ -196,7 +198,10 @@ def private_file_for_token(token: str) -> PrivateFile | None:
         return None
     if not isinstance(data, dict) or data.get("exp", 0) < timezone.now().timestamp():
         return None
-    return PrivateFile.objects.filter(pk=data.get("id")).first()
+    file_id = data.get("id")
+    if not isinstance(file_id, int):
+        return None
+    return PrivateFile.objects.filter(pk=file_id).first()
 
 
 # --- direct uploads to S3 -----------------------------------------------------------------------------

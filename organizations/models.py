@@ -7,6 +7,7 @@ member. The database refuses more seats used than bought, and one seat per (bund
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -113,7 +114,7 @@ class SeatBundle(models.Model):
     def seats_free(self) -> int:
         return self.seats_bought - self.seats_used
 
-    def is_expired(self, today: object | None = None) -> bool:
+    def is_expired(self, today: date | None = None) -> bool:
         return self.expires_on is not None and self.expires_on < (today or timezone.localdate())
 
 

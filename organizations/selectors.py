@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -26,6 +26,9 @@ from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from organizations.learning import enrolment_annotations
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 50
 # `fn(request, *, organization, staff) -> dict`: `staff` is a queryset of the members' user ids; the dict's
@@ -101,7 +104,15 @@ class StaffFilters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def _with_progress(seats: QuerySet[Seat]) -> QuerySet[Seat]:
+class SeatProgress(TypedDict):
+    """What _with_progress adds to each seat (besides the enrolment's facts), so that filters on it type-check."""
+
+    progress_percent: Decimal
+    status: str
+    status_rank: int
+
+
+def _with_progress(seats: QuerySet[Seat]) -> QuerySet[WithAnnotations[Seat, SeatProgress]]:
     """`seats` with their enrolment's facts, progress, status and status rank (joins, no per-row query)."""
     return seats.annotate(**enrolment_annotations(user_ref="user", course_ref="bundle__course")).annotate(
         progress_percent=Coalesce("percent", Value(Decimal("0"))),
@@ -126,7 +137,7 @@ def _in_order(rows: QuerySet, filters: StaffFilters) -> QuerySet:
     return rows.order_by(*order)
 
 
-def staff_rows(*, organization: Organization, filters: StaffFilters) -> QuerySet[Seat]:
+def staff_rows(*, organization: Organization, filters: StaffFilters) -> QuerySet[WithAnnotations[Seat, SeatProgress]]:
     """One row per held seat: the learner, the course, and how far they are (joins, no per-row query)."""
     rows = _with_progress(
         Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED).select_related(
@@ -342,7 +353,7 @@ class StaffRow:
     completed_at: datetime | None
 
 
-def _table_rows(*, ids: QuerySet, filters: StaffFilters) -> list[StaffRow]:
+def _table_rows(*, ids: Iterable[int], filters: StaffFilters) -> list[StaffRow]:
     """The page's rows, in the table's order, from the page of ids as a subquery: one query for both."""
     labels = {key: str(label) for key, label in STATUSES.items()}
     rows = _in_order(_with_progress(Seat.objects.filter(pk__in=ids)), filters).values_list(
@@ -374,7 +385,12 @@ def _count_of(rows: QuerySet) -> Subquery:
     return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
 
 
-def _member_counts(*, organization: Organization) -> dict[str, int]:
+class MemberCounts(TypedDict):
+    staff_count: int
+    open_invitations: int
+
+
+def _member_counts(*, organization: Organization) -> MemberCounts:
     """The members and the open invitations, counted in one query."""
     return (
         Organization.objects.filter(pk=organization.pk)

@@ -11,6 +11,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -51,7 +52,7 @@ MAX_IMPORT_ROWS = 20_000
 PROGRESS_EVERY = 200
 
 
-ROLE_RANK = {Role.MEMBER: 0, Role.INSTRUCTOR: 1, Role.ADMIN: 2}
+ROLE_RANK: dict[str, int] = {Role.MEMBER: 0, Role.INSTRUCTOR: 1, Role.ADMIN: 2}
 
 
 class OrganizationError(Exception):
@@ -111,25 +112,25 @@ def organization_create(
 def organization_group_ensure(*, organization: Organization) -> Group:
     """The organization's members group (private courses restrict their view to it). Idempotent."""
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
-    if locked.members_group_id is None:
+    group = locked.members_group
+    if group is None:
         group, _created = Group.objects.get_or_create(name=f"Organization {organization.slug} members")
         Organization.objects.filter(pk=organization.pk).update(members_group=group)
-        locked.members_group = group
-    organization.members_group = locked.members_group
-    return locked.members_group
+    organization.members_group = group
+    return group
 
 
 @transaction.atomic
 def organization_instructors_ensure(*, organization: Organization) -> Group:
     """The organization's instructors group: admin access, and page rights on its private courses only."""
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
-    if locked.instructors_group_id is None:
+    group = locked.instructors_group
+    if group is None:
         group, _created = Group.objects.get_or_create(name=f"Organization {organization.slug} instructors")
         group.permissions.add(permission("wagtailadmin", "access_admin"))
         Organization.objects.filter(pk=organization.pk).update(instructors_group=group)
-        locked.instructors_group = group
-    organization.instructors_group = locked.instructors_group
-    return locked.instructors_group
+    organization.instructors_group = group
+    return group
 
 
 @transaction.atomic
@@ -163,9 +164,9 @@ def membership_remove(*, organization: Organization, user: User, actor: User | N
             # A started seat stays used: the learner keeps studying what was paid for.
             Seat.objects.filter(pk=seat.pk).update(user=None, state=SeatState.RECLAIMED, reclaimed_from=user)
     Membership.objects.filter(organization=organization, user=user).delete()
-    if organization.members_group_id:
+    if organization.members_group is not None:
         organization.members_group.user_set.remove(user)
-    if organization.instructors_group_id:
+    if organization.instructors_group is not None:
         organization.instructors_group.user_set.remove(user)
 
 
@@ -400,6 +401,11 @@ def _invitation_send(invitation: Invitation) -> None:
     )
 
 
+def _invitations_send(invitations: list[Invitation]) -> None:
+    for invitation in invitations:
+        _invitation_send(invitation)
+
+
 def _email_problem(*, organization: Organization, email: str) -> str | None:
     """Why an address cannot be invited, or None."""
     try:
@@ -556,7 +562,7 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
     try:
         with transaction.atomic():
             if job.bundle is not None:
-                SeatBundle.objects.select_for_update().get(pk=job.bundle_id)
+                SeatBundle.objects.select_for_update().get(pk=job.bundle.pk)
             created = Invitation.objects.bulk_create(
                 [
                     Invitation(organization=organization, email=email, bundle=job.bundle, invited_by=job.created_by)
@@ -568,7 +574,7 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
             )
             for invitation in created:
                 invitation.organization = organization
-            transaction.on_commit(lambda: [_invitation_send(invitation) for invitation in created])
+            transaction.on_commit(partial(_invitations_send, created))
     except IntegrityError:
         logger.warning("invitation import %s collided with a concurrent invitation; nothing was created", job.pk)
         InvitationImport.objects.filter(pk=job.pk).update(

@@ -16,15 +16,17 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-from badges.models import Award, AwardStatus
+from badges.models import Achievement, Award, AwardStatus
 from badges.tasks import award_issue_task
+from progress.models import Enrolment
 from tests.badges.helpers import verify_award
 from tests.badges.test_tasks_worker import completed_enrolment, routed_to_test_queues
 
@@ -83,39 +85,70 @@ def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> Non
         time.sleep(0.1)
 
 
-def test_a_worker_killed_while_signing_leaves_one_award_that_a_new_worker_signs(issuer, achievement, learner, tmp_path):
-    enrolment = completed_enrolment(learner, achievement.course)
+@dataclass(frozen=True)
+class Halfway:
+    """A worker stopped inside signing: its queues, its process, the process that signs, and the award then."""
+
+    queues: list[str]
+    worker: subprocess.Popen[bytes]
+    signer_pid: int
+    award: Award
+
+
+@contextlib.contextmanager
+def stopped_while_signing(
+    enrolment: Enrolment, tmp_path: Path, *, name: str, pool: str = "solo", visibility_timeout: int = 2
+) -> Iterator[Halfway]:
+    """Send the award task to a worker that blocks inside signing; yield once the award row is committed there.
+
+    The worker is killed, if it still runs, when the block ends; the queues stay routed until then.
+    """
     signing = tmp_path / "signing"
-    with routed_to_test_queues(f"badges-killed-{uuid.uuid4().hex}") as queues:
-        first = worker_process(queues, block_signing=signing)
+    with routed_to_test_queues(f"{name}-{uuid.uuid4().hex}") as queues:
+        worker = worker_process(queues, block_signing=signing, pool=pool, visibility_timeout=visibility_timeout)
         try:
             award_issue_task.apply_async(args=[enrolment.pk], queue=queues[0])
-            wait_for(signing.exists, seconds=120, what="the first worker to start signing")
-            halfway = Award.objects.get()
-            assert halfway.status == AwardStatus.ISSUING
-            assert halfway.credential_json == ""
-            os.kill(first.pid, signal.SIGKILL)
-            assert first.wait(timeout=30) == -signal.SIGKILL
-        finally:
-            stop(first)
-
-        second = worker_process(queues)
-        try:
             wait_for(
-                lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(),
+                lambda: signing.exists() and signing.read_text().isdigit(),
                 seconds=120,
-                what="a new worker to finish the award",
+                what="a worker to start signing",
             )
+            award = Award.objects.get()
+            assert award.status == AwardStatus.ISSUING
+            assert award.credential_json == ""
+            yield Halfway(queues=queues, worker=worker, signer_pid=int(signing.read_text()), award=award)
         finally:
-            stop(second)
+            stop(worker)
 
+
+def wait_until_issued(*, what: str) -> None:
+    wait_for(lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(), seconds=120, what=what)
+
+
+def assert_finished_once(halfway: Award, achievement: Achievement) -> None:
+    """The award the killed attempt left is the one finished: same row, code and status index, signed once."""
     award = Award.objects.get()
-    assert award.pk == halfway.pk
-    assert award.code == halfway.code
-    assert award.status_index == halfway.status_index
+    assert (award.pk, award.code, award.status_index) == (halfway.pk, halfway.code, halfway.status_index)
     assert award.attempts == 1  # the killed attempt rolled back with its transaction
     assert award.credential["credentialSubject"]["achievement"]["name"] == achievement.name
     assert verify_award(award).status == "valid"
+
+
+def test_a_worker_killed_while_signing_leaves_one_award_that_a_new_worker_signs(issuer, achievement, learner, tmp_path):
+    enrolment = completed_enrolment(learner, achievement.course)
+    with stopped_while_signing(enrolment, tmp_path, name="badges-killed") as halfway:
+        assert halfway.signer_pid == halfway.worker.pid  # the solo pool signs in the worker itself
+        os.kill(halfway.worker.pid, signal.SIGKILL)
+        assert halfway.worker.wait(timeout=30) == -signal.SIGKILL
+        stop(halfway.worker)
+
+        second = worker_process(halfway.queues)
+        try:
+            wait_until_issued(what="a new worker to finish the award")
+        finally:
+            stop(second)
+
+    assert_finished_once(halfway.award, achievement)
 
 
 def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_finished_once(
@@ -123,27 +156,12 @@ def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_finished_
 ):
     """reject_on_worker_lost: the worker's main process puts the message back when its pool process dies."""
     enrolment = completed_enrolment(learner, achievement.course)
-    signing = tmp_path / "signing"
-    with routed_to_test_queues(f"badges-pool-killed-{uuid.uuid4().hex}") as queues:
-        # No redelivery by visibility timeout here: only the lost pool process can bring the message back.
-        worker = worker_process(queues, block_signing=signing, pool="prefork", visibility_timeout=3600)
-        try:
-            award_issue_task.apply_async(args=[enrolment.pk], queue=queues[0])
-            wait_for(signing.exists, seconds=120, what="the pool process to start signing")
-            pool_process = int(signing.read_text())
-            assert pool_process != worker.pid
-            halfway = Award.objects.get()
-            assert halfway.status == AwardStatus.ISSUING
-            os.kill(pool_process, signal.SIGKILL)
-            wait_for(
-                lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(),
-                seconds=120,
-                what="the requeued task to finish the award",
-            )
-        finally:
-            stop(worker)
+    # No redelivery by visibility timeout here: only the lost pool process can bring the message back.
+    with stopped_while_signing(
+        enrolment, tmp_path, name="badges-pool-killed", pool="prefork", visibility_timeout=3600
+    ) as halfway:
+        assert halfway.signer_pid != halfway.worker.pid
+        os.kill(halfway.signer_pid, signal.SIGKILL)
+        wait_until_issued(what="the requeued task to finish the award")
 
-    award = Award.objects.get()
-    assert (award.pk, award.code, award.status_index) == (halfway.pk, halfway.code, halfway.status_index)
-    assert award.attempts == 1
-    assert verify_award(award).status == "valid"
+    assert_finished_once(halfway.award, achievement)

@@ -4,11 +4,7 @@ PostgreSQL, real threads and connections: `payment_confirm` locks the order row,
 waits for the first to commit and then finds the order fulfilled.
 """
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from commerce.models import Order, OrderLine, OrderStatus, PaymentEvent
 from commerce.services import order_create, payment_confirm
@@ -16,40 +12,15 @@ from commerce.stripe_webhooks import stripe_event_handle
 from organizations.models import SeatBundle
 from progress.models import Enrolment
 from tests.commerce.helpers import session_event
+from tests.concurrency import race
 from tests.factories import make_course, make_user
 from tests.org_factories import make_org, org_admin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _race(*steps: Callable[[], object]) -> list[str]:
-    """Run every step in its own thread, released together; each reports "ok" or the error it raised."""
-    barrier = threading.Barrier(len(steps))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(step: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            step()
-            result = "ok"
-        except Exception as error:  # noqa: BLE001 - reported by the assertion
-            result = repr(error)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def _webhook_and_return_page(order: Order, event_id: str) -> list[str]:
-    return _race(
+    return race(
         lambda: stripe_event_handle(event=session_event(order, event_id=event_id)),
         lambda: payment_confirm(order=order, provider="stripe", reference="cs_test_123"),
     )
@@ -86,7 +57,7 @@ def test_the_same_webhook_delivered_twice_at_once_is_processed_once():
     order = order_create(buyer=org_admin(org), organization=org, items=[(course, 5)], provider="stripe")
     event = session_event(order, event_id="evt_twice")
 
-    assert _race(lambda: stripe_event_handle(event=event), lambda: stripe_event_handle(event=event)) == ["ok", "ok"]
+    assert race(lambda: stripe_event_handle(event=event), lambda: stripe_event_handle(event=event)) == ["ok", "ok"]
 
     assert PaymentEvent.objects.filter(event_id="evt_twice").count() == 1
     assert SeatBundle.objects.filter(organization=org).count() == 1

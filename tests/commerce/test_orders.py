@@ -1,11 +1,10 @@
 """Orders: placing, coupons under a race, fulfilment exactly once, declines, refunds."""
 
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from commerce.models import Coupon, DiscountTier, Order, OrderLine, OrderStatus, Refund
 from commerce.pricing import CouponRefused
@@ -20,6 +19,7 @@ from commerce.services import (
 from organizations.models import SeatBundle
 from organizations.services import seat_assign
 from progress.models import Enrolment
+from tests.concurrency import race
 from tests.factories import make_course, make_user
 from tests.org_factories import make_member, make_org, org_admin
 
@@ -171,26 +171,13 @@ def test_racing_checkouts_never_use_a_coupon_more_than_allowed():
     course = make_course(price="50.00", lessons_per_module=1)
     coupon = Coupon.objects.create(code="LAST2", kind="percent", value=Decimal("50"), max_uses=2)
     buyers = [make_user() for _ in range(8)]
-    barrier = threading.Barrier(len(buyers))
-    results: list[str] = []
+    checkouts = [
+        partial(order_create, buyer=buyer, items=[(course, 1)], provider="test", coupon_code="LAST2")
+        for buyer in buyers
+    ]
 
-    def checkout(buyer):
-        try:
-            barrier.wait()
-            order_create(buyer=buyer, items=[(course, 1)], provider="test", coupon_code="LAST2")
-            results.append("ok")
-        except CouponRefused:
-            results.append("refused")
-        except Exception as error:  # noqa: BLE001 - reported by the assertion
-            results.append(repr(error))
-        finally:
-            connection.close()
+    results = race(*checkouts, named={CouponRefused: "refused"})
 
-    threads = [threading.Thread(target=checkout, args=(buyer,)) for buyer in buyers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
     assert sorted(results) == ["ok"] * 2 + ["refused"] * 6
     assert Coupon.objects.get(pk=coupon.pk).uses == 2
     assert Order.objects.filter(coupon=coupon).count() == 2
