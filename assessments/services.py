@@ -7,18 +7,20 @@ goes to progress through `_report_result`, the one call into `progress.services`
 
 from __future__ import annotations
 
+import functools
+import json
 import random
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 import bleach
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,9 +283,18 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
     )
 
 
+# Not the quiz's live questions and intro: grading reads the copy kept with the attempt, never the live page.
+_QUIZ_TEXT_UNREAD = ("quiz__questions", "quiz__intro")
+
+
 def _locked_attempt(attempt: Attempt) -> Attempt:
     # Not the revisions: each holds the whole page's JSON, and the attempt keeps its own copy of its questions.
-    return Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "learner").get(pk=attempt.pk)
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "learner")
+        .defer(*_QUIZ_TEXT_UNREAD)
+        .get(pk=attempt.pk)
+    )
 
 
 def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptGrade:
@@ -306,14 +317,64 @@ def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptG
     return result
 
 
+# What `_close` reads once the attempt is locked: its saved answers, and what the learner's other graded attempts
+# of the quiz give the counted score (per attempt scoring), in one statement.
+_EARLIER_SCORES = {
+    AttemptScoring.HIGHEST: "SELECT max(score), NULL, NULL FROM {attempts} WHERE {graded}",
+    AttemptScoring.AVERAGE: "SELECT sum(score), count(score), NULL FROM {attempts} WHERE {graded}",
+    AttemptScoring.LATEST: "SELECT score, submitted_at, number FROM {attempts} WHERE {graded}"
+    " ORDER BY submitted_at DESC, number DESC LIMIT 1",
+}
+_ANSWERS_AND_SCORES_SQL = (
+    "SELECT (SELECT jsonb_object_agg(key, value) FROM {responses} WHERE attempt_id = %s), earlier.*"
+    " FROM (SELECT 1) AS one LEFT JOIN ({earlier}) AS earlier ON TRUE"
+)
+
+
+@functools.cache
+def _answers_and_scores_statement(scoring: str) -> str:
+    quote = connection.ops.quote_name
+    earlier = _EARLIER_SCORES[AttemptScoring(scoring)].format(
+        attempts=quote(Attempt._meta.db_table),
+        graded=f"quiz_id = %s AND learner_id = %s AND state = '{AttemptState.GRADED.value}'",
+    )
+    return _ANSWERS_AND_SCORES_SQL.format(responses=quote(Response._meta.db_table), earlier=earlier)
+
+
+def _answers_and_earlier_scores(*, attempt: Attempt, scoring: str) -> tuple[dict[str, Any], tuple[Any, Any, Any]]:
+    """The locked attempt's saved answers (key -> value) and the aggregate of the learner's other graded attempts.
+
+    Read after the attempt lock is held, so no autosave can commit between this read and the grading."""
+    with connection.cursor() as cursor:
+        cursor.execute(_answers_and_scores_statement(scoring), [attempt.pk, attempt.quiz_id, attempt.learner_id])
+        answers, *earlier = cursor.fetchone()
+    return (json.loads(answers) if answers is not None else {}), (earlier[0], earlier[1], earlier[2])
+
+
+def _counted_with(*, attempt: Attempt, scoring: str, earlier: tuple[Any, Any, Any]) -> Decimal:
+    """The counted score once `attempt` (just graded) joins the earlier graded attempts: `_counted_score`'s rule
+    without reading every attempt again."""
+    score = cast(Decimal, attempt.score)
+    first, second, third = earlier
+    if scoring == AttemptScoring.LATEST:
+        newer = first is None or (attempt.submitted_at, attempt.number) > (second, third)
+        return score if newer else first
+    if scoring == AttemptScoring.AVERAGE:
+        total, count = (first or Decimal("0")) + score, (second or 0) + 1
+        return (total / count).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (score if first is None else max(first, score)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _close(*, attempt: Attempt, at: datetime) -> Attempt:
     """Grade a locked, open attempt with what was saved and close it at `at`. Caller holds the row lock."""
-    responses = dict(attempt.responses.values_list("key", "value"))
+    quiz = attempt.quiz
+    responses, earlier = _answers_and_earlier_scores(attempt=attempt, scoring=quiz.attempt_scoring)
     _grade_into(attempt, responses)
     attempt.submitted_at = at
     attempt.save(update_fields=["points", "max_points", "score", "results", "state", "submitted_at"])
     if attempt.state == AttemptState.GRADED:
-        _report_quiz(quiz=attempt.quiz, user=attempt.learner, occurred_at=at)
+        score = _counted_with(attempt=attempt, scoring=quiz.attempt_scoring, earlier=earlier)
+        _report_result(user=attempt.learner, item=quiz, score=score, passed=score >= quiz.pass_mark, occurred_at=at)
     return attempt
 
 
@@ -477,7 +538,10 @@ def attempt_submit_own(*, attempt_id: int, user: User, now: datetime | None = No
     `user`'s own, so ownership costs no query of its own. Raises Attempt.DoesNotExist for an unknown id or
     another learner's attempt (the view answers 404), leaving that attempt untouched."""
     locked = (
-        Attempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=attempt_id, learner_id=user.pk)
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .defer(*_QUIZ_TEXT_UNREAD)
+        .get(pk=attempt_id, learner_id=user.pk)
     )
     locked.learner = user  # the lock matched on it: no join for the learner's row
     return _submit_locked(locked, now=_now(now))
