@@ -366,13 +366,32 @@ def _counted_with(*, attempt: Attempt, scoring: str, earlier: tuple[Any, Any, An
     return (score if first is None else max(first, score)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_CLOSE_SQL = "UPDATE {attempts} SET {assignments} WHERE id = %s"
+
+
+@functools.cache
+def _close_statement() -> tuple[str, tuple[Any, ...]]:
+    """The UPDATE that closes an attempt with its grade, written once per process: the ORM's save composed it
+    again on every submit."""
+    fields = tuple(
+        Attempt._meta.get_field(name) for name in ("points", "max_points", "score", "results", "state", "submitted_at")
+    )
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    return _CLOSE_SQL.format(attempts=quote(Attempt._meta.db_table), assignments=assignments), fields
+
+
 def _close(*, attempt: Attempt, at: datetime) -> Attempt:
     """Grade a locked, open attempt with what was saved and close it at `at`. Caller holds the row lock."""
     quiz = attempt.quiz
     responses, earlier = _answers_and_earlier_scores(attempt=attempt, scoring=quiz.attempt_scoring)
     _grade_into(attempt, responses)
     attempt.submitted_at = at
-    attempt.save(update_fields=["points", "max_points", "score", "results", "state", "submitted_at"])
+    sql, fields = _close_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields] + [attempt.pk]
+        )
     if attempt.state == AttemptState.GRADED:
         score = _counted_with(attempt=attempt, scoring=quiz.attempt_scoring, earlier=earlier)
         _report_result(user=attempt.learner, item=quiz, score=score, passed=score >= quiz.pass_mark, occurred_at=at)
