@@ -373,11 +373,10 @@ _CLOSE_SQL = "UPDATE {attempts} SET {assignments} WHERE id = %s"
 def _close_statement() -> tuple[str, tuple[Any, ...]]:
     """The UPDATE that closes an attempt with its grade, written once per process: the ORM's save composed it
     again on every submit."""
-    fields = tuple(
-        Attempt._meta.get_field(name) for name in ("points", "max_points", "score", "results", "state", "submitted_at")
-    )
+    closing = ("points", "max_points", "score", "results", "state", "submitted_at")
+    fields = tuple(f for f in Attempt._meta.concrete_fields if f.name in closing)
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
     return _CLOSE_SQL.format(attempts=quote(Attempt._meta.db_table), assignments=assignments), fields
 
 
@@ -584,7 +583,7 @@ def _columns(model: type[models.Model], *, unread: tuple[str, ...] = ()) -> _Col
     columns, converters = [], []
     for field in fields:
         table = field.model._meta.db_table
-        columns.append(f"{quote(table)}.{quote(field.column)}")
+        columns.append(f"{quote(table)}.{quote(str(field.column))}")
         col = field.get_col(table)
         converters.append((connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
     return _Columns(model=model, columns=columns, attnames=[f.attname for f in fields], converters=converters)

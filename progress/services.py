@@ -514,7 +514,7 @@ def _item_result_statement() -> tuple[str, Any]:
     from progress.selectors import _row_shape  # the selectors import these services
 
     shape = _row_shape(ItemProgress)
-    columns = [f.column for f in ItemProgress._meta.concrete_fields]
+    columns = [connection.ops.quote_name(str(f.column)) for f in ItemProgress._meta.concrete_fields]
     merge = {
         column: expression.format(new_rank=_state_rank_sql("EXCLUDED.state"), old_rank=_state_rank_sql("stored.state"))
         for column, expression in _ITEM_MERGE.items()
