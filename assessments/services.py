@@ -7,22 +7,25 @@ goes to progress through `_report_result`, the one call into `progress.services`
 
 from __future__ import annotations
 
+import functools
+import json
 import random
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 import bleach
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Avg, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Revision
+from wagtail.models import Page, Revision
 
 from assessments import grading
 from assessments.aiken import import_aiken
@@ -281,9 +284,18 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
     )
 
 
+# Not the quiz's live questions and intro: grading reads the copy kept with the attempt, never the live page.
+_QUIZ_TEXT = ("questions", "intro")
+
+
 def _locked_attempt(attempt: Attempt) -> Attempt:
     # Not the revisions: each holds the whole page's JSON, and the attempt keeps its own copy of its questions.
-    return Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "learner").get(pk=attempt.pk)
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "learner")
+        .defer(*(f"quiz__{name}" for name in _QUIZ_TEXT))
+        .get(pk=attempt.pk)
+    )
 
 
 def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptGrade:
@@ -306,14 +318,82 @@ def _grade_into(attempt: Attempt, responses: dict[str, Any]) -> grading.AttemptG
     return result
 
 
+# What `_close` reads once the attempt is locked: its saved answers, and what the learner's other graded attempts
+# of the quiz give the counted score (per attempt scoring), in one statement.
+_EARLIER_SCORES = {
+    AttemptScoring.HIGHEST: "SELECT max(score), NULL, NULL FROM {attempts} WHERE {graded}",
+    AttemptScoring.AVERAGE: "SELECT sum(score), count(score), NULL FROM {attempts} WHERE {graded}",
+    AttemptScoring.LATEST: "SELECT score, submitted_at, number FROM {attempts} WHERE {graded}"
+    " ORDER BY submitted_at DESC, number DESC LIMIT 1",
+}
+_ANSWERS_AND_SCORES_SQL = (
+    "SELECT (SELECT jsonb_object_agg(key, value) FROM {responses} WHERE attempt_id = %s), earlier.*"
+    " FROM (SELECT 1) AS one LEFT JOIN ({earlier}) AS earlier ON TRUE"
+)
+
+
+@functools.cache
+def _answers_and_scores_statement(scoring: str) -> str:
+    quote = connection.ops.quote_name
+    earlier = _EARLIER_SCORES[AttemptScoring(scoring)].format(
+        attempts=quote(Attempt._meta.db_table),
+        graded=f"quiz_id = %s AND learner_id = %s AND state = '{AttemptState.GRADED.value}'",
+    )
+    return _ANSWERS_AND_SCORES_SQL.format(responses=quote(Response._meta.db_table), earlier=earlier)
+
+
+def _answers_and_earlier_scores(*, attempt: Attempt, scoring: str) -> tuple[dict[str, Any], tuple[Any, Any, Any]]:
+    """The locked attempt's saved answers (key -> value) and the aggregate of the learner's other graded attempts.
+
+    Read after the attempt lock is held, so no autosave can commit between this read and the grading."""
+    with connection.cursor() as cursor:
+        cursor.execute(_answers_and_scores_statement(scoring), [attempt.pk, attempt.quiz_id, attempt.learner_id])
+        answers, *earlier = cursor.fetchone()
+    return (json.loads(answers) if answers is not None else {}), (earlier[0], earlier[1], earlier[2])
+
+
+def _counted_with(*, attempt: Attempt, scoring: str, earlier: tuple[Any, Any, Any]) -> Decimal:
+    """The counted score once `attempt` (just graded) joins the earlier graded attempts: `_counted_score`'s rule
+    without reading every attempt again."""
+    score = cast(Decimal, attempt.score)
+    first, second, third = earlier
+    if scoring == AttemptScoring.LATEST:
+        newer = first is None or (attempt.submitted_at, attempt.number) > (second, third)
+        return score if newer else first
+    if scoring == AttemptScoring.AVERAGE:
+        total, count = (first or Decimal("0")) + score, (second or 0) + 1
+        return (total / count).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (score if first is None else max(first, score)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_CLOSE_SQL = "UPDATE {attempts} SET {assignments} WHERE id = %s"
+
+
+@functools.cache
+def _close_statement() -> tuple[str, tuple[Any, ...]]:
+    """The UPDATE that closes an attempt with its grade, written once per process: the ORM's save composed it
+    again on every submit."""
+    closing = ("points", "max_points", "score", "results", "state", "submitted_at")
+    fields = tuple(f for f in Attempt._meta.concrete_fields if f.name in closing)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    return _CLOSE_SQL.format(attempts=quote(Attempt._meta.db_table), assignments=assignments), fields
+
+
 def _close(*, attempt: Attempt, at: datetime) -> Attempt:
     """Grade a locked, open attempt with what was saved and close it at `at`. Caller holds the row lock."""
-    responses = dict(attempt.responses.values_list("key", "value"))
+    quiz = attempt.quiz
+    responses, earlier = _answers_and_earlier_scores(attempt=attempt, scoring=quiz.attempt_scoring)
     _grade_into(attempt, responses)
     attempt.submitted_at = at
-    attempt.save(update_fields=["points", "max_points", "score", "results", "state", "submitted_at"])
+    sql, fields = _close_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields] + [attempt.pk]
+        )
     if attempt.state == AttemptState.GRADED:
-        _report_quiz(quiz=attempt.quiz, user=attempt.learner, occurred_at=at)
+        score = _counted_with(attempt=attempt, scoring=quiz.attempt_scoring, earlier=earlier)
+        _report_result(user=attempt.learner, item=quiz, score=score, passed=score >= quiz.pass_mark, occurred_at=at)
     return attempt
 
 
@@ -476,11 +556,81 @@ def attempt_submit_own(*, attempt_id: int, user: User, now: datetime | None = No
     """`attempt_submit` for the submit view, from the attempt's id: the lock reads the row only if it is
     `user`'s own, so ownership costs no query of its own. Raises Attempt.DoesNotExist for an unknown id or
     another learner's attempt (the view answers 404), leaving that attempt untouched."""
-    locked = (
-        Attempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=attempt_id, learner_id=user.pk)
+    return _submit_locked(_locked_own_attempt(attempt_id=attempt_id, user=user), now=_now(now))
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Some columns of one model in a hand-written SELECT, with the converters Django's compiler would apply."""
+
+    model: type[models.Model]
+    columns: list[str]
+    attnames: list[str]
+    converters: list[tuple[list[Callable[..., Any]], Any]]
+
+    def build(self, values: Sequence[Any]) -> models.Model:
+        converted = []
+        for value, (functions, expression) in zip(values, self.converters, strict=True):
+            for function in functions:
+                value = function(value, expression, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+def _columns(model: type[models.Model], *, unread: tuple[str, ...] = ()) -> _Columns:
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if f.name not in unread]
+    columns, converters = [], []
+    for field in fields:
+        table = field.model._meta.db_table
+        columns.append(f"{quote(table)}.{quote(str(field.column))}")
+        col = field.get_col(table)
+        converters.append((connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
+    return _Columns(model=model, columns=columns, attnames=[f.attname for f in fields], converters=converters)
+
+
+_OWN_ATTEMPT_SQL = (
+    "SELECT {columns} FROM {attempts}"
+    " INNER JOIN {pages} ON {pages}.id = {attempts}.quiz_id"
+    " INNER JOIN {items} ON {items}.{item_ptr} = {pages}.id"
+    " INNER JOIN {quizzes} ON {quizzes}.{quiz_ptr} = {pages}.id"
+    " WHERE {attempts}.id = %s AND {attempts}.learner_id = %s"
+    " FOR UPDATE OF {attempts}"
+)
+
+
+@functools.cache
+def _own_attempt_statement() -> tuple[str, _Columns, _Columns]:
+    """The submit view's locked read of an attempt with its quiz's settings (not its live questions), written once
+    per process from the models' metadata: the ORM spent longer composing this three-table join and building the
+    page than the database spent answering it."""
+    attempt, quiz = _columns(Attempt), _columns(QuizPage, unread=_QUIZ_TEXT)
+    quote = connection.ops.quote_name
+    sql = _OWN_ATTEMPT_SQL.format(
+        columns=", ".join(attempt.columns + quiz.columns),
+        attempts=quote(Attempt._meta.db_table),
+        pages=quote(Page._meta.db_table),
+        items=quote(CourseItemPage._meta.db_table),
+        item_ptr=quote(CourseItemPage._meta.pk.column),
+        quizzes=quote(QuizPage._meta.db_table),
+        quiz_ptr=quote(QuizPage._meta.pk.column),
     )
+    return sql, attempt, quiz
+
+
+def _locked_own_attempt(*, attempt_id: int, user: User) -> Attempt:
+    """The attempt `attempt_id` of `user`, locked (only its row), with its quiz."""
+    sql, attempt_columns, quiz_columns = _own_attempt_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Attempt.DoesNotExist(_("No such attempt."))
+    split = len(attempt_columns.columns)
+    locked = cast(Attempt, attempt_columns.build(row[:split]))
+    locked.quiz = cast(QuizPage, quiz_columns.build(row[split:]))
     locked.learner = user  # the lock matched on it: no join for the learner's row
-    return _submit_locked(locked, now=_now(now))
+    return locked
 
 
 def _submit_locked(locked: Attempt, *, now: datetime) -> Attempt:

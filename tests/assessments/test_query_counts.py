@@ -11,10 +11,11 @@ from tests.assessments.factories import learner_in, make_quiz, single_choice
 
 pytestmark = pytest.mark.django_db
 
-# Measured: 6 for the attempt (its savepoint and release, lock, responses, save, counted score; the questions
-# come from the copy pinned with the attempt, not from its revision's page) plus the 14 queries of a first
-# result in progress.services.item_result_record (no savepoint of its own).
-SUBMIT_QUERIES = 20
+# Measured: 5 for the attempt (its savepoint and release, lock, one read of its responses with the learner's
+# earlier graded scores, save; the questions come from the copy pinned with the attempt, not from its revision's
+# page) plus the 12 queries of a first result in progress.services.item_result_record (no savepoint of its own;
+# the enrolment lock, one upsert of the item row, two statements, the aggregates).
+SUBMIT_QUERIES = 17
 
 
 def submit_queries(questions: int) -> int:
@@ -34,9 +35,9 @@ def test_submitting_and_grading_5_or_50_questions_runs_the_same_queries():
 
 # The submit view, a second graded attempt (the learner's usual retake): the session's user, the savepoint and
 # release (the test's transaction stands for the view's BEGIN and COMMIT), one locked read of the attempt that
-# also checks it is the learner's own, its responses, its UPDATE, the counted score, then progress's enrolment
-# lock, item row read and item row UPDATE.
-SUBMIT_VIEW_RETAKE_QUERIES = 10
+# also checks it is the learner's own, its responses with the earlier graded scores, its UPDATE, then progress's
+# enrolment lock and the upsert of the item row.
+SUBMIT_VIEW_RETAKE_QUERIES = 8
 
 
 def submit_view_retake_queries(client, questions: int) -> int:

@@ -1,13 +1,15 @@
 """Item results: weighted progress, monotonic merging of events, and each way a course completes."""
 
+import random
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
 
+from progress import xapi
 from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, ModuleProgress, Statement
 from progress.selectors import completion_status
-from progress.services import NotEnrolled, item_result_record, lesson_complete
+from progress.services import NotEnrolled, _apply_event, item_result_record, lesson_complete
 from tests.progress.factories import add_lesson, add_module, at, build_course, enrolled, items_of, modules_of
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +230,45 @@ def test_course_completion_writes_an_xapi_completed_statement_for_the_course():
     record(enrolment, items_of(course)[0])
     verbs = [s.payload["object"]["definition"]["type"] for s in Statement.objects.filter(verb__endswith="completed")]
     assert "http://adlnet.gov/expapi/activities/course" in verbs
+
+
+def item_facts(row):
+    return (row.state, row.score, row.started_at, row.completed_at, row.last_event_at)
+
+
+def item_statements(enrolment, item):
+    """The verbs of the statements about `item` (not its course), sorted."""
+    statements = Statement.objects.filter(enrolment=enrolment)
+    return sorted(
+        s.verb
+        for s in statements
+        if s.payload["object"]["id"].endswith(f"/{item.pk}") and "course" not in s.payload["object"]["id"]
+    )
+
+
+def test_the_item_row_merge_follows_the_only_forward_rules_event_by_event():
+    """Random events (complete or not, a score or none, early or late, duplicates) land in the row exactly as
+    `_apply_event` merges them, and each fact it moves forward makes one statement."""
+    rng = random.Random(7)
+    course = graded_course()
+    item = items_of(course)[2]
+    for _learner in range(3):
+        enrolment = enrolled(course)
+        model = ItemProgress(state=ItemState.NOT_STARTED)
+        verbs: list[str] = []
+        events = [
+            (rng.random() < 0.4, rng.choice([None, Decimal(rng.randint(0, 100))]), rng.randint(0, 90))
+            for _event in range(10)
+        ]
+        for completed, score, minute in [*events, events[3]]:  # the last one a duplicate
+            moved = _apply_event(model, completed=completed, score=score, occurred_at=at(minute))
+            if "started" in moved:
+                verbs.append(xapi.VERB_ATTEMPTED)
+            if "completed" in moved:
+                verbs.append(xapi.VERB_COMPLETED)
+            elif "scored" in moved:
+                verbs.append(xapi.VERB_SCORED)
+            returned = record(enrolment, item, completed=completed, score=score, minute=minute)
+            stored = ItemProgress.objects.get(enrolment=enrolment, item=item)
+            assert item_facts(stored) == item_facts(returned) == item_facts(model)
+        assert item_statements(enrolment, item) == sorted(verbs)
