@@ -222,15 +222,15 @@ def user_can_revoke(*, user: User, award: Award) -> bool:
 STATUS_INDEX_PROBES = 16
 
 
-def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
+def _status_index_allocate(*, issuer_id: int, lazy_commit: bool = False) -> tuple[StatusList, int]:
     """Reserve a random free index in the issuer's newest list (a new list when it is full).
 
     Call inside the transaction that stores the index on an award: the counter UPDATE locks the list row
     only until that short transaction commits, never while a credential is signed. A few indexed probes
     find a free index; a racing transaction that took the same one meets the (list, index) unique
-    constraint, and the caller retries.
+    constraint, and the caller retries. `lazy_commit`: see `_status_index_reserve`.
     """
-    status_list, size = _status_index_reserve(issuer_id=issuer_id)
+    status_list, size = _status_index_reserve(issuer_id=issuer_id, lazy_commit=lazy_commit)
     if status_list is None:
         latest = StatusList.objects.filter(issuer_id=issuer_id).order_by("-number").defer("bits", "credential_json")
         status_list = _status_list_create(issuer=Issuer.objects.get(pk=issuer_id), after=latest.first())
@@ -248,24 +248,31 @@ def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
     return status_list, random_free_index(used, size=size, rng=rng)
 
 
-def _status_index_reserve(*, issuer_id: int) -> tuple[StatusList | None, int]:
+def _status_index_reserve(*, issuer_id: int, lazy_commit: bool = False) -> tuple[StatusList | None, int]:
     """Count one more index as allocated in the issuer's newest list, unless it is full: one statement.
 
     Returns (the list with only its id, issuer and number loaded, its size in bits), or (None, 0) when the
     issuer has no list yet or its newest list is full.
+
+    `lazy_commit` (PostgreSQL): the same statement sets `synchronous_commit` off for the rest of the
+    transaction, so its COMMIT does not wait for the disk. Only for a transaction whose rows are stored
+    again by a later synchronous commit before anyone relies on them (see `_award_row`).
     """
     table = StatusList._meta.db_table
+    lazy = lazy_commit and connection.vendor == "postgresql"
+    # set_config(..., true) is SET LOCAL as a function, so it rides on this round trip instead of its own.
+    returning = ", set_config('synchronous_commit', 'off', true)" if lazy else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET allocated = allocated + 1"  # noqa: S608 (the model's own table name)
             f" WHERE id = (SELECT id FROM {table} WHERE issuer_id = %s ORDER BY number DESC LIMIT 1)"
-            " AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8",
+            f" AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8{returning}",
             [issuer_id],
         )
         row = cursor.fetchone()
     if row is None:
         return None, 0
-    list_id, number, size = row
+    list_id, number, size = row[:3]
     return StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [list_id, issuer_id, number]), size
 
 
@@ -464,17 +471,28 @@ def _award_row(*, learner: User, badge: Achievement | Pathway, grade: Decimal | 
 
     The row is created with its validation code and its status-list index, in one short transaction.
     `looked_up`: the caller has just found no row (saves a query; the unique constraint still decides).
+
+    That transaction commits without waiting for the disk (PostgreSQL's `synchronous_commit` off, for it
+    alone): the row is visible to every session at once, which is what a stuck or killed worker needs, and
+    it becomes durable with the next synchronous commit of the same server, at the latest the one that stores
+    the credential or the failure (WAL is flushed in order), before the task is acknowledged. A database
+    crash in between loses only the unsigned row; the unacknowledged task is delivered again and recreates it.
+    One disk flush a credential instead of two. Not when called inside a transaction of the caller's.
     """
     lookup: dict[str, Any] = {"learner": learner}
     lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
     existing = None if looked_up else Award.objects.filter(**lookup).first()
     if existing is not None:
         return existing
+    # Inside a caller's transaction the setting would reach that transaction's own commit: stay synchronous.
+    lazy_commit = not connection.in_atomic_block
     for _attempt in range(8):
         try:
             with transaction.atomic():
                 try:
-                    status_list, status_index = _status_index_allocate(issuer_id=badge.issuer_id)
+                    status_list, status_index = _status_index_allocate(
+                        issuer_id=badge.issuer_id, lazy_commit=lazy_commit
+                    )
                 except BadgeError:
                     # No new list can be signed (the issuer has no key yet): make the row all the same, so
                     # the failure is recorded on it; signing reserves the index when it is retried.

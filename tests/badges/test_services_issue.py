@@ -288,3 +288,50 @@ def test_an_incomplete_enrolment_or_a_course_without_a_badge_gets_nothing(issuer
     assert services.award_issue_for_enrolment(enrolment_id=open_enrolment.pk) is None
     assert services.award_issue_for_enrolment(enrolment_id=_completed(learner, make_course()).pk) is None
     assert not Award.objects.filter(learner=learner).exists()
+
+
+def _synchronous_commit_at_writes() -> tuple[list[tuple[str, str]], object]:
+    """An execute wrapper that records, for each INSERT or UPDATE of an award, the `synchronous_commit` in force."""
+    seen: list[tuple[str, str]] = []
+    checking = threading.local()
+
+    def wrapper(execute, sql, params, many, context):
+        if not getattr(checking, "on", False) and sql.startswith(
+            ('INSERT INTO "badges_award"', 'UPDATE "badges_award"')
+        ):
+            checking.on = True
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT current_setting('synchronous_commit')")
+                    seen.append((sql.split()[0], cursor.fetchone()[0]))
+            finally:
+                checking.on = False
+        return execute(sql, params, many, context)
+
+    return seen, wrapper
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_issuing_row_commits_without_waiting_for_the_disk_and_the_credential_waits(issuer, achievement, learner):
+    award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
+    enrolment = _completed(learner, achievement.course)
+    seen, wrapper = _synchronous_commit_at_writes()
+    with connection.execute_wrapper(wrapper):
+        award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    assert award.status == AwardStatus.ISSUED
+    # The row's short transaction does not wait for its flush; the credential's commit flushes both, in order.
+    assert seen == [("INSERT", "off"), ("UPDATE", "on")]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # local to that transaction: the session keeps its setting
+
+
+@pytest.mark.postgres
+def test_issuing_inside_a_callers_transaction_keeps_every_commit_synchronous(issuer, achievement, learner):
+    award_issue(learner=make_user(), achievement=achievement)
+    seen, wrapper = _synchronous_commit_at_writes()
+    with connection.execute_wrapper(wrapper):
+        award = award_issue(learner=learner, achievement=achievement)
+    assert award.status == AwardStatus.ISSUED
+    assert [setting for _statement, setting in seen] == ["on", "on"]
