@@ -47,6 +47,7 @@ from badges.ob3.did import did_document
 from badges.ob3.loader import CREDENTIALS_V2, OB_V3P0
 from badges.ob3.proof import format_datetime, sign
 from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status_entry, status_list_credential
+from content.models import CoursePage, Skill
 from lms.models import User
 
 logger = logging.getLogger(__name__)
@@ -137,8 +138,8 @@ def _private_key(token: str) -> ob3_keys.SigningKey:
 
 def _issue_facts(*, learner_id: int) -> dict[str, RawSQL]:
     """Annotations for an Achievement query: the fragment and encrypted token of its issuer's active key (at
-    most one active key per issuer: a constraint), whether a pathway counts it, and whether `learner_id` has
-    an award of it.
+    most one active key per issuer: a constraint), whether a pathway counts it, whether `learner_id` has
+    an award of it, and (PostgreSQL) its course's skills as JSON (see `_course_skills`).
 
     Plain SQL: the ORM took about 1 ms of CPU per credential to compose the same four subqueries as
     expressions (the statement PostgreSQL runs is the same). The outer table is `badges_achievement`.
@@ -149,12 +150,29 @@ def _issue_facts(*, learner_id: int) -> dict[str, RawSQL]:
     active_key = f"FROM {keys} k WHERE k.issuer_id = {outer}.issuer_id AND k.active LIMIT 1"
     in_pathway = f"EXISTS (SELECT 1 FROM {components} c WHERE c.achievement_id = {outer}.id)"  # noqa: S608
     awarded = f"EXISTS (SELECT 1 FROM {awards} a WHERE a.learner_id = %s AND a.achievement_id = {outer}.id)"  # noqa: S608
-    return {
+    facts = {
         "active_key_fragment": RawSQL(f"SELECT k.fragment {active_key}", (), output_field=CharField()),  # noqa: S611
         "active_key_token": RawSQL(f"SELECT k.private_key_encrypted {active_key}", (), output_field=TextField()),  # noqa: S611
         "in_pathway": RawSQL(in_pathway, (), output_field=BooleanField()),  # noqa: S611
         "awarded": RawSQL(awarded, (learner_id,), output_field=BooleanField()),  # noqa: S611
     }
+    if connection.vendor == "postgresql":  # json_agg: elsewhere the skills are read on their own
+        facts["course_skills"] = RawSQL(_course_skills_sql().format(outer=outer), (), output_field=TextField())  # noqa: S611
+    return facts
+
+
+@lru_cache(maxsize=1)
+def _course_skills_sql() -> str:
+    """A subquery: the skills of `{outer}.course_id` as a JSON list of [name, framework, framework URL, code],
+    in the order of `Skill.Meta.ordering` (by name), as `course.skills.all()` gives them."""
+    field = CoursePage._meta.get_field("skills")
+    links, skills = field.remote_field.through._meta.db_table, Skill._meta.db_table
+    course_column, skill_column = field.m2m_column_name(), field.m2m_reverse_name()
+    return (
+        "SELECT coalesce(json_agg(json_build_array(s.name, s.framework, s.framework_url, s.code) ORDER BY s.name),"  # noqa: S608
+        f" '[]')::text FROM {skills} s JOIN {links} l ON l.{skill_column} = s.id"
+        f" WHERE l.{course_column} = {{outer}}.course_id"
+    )
 
 
 def _sign(
@@ -359,23 +377,25 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
         "achievementType": str(badge.achievement_type),
     }
     course = badge.course if isinstance(badge, Achievement) else None
+    # Once: a page URL reads the site root paths from the cache (Redis in production).
+    page = course_url(course) if course is not None else ""
     if course is not None:
-        achievement["criteria"] = {"id": course_url(course), "narrative": badge.criteria}
+        achievement["criteria"] = {"id": page, "narrative": badge.criteria}
     picture = image_url(badge.image)
     if picture:
         achievement["image"] = {"id": picture, "type": "Image"}
     if course is not None:
         alignments = []
-        for skill in course.skills.all():
+        for name, framework, framework_url, code in _course_skills(badge, course):
             alignment: dict[str, Any] = {
                 "type": ["Alignment"],
-                "targetName": skill.name,
-                "targetUrl": skill.framework_url or f"{course_url(course)}#skills",
+                "targetName": name,
+                "targetUrl": framework_url or f"{page}#skills",
             }
-            if skill.framework:
-                alignment["targetFramework"] = skill.framework
-            if skill.code:
-                alignment["targetCode"] = skill.code
+            if framework:
+                alignment["targetFramework"] = framework
+            if code:
+                alignment["targetCode"] = code
             alignments.append(alignment)
         if alignments:
             achievement["alignment"] = alignments
@@ -390,6 +410,15 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
         ]
     achievement["related"] = [{"id": ob2_badge_class_url(badge), "type": ["Related"], "version": "2.0"}]
     return achievement
+
+
+def _course_skills(badge: Achievement, course: Any) -> list[tuple[str, str, str, str]]:
+    """(name, framework, framework URL, code) of the course's skills, by name: folded into the issuing query
+    when it read the badge (`_issue_facts`, saves a round trip a credential), else read here."""
+    folded = getattr(badge, "course_skills", None)
+    if folded is not None:
+        return [(name, framework, url, code) for name, framework, url, code in json.loads(folded)]
+    return [(skill.name, skill.framework, skill.framework_url, skill.code) for skill in course.skills.all()]
 
 
 def identity_hash(email: str, salt: str) -> str:

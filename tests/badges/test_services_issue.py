@@ -241,14 +241,14 @@ def _completed(learner, course, **fields):
     return Enrolment.objects.create(user=learner, course=course, completed_at=timezone.now(), final_grade=90, **fields)
 
 
-def test_a_completed_enrolment_gets_its_badge_once_in_nine_statements(
+def test_a_completed_enrolment_gets_its_badge_once_in_eight_statements(
     issuer, achievement, learner, django_assert_num_queries
 ):
     award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
     enrolment = _completed(learner, achievement.course)
-    # Enrolment; achievement with its key and flags; the row's transaction (savepoint, reserve, index probe,
-    # insert, release); the skills; the signed UPDATE.
-    with django_assert_num_queries(9):
+    # Enrolment; achievement with its key, flags and skills; the row's transaction (savepoint, reserve, index
+    # probe, insert, release); the signed UPDATE.
+    with django_assert_num_queries(8):
         award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert award.status == AwardStatus.ISSUED and award.achievement == achievement and award.grade == 90
     verify_award(award)
@@ -256,6 +256,24 @@ def test_a_completed_enrolment_gets_its_badge_once_in_nine_statements(
         again = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert again.pk == award.pk and Award.objects.filter(learner=learner).count() == 1
     assert again.credential_json == award.credential_json
+
+
+@pytest.mark.postgres
+def test_skills_read_with_the_badge_are_the_alignments_a_plain_read_gives(issuer, learner):
+    from badges.models import Achievement
+    from tests.factories import make_course, make_skill
+
+    skills = [
+        make_skill("Zsh scripting"),
+        make_skill("Ansible", framework="ESCO", framework_url="http://data.europa.eu/esco/skill/a", code="A1"),
+        make_skill("Bash", code="B2"),
+    ]
+    achievement = make_achievement(issuer, course=make_course(skills=skills))
+    award = services.award_issue_for_enrolment(enrolment_id=_completed(learner, achievement.course).pk)
+    alignments = award.credential["credentialSubject"]["achievement"]["alignment"]
+    assert [a["targetName"] for a in alignments] == ["Ansible", "Bash", "Zsh scripting"]
+    plain = services.achievement_document(Achievement.objects.get(pk=achievement.pk))
+    assert alignments == plain["alignment"]
 
 
 def test_a_completed_enrolment_of_a_keyless_issuer_leaves_a_failed_award(learner):
