@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from badges.models import Award, AwardStatus
@@ -71,6 +72,13 @@ def worker_queue(transactional_db) -> Iterator[str]:
         start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, queues=queues, loglevel="WARNING"),
     ):
         yield queue
+    # Worker threads keep their database connection between tasks (lms.celery), and their threads are gone now:
+    # end those sessions, or the test database cannot be dropped at the end of the run.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def completed_enrolment(learner, course) -> Enrolment:
