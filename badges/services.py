@@ -47,6 +47,7 @@ from badges.ob3.did import did_document
 from badges.ob3.loader import CREDENTIALS_V2, OB_V3P0
 from badges.ob3.proof import format_datetime, sign
 from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status_entry, status_list_credential
+from content.models import CoursePage, Skill
 from lms.models import User
 
 logger = logging.getLogger(__name__)
@@ -137,8 +138,8 @@ def _private_key(token: str) -> ob3_keys.SigningKey:
 
 def _issue_facts(*, learner_id: int) -> dict[str, RawSQL]:
     """Annotations for an Achievement query: the fragment and encrypted token of its issuer's active key (at
-    most one active key per issuer: a constraint), whether a pathway counts it, and whether `learner_id` has
-    an award of it.
+    most one active key per issuer: a constraint), whether a pathway counts it, whether `learner_id` has
+    an award of it, and (PostgreSQL) its course's skills as JSON (see `_course_skills`).
 
     Plain SQL: the ORM took about 1 ms of CPU per credential to compose the same four subqueries as
     expressions (the statement PostgreSQL runs is the same). The outer table is `badges_achievement`.
@@ -149,12 +150,29 @@ def _issue_facts(*, learner_id: int) -> dict[str, RawSQL]:
     active_key = f"FROM {keys} k WHERE k.issuer_id = {outer}.issuer_id AND k.active LIMIT 1"
     in_pathway = f"EXISTS (SELECT 1 FROM {components} c WHERE c.achievement_id = {outer}.id)"  # noqa: S608
     awarded = f"EXISTS (SELECT 1 FROM {awards} a WHERE a.learner_id = %s AND a.achievement_id = {outer}.id)"  # noqa: S608
-    return {
+    facts = {
         "active_key_fragment": RawSQL(f"SELECT k.fragment {active_key}", (), output_field=CharField()),  # noqa: S611
         "active_key_token": RawSQL(f"SELECT k.private_key_encrypted {active_key}", (), output_field=TextField()),  # noqa: S611
         "in_pathway": RawSQL(in_pathway, (), output_field=BooleanField()),  # noqa: S611
         "awarded": RawSQL(awarded, (learner_id,), output_field=BooleanField()),  # noqa: S611
     }
+    if connection.vendor == "postgresql":  # json_agg: elsewhere the skills are read on their own
+        facts["course_skills"] = RawSQL(_course_skills_sql().format(outer=outer), (), output_field=TextField())  # noqa: S611
+    return facts
+
+
+@lru_cache(maxsize=1)
+def _course_skills_sql() -> str:
+    """A subquery: the skills of `{outer}.course_id` as a JSON list of [name, framework, framework URL, code],
+    in the order of `Skill.Meta.ordering` (by name), as `course.skills.all()` gives them."""
+    field = CoursePage._meta.get_field("skills")
+    links, skills = field.remote_field.through._meta.db_table, Skill._meta.db_table
+    course_column, skill_column = field.m2m_column_name(), field.m2m_reverse_name()
+    return (
+        "SELECT coalesce(json_agg(json_build_array(s.name, s.framework, s.framework_url, s.code) ORDER BY s.name),"  # noqa: S608
+        f" '[]')::text FROM {skills} s JOIN {links} l ON l.{skill_column} = s.id"
+        f" WHERE l.{course_column} = {{outer}}.course_id"
+    )
 
 
 def _sign(
@@ -222,15 +240,15 @@ def user_can_revoke(*, user: User, award: Award) -> bool:
 STATUS_INDEX_PROBES = 16
 
 
-def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
+def _status_index_allocate(*, issuer_id: int, lazy_commit: bool = False) -> tuple[StatusList, int]:
     """Reserve a random free index in the issuer's newest list (a new list when it is full).
 
     Call inside the transaction that stores the index on an award: the counter UPDATE locks the list row
     only until that short transaction commits, never while a credential is signed. A few indexed probes
     find a free index; a racing transaction that took the same one meets the (list, index) unique
-    constraint, and the caller retries.
+    constraint, and the caller retries. `lazy_commit`: see `_status_index_reserve`.
     """
-    status_list, size = _status_index_reserve(issuer_id=issuer_id)
+    status_list, size = _status_index_reserve(issuer_id=issuer_id, lazy_commit=lazy_commit)
     if status_list is None:
         latest = StatusList.objects.filter(issuer_id=issuer_id).order_by("-number").defer("bits", "credential_json")
         status_list = _status_list_create(issuer=Issuer.objects.get(pk=issuer_id), after=latest.first())
@@ -248,24 +266,31 @@ def _status_index_allocate(*, issuer_id: int) -> tuple[StatusList, int]:
     return status_list, random_free_index(used, size=size, rng=rng)
 
 
-def _status_index_reserve(*, issuer_id: int) -> tuple[StatusList | None, int]:
+def _status_index_reserve(*, issuer_id: int, lazy_commit: bool = False) -> tuple[StatusList | None, int]:
     """Count one more index as allocated in the issuer's newest list, unless it is full: one statement.
 
     Returns (the list with only its id, issuer and number loaded, its size in bits), or (None, 0) when the
     issuer has no list yet or its newest list is full.
+
+    `lazy_commit` (PostgreSQL): the same statement sets `synchronous_commit` off for the rest of the
+    transaction, so its COMMIT does not wait for the disk. Only for a transaction whose rows are stored
+    again by a later synchronous commit before anyone relies on them (see `_award_row`).
     """
     table = StatusList._meta.db_table
+    lazy = lazy_commit and connection.vendor == "postgresql"
+    # set_config(..., true) is SET LOCAL as a function, so it rides on this round trip instead of its own.
+    returning = ", set_config('synchronous_commit', 'off', true)" if lazy else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET allocated = allocated + 1"  # noqa: S608 (the model's own table name)
             f" WHERE id = (SELECT id FROM {table} WHERE issuer_id = %s ORDER BY number DESC LIMIT 1)"
-            " AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8",
+            f" AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8{returning}",
             [issuer_id],
         )
         row = cursor.fetchone()
     if row is None:
         return None, 0
-    list_id, number, size = row
+    list_id, number, size = row[:3]
     return StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [list_id, issuer_id, number]), size
 
 
@@ -352,23 +377,25 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
         "achievementType": str(badge.achievement_type),
     }
     course = badge.course if isinstance(badge, Achievement) else None
+    # Once: a page URL reads the site root paths from the cache (Redis in production).
+    page = course_url(course) if course is not None else ""
     if course is not None:
-        achievement["criteria"] = {"id": course_url(course), "narrative": badge.criteria}
+        achievement["criteria"] = {"id": page, "narrative": badge.criteria}
     picture = image_url(badge.image)
     if picture:
         achievement["image"] = {"id": picture, "type": "Image"}
     if course is not None:
         alignments = []
-        for skill in course.skills.all():
+        for name, framework, framework_url, code in _course_skills(badge, course):
             alignment: dict[str, Any] = {
                 "type": ["Alignment"],
-                "targetName": skill.name,
-                "targetUrl": skill.framework_url or f"{course_url(course)}#skills",
+                "targetName": name,
+                "targetUrl": framework_url or f"{page}#skills",
             }
-            if skill.framework:
-                alignment["targetFramework"] = skill.framework
-            if skill.code:
-                alignment["targetCode"] = skill.code
+            if framework:
+                alignment["targetFramework"] = framework
+            if code:
+                alignment["targetCode"] = code
             alignments.append(alignment)
         if alignments:
             achievement["alignment"] = alignments
@@ -383,6 +410,15 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
         ]
     achievement["related"] = [{"id": ob2_badge_class_url(badge), "type": ["Related"], "version": "2.0"}]
     return achievement
+
+
+def _course_skills(badge: Achievement, course: Any) -> list[tuple[str, str, str, str]]:
+    """(name, framework, framework URL, code) of the course's skills, by name: folded into the issuing query
+    when it read the badge (`_issue_facts`, saves a round trip a credential), else read here."""
+    folded = getattr(badge, "course_skills", None)
+    if folded is not None:
+        return [(name, framework, url, code) for name, framework, url, code in json.loads(folded)]
+    return [(skill.name, skill.framework, skill.framework_url, skill.code) for skill in course.skills.all()]
 
 
 def identity_hash(email: str, salt: str) -> str:
@@ -464,17 +500,28 @@ def _award_row(*, learner: User, badge: Achievement | Pathway, grade: Decimal | 
 
     The row is created with its validation code and its status-list index, in one short transaction.
     `looked_up`: the caller has just found no row (saves a query; the unique constraint still decides).
+
+    That transaction commits without waiting for the disk (PostgreSQL's `synchronous_commit` off, for it
+    alone): the row is visible to every session at once, which is what a stuck or killed worker needs, and
+    it becomes durable with the next synchronous commit of the same server, at the latest the one that stores
+    the credential or the failure (WAL is flushed in order), before the task is acknowledged. A database
+    crash in between loses only the unsigned row; the unacknowledged task is delivered again and recreates it.
+    One disk flush a credential instead of two. Not when called inside a transaction of the caller's.
     """
     lookup: dict[str, Any] = {"learner": learner}
     lookup["pathway" if isinstance(badge, Pathway) else "achievement"] = badge
     existing = None if looked_up else Award.objects.filter(**lookup).first()
     if existing is not None:
         return existing
+    # Inside a caller's transaction the setting would reach that transaction's own commit: stay synchronous.
+    lazy_commit = not connection.in_atomic_block
     for _attempt in range(8):
         try:
             with transaction.atomic():
                 try:
-                    status_list, status_index = _status_index_allocate(issuer_id=badge.issuer_id)
+                    status_list, status_index = _status_index_allocate(
+                        issuer_id=badge.issuer_id, lazy_commit=lazy_commit
+                    )
                 except BadgeError:
                     # No new list can be signed (the issuer has no key yet): make the row all the same, so
                     # the failure is recorded on it; signing reserves the index when it is retried.

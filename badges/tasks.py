@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=8,
     acks_late=True,
+    ignore_result=True,  # nobody reads it: the award row is the result (a result backend would store each)
 )
 def award_issue_task(self, enrolment_id: int) -> int | None:
     """Issue the badge of a completed enrolment. Idempotent, so retries and duplicate deliveries are safe."""
@@ -27,7 +28,7 @@ def award_issue_task(self, enrolment_id: int) -> int | None:
     return award.pk if award else None
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5, acks_late=True)
+@shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5, acks_late=True, ignore_result=True)
 def award_notify_task(award_id: int) -> None:
     services.award_notify(award_id=award_id)
 

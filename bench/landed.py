@@ -137,50 +137,131 @@ def _badge_probes(ctx: Context) -> list[Probe]:
     ]
 
 
+def _worker_cpu_seconds() -> Callable[[], float] | None:
+    """A reader of the bench worker's CPU time (user + system), or None when it cannot be found: the worker
+    reports its pid over Celery's remote control, and Linux's /proc gives its clock ticks."""
+    import os
+
+    from lms.celery import app
+
+    stats = app.control.inspect(timeout=2).stats() or {}
+    pids = [info.get("pid") for info in stats.values() if info.get("pid")]
+    if len(pids) != 1 or not os.path.exists(f"/proc/{pids[0]}/stat"):
+        return None
+    path, tick = f"/proc/{pids[0]}/stat", os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        with open(path) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of proc(5))
+
+    return read
+
+
+def _after_queued_tasks() -> float:
+    """Wait for every task queued so far, by awaiting a no-op queued after them, and return when it finished.
+
+    The bench's one worker (solo pool, prefetch 1, late acks) takes its queue in order, so the no-op runs only
+    once the tasks before it are done and acknowledged. The award tasks store no result (nobody reads one)."""
+    from bench.tasks import noop
+
+    noop.apply_async().get(timeout=120)
+    return time.perf_counter()
+
+
 def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[str, Any]:
-    """`count` award tasks through the broker to the one worker; then the same tasks again, which must insert nothing."""
-    from badges.models import Award, Issuer
-    from badges.ob3.proof import sign
+    """`count` award tasks through the broker to the one worker, then the same tasks again (must insert nothing).
+
+    Also measures, beside it: as many no-op tasks through the same worker (Celery's own floor per task), the
+    worker's CPU per credential, and signing split into canonicalisation and Ed25519 (in process, on a stored
+    credential), as shares of the wall time and of the worker's CPU time a task.
+    """
+    import json
+
+    from django.utils import timezone
+
+    from badges.models import Award, AwardStatus, Issuer
+    from badges.ob3.proof import canonicalize, hash_data, proof_options, sign
     from badges.services import _active_key
     from badges.tasks import award_issue_task
+    from bench.tasks import noop
 
     enrolments = _completed_enrolments(count)
     if len(enrolments) < count:
         raise BenchError(f"only {len(enrolments)} completed enrolments without an award")
-    started = time.perf_counter()
-    results = [award_issue_task.delay(e.pk) for e in enrolments]
-    for result in results:
-        result.get(timeout=120)
-    wall = time.perf_counter() - started
-    before = Award.objects.count()
-    repeated = [award_issue_task.delay(e.pk) for e in enrolments]
-    for result in repeated:
-        result.get(timeout=120)
-    repeat_inserts = Award.objects.count() - before
-    # The share of a task spent signing: re-sign one stored credential in process.
-    import json
+    learners = [e.user_id for e in enrolments]
+    worker_cpu = _worker_cpu_seconds()
 
-    award = Award.objects.filter(status="issued").exclude(credential_json="").first()
+    # Celery's own floor: as many no-op tasks, storing no result either, through the same worker.
+    noop_started = time.perf_counter()
+    for _ in range(count):
+        noop.apply_async(ignore_result=True)
+    noop_s = (_after_queued_tasks() - noop_started) / count
+
+    cpu_before = worker_cpu() if worker_cpu else None
+    started = time.perf_counter()
+    for enrolment in enrolments:
+        award_issue_task.delay(enrolment.pk)
+    finished = _after_queued_tasks()
+    cpu_s = (worker_cpu() - cpu_before) / count if worker_cpu and cpu_before is not None else None
+    wall = finished - started
+    issued = Award.objects.filter(learner_id__in=learners, status=AwardStatus.ISSUED).count()
+    if issued != count:
+        raise BenchError(f"{count - issued} of {count} awards were not issued")
+
+    before = Award.objects.count()
+    for enrolment in enrolments:
+        award_issue_task.delay(enrolment.pk)
+    _after_queued_tasks()
+    repeat_inserts = Award.objects.count() - before
+
+    # Signing, in process: re-sign one stored credential; its two parts timed alone.
+    award = Award.objects.filter(status=AwardStatus.ISSUED).exclude(credential_json="").first()
     document = json.loads(award.credential_json)
     proof = document.pop("proof")[0]
     _record, key = _active_key(Issuer.objects.get(slug=ISSUER_SLUG))
-    from django.utils import timezone
+    method = proof["verificationMethod"]
 
-    sign_started = time.perf_counter()
-    for _ in range(5):
-        sign(document, private_key=key, verification_method=proof["verificationMethod"], created=timezone.now())
-    sign_s = (time.perf_counter() - sign_started) / 5
+    def timed(call: Callable[[], object], repeat: int = 20) -> tuple[float, float]:
+        """Median wall and CPU seconds of a call (CPU: comparable with the worker's CPU on a loaded machine)."""
+        call()
+        walls, cpus = [], []
+        for _ in range(repeat):
+            t, c = time.perf_counter(), time.thread_time()
+            call()
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.thread_time() - c)
+        return statistics.median(walls), statistics.median(cpus)
+
+    sign_s, sign_cpu_s = timed(
+        lambda: sign(document, private_key=key, verification_method=method, created=timezone.now())
+    )
+    canon_s, _canon_cpu_s = timed(lambda: canonicalize(document))
+    message = hash_data(document, proof_options(verification_method=method, created=timezone.now()))
+    ed25519_s, _ed25519_cpu_s = timed(lambda: key.sign(message), repeat=200)
     per_task = wall / count
-    log(f"  credential issue: {count / wall:.1f}/s, signing {sign_s * 1000:.0f} ms of {per_task * 1000:.0f} ms a task")
-    return {
+    figures = {
         "per_second": count / wall,
         "tasks": count,
         "ms_per_task": per_task * 1000,
+        "noop_ms_per_task": noop_s * 1000,
+        "worker_cpu_ms_per_task": cpu_s * 1000 if cpu_s is not None else None,
         "sign_ms": sign_s * 1000,
+        "sign_cpu_ms": sign_cpu_s * 1000,
+        "canonicalize_ms": canon_s * 1000,
+        "ed25519_ms": ed25519_s * 1000,
         "signing_share": min(1.0, sign_s / per_task),
+        "signing_share_of_worker_cpu": min(1.0, sign_cpu_s / cpu_s) if cpu_s else None,
         "repeats": count,
         "repeat_inserts": repeat_inserts,
     }
+    cpu_text = f", worker CPU {cpu_s * 1000:.1f} ms, signing CPU {sign_cpu_s * 1000:.2f} ms" if cpu_s else ""
+    log(
+        f"  credential issue: {count / wall:.1f}/s ({per_task * 1000:.1f} ms a task{cpu_text}; no-op task "
+        f"{noop_s * 1000:.1f} ms); signing {sign_s * 1000:.2f} ms (canonicalisation {canon_s * 1000:.2f}, "
+        f"Ed25519 {ed25519_s * 1000:.3f})"
+    )
+    return figures
 
 
 # --- organizations --------------------------------------------------------------------------------------------

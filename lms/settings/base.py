@@ -206,6 +206,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Celery's Django fixup closes every database connection before and after each task unless this is set: a new
+# PostgreSQL connection a task (connect, session setup, then a backend with cold caches) cost more than signing
+# a credential. lms.celery recycles connections at task edges as Django does at request edges (CONN_MAX_AGE,
+# CONN_HEALTH_CHECKS); this count of tasks is only an upper bound on a connection's life.
+CELERY_DB_REUSE_MAX = 1000
 # E-mails wait on a queue of their own, so a worker signing credentials never sends mail in between; every
 # worker deployment must consume it too (`-Q celery,notifications`). Eager mode ignores routes.
 NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")

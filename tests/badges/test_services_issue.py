@@ -241,14 +241,14 @@ def _completed(learner, course, **fields):
     return Enrolment.objects.create(user=learner, course=course, completed_at=timezone.now(), final_grade=90, **fields)
 
 
-def test_a_completed_enrolment_gets_its_badge_once_in_nine_statements(
+def test_a_completed_enrolment_gets_its_badge_once_in_eight_statements(
     issuer, achievement, learner, django_assert_num_queries
 ):
     award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
     enrolment = _completed(learner, achievement.course)
-    # Enrolment; achievement with its key and flags; the row's transaction (savepoint, reserve, index probe,
-    # insert, release); the skills; the signed UPDATE.
-    with django_assert_num_queries(9):
+    # Enrolment; achievement with its key, flags and skills; the row's transaction (savepoint, reserve, index
+    # probe, insert, release); the signed UPDATE.
+    with django_assert_num_queries(8):
         award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert award.status == AwardStatus.ISSUED and award.achievement == achievement and award.grade == 90
     verify_award(award)
@@ -256,6 +256,24 @@ def test_a_completed_enrolment_gets_its_badge_once_in_nine_statements(
         again = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert again.pk == award.pk and Award.objects.filter(learner=learner).count() == 1
     assert again.credential_json == award.credential_json
+
+
+@pytest.mark.postgres
+def test_skills_read_with_the_badge_are_the_alignments_a_plain_read_gives(issuer, learner):
+    from badges.models import Achievement
+    from tests.factories import make_course, make_skill
+
+    skills = [
+        make_skill("Zsh scripting"),
+        make_skill("Ansible", framework="ESCO", framework_url="http://data.europa.eu/esco/skill/a", code="A1"),
+        make_skill("Bash", code="B2"),
+    ]
+    achievement = make_achievement(issuer, course=make_course(skills=skills))
+    award = services.award_issue_for_enrolment(enrolment_id=_completed(learner, achievement.course).pk)
+    alignments = award.credential["credentialSubject"]["achievement"]["alignment"]
+    assert [a["targetName"] for a in alignments] == ["Ansible", "Bash", "Zsh scripting"]
+    plain = services.achievement_document(Achievement.objects.get(pk=achievement.pk))
+    assert alignments == plain["alignment"]
 
 
 def test_a_completed_enrolment_of_a_keyless_issuer_leaves_a_failed_award(learner):
@@ -288,3 +306,50 @@ def test_an_incomplete_enrolment_or_a_course_without_a_badge_gets_nothing(issuer
     assert services.award_issue_for_enrolment(enrolment_id=open_enrolment.pk) is None
     assert services.award_issue_for_enrolment(enrolment_id=_completed(learner, make_course()).pk) is None
     assert not Award.objects.filter(learner=learner).exists()
+
+
+def _synchronous_commit_at_writes() -> tuple[list[tuple[str, str]], object]:
+    """An execute wrapper that records, for each INSERT or UPDATE of an award, the `synchronous_commit` in force."""
+    seen: list[tuple[str, str]] = []
+    checking = threading.local()
+
+    def wrapper(execute, sql, params, many, context):
+        if not getattr(checking, "on", False) and sql.startswith(
+            ('INSERT INTO "badges_award"', 'UPDATE "badges_award"')
+        ):
+            checking.on = True
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT current_setting('synchronous_commit')")
+                    seen.append((sql.split()[0], cursor.fetchone()[0]))
+            finally:
+                checking.on = False
+        return execute(sql, params, many, context)
+
+    return seen, wrapper
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_issuing_row_commits_without_waiting_for_the_disk_and_the_credential_waits(issuer, achievement, learner):
+    award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
+    enrolment = _completed(learner, achievement.course)
+    seen, wrapper = _synchronous_commit_at_writes()
+    with connection.execute_wrapper(wrapper):
+        award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    assert award.status == AwardStatus.ISSUED
+    # The row's short transaction does not wait for its flush; the credential's commit flushes both, in order.
+    assert seen == [("INSERT", "off"), ("UPDATE", "on")]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # local to that transaction: the session keeps its setting
+
+
+@pytest.mark.postgres
+def test_issuing_inside_a_callers_transaction_keeps_every_commit_synchronous(issuer, achievement, learner):
+    award_issue(learner=make_user(), achievement=achievement)
+    seen, wrapper = _synchronous_commit_at_writes()
+    with connection.execute_wrapper(wrapper):
+        award = award_issue(learner=learner, achievement=achievement)
+    assert award.status == AwardStatus.ISSUED
+    assert [setting for _statement, setting in seen] == ["on", "on"]

@@ -15,10 +15,11 @@ from decimal import Decimal
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from badges.models import Award, AwardStatus
-from badges.tasks import award_issue_task
+from badges.tasks import award_issue_task, award_notify_task
 from lms.celery import app
 from progress.models import Enrolment
 from progress.services import enrolment_create, lesson_complete
@@ -71,6 +72,13 @@ def worker_queue(transactional_db) -> Iterator[str]:
         start_worker(app, pool="threads", concurrency=4, perform_ping_check=False, queues=queues, loglevel="WARNING"),
     ):
         yield queue
+    # Worker threads keep their database connection between tasks (lms.celery), and their threads are gone now:
+    # end those sessions, or the test database cannot be dropped at the end of the run.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 def completed_enrolment(learner, course) -> Enrolment:
@@ -81,7 +89,10 @@ def completed_enrolment(learner, course) -> Enrolment:
 
 def test_repeated_and_concurrent_tasks_make_exactly_one_award(worker_queue, issuer, achievement, learner):
     enrolment = completed_enrolment(learner, achievement.course)
-    results = [award_issue_task.apply_async(args=[enrolment.pk], queue=worker_queue) for _ in range(8)]
+    # The task stores no result (nobody reads one); this test asks for them, to know when all eight are done.
+    results = [
+        award_issue_task.apply_async(args=[enrolment.pk], queue=worker_queue, ignore_result=False) for _ in range(8)
+    ]
     award_ids = {result.get(timeout=120) for result in results}
     assert len(award_ids) == 1
     award = Award.objects.get()
@@ -113,6 +124,11 @@ def test_completing_a_course_issues_the_badge_through_the_worker(worker_queue, i
         time.sleep(0.1)
     assert [message.to for message in mailoutbox] == [[learner.email]]
     assert award.url in mailoutbox[0].body
+
+
+def test_badge_tasks_store_no_result_since_the_award_row_is_their_outcome():
+    assert award_issue_task.ignore_result
+    assert award_notify_task.ignore_result
 
 
 def test_award_emails_are_routed_to_the_notifications_queue():
