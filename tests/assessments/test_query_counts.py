@@ -12,9 +12,9 @@ from tests.assessments.factories import learner_in, make_quiz, single_choice
 pytestmark = pytest.mark.django_db
 
 # Measured: 6 for the attempt (its savepoint and release, lock, responses, save, counted score; the questions
-# come from the copy pinned with the attempt, not from its revision's page) plus the 14 queries of a first
-# result in progress.services.item_result_record (no savepoint of its own).
-SUBMIT_QUERIES = 20
+# come from the copy pinned with the attempt, not from its revision's page) plus the 13 queries of a first
+# result in progress.services.item_result_record (no savepoint of its own; its two statements in one INSERT).
+SUBMIT_QUERIES = 19
 
 
 def submit_queries(questions: int) -> int:
