@@ -116,6 +116,7 @@ class OutlineItem:
     required: bool
     free_preview: bool
     module_id: int
+    grade_weight: Decimal  # 0 for items that are not graded: progress computes aggregates from the outline
 
     @functools.cached_property
     def escaped(self) -> tuple[str, str, str]:
@@ -219,6 +220,8 @@ class CourseOutline:
 # delete or move of a page gives every course above it a new version, so a stale outline is never read again;
 # old entries expire.
 OUTLINE_TIMEOUT = 24 * 60 * 60
+# Part of the cache key: raised when OutlineItem gains a field, so no process reads an outline pickled without it.
+OUTLINE_SHAPE = 2
 
 
 def _version_key(path: str) -> str:
@@ -241,7 +244,7 @@ def _outline_key(course: CoursePage, course_url: str) -> str:
         version = cache.get(version_key) or fresh
     published = course.last_published_at.timestamp() if course.last_published_at else 0
     url_hash = hashlib.sha256(course_url.encode()).hexdigest()[:12]
-    return f"content:outline:{course.pk}:{course.latest_revision_id}:{published}:{version}:{get_language()}:{url_hash}"
+    return f"content:outline:{OUTLINE_SHAPE}:{course.pk}:{course.latest_revision_id}:{published}:{version}:{get_language()}:{url_hash}"
 
 
 # Outlines already unpickled by this process, by cache key (which names the course's version, so a changed
@@ -284,7 +287,17 @@ def _outline_read(*, course: CoursePage, course_url: str) -> CourseOutline:
         CourseItemPage.objects.live()
         .descendant_of(course)
         .order_by("path")
-        .values("id", "title", "url_path", "path", "estimated_minutes", "required", "free_preview", "content_type_id")
+        .values(
+            "id",
+            "title",
+            "url_path",
+            "path",
+            "estimated_minutes",
+            "required",
+            "free_preview",
+            "grade_weight",
+            "content_type_id",
+        )
     )
     for row in items:
         module = modules_by_path.get(row["path"][: -CourseItemPage.steplen])
@@ -302,6 +315,7 @@ def _outline_read(*, course: CoursePage, course_url: str) -> CourseOutline:
                 required=row["required"],
                 free_preview=row["free_preview"],
                 module_id=module.id,
+                grade_weight=row["grade_weight"],
             )
         )
     return CourseOutline(course_id=course.pk, modules=list(modules_by_path.values()))
@@ -363,11 +377,13 @@ def course_for_item(*, item: Page, request: HttpRequest | None = None) -> Course
     return courses[path]
 
 
-def item_navigation(*, item: CourseItemPage, request: HttpRequest | None = None) -> ItemNavigation:
+def item_navigation(
+    *, item: CourseItemPage, request: HttpRequest | None = None, outline: CourseOutline | None = None
+) -> ItemNavigation:
     """The course outline around one item, with previous and next: the course (once per request) and the
-    outline (cached; two queries on a miss)."""
+    outline (cached; two queries on a miss), or the `outline` of its course the caller already read."""
     course = course_for_item(item=item, request=request)
-    outline = course_outline(course=course, request=request)
+    outline = outline if outline is not None else course_outline(course=course, request=request)
     flat = outline.items
     position = outline.position(item.pk)
     module = next((m for m in outline.modules if any(i.id == item.pk for i in m.items)), None)

@@ -32,7 +32,7 @@ from content.selectors import (
 )
 from lms.models import User
 from progress.models import CourseProgress, Enrolment, EnrolmentStatus, ItemProgress, ItemState, ModuleProgress
-from progress.services import course_grade, missing_prerequisites, user_can_edit_course
+from progress.services import LessonCompletion, course_grade, missing_prerequisites, user_can_edit_course
 
 LOCKED = "locked"
 CENT = Decimal("0.01")  # item scores and module percents have two decimal places
@@ -252,8 +252,9 @@ _ENROLMENT_BY_COURSE_PATH_SQL = (
 
 
 @functools.cache
-def _enrolment_by_course_path() -> tuple[str, _RowShape, _RowShape, _RowShape]:
-    """One SELECT of an enrolment, its course page and its course aggregate, found by the course's tree path.
+def _enrolment_by_course_path(*, lock: bool = False) -> tuple[str, _RowShape, _RowShape, _RowShape]:
+    """One SELECT of an enrolment, its course page and its course aggregate, found by the course's tree path;
+    with `lock`, the enrolment row (only) is locked FOR UPDATE.
 
     Built once per process from the models' metadata: on every item page the ORM spent several times longer
     composing this join and building its objects than the database spent planning and answering it.
@@ -267,12 +268,16 @@ def _enrolment_by_course_path() -> tuple[str, _RowShape, _RowShape, _RowShape]:
         courses=quote(CoursePage._meta.db_table),
         aggregates=quote(CourseProgress._meta.db_table),
     )
+    if lock and connection.features.has_select_for_update_of:  # as the ORM, no lock where there is none (SQLite)
+        sql += f" FOR UPDATE OF {quote(Enrolment._meta.db_table)}"
     return sql, enrolment, course, progress
 
 
-def _enrolment_for_course_path(*, user: User, course_path: str) -> Enrolment | None:
-    """The user's enrolment in the course at `course_path` with its course and course aggregate: one query."""
-    sql, enrolment_shape, course_shape, progress_shape = _enrolment_by_course_path()
+def _enrolment_for_course_path(*, user: User, course_path: str, lock: bool = False) -> Enrolment | None:
+    """The user's enrolment in the course at `course_path` with its course and course aggregate: one query.
+
+    With `lock` (inside a transaction), the enrolment row is locked as `progress.services` requires of writers."""
+    sql, enrolment_shape, course_shape, progress_shape = _enrolment_by_course_path(lock=lock)
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, course_path])
         row = cursor.fetchone()
@@ -390,6 +395,18 @@ def learner_course(
         enrolment=enrolment, outline=outline, states=view.states, progress=view.progress
     )
     return view
+
+
+def learner_course_completed(*, completion: LessonCompletion) -> LearnerCourse:
+    """The learner's view of the course right after `lesson_complete`, from the rows it wrote: no query."""
+    return LearnerCourse(
+        course=completion.course,
+        enrolment=completion.enrolment,
+        progress=completion.progress,
+        states=completion.states,
+        module_percent={row.module_id: whole_percent(row.percent) for row in completion.modules},
+        authenticated=True,
+    )
 
 
 @dataclass(frozen=True)

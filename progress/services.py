@@ -2,7 +2,8 @@
 
 Locking rule: every function that writes an enrolment's rows first locks that enrolment row
 (`SELECT ... FOR UPDATE`), so item rows and aggregates of one enrolment are written one writer at a
-time; the aggregates are then recomputed from the item rows in the same transaction. Other apps report
+time; the aggregates are then recomputed from the item rows in the same transaction (by `lesson_complete`
+from the item rows and the course's cached outline, without reading the course's pages). Other apps report
 results through `item_result_record` and nothing else.
 """
 
@@ -32,12 +33,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce, Greatest, Least, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
+from content.selectors import CourseOutline, OutlineItem, course_outline
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from progress import xapi
@@ -195,7 +197,7 @@ def meets_policy(*, course: CoursePage, progress: CourseProgress) -> bool:
     )
 
 
-def _statement_record(*, enrolment: Enrolment, verb: str, object_: dict[str, Any], **extra: Any) -> None:
+def _statement_build(*, enrolment: Enrolment, verb: str, object_: dict[str, Any], **extra: Any) -> Statement:
     course = enrolment.course
     payload = xapi.statement(
         verb=verb,
@@ -206,7 +208,11 @@ def _statement_record(*, enrolment: Enrolment, verb: str, object_: dict[str, Any
         parent=None if object_["definition"]["type"] == xapi.ACTIVITY_COURSE else _course_object(course),
         **extra,
     )
-    Statement.objects.create(id=payload["id"], enrolment=enrolment, verb=verb, payload=payload)
+    return Statement(id=payload["id"], enrolment=enrolment, verb=verb, payload=payload)
+
+
+def _statement_record(*, enrolment: Enrolment, verb: str, object_: dict[str, Any], **extra: Any) -> None:
+    _statement_build(enrolment=enrolment, verb=verb, object_=object_, **extra).save(force_insert=True)
 
 
 def _course_object(course: CoursePage) -> dict[str, Any]:
@@ -298,15 +304,6 @@ def progress_refresh(*, enrolment: Enrolment) -> CourseProgress:
                 grade=_grade(row["weighted_sum"], row["weight_total"]),
             )
         )
-    ModuleProgress.objects.bulk_create(
-        module_rows,
-        update_conflicts=True,
-        unique_fields=["enrolment", "module"],
-        update_fields=FIGURE_FIELDS,
-    )
-    ModuleProgress.objects.filter(enrolment=enrolment).exclude(
-        module_id__in=[m.module_id for m in module_rows]
-    ).delete()
     next_item_id = (
         _live_items(course, list(modules))
         .filter(
@@ -323,10 +320,100 @@ def progress_refresh(*, enrolment: Enrolment) -> CourseProgress:
         grade=_grade(weighted_sum, weight_total),
         **totals,
     )
+    _figures_write(enrolment=enrolment, module_rows=module_rows, progress=progress)
+    return progress
+
+
+def _figures_write(
+    *, enrolment: Enrolment, module_rows: list[ModuleProgress], progress: CourseProgress, prune: bool = True
+) -> None:
+    """Upsert the module and course aggregates; `prune` deletes the rows of modules no longer listed."""
+    ModuleProgress.objects.bulk_create(
+        module_rows,
+        update_conflicts=True,
+        unique_fields=["enrolment", "module"],
+        update_fields=FIGURE_FIELDS,
+    )
+    if prune:
+        ModuleProgress.objects.filter(enrolment=enrolment).exclude(
+            module_id__in=[m.module_id for m in module_rows]
+        ).delete()
     CourseProgress.objects.bulk_create(
         [progress], update_conflicts=True, unique_fields=["enrolment"], update_fields=[*FIGURE_FIELDS, "next_item"]
     )
-    return progress
+
+
+@dataclass
+class _Figures:
+    """Running sums of one module or of the course, as `progress_refresh` computes them in SQL."""
+
+    minutes_total: int = 0
+    minutes_done: int = 0
+    items_total: int = 0
+    items_done: int = 0
+    items_started: int = 0
+    required_total: int = 0
+    required_done: int = 0
+    weight_total: Decimal = Decimal("0")
+    weighted_sum: Decimal = Decimal("0")
+
+    def add(self, item: OutlineItem, state: dict[str, Any] | None) -> None:
+        done = state is not None and state["state"] == ItemState.COMPLETE
+        self.minutes_total += item.minutes
+        self.items_total += 1
+        self.required_total += item.required
+        if done:
+            self.minutes_done += item.minutes
+            self.items_done += 1
+            self.required_done += item.required
+        if state is not None and state["state"] in (ItemState.IN_PROGRESS, ItemState.COMPLETE):
+            self.items_started += 1
+        if item.grade_weight > 0:
+            self.weight_total += item.grade_weight
+            self.weighted_sum += item.grade_weight * ((state or {}).get("score") or Decimal("0"))
+
+    def merge(self, other: _Figures) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "minutes_done": self.minutes_done,
+            "minutes_total": self.minutes_total,
+            "percent": _percent(self.minutes_done, self.minutes_total),
+            "items_started": self.items_started,
+            "items_done": self.items_done,
+            "items_total": self.items_total,
+            "required_done": self.required_done,
+            "required_total": self.required_total,
+            "grade": _grade(self.weighted_sum, self.weight_total),
+        }
+
+
+def _figures_from_outline(
+    *, enrolment: Enrolment, outline: CourseOutline, states: dict[int, dict[str, Any]]
+) -> tuple[list[ModuleProgress], CourseProgress]:
+    """The aggregates `progress_refresh` writes, from the course's cached outline (its live modules and items)
+    and the learner's item rows: the same figures and next item, without reading the course's pages."""
+    module_rows = []
+    course = _Figures()
+    next_required = next_optional = None
+    for module in outline.modules:
+        if not module.items:
+            continue  # as in SQL: a module without live items has no aggregate
+        figures = _Figures()
+        for item in module.items:
+            state = states.get(item.id)
+            figures.add(item, state)
+            if state is None or state["state"] != ItemState.COMPLETE:
+                if item.required and next_required is None:
+                    next_required = item.id
+                elif not item.required and next_optional is None:
+                    next_optional = item.id
+        module_rows.append(ModuleProgress(enrolment=enrolment, module_id=module.id, **figures.counts()))
+        course.merge(figures)
+    next_item_id = next_required if next_required is not None else next_optional
+    return module_rows, CourseProgress(enrolment=enrolment, next_item_id=next_item_id, **course.counts())
 
 
 def _complete_if_due(*, enrolment: Enrolment, progress: CourseProgress) -> bool:
@@ -586,36 +673,45 @@ def item_result_record(
     )
     if not moved:
         return row  # a duplicate, or an older event that only moved a date back
-    _statements_for(enrolment=enrolment, item=item, row=row, moved=moved, occurred_at=occurred_at)
+    _statements_for(enrolment=enrolment, item=item, score=row.score, moved=moved, occurred_at=occurred_at)
     progress = progress_refresh(enrolment=enrolment)
     _complete_if_due(enrolment=enrolment, progress=progress)
     return row
 
 
 def _statements_for(
-    *, enrolment: Enrolment, item: CourseItemPage, row: ItemProgress, moved: list[str], occurred_at: datetime
+    *, enrolment: Enrolment, item: CourseItemPage, score: Decimal | None, moved: list[str], occurred_at: datetime
 ) -> None:
+    """The statements of what moved, in one INSERT (a first result is both "attempted" and "completed")."""
     if not moved:
         return
     obj = _item_object(item)
+    statements = []
     if "started" in moved:
-        _statement_record(enrolment=enrolment, verb=xapi.VERB_ATTEMPTED, object_=obj, timestamp=occurred_at)
+        statements.append(
+            _statement_build(enrolment=enrolment, verb=xapi.VERB_ATTEMPTED, object_=obj, timestamp=occurred_at)
+        )
     if "completed" in moved:
-        _statement_record(
-            enrolment=enrolment,
-            verb=xapi.VERB_COMPLETED,
-            object_=obj,
-            result_=xapi.result(completion=True, score=row.score),
-            timestamp=occurred_at,
+        statements.append(
+            _statement_build(
+                enrolment=enrolment,
+                verb=xapi.VERB_COMPLETED,
+                object_=obj,
+                result_=xapi.result(completion=True, score=score),
+                timestamp=occurred_at,
+            )
         )
     elif "scored" in moved:
-        _statement_record(
-            enrolment=enrolment,
-            verb=xapi.VERB_SCORED,
-            object_=obj,
-            result_=xapi.result(score=row.score),
-            timestamp=occurred_at,
+        statements.append(
+            _statement_build(
+                enrolment=enrolment,
+                verb=xapi.VERB_SCORED,
+                object_=obj,
+                result_=xapi.result(score=score),
+                timestamp=occurred_at,
+            )
         )
+    Statement.objects.bulk_create(statements)
 
 
 def _check_not_locked(*, enrolment: Enrolment, item: CourseItemPage) -> None:
@@ -698,27 +794,93 @@ def _item_first_open(*, user: User, item: CourseItemPage) -> ItemProgress:
     row.save()
     Enrolment.objects.filter(pk=enrolment.pk).update(last_opened_item=item, last_opened_at=now)
     if moved:
-        _statements_for(enrolment=enrolment, item=item, row=row, moved=moved, occurred_at=now)
+        _statements_for(enrolment=enrolment, item=item, score=row.score, moved=moved, occurred_at=now)
         progress_refresh(enrolment=enrolment)
     return row
 
 
-def lesson_complete(*, user: User, lesson: CourseItemPage) -> ItemProgress:
+def _lesson_row_complete(
+    *, enrolment: Enrolment, lesson: LessonPage, known: dict[str, Any] | None, now: datetime
+) -> list[str]:
+    """Write the lesson's row complete as `_apply_event` would (nothing goes down); return what moved forward.
+
+    `known` is the row's state read under the enrolment lock: one INSERT or one UPDATE, no read of the row.
+    """
+    if known is None:
+        ItemProgress.objects.create(
+            enrolment=enrolment,
+            item=lesson,
+            state=ItemState.COMPLETE,
+            started_at=now,
+            completed_at=now,
+            last_event_at=now,
+        )
+        return ["started", "completed"]
+    at = Value(now)  # Coalesce: SQLite's LEAST and GREATEST answer NULL when a date is still NULL
+    ItemProgress.objects.filter(enrolment=enrolment, item=lesson).update(
+        state=ItemState.COMPLETE,
+        started_at=Coalesce(Least("started_at", at), at),
+        completed_at=Coalesce(Least("completed_at", at), at),
+        last_event_at=Coalesce(Greatest("last_event_at", at), at),
+        updated_at=now,
+    )
+    if known["state"] == ItemState.COMPLETE:
+        return []  # a second click: only "last event" moves
+    return ["started", "completed"] if known["state"] == ItemState.NOT_STARTED else ["completed"]
+
+
+@dataclass(frozen=True)
+class LessonCompletion:
+    """What marking a lesson complete wrote, for the page that shows it without reading it again."""
+
+    enrolment: Enrolment
+    outline: CourseOutline
+    states: dict[int, dict[str, Any]]
+    modules: list[ModuleProgress]
+    progress: CourseProgress
+
+    @property
+    def course(self) -> CoursePage:
+        return self.enrolment.course
+
+
+def lesson_complete(*, user: User, lesson: CourseItemPage) -> LessonCompletion:
     """The learner marks a lesson complete (button, or reaching its end when the course says so).
 
     Refuses items that are not live lessons, learners who are not actively enrolled, and locked modules.
-    Locks as `item_result_record`.
+    Locks the enrolment row as `item_result_record` does, then reads the learner's item rows once (a new
+    statement, so it sees every write committed before the lock was granted): they decide the lock, the row's
+    move and, with the course's cached outline, the aggregates, upserted without reading the course's pages.
     """
+    from progress.selectors import _enrolment_for_course_path, _states_and_modules, locked_module_ids
+
     if not isinstance(lesson, LessonPage) or not lesson.live:
         raise ProgressError(_("Only a published lesson can be marked complete."))
     with transaction.atomic():
-        course = course_of_item(lesson)
-        enrolment = _locked_enrolment(user=user, course=course)
-        if not enrolment.is_active:
+        course_path = lesson.path[: -2 * Page.steplen]
+        enrolment = _enrolment_for_course_path(user=user, course_path=course_path, lock=True)
+        if enrolment is None or not enrolment.is_active:
             raise NotEnrolled(_("You are not enrolled in this course."))
-        enrolment.course = course
-        _check_not_locked(enrolment=enrolment, item=lesson)
-        return item_result_record(user=user, item=lesson, completed=True, score=None, occurred_at=timezone.now())
+        enrolment.user = user  # the actor of the statements: no query for the learner's name
+        course = enrolment.course
+        outline = course_outline(course=course)
+        states, module_stored = _states_and_modules(enrolment)
+        module_id = next((item.module_id for item in outline.items if item.id == lesson.pk), None)
+        if course.sequential and module_id in locked_module_ids(outline=outline, states=states):
+            raise ItemLocked(_("Complete the previous module first."))
+        known = states.get(lesson.pk)
+        now = timezone.now()
+        moved = _lesson_row_complete(enrolment=enrolment, lesson=lesson, known=known, now=now)
+        score = known["score"] if known is not None else None
+        states[lesson.pk] = {"state": ItemState.COMPLETE, "label": str(ItemState.COMPLETE.label), "score": score}
+        _statements_for(enrolment=enrolment, item=lesson, score=score, moved=moved, occurred_at=now)
+        module_rows, progress = _figures_from_outline(enrolment=enrolment, outline=outline, states=states)
+        stale = set(module_stored) - {row.module_id for row in module_rows}
+        _figures_write(enrolment=enrolment, module_rows=module_rows, progress=progress, prune=bool(stale))
+        _complete_if_due(enrolment=enrolment, progress=progress)
+        return LessonCompletion(
+            enrolment=enrolment, outline=outline, states=states, modules=module_rows, progress=progress
+        )
 
 
 # --- recompute ----------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from wagtail import hooks
 
 from content.models import CourseItemPage, CoursePage
-from content.selectors import item_navigation
+from content.selectors import course_remember, item_navigation
 from progress.models import Enrolment, EnrolmentStatus
-from progress.selectors import dashboard_for_learner, learner_course
+from progress.selectors import dashboard_for_learner, learner_course_completed
 from progress.services import EnrolmentRefused, ProgressError, enrolment_cancel, enrolment_create, lesson_complete
 
 
@@ -73,24 +73,29 @@ def unenrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @require_POST
 def lesson_complete_view(request: HttpRequest, item_id: int) -> HttpResponse:
-    """Mark a lesson complete. htmx gets the new button and out-of-band progress bars; a plain POST a redirect."""
-    item = get_object_or_404(CourseItemPage.objects.live(), pk=item_id).specific
-    item_url = item.get_url(request) or "/"
+    """Mark a lesson complete. htmx gets the new button and out-of-band progress bars; a plain POST a redirect.
+
+    The htmx answer is built from what `lesson_complete` wrote: the course, outline and learner are not read again.
+    """
+    # The item without its body (one query): the service needs its tree path and kind, the answer its id.
+    item = get_object_or_404(CourseItemPage.objects.live(), pk=item_id).specific_deferred
     if not request.user.is_authenticated:
+        item_url = item.get_url(request) or "/"
         if request.htmx:  # type: ignore[attr-defined]
             return HttpResponseClientRedirect(item_url)
         return redirect_to_login(item_url)
     try:
-        lesson_complete(user=request.user, lesson=item)  # type: ignore[arg-type]
+        completion = lesson_complete(user=request.user, lesson=item)  # type: ignore[arg-type]
     except ProgressError as refused:
         messages.error(request, str(refused))
         if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponseClientRedirect(item_url)  # reload: the page shows the message and why
-        return redirect(item_url)
+            return HttpResponseClientRedirect(item.get_url(request) or "/")  # reload: the page shows the message
+        return redirect(item.get_url(request) or "/")
     if request.htmx:  # type: ignore[attr-defined]
-        nav = item_navigation(item=item)
-        learner = learner_course(user=request.user, course=nav.course, outline=nav.outline)  # type: ignore[arg-type]
+        course_remember(request=request, course=completion.course)
+        nav = item_navigation(item=item, request=request, outline=completion.outline)
+        learner = learner_course_completed(completion=completion)
         context = {"page": item, "nav": nav, "learner": learner, "oob": True, "just_completed": True}
         return render(request, "progress/includes/lesson_completed.html", context)
     messages.success(request, _("“%(title)s” is complete.") % {"title": item.title})
-    return redirect(item_url)
+    return redirect(item.get_url(request) or "/")

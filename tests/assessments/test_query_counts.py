@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 # Measured: 5 for the attempt (its savepoint and release, lock, one read of its responses with the learner's
 # earlier graded scores, save; the questions come from the copy pinned with the attempt, not from its revision's
-# page) plus the 12 queries of a first result in progress.services.item_result_record (no savepoint of its own;
-# the enrolment lock, one upsert of the item row, two statements, the aggregates).
-SUBMIT_QUERIES = 17
+# page) plus the 11 queries of a first result in progress.services.item_result_record (no savepoint of its own;
+# the enrolment lock, one upsert of the item row, its two statements in one INSERT, the aggregates).
+SUBMIT_QUERIES = 16
 
 
 def submit_queries(questions: int) -> int:

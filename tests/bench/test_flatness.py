@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 LESSON_PAGE = 9
 COURSE_PAGE = 12
 DASHBOARD = 3
+LESSON_COMPLETE = 10
 
 
 def queries_for(client, url: str) -> int:
@@ -61,6 +62,20 @@ def test_the_dashboard_runs_the_same_queries_for_1_and_30_enrolments(bench_datas
     one = queries_for(client, "/dashboard/")
     client.force_login(manifest.named[DASHBOARD_THIRTY])
     assert queries_for(client, "/dashboard/") == one == DASHBOARD
+
+
+def test_marking_a_lesson_complete_runs_the_same_queries_for_20_and_500_items(bench_dataset, client):
+    manifest = bench_dataset
+    client.force_login(manifest.named[LESSON_LEARNER])
+    counts = []
+    for course in (manifest.small, manifest.xl):
+        warm, measured = lesson(manifest, course, -2), lesson(manifest, course, -1)  # lessons not started yet
+        client.post(f"/learning/items/{warm.pk}/complete/", headers={"HX-Request": "true"})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(f"/learning/items/{measured.pk}/complete/", headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] == LESSON_COMPLETE
 
 
 def test_submitting_a_quiz_runs_the_same_queries_for_10_and_50_questions(bench_dataset):

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, Statement
-from progress.services import enrolment_create, item_result_record
+from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, ModuleProgress, Statement
+from progress.services import enrolment_create, item_result_record, lesson_complete
 from tests.progress.factories import add_lesson, add_module, at, build_course, items_of, learner
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -88,3 +88,32 @@ def test_simultaneous_enrolments_of_one_learner_make_one_enrolment():
     user = learner()
     run_in_threads(lambda index: enrolment_create(user=user, course=course))
     assert Enrolment.objects.filter(user=user, course=course).count() == 1
+
+
+def test_simultaneous_lesson_completions_and_results_end_with_correct_aggregates_and_one_completion(completions):
+    course = build_course(modules=0)
+    lessons = []
+    for _ in range(2):
+        module = add_module(course)
+        lessons += [add_lesson(module, minutes=10) for _ in range(4)]
+    user = learner()
+    enrolment = enrolment_create(user=user, course=course)
+
+    def work(index):
+        # Each lesson is marked complete by one thread and recorded as a result by another, in any order.
+        half = THREADS // 2
+        for lesson in lessons[index % half :: half]:
+            if index < half:
+                lesson_complete(user=user, lesson=lesson)
+            else:
+                item_result_record(user=user, item=lesson, completed=True, score=None, occurred_at=at(index))
+
+    run_in_threads(work)
+
+    assert ItemProgress.objects.filter(enrolment=enrolment, state=ItemState.COMPLETE).count() == len(lessons)
+    progress = CourseProgress.objects.get(enrolment=enrolment)
+    assert (progress.minutes_done, progress.items_done, progress.percent) == (80, 8, Decimal("100.00"))
+    assert progress.next_item_id is None
+    assert sorted(ModuleProgress.objects.filter(enrolment=enrolment).values_list("items_done", flat=True)) == [4, 4]
+    assert Enrolment.objects.get(pk=enrolment.pk).completed_at is not None
+    assert len(completions) == 1

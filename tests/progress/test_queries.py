@@ -109,3 +109,38 @@ def test_a_sequential_lesson_page_runs_the_same_queries_for_20_and_500_items(cli
     client.force_login(user)
     large_url = items_of(large)[5].url
     assert queries_for(client, items_of(small)[5].url) == queries_for(client, large_url) == LESSON_PAGE
+
+
+# Django: the user (the session is cached); the lesson, without its body. Progress, in one transaction (BEGIN and
+# COMMIT): the enrolment with its course, locked; the item and module rows; the item row INSERT (or UPDATE); its
+# statements in one INSERT; the module aggregates and the course aggregate, one upsert each. The outline is cached
+# and the htmx answer is built from what was written.
+LESSON_COMPLETE = 10
+
+
+def test_marking_a_lesson_complete_runs_the_same_queries_for_20_and_500_items(
+    client, small_and_large, django_assert_num_queries
+):
+    counts = []
+    for course in small_and_large:
+        user = learner()
+        study(course, user)
+        client.force_login(user)
+        warm, lesson = items_of(course)[5], items_of(course)[7]
+        client.post(f"/learning/items/{warm.pk}/complete/", headers={"HX-Request": "true"})
+        with django_assert_num_queries(LESSON_COMPLETE) as captured:
+            response = client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_marking_an_opened_lesson_complete_runs_the_same_queries(client, small_and_large, django_assert_num_queries):
+    small, _ = small_and_large
+    user = learner()
+    study(small, user)
+    client.force_login(user)
+    lesson = items_of(small)[7]
+    client.get(lesson.url)
+    with django_assert_num_queries(LESSON_COMPLETE):
+        client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"})
