@@ -30,6 +30,7 @@ from content.selectors import (
     course_remember,
     page_url_builder,
 )
+from lms.db import fixed_statement_rows
 from lms.models import User
 from progress.models import CourseProgress, Enrolment, EnrolmentStatus, ItemProgress, ItemState, ModuleProgress
 from progress.services import course_grade, missing_prerequisites, user_can_edit_course
@@ -183,9 +184,7 @@ def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]]
         items=connection.ops.quote_name(ItemProgress._meta.db_table),
         modules=connection.ops.quote_name(ModuleProgress._meta.db_table),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [enrolment.pk, enrolment.pk])
-        rows = cursor.fetchall()
+    rows = fixed_statement_rows(sql=sql, params=[enrolment.pk, enrolment.pk])
     states: dict[int, dict[str, Any]] = {}
     module_stored: dict[int, Decimal] = {}
     labels = {state: _state_label(state) for state in ItemState.values}
@@ -273,11 +272,10 @@ def _enrolment_by_course_path() -> tuple[str, _RowShape, _RowShape, _RowShape]:
 def _enrolment_for_course_path(*, user: User, course_path: str) -> Enrolment | None:
     """The user's enrolment in the course at `course_path` with its course and course aggregate: one query."""
     sql, enrolment_shape, course_shape, progress_shape = _enrolment_by_course_path()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, course_path])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fixed_statement_rows(sql=sql, params=[user.pk, course_path])
+    if not rows:
         return None
+    row = rows[0]
     split_course = len(enrolment_shape.columns)
     split_progress = split_course + len(course_shape.columns)
     enrolment = cast(Enrolment, enrolment_shape.build(row[:split_course]))
