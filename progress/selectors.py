@@ -90,7 +90,8 @@ def item_is_locked(
     if not course.sequential:
         return False
     outline = course_outline(course=course)
-    module_id = next((i.module_id for i in outline.items if i.id == item.pk), None)
+    position = outline.position(item.pk)
+    module_id = outline.items[position].module_id if position is not None else None
     if states is None:
         states = item_states_for(enrolment=enrolment, course=course)
     return module_id in locked_module_ids(outline=outline, states=states)
@@ -101,10 +102,21 @@ class CompletionStatus:
     complete: bool
     completed_at: datetime | None
     final_grade: Decimal | None
-    missing_required: list[OutlineItem]
     grade: Decimal
     pass_mark: Decimal
     graded: bool
+    outline: CourseOutline = field(repr=False, compare=False)
+    states: dict[int, dict[str, Any]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def missing_required(self) -> list[OutlineItem]:
+        """The required items not complete, in course order: worked out when shown (the course page), not on
+        every item page, since a 5,000-item course walks 5,000 items."""
+        return [
+            item
+            for item in self.outline.items
+            if item.required and (self.states.get(item.id) or {}).get("state") != ItemState.COMPLETE
+        ]
 
     @property
     def grade_gap(self) -> Decimal:
@@ -128,19 +140,15 @@ def completion_status(
     states = states if states is not None else item_states_for(enrolment=enrolment, course=course)
     if progress is None:
         progress = CourseProgress.objects.filter(enrolment=enrolment).first() or CourseProgress(enrolment=enrolment)
-    missing = [
-        item
-        for item in outline.items
-        if item.required and (states.get(item.id) or {}).get("state") != ItemState.COMPLETE
-    ]
     return CompletionStatus(
         complete=enrolment.completed_at is not None,
         completed_at=enrolment.completed_at,
         final_grade=enrolment.final_grade,
-        missing_required=missing,
         grade=course_grade(progress),
         pass_mark=course.pass_mark,
         graded=progress.grade is not None,
+        outline=outline,
+        states=states,
     )
 
 
