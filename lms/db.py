@@ -55,11 +55,15 @@ def _cursor() -> Iterator[CursorWrapper]:
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
 
+    # django-stubs types these with Django's wrapper in mind, not psycopg's raw cursor they take at run time.
     with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+        raw = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
     # What connection.cursor() does with its raw cursor, with a debug wrapper that can show a prepared statement.
     connection.validate_thread_sharing()
-    wrapper = _LoggedPreparedCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
+    if connection.queries_logged:
+        wrapper: CursorWrapper = _LoggedPreparedCursor(raw, connection)
+    else:
+        wrapper = connection.make_cursor(raw)  # type: ignore[arg-type]
     with wrapper as cursor:
         yield cursor
 
