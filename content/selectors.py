@@ -166,9 +166,14 @@ class CourseOutline:
     course_id: int
     modules: list[OutlineModule]
 
-    @property
+    # An outline is shared by every request once read and never changed: its flat list and index are built once.
+    @functools.cached_property
     def items(self) -> list[OutlineItem]:
         return [item for module in self.modules for item in module.items]
+
+    @functools.cached_property
+    def _positions(self) -> dict[int, int]:
+        return {item.id: index for index, item in enumerate(self.items)}
 
     @property
     def total_minutes(self) -> int:
@@ -179,10 +184,7 @@ class CourseOutline:
         return (Decimal(self.total_minutes) / 60).quantize(Decimal("0.1"))
 
     def position(self, item_id: int) -> int | None:
-        for index, item in enumerate(self.items):
-            if item.id == item_id:
-                return index
-        return None
+        return self._positions.get(item_id)
 
     @property
     def collapses(self) -> bool:
@@ -386,7 +388,7 @@ def item_navigation(
     outline = outline if outline is not None else course_outline(course=course, request=request)
     flat = outline.items
     position = outline.position(item.pk)
-    module = next((m for m in outline.modules if any(i.id == item.pk for i in m.items)), None)
+    module = outline.module(flat[position].module_id) if position is not None else None
     previous = flat[position - 1] if position else None
     following = flat[position + 1] if position is not None and position + 1 < len(flat) else None
     return ItemNavigation(

@@ -30,6 +30,7 @@ from content.selectors import (
     course_remember,
     page_url_builder,
 )
+from lms.db import fixed_statement_rows
 from lms.models import User
 from progress.models import CourseProgress, Enrolment, EnrolmentStatus, ItemProgress, ItemState, ModuleProgress
 from progress.services import LessonCompletion, course_grade, missing_prerequisites, user_can_edit_course
@@ -89,7 +90,8 @@ def item_is_locked(
     if not course.sequential:
         return False
     outline = course_outline(course=course)
-    module_id = next((i.module_id for i in outline.items if i.id == item.pk), None)
+    position = outline.position(item.pk)
+    module_id = outline.items[position].module_id if position is not None else None
     if states is None:
         states = item_states_for(enrolment=enrolment, course=course)
     return module_id in locked_module_ids(outline=outline, states=states)
@@ -100,10 +102,21 @@ class CompletionStatus:
     complete: bool
     completed_at: datetime | None
     final_grade: Decimal | None
-    missing_required: list[OutlineItem]
     grade: Decimal
     pass_mark: Decimal
     graded: bool
+    outline: CourseOutline = field(repr=False, compare=False)
+    states: dict[int, dict[str, Any]] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def missing_required(self) -> list[OutlineItem]:
+        """The required items not complete, in course order: worked out when shown (the course page), not on
+        every item page, since a 5,000-item course walks 5,000 items."""
+        return [
+            item
+            for item in self.outline.items
+            if item.required and (self.states.get(item.id) or {}).get("state") != ItemState.COMPLETE
+        ]
 
     @property
     def grade_gap(self) -> Decimal:
@@ -127,19 +140,15 @@ def completion_status(
     states = states if states is not None else item_states_for(enrolment=enrolment, course=course)
     if progress is None:
         progress = CourseProgress.objects.filter(enrolment=enrolment).first() or CourseProgress(enrolment=enrolment)
-    missing = [
-        item
-        for item in outline.items
-        if item.required and (states.get(item.id) or {}).get("state") != ItemState.COMPLETE
-    ]
     return CompletionStatus(
         complete=enrolment.completed_at is not None,
         completed_at=enrolment.completed_at,
         final_grade=enrolment.final_grade,
-        missing_required=missing,
         grade=course_grade(progress),
         pass_mark=course.pass_mark,
         graded=progress.grade is not None,
+        outline=outline,
+        states=states,
     )
 
 
@@ -183,9 +192,7 @@ def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]]
         items=connection.ops.quote_name(ItemProgress._meta.db_table),
         modules=connection.ops.quote_name(ModuleProgress._meta.db_table),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [enrolment.pk, enrolment.pk])
-        rows = cursor.fetchall()
+    rows = fixed_statement_rows(sql=sql, params=[enrolment.pk, enrolment.pk])
     states: dict[int, dict[str, Any]] = {}
     module_stored: dict[int, Decimal] = {}
     labels = {state: _state_label(state) for state in ItemState.values}
@@ -278,11 +285,10 @@ def _enrolment_for_course_path(*, user: User, course_path: str, lock: bool = Fal
 
     With `lock` (inside a transaction), the enrolment row is locked as `progress.services` requires of writers."""
     sql, enrolment_shape, course_shape, progress_shape = _enrolment_by_course_path(lock=lock)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, course_path])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fixed_statement_rows(sql=sql, params=[user.pk, course_path])
+    if not rows:
         return None
+    row = rows[0]
     split_course = len(enrolment_shape.columns)
     split_progress = split_course + len(course_shape.columns)
     enrolment = cast(Enrolment, enrolment_shape.build(row[:split_course]))

@@ -8,7 +8,7 @@ from django import template
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from content.selectors import OutlineSection
 
@@ -41,6 +41,33 @@ def outline_items(section: OutlineSection, current_id: int) -> SafeString:
         parts.append(
             f'<li><a href="{url}"{current}><span class="visually-hidden">{kind_label}: </span>{title}{badge}</a></li>'
         )
+    return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped above
+
+
+@register.simple_tag
+def outline_sections(sections: list[OutlineSection], current_id: int, course_url: str) -> SafeString:
+    """An item page's outline, module by module, built in Python like `outline_items`: a 5,000-item course has
+    dozens of collapsed modules, each a heading and a link to its place in the syllabus, and the template loop
+    spent longer on them than on the rest of the page. Every value is escaped; the markup is the template's.
+    """
+    parts = []
+    url = escape(course_url)
+    for number, section in enumerate(sections, start=1):
+        module = section.module
+        title = escape(module.title)
+        parts.append(f"<h3>{number}. {title}</h3>")
+        if section.collapsed:
+            count = len(module.items)
+            # Like {% blocktranslate %}: the catalogue's text is markup, the number is the only value.
+            label = ngettext(
+                "%(items)s item, listed on the syllabus", "%(items)s items, listed on the syllabus", count
+            ) % {"items": count}
+            parts.append(
+                f'<p class="outline-collapsed"><a href="{url}?module={module.id}#module-{module.id}">{label}'
+                f'<span class="visually-hidden">: {title}</span></a></p>'
+            )
+        else:
+            parts.append(f"<ol>\n{outline_items(section, current_id)}\n</ol>")
     return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped above
 
 

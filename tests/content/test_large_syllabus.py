@@ -113,3 +113,21 @@ def test_syllabus_item_titles_are_escaped(client, large_course):
     html = client.get(f"{large_course.url}?module={first.pk}").content.decode()
     assert "<b>Tags</b>" not in html
     assert "&lt;b&gt;Tags&lt;/b&gt; &amp; &quot;quotes&quot;" in html
+
+
+def test_the_outline_of_an_item_page_numbers_and_escapes_every_module_title(client, large_course):
+    first, second = modules_of(large_course)
+    first.title = '<b>Module</b> & "one"'
+    first.save_revision().publish()
+    lesson = LessonPage.objects.child_of(second).order_by("path").first()
+    html = client.get(lesson.url).content.decode()
+    assert "<b>Module</b>" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    headings = [h3.get_text() for h3 in soup.select(".outline h3")]
+    assert headings == ['1. <b>Module</b> & "one"', f"2. {second.title}"]
+    collapsed = soup.select_one(".outline .outline-collapsed a")
+    assert collapsed.get_text() == '2 items, listed on the syllabus: <b>Module</b> & "one"'
+    assert [a.get_text(strip=True).split(":")[-1] for a in soup.select(".outline ol li a")] == [
+        "Lesson 2.1",
+        "Lesson 2.2",
+    ]

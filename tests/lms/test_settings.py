@@ -84,3 +84,24 @@ def test_the_embedded_default_applies_when_a_variable_is_unset(variable, value, 
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("database_url", "prepared", "expected"),
+    [
+        ("postgres://postgres@127.0.0.1:5432/stackable", None, "0"),
+        ("postgres://postgres@127.0.0.1:5432/stackable", "false", "None"),
+        ("sqlite:////tmp/stackable.sqlite3", None, "None"),
+    ],
+)
+def test_fixed_statements_are_prepared_on_postgresql_unless_turned_off(database_url, prepared, expected):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DATABASE_PREPARED_STATEMENTS"}}
+    env["DATABASE_URL"] = database_url
+    if prepared is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = prepared
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='lms.settings.dev'; django.setup();"
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == expected, result.stderr

@@ -1,0 +1,90 @@
+"""Prepared statements for the few fixed, hand-written statements that run on every page of a kind.
+
+Django binds parameters on the client and sets psycopg's `prepare_threshold` to None, so PostgreSQL parses and
+plans every statement on every request; for a small join through Wagtail's page tables, planning costs several
+times what executing does. `fixed_statement_rows()` runs a statement that psycopg prepares on the connection the
+first time and then only executes (persistent connections keep it across requests).
+
+Statements still go through Django's cursor wrapper: query counting, `execute_wrapper`s and debug logging see
+them as any other. Only statements run here are prepared: Django's own cursors bind client-side and psycopg never
+prepares those. `DATABASE_PREPARED_STATEMENTS=false` turns it off (a transaction-pooling PgBouncer before 1.21).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import NotSupportedError, connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+# PostgreSQL refuses a prepared statement whose result columns changed type (a migration altered a column);
+# psycopg keeps the statement, so every later execution on that connection would fail the same way.
+_RESULT_TYPE_CHANGED = "cached plan must not change result type"
+
+
+class _LoggedPreparedCursor(CursorDebugWrapper):
+    """Logs a prepared statement with its parameters inlined, as Django logs its own statements.
+
+    Django's PostgreSQL backend reads the logged text from psycopg's client-side binding, which a server-binding
+    cursor does not have; for server-side binding Django composes it the same way.
+    """
+
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):  # type: ignore[no-untyped-def]
+        if use_last_executed_query:
+            sql = self.db.ops.compose_sql(sql, params)
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
+
+
+def prepared_statements_enabled() -> bool:
+    """True on PostgreSQL with psycopg 3 when the connection may prepare (settings: DATABASE_PREPARED_STATEMENTS)."""
+    if connection.vendor != "postgresql":
+        return False
+    # What connection.cursor() does first: the connection this cursor will use must be open and usable.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    return getattr(connection.connection, "prepare_threshold", None) is not None
+
+
+@contextmanager
+def _cursor() -> Iterator[CursorWrapper]:
+    if not prepared_statements_enabled():
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    # django-stubs types these with Django's wrapper in mind, not psycopg's raw cursor they take at run time.
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+    # What connection.cursor() does with its raw cursor, with a debug wrapper that can show a prepared statement.
+    connection.validate_thread_sharing()
+    if connection.queries_logged:
+        wrapper: CursorWrapper = _LoggedPreparedCursor(raw, connection)
+    else:
+        wrapper = connection.make_cursor(raw)  # type: ignore[arg-type]
+    with wrapper as cursor:
+        yield cursor
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def fixed_statement_rows(*, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `sql`, a statement whose text is fixed per process (only `params` change): one query.
+
+    Prepared on PostgreSQL (psycopg keeps one prepared statement per distinct text on each connection, at most
+    `prepared_max`, least recently used first out); on SQLite or with prepared statements off, a plain query.
+    """
+    try:
+        return _rows(sql, params)
+    except NotSupportedError as error:
+        if _RESULT_TYPE_CHANGED not in str(error) or connection.in_atomic_block or not connection.get_autocommit():
+            raise  # in a transaction its rollback clears psycopg's prepared statements
+        # Outside a transaction nothing would clear them: a new connection prepares the statement afresh.
+        connection.close()
+        return _rows(sql, params)

@@ -1,0 +1,119 @@
+"""Fixed statements run prepared on PostgreSQL, are counted and logged like any query, and survive schema changes."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from lms.db import fixed_statement_rows
+from tests.factories import make_user
+
+SQL = "SELECT id, email FROM lms_user WHERE id = %s"
+
+
+def prepared_texts() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_a_fixed_statement_answers_its_rows_on_any_database():
+    user = make_user()
+    assert fixed_statement_rows(sql=SQL, params=[user.pk]) == [(user.pk, user.email)]
+    assert fixed_statement_rows(sql=SQL, params=[user.pk + 1000]) == []
+
+
+@pytest.mark.django_db
+def test_a_fixed_statement_is_one_counted_query_logged_with_its_parameters(django_assert_num_queries):
+    user = make_user()
+    with django_assert_num_queries(1) as captured:
+        fixed_statement_rows(sql=SQL, params=[user.pk])
+    assert captured.captured_queries[0]["sql"] == SQL % user.pk
+
+
+@pytest.mark.django_db
+def test_execute_wrappers_see_a_fixed_statement():
+    user = make_user()
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append((sql, list(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fixed_statement_rows(sql=SQL, params=[user.pk])
+    assert seen == [(SQL, [user.pk])]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_fixed_statement_is_prepared_once_per_connection():
+    user = make_user()
+    fixed_statement_rows(sql=SQL, params=[user.pk])
+    fixed_statement_rows(sql=SQL, params=[user.pk])
+    assert prepared_texts() == [SQL.replace("%s", "$1")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_with_prepared_statements_off_nothing_is_prepared(monkeypatch):
+    user = make_user()
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)  # DATABASE_PREPARED_STATEMENTS=false
+    assert fixed_statement_rows(sql=SQL, params=[user.pk]) == [(user.pk, user.email)]
+    assert prepared_texts() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_fixed_statement_still_runs_after_a_rolled_back_transaction():
+    user = make_user()
+    fixed_statement_rows(sql=SQL, params=[user.pk])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        fixed_statement_rows(sql=SQL, params=[user.pk])
+        raise RuntimeError("roll back")
+    assert fixed_statement_rows(sql=SQL, params=[user.pk]) == [(user.pk, user.email)]
+
+
+@pytest.fixture
+def scratch_table():
+    """A table another session alters while this one holds a prepared statement on it (as a migration would)."""
+    params = connection.get_connection_params()
+    other = psycopg.connect(
+        dbname=params["dbname"],
+        host=params.get("host"),
+        port=params.get("port"),
+        user=params.get("user"),
+        autocommit=True,
+    )
+    other.execute("CREATE TABLE lms_db_scratch (id integer PRIMARY KEY, amount integer)")
+    other.execute("INSERT INTO lms_db_scratch VALUES (1, 5)")
+    yield other
+    other.execute("DROP TABLE lms_db_scratch")
+    other.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_column_type_changed_under_a_prepared_statement_is_prepared_afresh(scratch_table):
+    sql = "SELECT id, amount FROM lms_db_scratch WHERE id = %s"
+    assert fixed_statement_rows(sql=sql, params=[1]) == [(1, 5)]
+    scratch_table.execute("ALTER TABLE lms_db_scratch ALTER COLUMN amount TYPE numeric(6, 2)")
+    rows = fixed_statement_rows(sql=sql, params=[1])
+    assert [(pk, str(amount)) for pk, amount in rows] == [(1, "5.00")]
+    assert fixed_statement_rows(sql=sql, params=[1]) == rows  # the connection keeps working
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_a_transaction_a_changed_column_type_fails_once_and_the_rollback_clears_it(scratch_table):
+    from django.db import NotSupportedError
+
+    sql = "SELECT id, amount FROM lms_db_scratch WHERE id = %s"
+    fixed_statement_rows(sql=sql, params=[1])
+    scratch_table.execute("ALTER TABLE lms_db_scratch ALTER COLUMN amount TYPE bigint")
+    with pytest.raises(NotSupportedError), transaction.atomic():
+        fixed_statement_rows(sql=sql, params=[1])
+    assert fixed_statement_rows(sql=sql, params=[1]) == [(1, 5)]
