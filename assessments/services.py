@@ -47,6 +47,7 @@ from assessments.models import (
     TaskPage,
 )
 from content.models import CourseItemPage
+from lms.db import fixed_statement_rows
 from lms.models import User
 from media.models import PrivateFile
 from media.uploads import (
@@ -327,9 +328,17 @@ _EARLIER_SCORES = {
     " ORDER BY submitted_at DESC, number DESC LIMIT 1",
 }
 _ANSWERS_AND_SCORES_SQL = (
-    "SELECT (SELECT jsonb_object_agg(key, value) FROM {responses} WHERE attempt_id = %s), earlier.*"
+    "SELECT (SELECT {answers} FROM {responses} WHERE attempt_id = %s), earlier.*"
     " FROM (SELECT 1) AS one LEFT JOIN ({earlier}) AS earlier ON TRUE"
 )
+# The saved answers as one JSON object: PostgreSQL's aggregate, or SQLite's (the embedded default).
+_ANSWERS_OBJECT = {"postgresql": "jsonb_object_agg(key, value)", "sqlite": "json_group_object(key, json(value))"}
+# What each column of an `_EARLIER_SCORES` row is, to convert it as the ORM would (SQLite answers floats and text).
+_EARLIER_FIELDS = {
+    AttemptScoring.HIGHEST: ("score", None, None),
+    AttemptScoring.AVERAGE: ("score", None, None),
+    AttemptScoring.LATEST: ("score", "submitted_at", "number"),
+}
 
 
 @functools.cache
@@ -339,7 +348,25 @@ def _answers_and_scores_statement(scoring: str) -> str:
         attempts=quote(Attempt._meta.db_table),
         graded=f"quiz_id = %s AND learner_id = %s AND state = '{AttemptState.GRADED.value}'",
     )
-    return _ANSWERS_AND_SCORES_SQL.format(responses=quote(Response._meta.db_table), earlier=earlier)
+    return _ANSWERS_AND_SCORES_SQL.format(
+        answers=_ANSWERS_OBJECT[connection.vendor], responses=quote(Response._meta.db_table), earlier=earlier
+    )
+
+
+@functools.cache
+def _attempt_converters(name: str) -> tuple[Any, list[Any]]:
+    column = Attempt._meta.get_field(name).get_col(Attempt._meta.db_table)  # type: ignore[union-attr]
+    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+
+def _as_attempt_field(name: str | None, value: Any) -> Any:
+    """`value`, read by hand from the attempt's column `name`, as the ORM would give it."""
+    if name is None or value is None:
+        return value
+    column, converters = _attempt_converters(name)
+    for converter in converters:
+        value = converter(value, column, connection)
+    return value
 
 
 def _answers_and_earlier_scores(*, attempt: Attempt, scoring: str) -> tuple[dict[str, Any], tuple[Any, Any, Any]]:
@@ -349,7 +376,11 @@ def _answers_and_earlier_scores(*, attempt: Attempt, scoring: str) -> tuple[dict
     with connection.cursor() as cursor:
         cursor.execute(_answers_and_scores_statement(scoring), [attempt.pk, attempt.quiz_id, attempt.learner_id])
         answers, *earlier = cursor.fetchone()
-    return (json.loads(answers) if answers is not None else {}), (earlier[0], earlier[1], earlier[2])
+    first, second, third = (
+        _as_attempt_field(name, value)
+        for name, value in zip(_EARLIER_FIELDS[AttemptScoring(scoring)], earlier, strict=True)
+    )
+    return (json.loads(answers) if answers is not None else {}), (first, second, third)
 
 
 def _counted_with(*, attempt: Attempt, scoring: str, earlier: tuple[Any, Any, Any]) -> Decimal:
@@ -595,7 +626,6 @@ _OWN_ATTEMPT_SQL = (
     " INNER JOIN {items} ON {items}.{item_ptr} = {pages}.id"
     " INNER JOIN {quizzes} ON {quizzes}.{quiz_ptr} = {pages}.id"
     " WHERE {attempts}.id = %s AND {attempts}.learner_id = %s"
-    " FOR UPDATE OF {attempts}"
 )
 
 
@@ -615,17 +645,18 @@ def _own_attempt_statement() -> tuple[str, _Columns, _Columns]:
         quizzes=quote(QuizPage._meta.db_table),
         quiz_ptr=quote(QuizPage._meta.pk.column),
     )
+    if connection.features.has_select_for_update_of:  # as the ORM, no lock where there is none (SQLite)
+        sql += f" FOR UPDATE OF {quote(Attempt._meta.db_table)}"
     return sql, attempt, quiz
 
 
 def _locked_own_attempt(*, attempt_id: int, user: User) -> Attempt:
     """The attempt `attempt_id` of `user`, locked (only its row), with its quiz."""
     sql, attempt_columns, quiz_columns = _own_attempt_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id, user.pk])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fixed_statement_rows(sql=sql, params=[attempt_id, user.pk])
+    if not rows:
         raise Attempt.DoesNotExist(_("No such attempt."))
+    row = rows[0]
     split = len(attempt_columns.columns)
     locked = cast(Attempt, attempt_columns.build(row[:split]))
     locked.quiz = cast(QuizPage, quiz_columns.build(row[split:]))

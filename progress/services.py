@@ -40,6 +40,7 @@ from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
 from content.selectors import CourseOutline, OutlineItem, course_outline
+from lms.db import fixed_statement_rows
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from progress import xapi
@@ -135,7 +136,6 @@ _LOCKED_ENROLMENT_SQL = (
     " INNER JOIN {pages} ON {pages}.id = {enrolments}.course_id"
     " INNER JOIN {courses} ON {courses}.page_ptr_id = {pages}.id"
     " WHERE {enrolments}.user_id = %s AND {pages}.path = %s"
-    " FOR UPDATE OF {enrolments}"
 )
 
 
@@ -153,6 +153,8 @@ def _locked_enrolment_statement() -> tuple[str, Any, Any]:
         pages=quote(Page._meta.db_table),
         courses=quote(CoursePage._meta.db_table),
     )
+    if connection.features.has_select_for_update_of:  # as the ORM, no lock where there is none (SQLite)
+        sql += f" FOR UPDATE OF {quote(Enrolment._meta.db_table)}"
     return sql, enrolment, course
 
 
@@ -160,11 +162,10 @@ def _locked_enrolment_in_course_of(*, user: User, item: Page) -> Enrolment:
     """The learner's enrolment row, locked, with its course: `course_of_item` and `_locked_enrolment` in one
     query (the course is the item's grandparent; only the enrolment row is locked)."""
     sql, enrolment_shape, course_shape = _locked_enrolment_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, item.path[: -2 * Page.steplen]])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fixed_statement_rows(sql=sql, params=[user.pk, item.path[: -2 * Page.steplen]])
+    if not rows:
         raise NotEnrolled(_("You are not enrolled in this course."))
+    row = rows[0]
     split = len(enrolment_shape.columns)
     enrolment = cast(Enrolment, enrolment_shape.build(row[:split]))
     enrolment.course = cast(CoursePage, course_shape.build(row[split:]))
@@ -623,6 +624,10 @@ def _item_result_merge(
 ) -> tuple[ItemProgress, list[str] | None]:
     """Merge one event into the item row in one statement; the caller holds the enrolment lock, so the row
     read before the write is current. Returns the row and what moved forward (None: nothing was written)."""
+    if connection.vendor != "postgresql":
+        return _item_result_merge_in_python(
+            enrolment=enrolment, item=item, completed=completed, score=score, occurred_at=occurred_at
+        )
     sql, shape = _item_result_statement()
     params = {
         "enrolment": enrolment.pk,
@@ -651,6 +656,20 @@ def _item_result_merge(
             moved.append("completed")
     if row.score != old_score:
         moved.append("scored")
+    return row, moved
+
+
+def _item_result_merge_in_python(
+    *, enrolment: Enrolment, item: CourseItemPage, completed: bool, score: Decimal | None, occurred_at: datetime
+) -> tuple[ItemProgress, list[str] | None]:
+    """`_item_result_merge` for SQLite (the embedded default), which has no INSERT inside WITH: read the row, merge
+    with `_apply_event`, write it. One statement more; SQLite runs one writer at a time, so the read is current."""
+    row = _item_row(enrolment=enrolment, item=item)
+    facts = (row.state, row.score, row.started_at, row.completed_at, row.last_event_at)
+    moved = _apply_event(row, completed=completed, score=score, occurred_at=occurred_at)
+    if row.pk is not None and facts == (row.state, row.score, row.started_at, row.completed_at, row.last_event_at):
+        return row, None
+    row.save()
     return row, moved
 
 

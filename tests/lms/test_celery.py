@@ -39,6 +39,7 @@ def test_a_task_keeps_a_fresh_connection_and_health_checks_it_on_first_use():
     assert connection.health_check_done is False  # the first query of the task checks it (CONN_HEALTH_CHECKS)
 
 
+@pytest.mark.postgres  # Django never closes SQLite's in-memory test database
 def test_a_task_closes_a_connection_older_than_conn_max_age():
     _open_connection()
     connection.close_at = time.monotonic() - 1
