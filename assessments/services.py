@@ -11,7 +11,6 @@ import functools
 import json
 import random
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,7 +20,7 @@ import bleach
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Avg, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +46,7 @@ from assessments.models import (
     TaskPage,
 )
 from content.models import CourseItemPage
-from lms.db import fixed_statement_rows
+from lms.db import RowShape, column_converters, converted, fixed_statement_rows, row_shape
 from lms.models import User
 from media.models import PrivateFile
 from media.uploads import (
@@ -354,19 +353,15 @@ def _answers_and_scores_statement(scoring: str) -> str:
 
 
 @functools.cache
-def _attempt_converters(name: str) -> tuple[Any, list[Any]]:
-    column = Attempt._meta.get_field(name).get_col(Attempt._meta.db_table)  # type: ignore[union-attr]
-    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+def _attempt_converters(name: str) -> tuple[list[Any], Any]:
+    return column_converters(Attempt._meta.get_field(name))  # type: ignore[arg-type]
 
 
 def _as_attempt_field(name: str | None, value: Any) -> Any:
     """`value`, read by hand from the attempt's column `name`, as the ORM would give it."""
     if name is None or value is None:
         return value
-    column, converters = _attempt_converters(name)
-    for converter in converters:
-        value = converter(value, column, connection)
-    return value
+    return converted([value], [_attempt_converters(name)])[0]
 
 
 def _answers_and_earlier_scores(*, attempt: Attempt, scoring: str) -> tuple[dict[str, Any], tuple[Any, Any, Any]]:
@@ -590,36 +585,6 @@ def attempt_submit_own(*, attempt_id: int, user: User, now: datetime | None = No
     return _submit_locked(_locked_own_attempt(attempt_id=attempt_id, user=user), now=_now(now))
 
 
-@dataclass(frozen=True)
-class _Columns:
-    """Some columns of one model in a hand-written SELECT, with the converters Django's compiler would apply."""
-
-    model: type[models.Model]
-    columns: list[str]
-    attnames: list[str]
-    converters: list[tuple[list[Callable[..., Any]], Any]]
-
-    def build(self, values: Sequence[Any]) -> models.Model:
-        converted = []
-        for value, (functions, expression) in zip(values, self.converters, strict=True):
-            for function in functions:
-                value = function(value, expression, connection)
-            converted.append(value)
-        return self.model.from_db(connection.alias, self.attnames, converted)
-
-
-def _columns(model: type[models.Model], *, unread: tuple[str, ...] = ()) -> _Columns:
-    quote = connection.ops.quote_name
-    fields = [f for f in model._meta.concrete_fields if f.name not in unread]
-    columns, converters = [], []
-    for field in fields:
-        table = field.model._meta.db_table
-        columns.append(f"{quote(table)}.{quote(str(field.column))}")
-        col = field.get_col(table)
-        converters.append((connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
-    return _Columns(model=model, columns=columns, attnames=[f.attname for f in fields], converters=converters)
-
-
 _OWN_ATTEMPT_SQL = (
     "SELECT {columns} FROM {attempts}"
     " INNER JOIN {pages} ON {pages}.id = {attempts}.quiz_id"
@@ -630,11 +595,11 @@ _OWN_ATTEMPT_SQL = (
 
 
 @functools.cache
-def _own_attempt_statement() -> tuple[str, _Columns, _Columns]:
+def _own_attempt_statement() -> tuple[str, RowShape, RowShape]:
     """The submit view's locked read of an attempt with its quiz's settings (not its live questions), written once
     per process from the models' metadata: the ORM spent longer composing this three-table join and building the
     page than the database spent answering it."""
-    attempt, quiz = _columns(Attempt), _columns(QuizPage, unread=_QUIZ_TEXT)
+    attempt, quiz = row_shape(Attempt), row_shape(QuizPage, unread=_QUIZ_TEXT)
     quote = connection.ops.quote_name
     sql = _OWN_ATTEMPT_SQL.format(
         columns=", ".join(attempt.columns + quiz.columns),

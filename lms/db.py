@@ -1,4 +1,5 @@
-"""Prepared statements for the few fixed, hand-written statements that run on every page of a kind.
+"""Hand-written statements: prepared statements for the few fixed ones that run on every page of a kind, and
+model instances built from their rows as the ORM would build them.
 
 Django binds parameters on the client and sets psycopg's `prepare_threshold` to None, so PostgreSQL parses and
 plans every statement on every request; for a small join through Wagtail's page tables, planning costs several
@@ -12,11 +13,12 @@ prepares those. `DATABASE_PREPARED_STATEMENTS=false` turns it off (a transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import NotSupportedError, connection
+from django.db import NotSupportedError, connection, models
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 # PostgreSQL refuses a prepared statement whose result columns changed type (a migration altered a column);
@@ -88,3 +90,45 @@ def fixed_statement_rows(*, sql: str, params: Sequence[Any]) -> list[tuple[Any, 
         # Outside a transaction nothing would clear them: a new connection prepares the statement afresh.
         connection.close()
         return _rows(sql, params)
+
+
+def converted(values: Sequence[Any], converters: Sequence[tuple[list[Callable[..., Any]], Any]]) -> list[Any]:
+    """`values` of a hand-written row, each through its column's converters (SQLite answers text and floats)."""
+    result = []
+    for value, (functions, expression) in zip(values, converters, strict=True):
+        for function in functions:
+            value = function(value, expression, connection)
+        result.append(value)
+    return result
+
+
+def column_converters(field: models.Field) -> tuple[list[Callable[..., Any]], Any]:
+    """The converters Django's compiler applies to `field`'s column, with the column they take."""
+    column = field.get_col(field.model._meta.db_table)
+    return connection.ops.get_db_converters(column) + column.get_db_converters(connection), column
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """The columns of one model in a hand-written SELECT, with the converters Django's compiler would apply."""
+
+    model: type[models.Model]
+    columns: list[str]
+    attnames: list[str]
+    converters: list[tuple[list[Callable[..., Any]], Any]]
+
+    def build(self, values: Sequence[Any]) -> models.Model:
+        return self.model.from_db(connection.alias, self.attnames, converted(values, self.converters))
+
+
+def row_shape(model: type[models.Model], *, unread: tuple[str, ...] = ()) -> RowShape:
+    """The shape of `model`'s concrete columns (those of its parents' tables too), less the fields in `unread`,
+    which the built instance leaves deferred."""
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if f.name not in unread]
+    return RowShape(
+        model=model,
+        columns=[f"{quote(f.model._meta.db_table)}.{quote(str(f.column))}" for f in fields],
+        attnames=[f.attname for f in fields],
+        converters=[column_converters(f) for f in fields],
+    )

@@ -30,7 +30,7 @@ from content.selectors import (
     course_remember,
     page_url_builder,
 )
-from lms.db import fixed_statement_rows
+from lms.db import RowShape, converted, fixed_statement_rows, row_shape
 from lms.models import User
 from progress.models import CourseProgress, Enrolment, EnrolmentStatus, ItemProgress, ItemState, ModuleProgress
 from progress.services import LessonCompletion, course_grade, missing_prerequisites, user_can_edit_course
@@ -206,49 +206,6 @@ def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]]
     return states, module_stored
 
 
-def _converted(row: tuple[Any, ...], converters: list[tuple[list[Callable[..., Any]], Any]]) -> list[Any]:
-    values = []
-    for value, (field_converters, expression) in zip(row, converters, strict=True):
-        for converter in field_converters:
-            value = converter(value, expression, connection)
-        values.append(value)
-    return values
-
-
-@dataclass(frozen=True)
-class _RowShape:
-    """The columns of one model in a hand-written SELECT, with the converters Django's compiler would apply."""
-
-    model: type[models.Model]
-    columns: list[str]
-    attnames: list[str]
-    expressions: list[Any]
-    converters: list[list[Callable[..., Any]]]
-
-    def build(self, values: tuple[Any, ...]) -> models.Model:
-        converted = _converted(values, list(zip(self.converters, self.expressions, strict=True)))
-        return self.model.from_db(connection.alias, self.attnames, converted)
-
-
-def _row_shape(model: type[models.Model]) -> _RowShape:
-    quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
-    columns, expressions, converters = [], [], []
-    for fld in fields:
-        table = fld.model._meta.db_table
-        columns.append(f"{quote(table)}.{quote(str(fld.column))}")
-        col = fld.get_col(table)
-        expressions.append(col)
-        converters.append(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-    return _RowShape(
-        model=model,
-        columns=columns,
-        attnames=[fld.attname for fld in fields],
-        expressions=expressions,
-        converters=converters,
-    )
-
-
 _ENROLMENT_BY_COURSE_PATH_SQL = (
     "SELECT {columns} FROM {enrolments}"
     " INNER JOIN {pages} ON {pages}.id = {enrolments}.course_id"
@@ -259,14 +216,14 @@ _ENROLMENT_BY_COURSE_PATH_SQL = (
 
 
 @functools.cache
-def _enrolment_by_course_path(*, lock: bool = False) -> tuple[str, _RowShape, _RowShape, _RowShape]:
+def _enrolment_by_course_path(*, lock: bool = False) -> tuple[str, RowShape, RowShape, RowShape]:
     """One SELECT of an enrolment, its course page and its course aggregate, found by the course's tree path;
     with `lock`, the enrolment row (only) is locked FOR UPDATE.
 
     Built once per process from the models' metadata: on every item page the ORM spent several times longer
     composing this join and building its objects than the database spent planning and answering it.
     """
-    enrolment, course, progress = _row_shape(Enrolment), _row_shape(CoursePage), _row_shape(CourseProgress)
+    enrolment, course, progress = row_shape(Enrolment), row_shape(CoursePage), row_shape(CourseProgress)
     quote = connection.ops.quote_name
     sql = _ENROLMENT_BY_COURSE_PATH_SQL.format(
         columns=", ".join(enrolment.columns + course.columns + progress.columns),
@@ -556,7 +513,7 @@ def dashboard_for_learner(*, user: User, request: HttpRequest | None = None) -> 
     sql, converters = _dashboard_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, EnrolmentStatus.ACTIVE])
-        rows = [dict(zip(_DASHBOARD_COLUMNS, _converted(row, converters), strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(_DASHBOARD_COLUMNS, converted(row, converters), strict=True)) for row in cursor.fetchall()]
     url = page_url_builder(request)
     in_progress: list[DashboardCourse] = []
     completed: list[DashboardCourse] = []

@@ -40,7 +40,7 @@ from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
 from content.selectors import CourseOutline, OutlineItem, course_outline
-from lms.db import fixed_statement_rows
+from lms.db import fixed_statement_rows, row_shape
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from progress import xapi
@@ -143,9 +143,7 @@ _LOCKED_ENROLMENT_SQL = (
 def _locked_enrolment_statement() -> tuple[str, Any, Any]:
     """The SELECT ... FOR UPDATE of an enrolment with its course page, written once per process from the models'
     metadata: on every graded result the ORM spent longer composing this join than the database answering it."""
-    from progress.selectors import _row_shape  # the selectors import these services
-
-    enrolment, course = _row_shape(Enrolment), _row_shape(CoursePage)
+    enrolment, course = row_shape(Enrolment), row_shape(CoursePage)
     quote = connection.ops.quote_name
     sql = _LOCKED_ENROLMENT_SQL.format(
         columns=", ".join(enrolment.columns + course.columns),
@@ -599,9 +597,7 @@ _ITEM_RESULT_SQL = (
 def _item_result_statement() -> tuple[str, Any]:
     """One statement that merges an event into the item row (inserting it on a first result) and returns the
     row before and after. Written once per process from the model's metadata."""
-    from progress.selectors import _row_shape  # the selectors import these services
-
-    shape = _row_shape(ItemProgress)
+    shape = row_shape(ItemProgress)
     columns = [connection.ops.quote_name(str(f.column)) for f in ItemProgress._meta.concrete_fields]
     merge = {
         column: expression.format(new_rank=_state_rank_sql("EXCLUDED.state"), old_rank=_state_rank_sql("stored.state"))

@@ -7,23 +7,14 @@ from django.db import transaction
 
 from content.models import ModulePage
 from progress.models import CourseProgress, ItemProgress, ItemState, ModuleProgress, Statement
-from progress.services import item_open, item_result_record, lesson_complete, progress_refresh
+from progress.services import FIGURE_FIELDS, item_open, item_result_record, lesson_complete, progress_refresh
 from progress.xapi import VERB_ATTEMPTED, VERB_COMPLETED
 from tests.progress.factories import add_lesson, add_module, at, build_course, enrolled, items_of
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = [
-    "minutes_done",
-    "minutes_total",
-    "percent",
-    "items_started",
-    "items_done",
-    "items_total",
-    "required_done",
-    "required_total",
-    "grade",
-]
+# Every figure the aggregates store (the timestamp differs between two writes of the same figures).
+FIGURES = [name for name in FIGURE_FIELDS if name != "updated_at"]
 
 
 def aggregates(enrolment):
