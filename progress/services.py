@@ -40,7 +40,7 @@ from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
 from content.selectors import CourseOutline, OutlineItem, course_outline
-from lms.db import fixed_statement_rows, row_shape
+from lms.db import row_shape
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from progress import xapi
@@ -131,42 +131,15 @@ def _locked_enrolment(*, user: User, course: CoursePage) -> Enrolment:
         raise NotEnrolled(_("You are not enrolled in this course.")) from None
 
 
-_LOCKED_ENROLMENT_SQL = (
-    "SELECT {columns} FROM {enrolments}"
-    " INNER JOIN {pages} ON {pages}.id = {enrolments}.course_id"
-    " INNER JOIN {courses} ON {courses}.page_ptr_id = {pages}.id"
-    " WHERE {enrolments}.user_id = %s AND {pages}.path = %s"
-)
-
-
-@functools.cache
-def _locked_enrolment_statement() -> tuple[str, Any, Any]:
-    """The SELECT ... FOR UPDATE of an enrolment with its course page, written once per process from the models'
-    metadata: on every graded result the ORM spent longer composing this join than the database answering it."""
-    enrolment, course = row_shape(Enrolment), row_shape(CoursePage)
-    quote = connection.ops.quote_name
-    sql = _LOCKED_ENROLMENT_SQL.format(
-        columns=", ".join(enrolment.columns + course.columns),
-        enrolments=quote(Enrolment._meta.db_table),
-        pages=quote(Page._meta.db_table),
-        courses=quote(CoursePage._meta.db_table),
-    )
-    if connection.features.has_select_for_update_of:  # as the ORM, no lock where there is none (SQLite)
-        sql += f" FOR UPDATE OF {quote(Enrolment._meta.db_table)}"
-    return sql, enrolment, course
-
-
 def _locked_enrolment_in_course_of(*, user: User, item: Page) -> Enrolment:
     """The learner's enrolment row, locked, with its course: `course_of_item` and `_locked_enrolment` in one
-    query (the course is the item's grandparent; only the enrolment row is locked)."""
-    sql, enrolment_shape, course_shape = _locked_enrolment_statement()
-    rows = fixed_statement_rows(sql=sql, params=[user.pk, item.path[: -2 * Page.steplen]])
-    if not rows:
+    query (the course is the item's grandparent; only the enrolment row is locked). The same statement as the
+    item pages' gate read, so one prepared statement serves both; its course aggregate is not used here."""
+    from progress.selectors import _enrolment_for_course_path  # the selectors import these services
+
+    enrolment = _enrolment_for_course_path(user=user, course_path=item.path[: -2 * Page.steplen], lock=True)
+    if enrolment is None:
         raise NotEnrolled(_("You are not enrolled in this course."))
-    row = rows[0]
-    split = len(enrolment_shape.columns)
-    enrolment = cast(Enrolment, enrolment_shape.build(row[:split]))
-    enrolment.course = cast(CoursePage, course_shape.build(row[split:]))
     enrolment.user = user  # the lock matched on it: no query for the learner's name in a statement
     return enrolment
 
