@@ -13,7 +13,7 @@ prepares those. `DATABASE_PREPARED_STATEMENTS=false` turns it off (a transaction
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -70,13 +70,13 @@ def _cursor() -> Iterator[CursorWrapper]:
         yield cursor
 
 
-def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def _rows(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def fixed_statement_rows(*, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+def fixed_statement_rows(*, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """The rows of `sql`, a statement whose text is fixed per process (only `params` change): one query.
 
     Prepared on PostgreSQL (psycopg keeps one prepared statement per distinct text on each connection, at most

@@ -5,26 +5,28 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, NullIf, TruncMonth
+from django.db.models import Case, CharField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.models import Page as WagtailPage
 from wagtail.models import PageViewRestriction
 
 from content.models import CoursePage
+from lms.db import converted, fixed_statement_rows
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
-from organizations.learning import enrolment_annotations
+from organizations.learning import enrolment_annotations, enrolment_join_sql, progress_converters
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
 
 if TYPE_CHECKING:
@@ -209,26 +211,149 @@ class SeatFact:
     count: int
 
 
-def _as_date(value: date | datetime | None) -> date | None:
+def _as_month(value: date | datetime | str | None) -> date | None:
+    """A truncated month as the database answers it: a datetime (PostgreSQL) or its text (SQLite)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
     return value.date() if isinstance(value, datetime) else value
+
+
+# A held seat's status and its rank, as `_with_progress` computes them for the ORM's `staff_rows`.
+_STATUS_SQL = (
+    "CASE WHEN e.completed_at IS NOT NULL THEN 'completed'"
+    " WHEN p.items_started > 0 OR p.items_done > 0 THEN 'in_progress' ELSE 'not_started' END"
+)
+_STATUS_RANK_SQL = (
+    "CASE WHEN e.completed_at IS NOT NULL THEN 2 WHEN p.items_started > 0 OR p.items_done > 0 THEN 1 ELSE 0 END"
+)
+# What the statement answers: facts ('f') and then the page's rows ('r'), each with its own columns; a page
+# row's columns, as SQL over the seat `s`, its learner `u`, its course's page `c`, enrolment `e` and progress `p`.
+_OUTPUT: tuple[str, ...] = (
+    *("kind", "course_id", "status", "month", "n"),
+    *("id", "display_name", "email", "title", "percent", "completed_at", "status_rank"),
+)
+_ROW_SQL = {
+    "id": "s.id",
+    "display_name": "u.display_name",
+    "email": "u.email",
+    "title": "c.title",
+    "percent": "COALESCE(p.percent, 0)",
+    "completed_at": "e.completed_at",
+    "status_rank": _STATUS_RANK_SQL,
+}
+# SORTS, as page row columns.
+_SORT_COLUMNS = {
+    "name": ("display_name", "email", "id"),
+    "email": ("email", "id"),
+    "course": ("title", "email", "id"),
+    "progress": ("percent", "email", "id"),
+    "status": ("status_rank", "email", "id"),
+    "completed": ("completed_at", "email", "id"),
+}
+
+
+def _dashboard_statement(*, filters: StaffFilters) -> tuple[str, dict[str, Any]]:
+    """One statement for the dashboard's reads of the held seats: the seat facts, and one page of the table.
+
+    - `facts`: the held seats counted by (course, status, month completed): one aggregate pass over the seats
+      joined to their enrolment and progress (never to the learners).
+    - `page_ids`: the page's seat ids in the table's order, joining only what the order and the filters need
+      (sorting by name joins the learners, not the progress). The page is `size` rows from `skip`, or the last
+      page when `skip` is negative or past the rows (counted from the facts), as `Paginator.get_page` answers
+      a page number out of range.
+    - then those few seats' rows, with their learner, course and progress.
+
+    Returns the statement and the parameters of its month; the others are named (see `_dashboard_read`).
+    """
+    # (sql, params) since Django 4.2; django-stubs still types it as the sql alone.
+    month_sql, month_values = cast(
+        tuple[str, tuple[Any, ...]],
+        connection.ops.datetime_trunc_sql("month", "e.completed_at", (), timezone.get_current_timezone_name()),
+    )
+    month_params = {f"month_{i}": value for i, value in enumerate(month_values)}
+    month_sql = month_sql % tuple(f"%({name})s" for name in month_params)
+    seats, bundles = Seat._meta.db_table, SeatBundle._meta.db_table
+    pages, users = WagtailPage._meta.db_table, User._meta.db_table  # a course's title is its page's
+    held = f"{seats} s JOIN {bundles} b ON b.id = s.bundle_id"  # + the condition below
+    held_condition = "b.organization_id = %(organization)s AND s.state = %(state)s"
+    progress = enrolment_join_sql(user_column="s.user_id", course_column="b.course_id")
+    learner, course = f" LEFT JOIN {users} u ON u.id = s.user_id", f" JOIN {pages} c ON c.id = b.course_id"
+
+    columns = _SORT_COLUMNS[filters.sort]
+    direction = " DESC" if filters.descending else ""
+    order = ", ".join(f"{_ROW_SQL[column]}{direction}" for column in columns)
+    positions = ", ".join(f"{_OUTPUT.index(column) + 1}{direction}" for column in columns)
+    page_joins = learner + (course if "title" in columns else "")
+    if filters.status or {"percent", "completed_at", "status_rank"} & set(columns):
+        page_joins += progress
+    page_conditions, fact_conditions = [held_condition], ["1 = 1"]
+    if filters.course:
+        page_conditions.append("b.course_id = %(course)s")
+        fact_conditions.append("course_id = %(course)s")
+    if filters.status:
+        page_conditions.append(f"{_STATUS_SQL} = %(status)s")
+        fact_conditions.append("status = %(status)s")
+    facts_nulls = ", ".join(["NULL"] * (len(_OUTPUT) - 5))
+    sql = (
+        # The models' own table names; every value is a parameter.
+        f"WITH facts AS (SELECT b.course_id, {_STATUS_SQL} AS status, {month_sql} AS month, COUNT(*) AS n"  # noqa: S608
+        f" FROM {held}{progress} WHERE {held_condition} GROUP BY 1, 2, 3),"
+        f" page_ids AS (SELECT s.id FROM {held}{page_joins} WHERE {' AND '.join(page_conditions)}"
+        f" ORDER BY {order} LIMIT %(size)s OFFSET (SELECT CASE WHEN %(skip)s >= 0 AND %(skip)s < n THEN %(skip)s"
+        " WHEN n = 0 THEN 0 ELSE (n - 1) / %(size)s * %(size)s END"
+        f" FROM (SELECT CAST(COALESCE(SUM(n), 0) AS INTEGER) AS n FROM facts WHERE {' AND '.join(fact_conditions)})"
+        " counted))"
+        f" SELECT 'f', course_id, status, month, n, {facts_nulls} FROM facts"
+        f" UNION ALL SELECT 'r', b.course_id, {_STATUS_SQL}, NULL, NULL,"
+        f" {', '.join(_ROW_SQL[column] for column in _OUTPUT[5:])}"
+        f" FROM page_ids JOIN {seats} s ON s.id = page_ids.id JOIN {bundles} b ON b.id = s.bundle_id"
+        f"{course}{learner}{progress}"
+        f" ORDER BY 1, {positions}"
+    )
+    return sql, month_params
+
+
+def _dashboard_read(
+    *, organization: Organization, filters: StaffFilters, size: int, skip: int = 0
+) -> tuple[list[SeatFact], list[StaffRow]]:
+    """The seat facts, and the table's `size` rows from `skip` for `filters` (the last page's when `skip` is out
+    of range): one statement, prepared on PostgreSQL (one text per sort, direction and filters used: a few dozen
+    at most)."""
+    sql, params = _dashboard_statement(filters=filters)
+    params.update(organization=organization.pk, state=SeatState.ASSIGNED.value, size=size, skip=skip)
+    params.update(course=filters.course, status=filters.status)
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    converters = progress_converters()
+    facts, rows = [], []
+    for kind, course_id, status, month, n, pk, name, email, title, percent, completed_at, _rank in fixed_statement_rows(
+        sql=sql, params=params
+    ):
+        if kind == "f":
+            facts.append(SeatFact(course_id=course_id, status=status, month=_as_month(month), count=n))
+            continue
+        percent, completed_at = converted((percent, completed_at), converters)
+        rows.append(
+            StaffRow(
+                pk=pk,
+                name=name or email,
+                email=email,
+                course_title=title,
+                status=status,
+                status_label=labels[status],
+                progress_percent=percent,
+                completed_at=completed_at,
+            )
+        )
+    return facts, rows
 
 
 def seat_facts(*, organization: Organization) -> list[SeatFact]:
     """The held seats counted by (course, status, month completed), in one aggregate pass over the joined rows.
 
-    The dashboard's seat figures, its completion chart and its table's row count all come from this one query.
+    The dashboard's seat figures, its completion chart and its table's row count all come from these facts (the
+    dashboard reads them with its page of rows, in one statement).
     """
-    rows = (
-        staff_rows(organization=organization, filters=StaffFilters())
-        .order_by()
-        .annotate(month=TruncMonth("completed_at"))
-        .values("bundle__course", "status", "month")
-        .annotate(n=Count("pk"))
-    )
-    return [
-        SeatFact(course_id=row["bundle__course"], status=row["status"], month=_as_date(row["month"]), count=row["n"])
-        for row in rows
-    ]
+    return _dashboard_read(organization=organization, filters=StaffFilters(), size=0)[0]
 
 
 def seats_by_course(*, organization: Organization, facts: list[SeatFact] | None = None) -> list[CourseSeats]:
@@ -328,17 +453,6 @@ def completion_chart(
     return CompletionChart(points=points, top=top)
 
 
-def _table_order(*, organization: Organization, filters: StaffFilters) -> QuerySet:
-    """The ids of the table's rows in order. Sorting by person or course needs no progress: then only the seats
-    and their learners are joined to order them; by status, progress or completion, the full rows are."""
-    if filters.status or filters.sort in {"progress", "status", "completed"}:
-        return staff_rows(organization=organization, filters=filters).values_list("pk", flat=True)
-    seats = Seat.objects.filter(bundle__organization=organization, state=SeatState.ASSIGNED)
-    if filters.course:
-        seats = seats.filter(bundle__course_id=filters.course)
-    return _in_order(seats, filters).values_list("pk", flat=True)
-
-
 @dataclass(frozen=True)
 class StaffRow:
     """One line of the dashboard's staff table: only what it shows (no model instances to build)."""
@@ -351,33 +465,6 @@ class StaffRow:
     status_label: str
     progress_percent: Decimal
     completed_at: datetime | None
-
-
-def _table_rows(*, ids: Iterable[int], filters: StaffFilters) -> list[StaffRow]:
-    """The page's rows, in the table's order, from the page of ids as a subquery: one query for both."""
-    labels = {key: str(label) for key, label in STATUSES.items()}
-    rows = _in_order(_with_progress(Seat.objects.filter(pk__in=ids)), filters).values_list(
-        "pk",
-        "user__display_name",
-        "user__email",
-        "bundle__course__title",
-        "status",
-        "progress_percent",
-        "completed_at",
-    )
-    return [
-        StaffRow(
-            pk=pk,
-            name=name or email,
-            email=email,
-            course_title=title,
-            status=status,
-            status_label=labels[status],
-            progress_percent=percent,
-            completed_at=completed_at,
-        )
-        for pk, name, email, title, status, percent, completed_at in rows
-    ]
 
 
 def _count_of(rows: QuerySet) -> Subquery:
@@ -405,18 +492,20 @@ def _member_counts(*, organization: Organization) -> MemberCounts:
 
 
 def organization_dashboard(*, organization: Organization, filters: StaffFilters, page_number: Any = 1) -> Dashboard:
-    """Seat figures, chart and the table's count from one aggregate pass; the page's rows in one query, ordered and
-    sliced in a subquery that joins no progress unless the sort or filter needs it."""
-    facts = seat_facts(organization=organization)
-    count = staff_count_matching(facts=facts, filters=filters)
-    page = CountedPaginator(_table_order(organization=organization, filters=filters), PAGE_SIZE, count=count).get_page(
-        page_number
-    )
-    page.object_list = _table_rows(ids=page.object_list, filters=filters) if count else []
+    """Seat figures, chart, the table's count and its page of rows from one statement; the bundles; the member
+    counts. A page number past the last, or below 1, shows the last page, as `Paginator.get_page` does."""
+    try:
+        wanted = int(page_number)
+    except (TypeError, ValueError):
+        wanted = 1
+    skip = (wanted - 1) * PAGE_SIZE if wanted >= 1 else -1
+    facts, rows = _dashboard_read(organization=organization, filters=filters, size=PAGE_SIZE, skip=skip)
+    paginator = CountedPaginator(rows, PAGE_SIZE, count=staff_count_matching(facts=facts, filters=filters))
+    number = wanted if 1 <= wanted <= paginator.num_pages else paginator.num_pages
     return Dashboard(
         organization=organization,
         courses=seats_by_course(organization=organization, facts=facts),
-        page=page,
+        page=Page(rows, number, paginator),
         filters=filters,
         chart=completion_chart(organization=organization, facts=facts),
         **_member_counts(organization=organization),

@@ -3,6 +3,7 @@
 import csv
 import io
 import tracemalloc
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -25,11 +26,11 @@ from tests.organizations.staff import staff_on_seats
 
 pytestmark = pytest.mark.django_db
 
-# User (the session is in the cache: cached_db), organization (with the admin check), the seat facts (one aggregate pass: seat figures,
-# chart and the table's count), bundles by course, the members and open invitations (one query), the page's rows
-# (ordered and sliced in a subquery, one query), the staff's latest badges (through the dashboard hook) and the
-# user's and groups' permissions (may this user open the admin? asked once, then cached).
-DASHBOARD_QUERIES = 9
+# User (the session is in the cache: cached_db), organization (with the admin check), one statement for the seat
+# facts (seat figures, chart and the table's count) and the page's rows, bundles by course, the members and open
+# invitations (one query), the staff's latest badges (through the dashboard hook) and the user's and groups'
+# permissions (may this user open the admin? asked once, then cached).
+DASHBOARD_QUERIES = 8
 
 
 @pytest.fixture
@@ -257,3 +258,52 @@ def test_the_xlsx_export_of_10000_rows_is_built_in_bounded_memory(client, big_or
 def test_report_rows_are_read_from_a_server_side_iterator(big_org):
     rows = report_rows(organization=big_org, filters=StaffFilters())
     assert next(rows)[1].endswith("@bulk.test")
+
+
+@pytest.mark.parametrize(
+    ("page_number", "expected"), [(None, 1), ("1", 1), ("2", 2), ("3", 3), ("4", 3), ("0", 3), ("-2", 3), ("x", 1)]
+)
+def test_a_page_out_of_range_shows_the_last_page_as_the_paginator_does(
+    monkeypatch, django_assert_num_queries, page_number, expected
+):
+    """Pages of 2 rows over 5 staff: the statement chooses the page itself, so the count of queries stays the same."""
+    from organizations import selectors
+
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    org = make_org()
+    staff_on_seats(org, make_bundle(org, seats=1), 5)
+    filters = StaffFilters(sort="email")
+    everyone = list(staff_rows(organization=org, filters=filters).values_list("pk", flat=True))
+    with django_assert_num_queries(3):  # the statement, the bundles, the member counts
+        page = organization_dashboard(organization=org, filters=filters, page_number=page_number)
+    assert page.page.number == expected
+    assert [row.pk for row in page.page] == everyone[(expected - 1) * 2 : expected * 2]
+    assert (page.page.paginator.count, page.page.paginator.num_pages) == (5, 3)
+
+
+def test_completions_count_in_the_month_of_the_sites_time_zone(settings):
+    """The facts' months are the site's (America/Toronto): 1 March 03:00 UTC is still February there."""
+    from organizations.selectors import completion_chart, seat_facts
+    from progress.models import Enrolment
+
+    settings.TIME_ZONE = "America/Toronto"
+    org = make_org()
+    bundle = make_bundle(org, seats=1)
+    staff_on_seats(org, bundle, 6)
+    completed = Enrolment.objects.filter(course_id=bundle.course_id, completed_at__isnull=False).order_by("pk")
+    [first, second] = completed
+    Enrolment.objects.filter(pk=first.pk).update(completed_at=datetime(2026, 3, 1, 3, 0, tzinfo=UTC))
+    Enrolment.objects.filter(pk=second.pk).update(completed_at=datetime(2026, 3, 1, 6, 0, tzinfo=UTC))
+    facts = seat_facts(organization=org)
+    months = sorted((fact.month, fact.count) for fact in facts if fact.status == "completed")
+    assert months == [(date(2026, 2, 1), 1), (date(2026, 3, 1), 1)]
+    assert {fact.status: fact.count for fact in facts if fact.status != "completed"} == {
+        "not_started": 2,
+        "in_progress": 2,
+    }
+    chart = completion_chart(organization=org, months=3, today=date(2026, 3, 15), facts=facts)
+    assert [(point.label, point.count, point.total) for point in chart.points] == [
+        ("2026-01", 0, 0),
+        ("2026-02", 1, 1),
+        ("2026-03", 1, 2),
+    ]
