@@ -43,13 +43,24 @@ STATUSES = {
     "in_progress": gettext_lazy("In progress"),
     "completed": gettext_lazy("Completed"),
 }
+# The staff table's sorts, as the columns of a row in order (the statement's names: see `_ROW_SQL`).
 SORTS = {
-    "name": ("user__display_name", "user__email", "pk"),
-    "email": ("user__email", "pk"),
-    "course": ("bundle__course__title", "user__email", "pk"),
-    "progress": ("progress_percent", "user__email", "pk"),
-    "status": ("status_rank", "user__email", "pk"),
-    "completed": ("completed_at", "user__email", "pk"),
+    "name": ("display_name", "email", "id"),
+    "email": ("email", "id"),
+    "course": ("title", "email", "id"),
+    "progress": ("percent", "email", "id"),
+    "status": ("status_rank", "email", "id"),
+    "completed": ("completed_at", "email", "id"),
+}
+# The same columns for the ORM's `staff_rows`.
+_ORM_COLUMNS = {
+    "display_name": "user__display_name",
+    "email": "user__email",
+    "id": "pk",
+    "title": "bundle__course__title",
+    "percent": "progress_percent",
+    "status_rank": "status_rank",
+    "completed_at": "completed_at",
 }
 
 
@@ -133,10 +144,8 @@ def _with_progress(seats: QuerySet[Seat]) -> QuerySet[WithAnnotations[Seat, Seat
 
 
 def _in_order(rows: QuerySet, filters: StaffFilters) -> QuerySet:
-    order = SORTS[filters.sort]
-    if filters.descending:
-        order = tuple(f"-{name}" for name in order)
-    return rows.order_by(*order)
+    direction = "-" if filters.descending else ""
+    return rows.order_by(*(f"{direction}{_ORM_COLUMNS[column]}" for column in SORTS[filters.sort]))
 
 
 def staff_rows(*, organization: Organization, filters: StaffFilters) -> QuerySet[WithAnnotations[Seat, SeatProgress]]:
@@ -241,15 +250,6 @@ _ROW_SQL = {
     "completed_at": "e.completed_at",
     "status_rank": _STATUS_RANK_SQL,
 }
-# SORTS, as page row columns.
-_SORT_COLUMNS = {
-    "name": ("display_name", "email", "id"),
-    "email": ("email", "id"),
-    "course": ("title", "email", "id"),
-    "progress": ("percent", "email", "id"),
-    "status": ("status_rank", "email", "id"),
-    "completed": ("completed_at", "email", "id"),
-}
 
 
 def _dashboard_statement(*, filters: StaffFilters) -> tuple[str, dict[str, Any]]:
@@ -279,7 +279,7 @@ def _dashboard_statement(*, filters: StaffFilters) -> tuple[str, dict[str, Any]]
     progress = enrolment_join_sql(user_column="s.user_id", course_column="b.course_id")
     learner, course = f" LEFT JOIN {users} u ON u.id = s.user_id", f" JOIN {pages} c ON c.id = b.course_id"
 
-    columns = _SORT_COLUMNS[filters.sort]
+    columns = SORTS[filters.sort]
     direction = " DESC" if filters.descending else ""
     order = ", ".join(f"{_ROW_SQL[column]}{direction}" for column in columns)
     positions = ", ".join(f"{_OUTPUT.index(column) + 1}{direction}" for column in columns)
