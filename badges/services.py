@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -307,15 +306,23 @@ def _status_index_allocate(*, issuer_id: int, lazy_commit: bool = False) -> tupl
         size = status_list.size
     taken = Award.objects.filter(status_list=status_list)
     rng = secrets.SystemRandom()
+    probe = _index_probe_sql()
     for _probe in range(STATUS_INDEX_PROBES):
         index = rng.randrange(size)
-        if not taken.filter(status_index=index).exists():
+        if not fixed_statement_rows(sql=probe, params=[status_list.pk, index]):
             return status_list, index
     # A nearly full list: choose among what is left.
     used = {
         index for index in taken.exclude(status_index=None).values_list("status_index", flat=True) if index is not None
     }
     return status_list, random_free_index(used, size=size, rng=rng)
+
+
+@lru_cache(maxsize=1)
+def _index_probe_sql() -> str:
+    """Is an index of a list taken? The (list, index) unique constraint's index answers it."""
+    table = connection.ops.quote_name(Award._meta.db_table)
+    return f"SELECT 1 FROM {table} WHERE status_list_id = %s AND status_index = %s"  # noqa: S608 (the model's table)
 
 
 def _status_index_reserve(*, issuer_id: int, lazy_commit: bool = False) -> tuple[StatusList | None, int]:
@@ -657,23 +664,45 @@ def _award_sign_new(
     award.awarded_at = award.awarded_at.replace(microsecond=0)
     award.attempts += 1
     _credential_sign(award=award, badge=badge, now=now, evidence=evidence, key=key)
-    fields = ["awarded_at", "valid_from", "valid_until", "salt", "identity_hash", "credential_id", "credential_json"]
-    stored = (
-        Award.objects.filter(pk=award.pk)
-        .exclude(status=AwardStatus.ISSUED)
-        .update(
-            **{name: getattr(award, name) for name in fields},
-            status=AwardStatus.ISSUED,
-            error="",
-            attempts=F("attempts") + 1,
-            updated_at=timezone.now(),
-        )
-    )
+    award.updated_at = timezone.now()
+    sql, fields = _signed_update()
+    values = [field.get_db_prep_save(getattr(award, field.attname), connection) for field in fields]
+    issued = AwardStatus.ISSUED.value
+    stored = fixed_statement_rows(sql=sql, params=[*values, issued, award.pk, issued])
     if not stored:
         return Award.objects.get(pk=award.pk)
     award_id_issued = award.pk
     transaction.on_commit(lambda: _notify_later(award_id_issued))
     return award
+
+
+# What signing stores on an award row, besides its status, error, attempts and `updated_at`.
+_SIGNED_FIELDS = (
+    "awarded_at",
+    "valid_from",
+    "valid_until",
+    "salt",
+    "identity_hash",
+    "credential_id",
+    "credential_json",
+)
+
+
+@lru_cache(maxsize=1)
+def _signed_update() -> tuple[str, list[Any]]:
+    """The UPDATE that stores a signed credential on its award row unless the row is issued already, returning its
+    id: written once per process (the ORM's `update()` composed it again for every credential). The parameters are
+    the `_SIGNED_FIELDS` and `updated_at`, each through its field's `get_db_prep_save`, then the issued status, the
+    award's id and the issued status again."""
+    quote = connection.ops.quote_name
+    by_name = {field.name: field for field in Award._meta.concrete_fields}
+    fields = [by_name[name] for name in (*_SIGNED_FIELDS, "updated_at")]
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(Award._meta.db_table)} SET {assignments}, status = %s, error = '',"  # noqa: S608
+        " attempts = attempts + 1 WHERE id = %s AND status <> %s RETURNING id"
+    )
+    return sql, fields
 
 
 def _notify_later(award_id: int) -> None:

@@ -257,6 +257,10 @@ def test_a_completed_enrolment_gets_its_badge_once_in_seven_statements(
     with django_assert_num_queries(2):  # the read (it says the learner has it), the award
         again = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert again.pk == award.pk and Award.objects.filter(learner=learner).count() == 1
+    # The hand-written UPDATE stored what the signing set on the instance.
+    for name in (*services._SIGNED_FIELDS, "status", "error", "attempts"):
+        assert getattr(again, name) == getattr(award, name), name
+    assert (again.attempts, again.updated_at >= again.created_at) == (1, True)
     assert again.credential_json == award.credential_json
 
 
