@@ -511,9 +511,10 @@ def dashboard_for_learner(*, user: User, request: HttpRequest | None = None) -> 
     its page's id); URLs are built from url_path with one site lookup.
     """
     sql, converters = _dashboard_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, EnrolmentStatus.ACTIVE])
-        rows = [dict(zip(_DASHBOARD_COLUMNS, converted(row, converters), strict=True)) for row in cursor.fetchall()]
+    rows = [
+        dict(zip(_DASHBOARD_COLUMNS, converted(row, converters), strict=True))
+        for row in fixed_statement_rows(sql=sql, params=[user.pk, EnrolmentStatus.ACTIVE.value])
+    ]
     url = page_url_builder(request)
     in_progress: list[DashboardCourse] = []
     completed: list[DashboardCourse] = []
