@@ -46,7 +46,7 @@ from assessments.models import (
     TaskPage,
 )
 from content.models import CourseItemPage
-from lms.db import RowShape, column_converters, converted, fixed_statement_rows, row_shape
+from lms.db import RowShape, column_converters, converted, fixed_statement_rows, fixed_statement_run, row_shape
 from lms.models import User
 from media.models import PrivateFile
 from media.uploads import (
@@ -368,9 +368,9 @@ def _answers_and_earlier_scores(*, attempt: Attempt, scoring: str) -> tuple[dict
     """The locked attempt's saved answers (key -> value) and the aggregate of the learner's other graded attempts.
 
     Read after the attempt lock is held, so no autosave can commit between this read and the grading."""
-    with connection.cursor() as cursor:
-        cursor.execute(_answers_and_scores_statement(scoring), [attempt.pk, attempt.quiz_id, attempt.learner_id])
-        answers, *earlier = cursor.fetchone()
+    answers, *earlier = fixed_statement_rows(
+        sql=_answers_and_scores_statement(scoring), params=[attempt.pk, attempt.quiz_id, attempt.learner_id]
+    )[0]
     first, second, third = (
         _as_attempt_field(name, value)
         for name, value in zip(_EARLIER_FIELDS[AttemptScoring(scoring)], earlier, strict=True)
@@ -413,10 +413,9 @@ def _close(*, attempt: Attempt, at: datetime) -> Attempt:
     _grade_into(attempt, responses)
     attempt.submitted_at = at
     sql, fields = _close_statement()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields] + [attempt.pk]
-        )
+    fixed_statement_run(
+        sql=sql, params=[f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in fields] + [attempt.pk]
+    )
     if attempt.state == AttemptState.GRADED:
         score = _counted_with(attempt=attempt, scoring=quiz.attempt_scoring, earlier=earlier)
         _report_result(user=attempt.learner, item=quiz, score=score, passed=score >= quiz.pass_mark, occurred_at=at)

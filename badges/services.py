@@ -339,17 +339,15 @@ def _status_index_reserve(*, issuer_id: int, lazy_commit: bool = False) -> tuple
     lazy = lazy_commit and connection.vendor == "postgresql"
     # set_config(..., true) is SET LOCAL as a function, so it rides on this round trip instead of its own.
     returning = ", set_config('synchronous_commit', 'off', true)" if lazy else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET allocated = allocated + 1"  # noqa: S608 (the model's own table name)
-            f" WHERE id = (SELECT id FROM {table} WHERE issuer_id = %s ORDER BY number DESC LIMIT 1)"
-            f" AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8{returning}",
-            [issuer_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    rows = fixed_statement_rows(
+        sql=f"UPDATE {table} SET allocated = allocated + 1"  # noqa: S608 (the model's own table name)
+        f" WHERE id = (SELECT id FROM {table} WHERE issuer_id = %s ORDER BY number DESC LIMIT 1)"
+        f" AND allocated < length(bits) * 8 RETURNING id, number, length(bits) * 8{returning}",
+        params=[issuer_id],
+    )
+    if not rows:
         return None, 0
-    list_id, number, size = row[:3]
+    list_id, number, size = rows[0][:3]
     return StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [list_id, issuer_id, number]), size
 
 

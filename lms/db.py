@@ -70,10 +70,21 @@ def _cursor() -> Iterator[CursorWrapper]:
         yield cursor
 
 
-def _rows(sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
+def _run(sql: str, params: Sequence[Any] | Mapping[str, Any], *, fetch: bool) -> tuple[list[tuple[Any, ...]], int]:
     with _cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return (cursor.fetchall() if fetch else []), cursor.rowcount
+
+
+def _fixed(sql: str, params: Sequence[Any] | Mapping[str, Any], *, fetch: bool) -> tuple[list[tuple[Any, ...]], int]:
+    try:
+        return _run(sql, params, fetch=fetch)
+    except NotSupportedError as error:
+        if _RESULT_TYPE_CHANGED not in str(error) or connection.in_atomic_block or not connection.get_autocommit():
+            raise  # in a transaction its rollback clears psycopg's prepared statements
+        # Outside a transaction nothing would clear them: a new connection prepares the statement afresh.
+        connection.close()
+        return _run(sql, params, fetch=fetch)
 
 
 def fixed_statement_rows(*, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -82,14 +93,13 @@ def fixed_statement_rows(*, sql: str, params: Sequence[Any] | Mapping[str, Any])
     Prepared on PostgreSQL (psycopg keeps one prepared statement per distinct text on each connection, at most
     `prepared_max`, least recently used first out); on SQLite or with prepared statements off, a plain query.
     """
-    try:
-        return _rows(sql, params)
-    except NotSupportedError as error:
-        if _RESULT_TYPE_CHANGED not in str(error) or connection.in_atomic_block or not connection.get_autocommit():
-            raise  # in a transaction its rollback clears psycopg's prepared statements
-        # Outside a transaction nothing would clear them: a new connection prepares the statement afresh.
-        connection.close()
-        return _rows(sql, params)
+    return _fixed(sql, params, fetch=True)[0]
+
+
+def fixed_statement_run(*, sql: str, params: Sequence[Any] | Mapping[str, Any]) -> int:
+    """Run `sql`, a fixed statement that returns no rows (an UPDATE without RETURNING, say), as
+    `fixed_statement_rows` runs its statements; returns the count of rows it changed."""
+    return _fixed(sql, params, fetch=False)[1]
 
 
 def converted(values: Sequence[Any], converters: Sequence[tuple[list[Callable[..., Any]], Any]]) -> list[Any]:

@@ -40,7 +40,7 @@ from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
 from content.selectors import CourseOutline, OutlineItem, course_outline
-from lms.db import row_shape
+from lms.db import fixed_statement_rows, row_shape
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from progress import xapi
@@ -607,9 +607,7 @@ def _item_result_merge(
         "completed_at": occurred_at if completed else None,
         "now": timezone.now(),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        values = cursor.fetchone()
+    values = fixed_statement_rows(sql=sql, params=params)[0]
     width = len(shape.columns)
     before = cast(ItemProgress, shape.build(values[:width])) if values[0] is not None else None
     if values[width] is None:
