@@ -13,6 +13,7 @@ JSON_PATH = BENCH / "results" / "latest.json"
 MD_PATH = BENCH / "RESULTS.md"
 
 MET, MISSED, NOT_MEASURED = "met", "missed", "not measured"
+SIGNING_DOMINATES = "credential issue: signing dominates (over half of a task)"
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
         reason = missing.get("credential_issue", "not run")
         out.append(Verdict("credential issue ≥ 50 credentials/s per worker", NOT_MEASURED, reason))
         out.append(Verdict("credential issue: a repeated task inserts nothing", NOT_MEASURED, reason))
+        out.append(Verdict(SIGNING_DOMINATES, NOT_MEASURED, reason))
     else:
         rate = issue["per_second"]
         out.append(
@@ -135,6 +137,17 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
                 "credential issue ≥ 50 credentials/s per worker",
                 MET if rate >= 50 else MISSED,
                 f"{rate:.1f}/s with one worker; signing {issue.get('signing_share', 0) * 100:.0f}% of a task",
+            )
+        )
+        share, cpu_share = issue.get("signing_share", 0), issue.get("signing_share_of_worker_cpu")
+        out.append(
+            Verdict(
+                SIGNING_DOMINATES,
+                MET if share > 0.5 else MISSED,
+                f"signing {share * 100:.0f}% of a task's time"
+                + (f", {cpu_share * 100:.0f}% of the worker's CPU" if cpu_share else "")
+                + "; the rest is the broker's delivery and ack, the award's two commits and the e-mail's publish"
+                " (bench/findings.md)",
             )
         )
         repeat = issue["repeat_inserts"]
