@@ -7,7 +7,8 @@ except the outline, which `content.selectors.course_outline` reads in two querie
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -192,12 +193,17 @@ def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]]
         items=connection.ops.quote_name(ItemProgress._meta.db_table),
         modules=connection.ops.quote_name(ModuleProgress._meta.db_table),
     )
-    rows = fixed_statement_rows(sql=sql, params=[enrolment.pk, enrolment.pk])
+    return _states_from_rows(fixed_statement_rows(sql=sql, params=[enrolment.pk, enrolment.pk]))
+
+
+def _states_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal]]:
+    """Rows of ('item', item id, state, score, revision id) and ('module', module id, '', percent, None) as the
+    item states and the stored module percents."""
     states: dict[int, dict[str, Any]] = {}
     module_stored: dict[int, Decimal] = {}
     labels = {state: _state_label(state) for state in ItemState.values}
     for kind, pk, state, number, revision_id in rows:
-        if number is not None:  # PostgreSQL gives Decimal; SQLite a float or an int
+        if number is not None:  # PostgreSQL gives Decimal; SQLite a float or an int; JSON text
             number = Decimal(str(number)).quantize(CENT)
         if kind == "module":
             module_stored[pk] = number or Decimal("0")
@@ -216,18 +222,25 @@ _ENROLMENT_BY_COURSE_PATH_SQL = (
 
 
 @functools.cache
-def _enrolment_by_course_path(*, lock: bool = False) -> tuple[str, RowShape, RowShape, RowShape]:
+def _enrolment_by_course_path(
+    *, lock: bool = False, with_rows: bool = False
+) -> tuple[str, RowShape, RowShape, RowShape]:
     """One SELECT of an enrolment, its course page and its course aggregate, found by the course's tree path;
-    with `lock`, the enrolment row (only) is locked FOR UPDATE.
+    with `lock`, the enrolment row (only) is locked FOR UPDATE; `with_rows` (not with `lock`) adds one last column,
+    the enrolment's item rows and module aggregates as JSON text (`_STATES_AND_MODULES_SQL`'s rows).
 
     Built once per process from the models' metadata: on every item page the ORM spent several times longer
     composing this join and building its objects than the database spent planning and answering it.
     """
     enrolment, course, progress = row_shape(Enrolment), row_shape(CoursePage), row_shape(CourseProgress)
     quote = connection.ops.quote_name
+    enrolments = quote(Enrolment._meta.db_table)
+    columns = enrolment.columns + course.columns + progress.columns
+    if with_rows:
+        columns = [*columns, _rows_as_json(enrolments)]
     sql = _ENROLMENT_BY_COURSE_PATH_SQL.format(
-        columns=", ".join(enrolment.columns + course.columns + progress.columns),
-        enrolments=quote(Enrolment._meta.db_table),
+        columns=", ".join(columns),
+        enrolments=enrolments,
         pages=quote(Page._meta.db_table),
         courses=quote(CoursePage._meta.db_table),
         aggregates=quote(CourseProgress._meta.db_table),
@@ -237,25 +250,51 @@ def _enrolment_by_course_path(*, lock: bool = False) -> tuple[str, RowShape, Row
     return sql, enrolment, course, progress
 
 
+def _rows_as_json(enrolments: str) -> str:
+    """A subquery: the item rows and module aggregates of `{enrolments}.id` as one JSON array of
+    [kind, id, state, score or percent, revision id], PostgreSQL's json_agg or SQLite's json_group_array."""
+    quote = connection.ops.quote_name
+    items, modules = quote(ItemProgress._meta.db_table), quote(ModuleProgress._meta.db_table)
+    rows = (
+        f"SELECT 'item' AS kind, item_id AS pk, state, score AS number, revision_id FROM {items}"  # noqa: S608
+        f" WHERE enrolment_id = {enrolments}.id UNION ALL"
+        f" SELECT 'module', module_id, '', percent, NULL FROM {modules} WHERE enrolment_id = {enrolments}.id"
+    )
+    if connection.vendor == "postgresql":
+        aggregate = "coalesce(json_agg(json_build_array(kind, pk, state, number, revision_id)), '[]')::text"
+    else:
+        aggregate = "json_group_array(json_array(kind, pk, state, number, revision_id))"
+    return f"(SELECT {aggregate} FROM ({rows}) r)"  # noqa: S608
+
+
 def _enrolment_for_course_path(*, user: User, course_path: str, lock: bool = False) -> Enrolment | None:
     """The user's enrolment in the course at `course_path` with its course and course aggregate: one query.
 
     With `lock` (inside a transaction), the enrolment row is locked as `progress.services` requires of writers."""
-    sql, enrolment_shape, course_shape, progress_shape = _enrolment_by_course_path(lock=lock)
+    return _enrolment_and_rows(user=user, course_path=course_path, lock=lock)[0]
+
+
+def _enrolment_and_rows(
+    *, user: User, course_path: str, lock: bool = False, with_rows: bool = False
+) -> tuple[Enrolment | None, list[list[Any]]]:
+    """`_enrolment_for_course_path`, and with `with_rows` the enrolment's item and module rows from the same
+    statement (for `_states_from_rows`)."""
+    sql, enrolment_shape, course_shape, progress_shape = _enrolment_by_course_path(lock=lock, with_rows=with_rows)
     rows = fixed_statement_rows(sql=sql, params=[user.pk, course_path])
     if not rows:
-        return None
+        return None, []
     row = rows[0]
     split_course = len(enrolment_shape.columns)
     split_progress = split_course + len(course_shape.columns)
+    split_rows = split_progress + len(progress_shape.columns)
     enrolment = cast(Enrolment, enrolment_shape.build(row[:split_course]))
     enrolment.course = cast(CoursePage, course_shape.build(row[split_course:split_progress]))
     progress = None
     if row[split_progress] is not None:  # the aggregate's primary key: absent before the first write
-        progress = progress_shape.build(row[split_progress:])
+        progress = progress_shape.build(row[split_progress:split_rows])
         CourseProgress.enrolment.field.set_cached_value(progress, enrolment)
     Enrolment.course_progress.related.set_cached_value(enrolment, progress)
-    return enrolment
+    return enrolment, (json.loads(row[split_rows], parse_float=Decimal) if with_rows else [])
 
 
 def learner_read(
@@ -267,8 +306,9 @@ def learner_read(
 ) -> LearnerRead:
     """The learner's enrolment in the course of `course` (or of `item`), its item states and module aggregates.
 
-    Once per request when given one: the enrolment with its course and course aggregate (one query; a second
-    for the course when not enrolled), and for an active enrolment the item and module rows (one query).
+    Once per request when given one. An item page: the enrolment with its course, course aggregate, item rows and
+    module aggregates (one query; a second for the course when not enrolled). The course page: the enrolment with
+    its aggregate, then for an active enrolment the item and module rows (two queries).
     """
     if course is None and item is None:
         raise ValueError("learner_read needs a course or an item")
@@ -278,9 +318,10 @@ def learner_read(
     if key in memo:
         return memo[key]
     enrolment = None
+    item_rows: list[list[Any]] | None = None  # read with the enrolment on an item page
     if user.is_authenticated:
-        if course is None:  # an item page: its course comes with the enrolment
-            enrolment = _enrolment_for_course_path(user=user, course_path=course_path)
+        if course is None:  # an item page: its course, item rows and module aggregates come with the enrolment
+            enrolment, item_rows = _enrolment_and_rows(user=user, course_path=course_path, with_rows=True)
         else:  # the course page: what "Resume" opens comes with the enrolment
             enrolment = (
                 Enrolment.objects.filter(user=user, course=course)
@@ -294,7 +335,9 @@ def learner_read(
     if enrolment is not None:
         enrolment.course = course
         if enrolment.is_active:
-            read.states, read.module_stored = _states_and_modules(enrolment)
+            read.states, read.module_stored = (
+                _states_from_rows(item_rows) if item_rows is not None else _states_and_modules(enrolment)
+            )
     memo[key] = read
     return read
 

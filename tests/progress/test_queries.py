@@ -10,9 +10,9 @@ from tests.progress.factories import build_course, enrolled, items_of, learner
 pytestmark = pytest.mark.django_db
 
 # Wagtail and Django: site, home page, route, the item itself, user, view restrictions (2); the session is cached.
-# Progress: enrolment with its course and aggregate, item and module rows; no "last opened" UPDATE, since
-# `queries_for` opened the same item a moment before (progress.services.LAST_OPENED_REFRESH).
-LESSON_PAGE = 9
+# Progress: enrolment with its course, aggregate, item rows and module aggregates (one statement); no "last opened"
+# UPDATE, since `queries_for` opened the same item a moment before (progress.services.LAST_OPENED_REFRESH).
+LESSON_PAGE = 8
 # Wagtail and Django: site, home page, route, the course itself, view restrictions (2), user; content: skills,
 # instructors, prerequisites (the outline is cached); progress: enrolment with its aggregate, item and module rows.
 COURSE_PAGE = 12
@@ -144,3 +144,28 @@ def test_marking_an_opened_lesson_complete_runs_the_same_queries(client, small_a
     client.get(lesson.url)
     with django_assert_num_queries(LESSON_COMPLETE):
         client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"})
+
+
+def test_the_item_page_read_gives_the_rows_the_separate_read_gives():
+    """The gate's one statement folds the item rows and module aggregates in as JSON: same states, scores and
+    stored percents as the separate UNION ALL read (lesson_complete's), on this database."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from progress.selectors import _enrolment_and_rows, _states_and_modules, _states_from_rows
+    from progress.services import item_result_record
+
+    course = build_course(modules=2, lessons_per_module=3)
+    user = learner()
+    enrolment = enrolled(course, user)
+    items = items_of(course)
+    lesson_complete(user=user, lesson=items[0].specific)
+    item_result_record(user=user, item=items[1], completed=False, score=Decimal("87.50"), occurred_at=timezone.now())
+    item_result_record(user=user, item=items[3], completed=True, score=Decimal("66.67"), occurred_at=timezone.now())
+    read, rows = _enrolment_and_rows(user=user, course_path=course.path, with_rows=True)
+    assert read.pk == enrolment.pk
+    states, modules = _states_from_rows(rows)
+    assert (states, modules) == _states_and_modules(enrolment)
+    assert states[items[1].pk]["score"] == Decimal("87.50") and states[items[3].pk]["score"] == Decimal("66.67")
+    assert len(states) == 3 and len(modules) == 2
