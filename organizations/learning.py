@@ -6,6 +6,7 @@ progress's contract: `enrolment_create(*, user, course, source, actor)`, `enrolm
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -93,8 +94,10 @@ def enrolment_join_sql(*, user_column: str, course_column: str) -> str:
     )
 
 
+@functools.cache
 def progress_converters() -> list[tuple[list[Any], Any]]:
-    """For hand-written SQL: the converters of (p.percent, e.completed_at), as the ORM would apply them."""
+    """For hand-written SQL: the converters of (p.percent, e.completed_at), as the ORM would apply them (built
+    once per process; do not change the list)."""
     return [
         column_converters(CourseProgress._meta.get_field("percent")),  # type: ignore[arg-type]
         column_converters(Enrolment._meta.get_field("completed_at")),  # type: ignore[arg-type]

@@ -180,19 +180,23 @@ def learner_forget(*, request: HttpRequest | None) -> None:
 
 # The item rows and module aggregates of one enrolment in one round trip. Written as SQL because it runs on
 # every item page and the ORM spent more time composing the UNION than the database spent answering it.
-_STATES_AND_MODULES_SQL = (
-    "SELECT 'item', item_id, state, score, revision_id FROM {items} WHERE enrolment_id = %s"
-    " UNION ALL "
-    "SELECT 'module', module_id, '', percent, NULL FROM {modules} WHERE enrolment_id = %s"
-)
+@functools.cache
+def _states_and_modules_sql(enrolment: str) -> str:
+    """The item rows and module aggregates of the enrolment `enrolment` (a parameter or a column of an outer query)
+    as one UNION ALL of (kind, pk, state, number, revision_id). Written as SQL because it runs on every item page
+    and the ORM spent more time composing the UNION than the database spent answering it."""
+    quote = connection.ops.quote_name
+    items, modules = quote(ItemProgress._meta.db_table), quote(ModuleProgress._meta.db_table)
+    return (
+        f"SELECT 'item' AS kind, item_id AS pk, state, score AS number, revision_id FROM {items}"  # noqa: S608
+        f" WHERE enrolment_id = {enrolment} UNION ALL"
+        f" SELECT 'module', module_id, '', percent, NULL FROM {modules} WHERE enrolment_id = {enrolment}"
+    )
 
 
 def _states_and_modules(enrolment: Enrolment) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal]]:
     """The enrolment's item rows and module aggregates in one query (a UNION ALL of the two tables)."""
-    sql = _STATES_AND_MODULES_SQL.format(
-        items=connection.ops.quote_name(ItemProgress._meta.db_table),
-        modules=connection.ops.quote_name(ModuleProgress._meta.db_table),
-    )
+    sql = _states_and_modules_sql("%s")
     return _states_from_rows(fixed_statement_rows(sql=sql, params=[enrolment.pk, enrolment.pk]))
 
 
@@ -227,7 +231,7 @@ def _enrolment_by_course_path(
 ) -> tuple[str, RowShape, RowShape, RowShape]:
     """One SELECT of an enrolment, its course page and its course aggregate, found by the course's tree path;
     with `lock`, the enrolment row (only) is locked FOR UPDATE; `with_rows` (not with `lock`) adds one last column,
-    the enrolment's item rows and module aggregates as JSON text (`_STATES_AND_MODULES_SQL`'s rows).
+    the enrolment's item rows and module aggregates as JSON text (`_states_and_modules_sql`'s rows).
 
     Built once per process from the models' metadata: on every item page the ORM spent several times longer
     composing this join and building its objects than the database spent planning and answering it.
@@ -251,20 +255,13 @@ def _enrolment_by_course_path(
 
 
 def _rows_as_json(enrolments: str) -> str:
-    """A subquery: the item rows and module aggregates of `{enrolments}.id` as one JSON array of
+    """A subquery: `_states_and_modules_sql`'s rows for `{enrolments}.id` as one JSON array of
     [kind, id, state, score or percent, revision id], PostgreSQL's json_agg or SQLite's json_group_array."""
-    quote = connection.ops.quote_name
-    items, modules = quote(ItemProgress._meta.db_table), quote(ModuleProgress._meta.db_table)
-    rows = (
-        f"SELECT 'item' AS kind, item_id AS pk, state, score AS number, revision_id FROM {items}"  # noqa: S608
-        f" WHERE enrolment_id = {enrolments}.id UNION ALL"
-        f" SELECT 'module', module_id, '', percent, NULL FROM {modules} WHERE enrolment_id = {enrolments}.id"
-    )
     if connection.vendor == "postgresql":
         aggregate = "coalesce(json_agg(json_build_array(kind, pk, state, number, revision_id)), '[]')::text"
     else:
         aggregate = "json_group_array(json_array(kind, pk, state, number, revision_id))"
-    return f"(SELECT {aggregate} FROM ({rows}) r)"  # noqa: S608
+    return f"(SELECT {aggregate} FROM ({_states_and_modules_sql(f'{enrolments}.id')}) r)"  # noqa: S608
 
 
 def _enrolment_for_course_path(*, user: User, course_path: str, lock: bool = False) -> Enrolment | None:
