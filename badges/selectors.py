@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import bleach
 import markdown
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 
 from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
@@ -330,3 +330,49 @@ def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[Seq
         .order_by("-awarded_at", "-pk")[:limit]
     )
     return latest, (latest[0].total if latest else 0)
+
+
+# --- issuing a badge to a course's completers (admin) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    """Where a course's completers stand with its badge, for the admin page that issues it to them."""
+
+    completed: int  # learners who completed the course
+    issued: int  # of them, holding the badge (revoked ones included: they are never issued again)
+    failed: int  # of them, with an award that failed (shown to admins with its error)
+    issuing: int  # of them, with an award being issued now
+
+    @property
+    def pending(self) -> int:
+        """Completers without the badge: what issuing to them would queue (failed and stuck awards included)."""
+        return self.completed - self.issued
+
+
+def unissued_completions(*, achievement: Achievement) -> QuerySet:
+    """The completed enrolments of the achievement's course whose learner holds no issued award of it."""
+    from progress.models import Enrolment
+
+    issued = Award.objects.filter(achievement=achievement, learner_id=OuterRef("user_id"), status=AwardStatus.ISSUED)
+    return Enrolment.objects.filter(
+        course_id=achievement.course_id, course_id__isnull=False, completed_at__isnull=False
+    ).filter(~Exists(issued))
+
+
+def achievement_issue_summary(*, achievement: Achievement) -> IssueSummary:
+    """One query: the course's completers, counted by the status of their award of the achievement."""
+    from progress.models import Enrolment
+
+    status = Award.objects.filter(achievement=achievement, learner_id=OuterRef("user_id")).values("status")[:1]
+    counts = (
+        Enrolment.objects.filter(course_id=achievement.course_id, course_id__isnull=False, completed_at__isnull=False)
+        .annotate(award_status=Subquery(status))
+        .aggregate(
+            completed=Count("pk"),
+            issued=Count("pk", filter=Q(award_status=AwardStatus.ISSUED)),
+            failed=Count("pk", filter=Q(award_status=AwardStatus.FAILED)),
+            issuing=Count("pk", filter=Q(award_status=AwardStatus.ISSUING)),
+        )
+    )
+    return IssueSummary(**counts)

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate, combinations, pairwise
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
@@ -282,6 +282,16 @@ def user_can_revoke(*, user: User, award: Award) -> bool:
     if user_is_badge_admin(user):
         return True
     course = award.achievement.course if award.achievement_id and award.achievement else None
+    return course is not None and course.instructors.filter(pk=user.pk).exists()
+
+
+def user_can_issue(*, user: User, achievement: Achievement) -> bool:
+    """Who may issue a badge to its course's completers: platform admins, and the course's instructors."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user_is_badge_admin(user):
+        return True
+    course = achievement.course if achievement.course_id else None
     return course is not None and course.instructors.filter(pk=user.pk).exists()
 
 
@@ -791,6 +801,226 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
     if read.in_pathway:
         pathways_evaluate(learner=read.learner)
     return award
+
+
+# --- issuing in batches ------------------------------------------------------------------------------------
+
+AWARD_BATCH_SIZE = 50
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What `award_issue_for_enrolments` did with each enrolment it was given."""
+
+    issued: list[int]  # awards signed and stored by the batch's one INSERT
+    one_by_one: list[int]  # awards issued (or found issued) by the one-award path
+    skipped: list[int]  # enrolments not complete, gone, or whose course has no badge
+    failed: list[int]  # enrolments whose award failed (recorded on the award, for admins)
+
+
+class BatchIssueError(BadgeError):
+    """Some awards of a batch failed; the others are stored. Raised so that the task is retried."""
+
+
+def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
+    """Issue the badges of many completed enrolments at once: the bulk path (badges attached to a course that
+    already has completions, awards left failed by an outage), where throughput matters more than latency.
+
+    The enrolments with no award yet are signed in memory and stored, per issuer, by one INSERT in one
+    transaction that also counts their status indexes as allocated: one commit for the batch, not two per
+    credential. Everything else (an award row already there, an issuer without a key, a status list too full
+    for the batch, a row the INSERT skipped because a concurrent call stored it first or an index clashed) goes
+    through `award_issue_for_enrolment`, one at a time. So each award is still made and signed exactly once
+    (the unique constraints decide), and a retry of the whole batch redoes only what is not issued.
+    """
+    reads: dict[int, _IssueRead] = {}
+    skipped, single = [], []
+    for enrolment_id in dict.fromkeys(enrolment_ids):
+        try:
+            read = _issue_read(enrolment_id=enrolment_id)
+        except ObjectDoesNotExist:  # deleted since it was queued: nothing to issue
+            read = None
+        if read is None:
+            skipped.append(enrolment_id)
+        elif read.awarded or read.key is None:
+            single.append(enrolment_id)
+        else:
+            reads[enrolment_id] = read
+    by_issuer: dict[int, dict[int, _IssueRead]] = {}
+    for enrolment_id, read in reads.items():
+        by_issuer.setdefault(read.achievement.issuer_id, {})[enrolment_id] = read
+    issued: list[int] = []
+    in_pathway: dict[int, User] = {}
+    for group in by_issuer.values():
+        stored, left = _awards_store_signed(group)
+        issued += stored
+        single += left
+        in_pathway |= {read.learner.pk: read.learner for e, read in group.items() if read.in_pathway and e not in left}
+    one_by_one, failed = [], []
+    for enrolment_id in single:
+        try:
+            award = award_issue_for_enrolment(enrolment_id=enrolment_id)
+        except Exception:  # recorded on the award by `_issue`; the rest of the batch goes on
+            logger.exception("Issuing the badge of enrolment %s failed", enrolment_id)
+            failed.append(enrolment_id)
+        else:
+            if award is not None:
+                one_by_one.append(award.pk)
+    for learner in in_pathway.values():  # the one-award path evaluated those of its own awards
+        pathways_evaluate(learner=learner)
+    outcome = BatchOutcome(issued=issued, one_by_one=one_by_one, skipped=skipped, failed=failed)
+    if failed:
+        raise BatchIssueError(
+            f"{len(failed)} of {len(enrolment_ids)} awards failed (enrolments {failed[:10]}); the others are stored."
+        )
+    return outcome
+
+
+def achievement_awards_issue(*, achievement: Achievement, user: User | None) -> int:
+    """Issue the badge to every learner who completed its course and does not hold it (a badge attached to a
+    course after some completed it, awards left failed by an outage): queued, after the caller's transaction
+    commits, as batch tasks of `AWARD_BATCH_SIZE` enrolments. Returns how many were queued.
+
+    Revoked awards are never issued again. Raises BadgeError when the issuer has no key to sign with. `user`: who
+    asks (checked); None only for the operator's command line (`manage.py issue_badges`)."""
+    from badges.selectors import unissued_completions
+
+    if user is not None and not user_can_issue(user=user, achievement=achievement):
+        raise PermissionDenied(_("Only platform admins and the course's instructors may issue its badge."))
+    if not SigningKey.objects.filter(issuer_id=achievement.issuer_id, active=True).exists():
+        raise BadgeError(
+            _("%(issuer)s has no signing key yet: create one before issuing its badges.")
+            % {"issuer": achievement.issuer.name}
+        )
+    ids = list(unissued_completions(achievement=achievement).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), AWARD_BATCH_SIZE):
+        transaction.on_commit(partial(_queue_batch, ids[start : start + AWARD_BATCH_SIZE]))
+    logger.info("%s queued badge %s for %d completers", user or "The command line", achievement.slug, len(ids))
+    return len(ids)
+
+
+def _queue_batch(enrolment_ids: list[int]) -> None:
+    from badges.tasks import award_issue_batch_task
+
+    try:
+        award_issue_batch_task.delay(enrolment_ids)
+    except Exception:
+        # Eager mode (the embedded default) runs the batch here: its failures are recorded on the awards, for
+        # admins, and must not break the admin's request or the batches after it.
+        logger.exception("Issuing a batch of %d badges failed", len(enrolment_ids))
+
+
+def _awards_store_signed(reads: dict[int, _IssueRead]) -> tuple[list[int], list[int]]:
+    """Sign the awards of `reads` (one issuer's) and store them; returns (the stored awards' ids, the enrolment
+    ids left for the one-award path)."""
+    issuer = next(iter(reads.values())).achievement.issuer
+    newest = _status_list_newest(issuer_id=issuer.pk)
+    indexes = _status_indexes_free(newest, len(reads)) if newest is not None else None
+    if newest is None or indexes is None:  # no list yet, or too full: the one-award path opens the next
+        return [], list(reads)
+    status_list = StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [newest[0], issuer.pk, newest[1]])
+    status_list.issuer = issuer
+    now = timezone.now().replace(microsecond=0)
+    awards = {}
+    for (enrolment_id, read), index in zip(reads.items(), indexes, strict=True):
+        award = Award(
+            learner=read.learner,
+            achievement=read.achievement,
+            code=award_code_generate(),
+            grade=read.grade,
+            status_list=status_list,
+            status_index=index,
+            awarded_at=now,
+            attempts=1,
+        )
+        assert read.key is not None
+        _credential_sign(award=award, badge=read.achievement, now=now, evidence=(), key=read.key)
+        awards[enrolment_id] = award
+    with transaction.atomic():
+        if not fixed_statement_rows(sql=_status_indexes_count_sql(), params=[len(awards), status_list.pk, len(awards)]):
+            return [], list(reads)  # the list filled up meanwhile
+        stored = _awards_insert(list(awards.values()))
+        ids = [
+            award_id for award_id in (stored.get((a.learner_id, a.achievement_id)) for a in awards.values()) if award_id
+        ]
+        transaction.on_commit(lambda: _notify_many_later(ids))
+    left = [enrolment_id for enrolment_id, a in awards.items() if (a.learner_id, a.achievement_id) not in stored]
+    return ids, left
+
+
+def _status_list_newest(*, issuer_id: int) -> tuple[int, int, int, int] | None:
+    """(id, number, size in bits, indexes allocated) of the issuer's newest status list; None when it has none."""
+    table = connection.ops.quote_name(StatusList._meta.db_table)
+    rows = fixed_statement_rows(
+        sql=f"SELECT id, number, length(bits) * 8, allocated FROM {table}"  # noqa: S608 (the model's table)
+        " WHERE issuer_id = %s ORDER BY number DESC LIMIT 1",
+        params=[issuer_id],
+    )
+    return cast(tuple[int, int, int, int], tuple(rows[0])) if rows else None
+
+
+def _status_indexes_free(newest: tuple[int, int, int, int], count: int) -> list[int] | None:
+    """`count` distinct random indexes of the list that no award holds now (a concurrent award may still take one:
+    the INSERT then skips that row); None when the list has too little room left for the batch."""
+    list_id, _number, size, allocated = newest
+    if allocated + count > size:
+        return None
+    # Enough random candidates for `count` free ones, with room to spare, however full the list is.
+    wanted = (2 * count + 16) * size // (size - allocated)
+    candidates = secrets.SystemRandom().sample(range(size), min(size, wanted))
+    taken = set(
+        Award.objects.filter(status_list_id=list_id, status_index__in=candidates).values_list("status_index", flat=True)
+    )
+    free = [index for index in candidates if index not in taken][:count]
+    return free if len(free) == count else None
+
+
+@lru_cache(maxsize=1)
+def _status_indexes_count_sql() -> str:
+    """Count a batch's indexes as allocated in its list, unless that would pass the list's size: locks the list
+    row until the batch's transaction commits (a short one: the credentials are signed before it)."""
+    table = connection.ops.quote_name(StatusList._meta.db_table)
+    return (
+        f"UPDATE {table} SET allocated = allocated + %s"  # noqa: S608 (the model's table)
+        " WHERE id = %s AND allocated + %s <= length(bits) * 8 RETURNING id"
+    )
+
+
+def _awards_insert(awards: list[Award]) -> dict[tuple[int, int | None], int]:
+    """One multi-row INSERT of signed award rows that skips any row a unique constraint refuses (an award of the
+    learner stored meanwhile, a clashing code or status index). Returns {(learner id, achievement id): award id}
+    for the rows it stored, and sets their primary keys."""
+    quote = connection.ops.quote_name
+    fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(Award._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"  # noqa: S608
+        f" VALUES {', '.join([row] * len(awards))} ON CONFLICT DO NOTHING RETURNING id, learner_id, achievement_id"
+    )
+    params = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = {(learner_id, achievement_id): award_id for award_id, learner_id, achievement_id in cursor.fetchall()}
+    for award in awards:
+        award.pk = stored.get((award.learner_id, award.achievement_id))
+        award._state.adding = award.pk is None
+    return stored
+
+
+def _notify_many_later(award_ids: Sequence[int]) -> None:
+    """Queue the e-mail of each award (one task each, so a failed e-mail is retried alone), over one connection."""
+    from badges.tasks import award_notify_task
+
+    try:
+        if award_notify_task.app.conf.task_always_eager:  # the embedded default: each runs here and now
+            for award_id in award_ids:
+                award_notify_task.delay(award_id)
+            return
+        with award_notify_task.app.producer_or_acquire() as producer:
+            for award_id in award_ids:
+                award_notify_task.apply_async((award_id,), producer=producer)
+    except Exception:  # the badges are issued; lost e-mails must not undo or hide that
+        logger.exception("Could not queue the e-mails of awards %s", list(award_ids)[:10])
 
 
 # --- pathways -----------------------------------------------------------------------------------------

@@ -28,6 +28,22 @@ def award_issue_task(self, enrolment_id: int) -> int | None:
     return award.pk if award else None
 
 
+@shared_task(
+    bind=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+    ignore_result=True,
+)
+def award_issue_batch_task(self, enrolment_ids: list[int]) -> int:
+    """Issue the badges of up to `services.AWARD_BATCH_SIZE` completed enrolments. A retry redoes only the awards
+    that are not issued, so a failed one is retried without issuing the others twice."""
+    return len(services.award_issue_for_enrolments(enrolment_ids=enrolment_ids).issued)
+
+
 @shared_task(autoretry_for=(Exception,), retry_backoff=30, max_retries=5, acks_late=True, ignore_result=True)
 def award_notify_task(award_id: int) -> None:
     services.award_notify(award_id=award_id)

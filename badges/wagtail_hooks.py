@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.widgets import Button
@@ -202,6 +202,42 @@ def retry_view(request: HttpRequest, award_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def issue_view(request: HttpRequest, achievement_id: int) -> HttpResponse:
+    """Issue a badge to the learners who completed its course and do not hold it: counts, then a confirmation."""
+    from badges.selectors import achievement_issue_summary
+
+    achievement = get_object_or_404(Achievement.objects.select_related("issuer", "course"), pk=achievement_id)
+    if not services.user_can_issue(user=request.user, achievement=achievement):  # type: ignore[arg-type]
+        raise PermissionDenied
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            queued = services.achievement_awards_issue(achievement=achievement, user=request.user)  # type: ignore[arg-type]
+        except services.BadgeError as failure:
+            error, status = str(failure), 409
+        else:
+            if queued:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d badge is being issued; it appears below when it is signed.",
+                        "%(count)d badges are being issued; they appear below as they are signed.",
+                        queued,
+                    )
+                    % {"count": queued},
+                )
+            else:
+                messages.info(request, _("Every learner who completed the course already holds this badge."))
+            return redirect(reverse("wagtailsnippets_badges_award:list"))
+    return TemplateResponse(
+        request,
+        "badges/admin/issue.html",
+        {"achievement": achievement, "summary": achievement_issue_summary(achievement=achievement), "error": error},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def rotate_key_view(request: HttpRequest, issuer_id: int) -> HttpResponse:
     issuer = get_object_or_404(Issuer, pk=issuer_id)
     if not services.user_is_badge_admin(request.user):  # type: ignore[arg-type]
@@ -225,6 +261,7 @@ def register_admin_urls() -> list[Any]:
         path("badges/awards/<int:award_id>/revoke/", revoke_view, name="badges_award_revoke"),
         path("badges/awards/<int:award_id>/retry/", retry_view, name="badges_award_retry"),
         path("badges/issuers/<int:issuer_id>/rotate-key/", rotate_key_view, name="badges_issuer_rotate_key"),
+        path("badges/achievements/<int:achievement_id>/issue/", issue_view, name="badges_achievement_issue"),
     ]
 
 
@@ -241,6 +278,13 @@ def badge_listing_buttons(snippet: Any, user: Any, next_url: str | None = None) 
         if snippet.status == "failed" and services.user_is_badge_admin(user):
             buttons.append(Button(_("Retry"), reverse("badges_award_retry", args=[snippet.pk]), icon_name="repeat"))
         return buttons
+    if (
+        isinstance(snippet, Achievement)
+        and snippet.course_id
+        and services.user_can_issue(user=user, achievement=snippet)
+    ):
+        url = reverse("badges_achievement_issue", args=[snippet.pk])
+        return [Button(_("Issue to completers"), url, icon_name="success")]
     if isinstance(snippet, Issuer) and services.user_is_badge_admin(user):
         return [Button(_("Rotate key"), reverse("badges_issuer_rotate_key", args=[snippet.pk]), icon_name="key")]
     return []
