@@ -145,12 +145,14 @@ class _IssueRead:
     key: tuple[str, str] | None  # the issuer's active key: (fragment, encrypted token)
     awarded: bool  # the learner has an award of the achievement already
     in_pathway: bool  # a pathway counts the achievement
+    status_list: tuple[int, int, int, int] | None  # the issuer's newest list: id, number, size, indexes allocated
 
 
 @lru_cache(maxsize=2)
 def _issue_read_statement(vendor: str) -> tuple[str, RowShape, RowShape, RowShape, RowShape, Any]:
     """The enrolment's learner, its course's achievement with the issuer and the course, the issuer's active key (at
-    most one: a constraint), whether the learner has the award and whether a pathway counts it, and (PostgreSQL)
+    most one: a constraint), whether the learner has the award and whether a pathway counts it, the issuer's
+    newest status list (its id, number, size and count of allocated indexes, never its bits), and (PostgreSQL)
     the course's skills as JSON (see `_course_skills`). Built once per process from the models' metadata: the ORM
     spent about 1.5 ms of CPU a credential composing the two queries this replaces.
     """
@@ -162,18 +164,21 @@ def _issue_read_statement(vendor: str) -> tuple[str, RowShape, RowShape, RowShap
     badges, issuers = quote(Achievement._meta.db_table), quote(Issuer._meta.db_table)
     pages, courses = quote(CoursePage._meta.get_parent_list()[0]._meta.db_table), quote(CoursePage._meta.db_table)
     keys, components = quote(SigningKey._meta.db_table), quote(PathwayComponent._meta.db_table)
-    awards, users = quote(Award._meta.db_table), quote(User._meta.db_table)
+    awards, users, lists = quote(Award._meta.db_table), quote(User._meta.db_table), quote(StatusList._meta.db_table)
     skills = f", ({_course_skills_sql().format(outer=badges)})" if vendor == "postgresql" else ""
     columns = ", ".join(learner.columns + achievement.columns + issuer.columns + course.columns)
     sql = (
         f"SELECT e.completed_at, e.final_grade, {columns}, k.fragment, k.private_key_encrypted,"  # noqa: S608
         f" EXISTS (SELECT 1 FROM {awards} a WHERE a.learner_id = e.user_id AND a.achievement_id = {badges}.id),"
-        f" EXISTS (SELECT 1 FROM {components} c WHERE c.achievement_id = {badges}.id){skills}"
+        f" EXISTS (SELECT 1 FROM {components} c WHERE c.achievement_id = {badges}.id),"
+        f" sl.id, sl.number, length(sl.bits) * 8, sl.allocated{skills}"
         f" FROM {quote(Enrolment._meta.db_table)} e JOIN {users} ON {users}.id = e.user_id"
         f" LEFT JOIN {badges} ON {badges}.course_id = e.course_id"
         f" LEFT JOIN {issuers} ON {issuers}.id = {badges}.issuer_id"
         f" LEFT JOIN {pages} ON {pages}.id = e.course_id LEFT JOIN {courses} ON {courses}.page_ptr_id = {pages}.id"
         f" LEFT JOIN {keys} k ON k.issuer_id = {badges}.issuer_id AND k.active"
+        f" LEFT JOIN {lists} sl ON sl.id = (SELECT id FROM {lists} WHERE issuer_id = {badges}.issuer_id"
+        " ORDER BY number DESC LIMIT 1)"
         " WHERE e.id = %s"
     )
     return sql, learner, achievement, issuer, course, column_converters(Enrolment._meta.get_field("final_grade"))
@@ -198,7 +203,7 @@ def _issue_read(*, enrolment_id: int) -> _IssueRead | None:
     course_end = ends[2] + len(course_shape.columns)
     Achievement.issuer.field.set_cached_value(achievement, issuer)
     Achievement.course.field.set_cached_value(achievement, course_shape.build(row[ends[2] : course_end]))
-    fragment, token, awarded, in_pathway, *skills = row[course_end:]
+    fragment, token, awarded, in_pathway, list_id, list_number, list_size, list_allocated, *skills = row[course_end:]
     if skills:
         achievement.course_skills = skills[0]  # type: ignore[attr-defined]
     (grade,) = converted([grade], [grade_converters])
@@ -209,6 +214,7 @@ def _issue_read(*, enrolment_id: int) -> _IssueRead | None:
         key=(fragment, token) if token else None,
         awarded=bool(awarded),
         in_pathway=bool(in_pathway),
+        status_list=(list_id, list_number, list_size, list_allocated) if list_id is not None else None,
     )
 
 
@@ -783,20 +789,32 @@ def award_issue(*, learner: User, achievement: Achievement, grade: Decimal | Non
 def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
     """The badge of a completed enrolment; None when the course has no badge or the enrolment is not complete.
 
-    Reads the learner, the badge with its issuer and course, the issuer's active key, whether the learner has it
-    already and whether any pathway counts it, in one statement; issuing a new award then takes one short
-    transaction and the signed UPDATE.
+    Reads the learner, the badge with its issuer and course, the issuer's active key and newest status list, whether
+    the learner has it already and whether any pathway counts it, in one statement. A new award (the common case)
+    is then signed in memory and stored signed by one more statement, which commits it and counts its status
+    index (`_awards_store_signed`, as a batch of one): two statements and one commit a credential. Nothing is
+    stored before the credential is signed, so a worker killed meanwhile leaves no row; the task, acknowledged
+    late, is delivered again and issues it. Anything else (an award row already there, a failed signature, an
+    issuer without a key or a list, a list half full, a row the INSERT skipped) goes the stepwise way (`_issue`),
+    which records a failure on the award for admins.
     """
     read = _issue_read(enrolment_id=enrolment_id)
     if read is None:
         return None
-    award = _issue(
-        learner=read.learner,
-        badge=read.achievement,
-        grade=read.grade,
-        evidence=(),
-        key=read.key,
-        known_absent=not read.awarded,
+    stored: list[Award] = []
+    if not read.awarded and read.key is not None:
+        stored, _left = _awards_store_signed({enrolment_id: read}, probe=False)
+    award = (
+        stored[0]
+        if stored
+        else _issue(
+            learner=read.learner,
+            badge=read.achievement,
+            grade=read.grade,
+            evidence=(),
+            key=read.key,
+            known_absent=not read.awarded,
+        )
     )
     if read.in_pathway:
         pathways_evaluate(learner=read.learner)
@@ -826,9 +844,8 @@ def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
     """Issue the badges of many completed enrolments at once: the bulk path (badges attached to a course that
     already has completions, awards left failed by an outage), where throughput matters more than latency.
 
-    The enrolments with no award yet are signed in memory and stored, per issuer, by one INSERT in one
-    transaction that also counts their status indexes as allocated: one commit for the batch, not two per
-    credential. Everything else (an award row already there, an issuer without a key, a status list too full
+    The enrolments with no award yet are signed in memory and stored, per issuer, by one statement that also
+    counts their status indexes as allocated (`_awards_store_signed`): one commit for the batch. Everything else (an award row already there, an issuer without a key, a status list too full
     for the batch, a row the INSERT skipped because a concurrent call stored it first or an index clashed) goes
     through `award_issue_for_enrolment`, one at a time. So each award is still made and signed exactly once
     (the unique constraints decide), and a retry of the whole batch redoes only what is not issued.
@@ -853,7 +870,7 @@ def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
     in_pathway: dict[int, User] = {}
     for group in by_issuer.values():
         stored, left = _awards_store_signed(group)
-        issued += stored
+        issued += [award.pk for award in stored]
         single += left
         in_pathway |= {read.learner.pk: read.learner for e, read in group.items() if read.in_pathway and e not in left}
     one_by_one, failed = [], []
@@ -910,18 +927,28 @@ def _queue_batch(enrolment_ids: list[int]) -> None:
         logger.exception("Issuing a batch of %d badges failed", len(enrolment_ids))
 
 
-def _awards_store_signed(reads: dict[int, _IssueRead]) -> tuple[list[int], list[int]]:
-    """Sign the awards of `reads` (one issuer's) and store them; returns (the stored awards' ids, the enrolment
-    ids left for the one-award path)."""
-    issuer = next(iter(reads.values())).achievement.issuer
-    newest = _status_list_newest(issuer_id=issuer.pk)
-    indexes = _status_indexes_free(newest, len(reads)) if newest is not None else None
-    if newest is None or indexes is None:  # no list yet, or too full: the one-award path opens the next
+def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) -> tuple[list[Award], list[int]]:
+    """Sign the awards of `reads` (one issuer's, none awarded yet, each with the issuer's key) in memory, then store
+    them, already signed, with one statement that also counts their status indexes as allocated (`_awards_insert`).
+    Returns (the awards stored, the enrolment ids left for the stepwise path: those signing refused, whose row the
+    INSERT skipped, or all of them when the issuer's newest list has too little room (now or when storing) or
+    there is none).
+
+    `probe`: choose indexes no award holds now, with one query (for a batch). Without it (one award: a clash is
+    about as likely as the list is full, and `_status_indexes_random` keeps that under a half), a clashing index makes
+    the INSERT skip the row, and the stepwise path issues it.
+    """
+    first = next(iter(reads.values()))
+    issuer, newest = first.achievement.issuer, first.status_list
+    if newest is None:
+        return [], list(reads)
+    indexes = _status_indexes_free(newest, len(reads)) if probe else _status_indexes_random(newest, len(reads))
+    if indexes is None:  # too full: the stepwise path opens the next list
         return [], list(reads)
     status_list = StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [newest[0], issuer.pk, newest[1]])
     status_list.issuer = issuer
     now = timezone.now().replace(microsecond=0)
-    awards = {}
+    awards, left = {}, []
     for (enrolment_id, read), index in zip(reads.items(), indexes, strict=True):
         award = Award(
             learner=read.learner,
@@ -933,30 +960,20 @@ def _awards_store_signed(reads: dict[int, _IssueRead]) -> tuple[list[int], list[
             awarded_at=now,
             attempts=1,
         )
-        assert read.key is not None
-        _credential_sign(award=award, badge=read.achievement, now=now, evidence=(), key=read.key)
+        try:
+            _credential_sign(award=award, badge=read.achievement, now=now, evidence=(), key=read.key)
+        except Exception:  # noqa: BLE001 - the stepwise path signs it again and records the error on its row
+            left.append(enrolment_id)
+            continue
         awards[enrolment_id] = award
-    with transaction.atomic():
-        if not fixed_statement_rows(sql=_status_indexes_count_sql(), params=[len(awards), status_list.pk, len(awards)]):
-            return [], list(reads)  # the list filled up meanwhile
-        stored = _awards_insert(list(awards.values()))
-        ids = [
-            award_id for award_id in (stored.get((a.learner_id, a.achievement_id)) for a in awards.values()) if award_id
-        ]
-        transaction.on_commit(lambda: _notify_many_later(ids))
-    left = [enrolment_id for enrolment_id, a in awards.items() if (a.learner_id, a.achievement_id) not in stored]
-    return ids, left
-
-
-def _status_list_newest(*, issuer_id: int) -> tuple[int, int, int, int] | None:
-    """(id, number, size in bits, indexes allocated) of the issuer's newest status list; None when it has none."""
-    table = connection.ops.quote_name(StatusList._meta.db_table)
-    rows = fixed_statement_rows(
-        sql=f"SELECT id, number, length(bits) * 8, allocated FROM {table}"  # noqa: S608 (the model's table)
-        " WHERE issuer_id = %s ORDER BY number DESC LIMIT 1",
-        params=[issuer_id],
-    )
-    return cast(tuple[int, int, int, int], tuple(rows[0])) if rows else None
+    if not awards:
+        return [], left
+    _awards_insert(status_list_id=status_list.pk, awards=list(awards.values()))  # sets the stored ones' keys
+    left += [enrolment_id for enrolment_id, award in awards.items() if award.pk is None]
+    issued = [award for award in awards.values() if award.pk is not None]
+    ids = [award.pk for award in issued]
+    transaction.on_commit(lambda: _notify_many_later(ids))
+    return issued, left
 
 
 def _status_indexes_free(newest: tuple[int, int, int, int], count: int) -> list[int] | None:
@@ -975,36 +992,63 @@ def _status_indexes_free(newest: tuple[int, int, int, int], count: int) -> list[
     return free if len(free) == count else None
 
 
-@lru_cache(maxsize=1)
-def _status_indexes_count_sql() -> str:
-    """Count a batch's indexes as allocated in its list, unless that would pass the list's size: locks the list
-    row until the batch's transaction commits (a short one: the credentials are signed before it)."""
-    table = connection.ops.quote_name(StatusList._meta.db_table)
-    return (
-        f"UPDATE {table} SET allocated = allocated + %s"  # noqa: S608 (the model's table)
-        " WHERE id = %s AND allocated + %s <= length(bits) * 8 RETURNING id"
-    )
+def _status_indexes_random(newest: tuple[int, int, int, int], count: int) -> list[int] | None:
+    """`count` distinct random indexes of the list, unprobed; None when it is half full or more (then most would
+    clash: the stepwise path probes)."""
+    _list_id, _number, size, allocated = newest
+    if 2 * (allocated + count) > size:
+        return None
+    return secrets.SystemRandom().sample(range(size), count)
 
 
-def _awards_insert(awards: list[Award]) -> dict[tuple[int, int | None], int]:
-    """One multi-row INSERT of signed award rows that skips any row a unique constraint refuses (an award of the
-    learner stored meanwhile, a clashing code or status index). Returns {(learner id, achievement id): award id}
-    for the rows it stored, and sets their primary keys."""
-    quote = connection.ops.quote_name
+def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[int, int | None], int]:
+    """Store signed award rows and count their indexes as allocated in their status list, unless that would pass
+    the list's size (then store nothing). Rows a unique constraint refuses (an award of the learner
+    stored meanwhile, a clashing code or status index) are skipped, and their indexes counted all the same: the
+    counter may run ahead of the rows, never behind them. Sets the stored awards' primary keys.
+
+    On PostgreSQL one statement (the counter's UPDATE in a CTE, the INSERT from it), which commits on its own when
+    no transaction is open: one round trip and one commit for the lot. SQLite has no UPDATE in a CTE: the two
+    statements run in one transaction there.
+    """
     fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(Award._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"  # noqa: S608
-        f" VALUES {', '.join([row] * len(awards))} ON CONFLICT DO NOTHING RETURNING id, learner_id, achievement_id"
-    )
-    params = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        stored = {(learner_id, achievement_id): award_id for award_id, learner_id, achievement_id in cursor.fetchall()}
+    values = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
+    params = [len(awards), status_list_id, len(awards), *values]
+    if connection.vendor == "postgresql":
+        rows = fixed_statement_rows(sql=_awards_insert_sql("postgresql", len(awards)), params=params)
+    else:
+        update, insert = _awards_insert_sql(connection.vendor, len(awards)).split(";")
+        with transaction.atomic():
+            reserved = fixed_statement_rows(sql=update, params=params[:3])
+            rows = fixed_statement_rows(sql=insert, params=values) if reserved else []
+    stored = {(learner_id, achievement_id): award_id for award_id, learner_id, achievement_id in rows}
     for award in awards:
         award.pk = stored.get((award.learner_id, award.achievement_id))
         award._state.adding = award.pk is None
     return stored
+
+
+@lru_cache(maxsize=8)
+def _awards_insert_sql(vendor: str, count: int) -> str:
+    """The statement(s) of `_awards_insert` for `count` rows, written once per process and size (a batch's rows
+    are cast to their columns' types: PostgreSQL would read untyped values in a SELECT as text)."""
+    quote = connection.ops.quote_name
+    lists, awards = quote(StatusList._meta.db_table), quote(Award._meta.db_table)
+    fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    reserve = (
+        f"UPDATE {lists} SET allocated = allocated + %s"  # noqa: S608 (the models' tables)
+        " WHERE id = %s AND allocated + %s <= length(bits) * 8 RETURNING id"
+    )
+    returning = "ON CONFLICT DO NOTHING RETURNING id, learner_id, achievement_id"
+    if vendor == "postgresql":
+        row = "(" + ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields) + ")"
+        return (
+            f"WITH reserved AS ({reserve}) INSERT INTO {awards} ({columns})"  # noqa: S608
+            f" SELECT v.* FROM (VALUES {', '.join([row] * count)}) AS v, reserved {returning}"
+        )
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return f"{reserve};INSERT INTO {awards} ({columns}) VALUES {', '.join([row] * count)} {returning}"  # noqa: S608
 
 
 def _notify_many_later(award_ids: Sequence[int]) -> None:

@@ -2,8 +2,8 @@
 
 ARGS are `celery worker` options. With BADGES_TEST_BLOCK_SIGNING=<path>, the first attempt to sign a badge
 credential writes <path> (the pid of the process signing) and then blocks there, so the test can SIGKILL it
-after the award row is committed and before the credential is stored; later attempts sign normally. BADGES_TEST_VISIBILITY_TIMEOUT shortens the time after
-which Redis hands an unacknowledged message to another worker (one hour in production).
+before the credential is stored; later attempts sign normally. BADGES_TEST_VISIBILITY_TIMEOUT shortens the time
+after which Redis hands an unacknowledged message to another worker (one hour in production).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from badges.ob3.proof import UndefinedTermsError
 from badges.ob3.statuslist import MIN_BITS
 from badges.services import (
     CODE_ALPHABET,
+    _status_list_create,
     award_code_normalize,
     award_issue,
     credential_build,
@@ -241,16 +242,16 @@ def _completed(learner, course, **fields):
     return Enrolment.objects.create(user=learner, course=course, completed_at=timezone.now(), final_grade=90, **fields)
 
 
-def test_a_completed_enrolment_gets_its_badge_once_in_seven_statements(
+def test_a_completed_enrolment_gets_its_badge_once_in_two_statements(
     issuer, achievement, learner, django_assert_num_queries
 ):
     award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
     enrolment = _completed(learner, achievement.course)
-    # The learner, achievement with its issuer, course, key, flags and (PostgreSQL) skills in one statement; the
-    # row's transaction (savepoint, reserve, index probe, insert, release); the signed UPDATE. SQLite reads the
-    # skills on their own.
-    skills_read = 0 if connection.vendor == "postgresql" else 1
-    with django_assert_num_queries(7 + skills_read):
+    # The learner, achievement with its issuer, course, key, newest status list, flags and (PostgreSQL) skills in
+    # one statement; then the signed row's INSERT with its index counted, in one statement on PostgreSQL. SQLite
+    # reads the skills on their own, and counts the index and inserts in a transaction (a savepoint in a test).
+    sqlite_extra = 0 if connection.vendor == "postgresql" else 1 + 3
+    with django_assert_num_queries(2 + sqlite_extra):
         award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert award.status == AwardStatus.ISSUED and award.achievement == achievement and award.grade == 90
     verify_award(award)
@@ -321,7 +322,7 @@ def _synchronous_commit_at_writes() -> tuple[list[tuple[str, str]], object]:
 
     def wrapper(execute, sql, params, many, context):
         if not getattr(checking, "on", False) and sql.startswith(
-            ('INSERT INTO "badges_award"', 'UPDATE "badges_award"')
+            ('INSERT INTO "badges_award"', 'UPDATE "badges_award"', "WITH reserved")
         ):
             checking.on = True
             try:
@@ -339,16 +340,30 @@ def _synchronous_commit_at_writes() -> tuple[list[tuple[str, str]], object]:
 @pytest.mark.django_db(transaction=True)
 def test_the_issuing_row_commits_without_waiting_for_the_disk_and_the_credential_waits(issuer, achievement, learner):
     award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
-    enrolment = _completed(learner, achievement.course)
     seen, wrapper = _synchronous_commit_at_writes()
     with connection.execute_wrapper(wrapper):
-        award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+        award = award_issue(learner=learner, achievement=achievement)  # the stepwise path: row first, then signed
     assert award.status == AwardStatus.ISSUED
     # The row's short transaction does not wait for its flush; the credential's commit flushes both, in order.
     assert seen == [("INSERT", "off"), ("UPDATE", "on")]
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # local to that transaction: the session keeps its setting
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_enrolment_is_stored_signed_by_one_synchronous_statement(issuer, achievement, learner):
+    award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
+    enrolment = _completed(learner, achievement.course)
+    seen, wrapper = _synchronous_commit_at_writes()
+    with connection.execute_wrapper(wrapper):
+        award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    assert award.status == AwardStatus.ISSUED and award.pk is not None
+    assert seen == [("WITH", "on")]  # nothing is stored before it is signed, and what is stored waits for the disk
+    stored = Award.objects.get(pk=award.pk)
+    assert stored.credential_json == award.credential_json and stored.attempts == 1
+    assert stored.status_list.allocated == 2 == Award.objects.filter(status_list=stored.status_list).count()
 
 
 @pytest.mark.postgres
@@ -383,9 +398,46 @@ def test_the_issuing_read_builds_the_objects_the_orm_would(issuer, achievement, 
         False,
         False,
     )
+    assert read.status_list is None  # the issuer has no list yet
     make_pathway(issuer, [achievement, make_achievement(issuer)])
     services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
+    _status_list_create(issuer=issuer, after=StatusList.objects.get(issuer=issuer))
     again = services._issue_read(enrolment_id=enrolment.pk)
     assert (again.awarded, again.in_pathway) == (True, True)
+    newest = StatusList.objects.get(issuer=issuer, number=2)
+    assert again.status_list == (newest.pk, 2, newest.size, newest.allocated)
     with pytest.raises(Enrolment.DoesNotExist):
         services._issue_read(enrolment_id=enrolment.pk + 1000)
+
+
+def test_a_half_full_list_or_a_refused_signature_takes_the_stepwise_way(issuer, achievement, learner, monkeypatch):
+    award_issue(learner=make_user(), achievement=achievement)
+    status_list = StatusList.objects.get(issuer=issuer)
+    StatusList.objects.filter(pk=status_list.pk).update(allocated=status_list.size // 2)
+    award = services.award_issue_for_enrolment(enrolment_id=_completed(learner, achievement.course).pk)
+    assert award.status == AwardStatus.ISSUED and verify_award(award).status == "valid"
+    assert Award.objects.get(pk=award.pk).credential_json == award.credential_json
+
+    StatusList.objects.filter(pk=status_list.pk).update(allocated=10)
+
+    def refuses(**kwargs):
+        raise UndefinedTermsError(["stray"])
+
+    monkeypatch.setattr(services, "_credential_sign", refuses)
+    other = make_user()
+    with pytest.raises(UndefinedTermsError):
+        services.award_issue_for_enrolment(enrolment_id=_completed(other, achievement.course).pk)
+    failed = Award.objects.get(learner=other)
+    assert failed.status == AwardStatus.FAILED and "stray" in failed.error  # recorded for admins, as before
+
+
+def test_an_index_clash_leaves_the_stored_award_alone_and_issues_with_another(
+    issuer, achievement, learner, monkeypatch
+):
+    holder = award_issue(learner=make_user(), achievement=achievement)
+    monkeypatch.setattr(services, "_status_indexes_random", lambda newest, count: [holder.status_index] * count)
+    award = services.award_issue_for_enrolment(enrolment_id=_completed(learner, achievement.course).pk)
+    assert award.status == AwardStatus.ISSUED and award.status_index != holder.status_index
+    assert verify_award(award).status == "valid"
+    holder.refresh_from_db()
+    assert holder.learner_id != learner.pk and Award.objects.filter(learner=learner).count() == 1

@@ -1,10 +1,10 @@
-"""A worker killed (SIGKILL) halfway through issuing: the same award is finished, once.
+"""A worker killed (SIGKILL) halfway through issuing: the award is issued once, by the next attempt.
 
 The task is acknowledged late, so the message stays with the broker until the task returns: Redis hands an
 unacknowledged message to another worker after its visibility timeout (shortened here) when a whole worker
-dies, and a worker whose pool process dies puts the message back itself (reject_on_worker_lost). The award row is
-committed before signing, and signing runs under that row's lock, so the new worker finds the row, signs it
-once, and never makes a second award.
+dies, and a worker whose pool process dies puts the message back itself (reject_on_worker_lost). A new award is
+signed before anything is stored, and stored signed by one statement, so the killed attempt leaves no row; the
+new worker issues the award once, and the unique constraint would refuse a second.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from django.conf import settings
 from django.db import connection
 
 from badges.models import Achievement, Award, AwardStatus
+from badges.services import award_issue
 from badges.tasks import award_issue_task
 from progress.models import Enrolment
 from tests.badges.helpers import verify_award
 from tests.badges.test_tasks_worker import completed_enrolment, routed_to_test_queues
+from tests.factories import make_user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -87,19 +89,20 @@ def wait_for(condition: Callable[[], bool], *, seconds: float, what: str) -> Non
 
 @dataclass(frozen=True)
 class Halfway:
-    """A worker stopped inside signing: its queues, its process, the process that signs, and the award then."""
+    """A worker stopped inside signing: its queues, its process, the process that signs, and the award row the
+    attempt stored before signing (None on the direct path, which stores nothing before it has signed)."""
 
     queues: list[str]
     worker: subprocess.Popen[bytes]
     signer_pid: int
-    award: Award
+    award: Award | None
 
 
 @contextlib.contextmanager
 def stopped_while_signing(
     enrolment: Enrolment, tmp_path: Path, *, name: str, pool: str = "solo", visibility_timeout: int = 2
 ) -> Iterator[Halfway]:
-    """Send the award task to a worker that blocks inside signing; yield once the award row is committed there.
+    """Send the award task to a worker that blocks inside signing; yield once it signs.
 
     The worker is killed, if it still runs, when the block ends; the queues stay routed until then.
     """
@@ -113,30 +116,43 @@ def stopped_while_signing(
                 seconds=120,
                 what="a worker to start signing",
             )
-            award = Award.objects.get()
-            assert award.status == AwardStatus.ISSUING
-            assert award.credential_json == ""
+            award = Award.objects.filter(learner_id=enrolment.user_id).first()
+            if award is not None:
+                assert (award.status, award.credential_json) == (AwardStatus.ISSUING, "")
             yield Halfway(queues=queues, worker=worker, signer_pid=int(signing.read_text()), award=award)
         finally:
             stop(worker)
 
 
-def wait_until_issued(*, what: str) -> None:
-    wait_for(lambda: Award.objects.filter(status=AwardStatus.ISSUED).exists(), seconds=120, what=what)
+def wait_until_issued(learner, *, what: str) -> None:
+    issued = Award.objects.filter(learner=learner, status=AwardStatus.ISSUED)
+    wait_for(issued.exists, seconds=120, what=what)
 
 
-def assert_finished_once(halfway: Award, achievement: Achievement) -> None:
-    """The award the killed attempt left is the one finished: same row, code and status index, signed once."""
-    award = Award.objects.get()
-    assert (award.pk, award.code, award.status_index) == (halfway.pk, halfway.code, halfway.status_index)
-    assert award.attempts == 1  # the killed attempt rolled back with its transaction
+def assert_issued_once(halfway: Halfway, learner, achievement: Achievement) -> None:
+    """One award of the learner, signed once and valid; when the killed attempt had stored its row first, the same
+    row, code and status index."""
+    award = Award.objects.get(learner=learner)
+    assert award.status == AwardStatus.ISSUED
+    assert award.attempts == 1  # the killed attempt stored nothing, or rolled back with its transaction
+    if halfway.award is not None:
+        assert (award.pk, award.code, award.status_index) == (
+            halfway.award.pk,
+            halfway.award.code,
+            halfway.award.status_index,
+        )
     assert award.credential["credentialSubject"]["achievement"]["name"] == achievement.name
     assert verify_award(award).status == "valid"
 
 
-def test_a_worker_killed_while_signing_leaves_one_award_that_a_new_worker_signs(issuer, achievement, learner, tmp_path):
+@pytest.mark.parametrize("direct", [True, False], ids=["signed-then-stored", "stored-then-signed"])
+def test_a_worker_killed_while_signing_is_followed_by_one_award(issuer, achievement, learner, tmp_path, direct):
+    if direct:  # the issuer has a status list: the award is stored signed, by one statement
+        award_issue(learner=make_user(), achievement=achievement)
+    # else: the issuer's first award opens its list, the stepwise way (row first, then signed under its lock)
     enrolment = completed_enrolment(learner, achievement.course)
     with stopped_while_signing(enrolment, tmp_path, name="badges-killed") as halfway:
+        assert (halfway.award is None) == direct
         assert halfway.signer_pid == halfway.worker.pid  # the solo pool signs in the worker itself
         os.kill(halfway.worker.pid, signal.SIGKILL)
         assert halfway.worker.wait(timeout=30) == -signal.SIGKILL
@@ -144,24 +160,25 @@ def test_a_worker_killed_while_signing_leaves_one_award_that_a_new_worker_signs(
 
         second = worker_process(halfway.queues)
         try:
-            wait_until_issued(what="a new worker to finish the award")
+            wait_until_issued(learner, what="a new worker to finish the award")
         finally:
             stop(second)
 
-    assert_finished_once(halfway.award, achievement)
+    assert_issued_once(halfway, learner, achievement)
 
 
-def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_finished_once(
+def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_issued_once(
     issuer, achievement, learner, tmp_path
 ):
     """reject_on_worker_lost: the worker's main process puts the message back when its pool process dies."""
+    award_issue(learner=make_user(), achievement=achievement)
     enrolment = completed_enrolment(learner, achievement.course)
     # No redelivery by visibility timeout here: only the lost pool process can bring the message back.
     with stopped_while_signing(
         enrolment, tmp_path, name="badges-pool-killed", pool="prefork", visibility_timeout=3600
     ) as halfway:
-        assert halfway.signer_pid != halfway.worker.pid
+        assert halfway.award is None and halfway.signer_pid != halfway.worker.pid
         os.kill(halfway.signer_pid, signal.SIGKILL)
-        wait_until_issued(what="the requeued task to finish the award")
+        wait_until_issued(learner, what="the requeued task to finish the award")
 
-    assert_finished_once(halfway.award, achievement)
+    assert_issued_once(halfway, learner, achievement)
