@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_init
@@ -12,32 +13,28 @@ from badges import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    ignore_result=True,  # nobody reads it: the award row is the result (a result backend would store each)
-)
+# Issuing tasks: retried with a growing backoff, acknowledged late (a killed worker's task is delivered again;
+# issuing is idempotent), and no result stored (nobody reads it: the award row is the result).
+ISSUING_TASK_OPTIONS: dict[str, Any] = {
+    "bind": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+    "ignore_result": True,
+}
+
+
+@shared_task(**ISSUING_TASK_OPTIONS)
 def award_issue_task(self, enrolment_id: int) -> int | None:
     """Issue the badge of a completed enrolment. Idempotent, so retries and duplicate deliveries are safe."""
     award = services.award_issue_for_enrolment(enrolment_id=enrolment_id)
     return award.pk if award else None
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    ignore_result=True,
-)
+@shared_task(**ISSUING_TASK_OPTIONS)
 def award_issue_batch_task(self, enrolment_ids: list[int]) -> int:
     """Issue the badges of up to `services.AWARD_BATCH_SIZE` completed enrolments. A retry redoes only the awards
     that are not issued, so a failed one is retried without issuing the others twice."""
