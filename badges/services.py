@@ -13,6 +13,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,7 +22,7 @@ from itertools import accumulate, combinations, pairwise
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
@@ -148,13 +149,14 @@ class _IssueRead:
     status_list: tuple[int, int, int, int] | None  # the issuer's newest list: id, number, size, indexes allocated
 
 
-@lru_cache(maxsize=2)
-def _issue_read_statement(vendor: str) -> tuple[str, RowShape, RowShape, RowShape, RowShape, Any]:
+@lru_cache(maxsize=4)
+def _issue_read_statement(vendor: str, many: bool = False) -> tuple[str, RowShape, RowShape, RowShape, RowShape, Any]:
     """The enrolment's learner, its course's achievement with the issuer and the course, the issuer's active key (at
     most one: a constraint), whether the learner has the award and whether a pathway counts it, the issuer's
     newest status list (its id, number, size and count of allocated indexes, never its bits), and (PostgreSQL)
     the course's skills as JSON (see `_course_skills`). Built once per process from the models' metadata: the ORM
-    spent about 1.5 ms of CPU a credential composing the two queries this replaces.
+    spent about 1.5 ms of CPU a credential composing the two queries this replaces. Each row starts with the
+    enrolment's id; `many` (PostgreSQL): the enrolments of an array of ids, for a batch.
     """
     from progress.models import Enrolment
 
@@ -168,7 +170,7 @@ def _issue_read_statement(vendor: str) -> tuple[str, RowShape, RowShape, RowShap
     skills = f", ({_course_skills_sql().format(outer=badges)})" if vendor == "postgresql" else ""
     columns = ", ".join(learner.columns + achievement.columns + issuer.columns + course.columns)
     sql = (
-        f"SELECT e.completed_at, e.final_grade, {columns}, k.fragment, k.private_key_encrypted,"  # noqa: S608
+        f"SELECT e.id, e.completed_at, e.final_grade, {columns}, k.fragment, k.private_key_encrypted,"  # noqa: S608
         f" EXISTS (SELECT 1 FROM {awards} a WHERE a.learner_id = e.user_id AND a.achievement_id = {badges}.id),"
         f" EXISTS (SELECT 1 FROM {components} c WHERE c.achievement_id = {badges}.id),"
         f" sl.id, sl.number, length(sl.bits) * 8, sl.allocated{skills}"
@@ -178,8 +180,7 @@ def _issue_read_statement(vendor: str) -> tuple[str, RowShape, RowShape, RowShap
         f" LEFT JOIN {pages} ON {pages}.id = e.course_id LEFT JOIN {courses} ON {courses}.page_ptr_id = {pages}.id"
         f" LEFT JOIN {keys} k ON k.issuer_id = {badges}.issuer_id AND k.active"
         f" LEFT JOIN {lists} sl ON sl.id = (SELECT id FROM {lists} WHERE issuer_id = {badges}.issuer_id"
-        " ORDER BY number DESC LIMIT 1)"
-        " WHERE e.id = %s"
+        " ORDER BY number DESC LIMIT 1)" + (" WHERE e.id = ANY(%s)" if many else " WHERE e.id = %s")
     )
     return sql, learner, achievement, issuer, course, column_converters(Enrolment._meta.get_field("final_grade"))
 
@@ -189,11 +190,33 @@ def _issue_read(*, enrolment_id: int) -> _IssueRead | None:
     from progress.models import Enrolment
 
     statement = _issue_read_statement(connection.vendor)
-    sql, learner_shape, achievement_shape, issuer_shape, course_shape, grade_converters = statement
-    rows = fixed_statement_rows(sql=sql, params=[enrolment_id])
+    rows = fixed_statement_rows(sql=statement[0], params=[enrolment_id])
     if not rows:
         raise Enrolment.DoesNotExist(f"No enrolment {enrolment_id}.")
-    completed_at, grade, *row = rows[0]
+    return _issue_read_row(rows[0][1:], statement)
+
+
+def _issue_reads(*, enrolment_ids: Sequence[int]) -> dict[int, _IssueRead | None]:
+    """`_issue_read` of each enrolment, in one statement on PostgreSQL; enrolments that do not exist are left out."""
+    from progress.models import Enrolment
+
+    if connection.vendor != "postgresql":
+        reads: dict[int, _IssueRead | None] = {}
+        for enrolment_id in enrolment_ids:
+            with suppress(Enrolment.DoesNotExist):
+                reads[enrolment_id] = _issue_read(enrolment_id=enrolment_id)
+        return reads
+    statement = _issue_read_statement(connection.vendor, many=True)
+    rows = fixed_statement_rows(sql=statement[0], params=[list(enrolment_ids)])
+    by_id = {row[0]: _issue_read_row(row[1:], statement) for row in rows}
+    return {enrolment_id: by_id[enrolment_id] for enrolment_id in enrolment_ids if enrolment_id in by_id}
+
+
+def _issue_read_row(
+    values: Sequence[Any], statement: tuple[str, RowShape, RowShape, RowShape, RowShape, Any]
+) -> _IssueRead | None:
+    _sql, learner_shape, achievement_shape, issuer_shape, course_shape, grade_converters = statement
+    completed_at, grade, *row = values
     ends = list(accumulate(len(shape.columns) for shape in (learner_shape, achievement_shape, issuer_shape)))
     if completed_at is None or row[ends[0]] is None:  # not complete, or no achievement for the course
         return None
@@ -852,11 +875,9 @@ def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
     """
     reads: dict[int, _IssueRead] = {}
     skipped, single = [], []
+    found = _issue_reads(enrolment_ids=list(dict.fromkeys(enrolment_ids)))
     for enrolment_id in dict.fromkeys(enrolment_ids):
-        try:
-            read = _issue_read(enrolment_id=enrolment_id)
-        except ObjectDoesNotExist:  # deleted since it was queued: nothing to issue
-            read = None
+        read = found.get(enrolment_id)  # None: deleted since it was queued, not complete, or no badge
         if read is None:
             skipped.append(enrolment_id)
         elif read.awarded or read.key is None:
@@ -1014,8 +1035,12 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
     fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
     params = [len(awards), status_list_id, len(awards), *values]
-    if connection.vendor == "postgresql":
-        rows = fixed_statement_rows(sql=_awards_insert_sql("postgresql", len(awards)), params=params)
+    if connection.vendor == "postgresql" and len(awards) == 1:  # a learner's award: prepared, like every read
+        rows = fixed_statement_rows(sql=_awards_insert_sql("postgresql", 1), params=params)
+    elif connection.vendor == "postgresql":  # a batch's statement runs once: planning it on the server is waste
+        with connection.cursor() as cursor:
+            cursor.execute(_awards_insert_sql("postgresql", len(awards)), params)
+            rows = cursor.fetchall()
     else:
         update, insert = _awards_insert_sql(connection.vendor, len(awards)).split(";")
         with transaction.atomic():
@@ -1052,19 +1077,29 @@ def _awards_insert_sql(vendor: str, count: int) -> str:
 
 
 def _notify_many_later(award_ids: Sequence[int]) -> None:
-    """Queue the e-mail of each award (one task each, so a failed e-mail is retried alone), over one connection."""
-    from badges.tasks import award_notify_task
+    """Queue the e-mails of new awards: one task for one award, one task for a batch's (`awards_notify`)."""
+    from badges.tasks import award_notify_many_task, award_notify_task
 
     try:
-        if award_notify_task.app.conf.task_always_eager:  # the embedded default: each runs here and now
-            for award_id in award_ids:
-                award_notify_task.delay(award_id)
-            return
-        with award_notify_task.app.producer_or_acquire() as producer:
-            for award_id in award_ids:
-                award_notify_task.apply_async((award_id,), producer=producer)
+        if len(award_ids) == 1:
+            award_notify_task.delay(award_ids[0])
+        elif award_ids:
+            award_notify_many_task.delay(list(award_ids))
     except Exception:  # the badges are issued; lost e-mails must not undo or hide that
         logger.exception("Could not queue the e-mails of awards %s", list(award_ids)[:10])
+
+
+def awards_notify(*, award_ids: Sequence[int]) -> None:
+    """E-mail each learner of a batch the link to their new badge. An e-mail that fails is queued again on its own
+    (`award_notify_task`, which retries it), so a retry never sends the others twice."""
+    from badges.tasks import award_notify_task
+
+    for award_id in award_ids:
+        try:
+            award_notify(award_id=award_id)
+        except Exception:
+            logger.exception("The e-mail of award %s failed; it is queued again on its own", award_id)
+            award_notify_task.delay(award_id)
 
 
 # --- pathways -----------------------------------------------------------------------------------------

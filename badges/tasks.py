@@ -46,6 +46,12 @@ def award_notify_task(award_id: int) -> None:
     services.award_notify(award_id=award_id)
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def award_notify_many_task(award_ids: list[int]) -> None:
+    """The e-mails of a batch's awards; each that fails is queued again on its own, as `award_notify_task`."""
+    services.awards_notify(award_ids=award_ids)
+
+
 @worker_init.connect(dispatch_uid="badges.warm_up_worker")
 def warm_up_worker(**_kwargs: object) -> None:
     """Pay a worker's one-time costs when it starts, not in the first learner's task (about a second): the

@@ -219,7 +219,10 @@ CELERY_DB_REUSE_MAX = 1000
 # E-mails wait on a queue of their own, so a worker signing credentials never sends mail in between; every
 # worker deployment must consume it too (`-Q celery,notifications`). Eager mode ignores routes.
 NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")
-CELERY_TASK_ROUTES = {"badges.tasks.award_notify_task": {"queue": NOTIFICATIONS_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "badges.tasks.award_notify_task": {"queue": NOTIFICATIONS_QUEUE},
+    "badges.tasks.award_notify_many_task": {"queue": NOTIFICATIONS_QUEUE},
+}
 
 # Learning record store: xAPI statements wait in progress's outbox and a Celery task sends them when an
 # endpoint is configured (e.g. https://lrs.example.org/xAPI); unset = statements are kept, not sent.

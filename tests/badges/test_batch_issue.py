@@ -57,20 +57,20 @@ def test_a_batch_signs_and_stores_every_award_once(
     assert sorted(m.to[0] for m in mailoutbox) == sorted(e.user.email for e in enrolments)
 
 
-def test_a_batch_costs_one_read_per_enrolment_a_probe_and_one_write(issuer, achievement, opened):
+def test_a_batch_costs_one_read_a_probe_and_one_write_whatever_its_size(issuer, achievement, opened):
     from django.test.utils import CaptureQueriesContext
 
-    # Each enrolment's read (SQLite reads each course's skills on its own), the free-index probe, then one statement
-    # that counts the indexes and inserts the rows on PostgreSQL; on SQLite, one transaction (a savepoint in a
-    # test) of the counter's UPDATE and the INSERT.
+    # The enrolments' read (one statement on PostgreSQL; on SQLite one each, and each course's skills on their own),
+    # the free-index probe, then one statement that counts the indexes and inserts the rows on PostgreSQL; on
+    # SQLite, one transaction (a savepoint in a test) of the counter's UPDATE and the INSERT.
     for size in (3, 12):
         enrolments = _completers(achievement.course, size)
         with CaptureQueriesContext(connection) as captured:
             outcome = award_issue_for_enrolments(enrolment_ids=[e.pk for e in enrolments])
         assert len(outcome.issued) == size
         verbs = [q["sql"].split()[0].upper() for q in captured.captured_queries]
-        skills_reads = 0 if connection.vendor == "postgresql" else size
-        assert verbs.count("SELECT") == size + skills_reads + 1, verbs
+        reads = 1 if connection.vendor == "postgresql" else 2 * size
+        assert verbs.count("SELECT") == reads + 1, verbs
         writes = ["WITH"] if connection.vendor == "postgresql" else ["SAVEPOINT", "UPDATE", "INSERT", "RELEASE"]
         assert [v for v in verbs if v != "SELECT"] == writes, verbs
 
@@ -207,3 +207,51 @@ def test_concurrent_batches_and_single_tasks_make_exactly_one_award_each(issuer,
     assert len(set(indexes)) == len(indexes) == 9
     for award in awards:
         assert verify_award(award).status == "valid"
+
+
+def test_the_batch_read_gives_what_one_read_each_gives(issuer, achievement, opened, learner):
+    enrolments = [
+        *_completers(achievement.course, 2),
+        Enrolment.objects.create(user=learner, course=achievement.course),
+    ]
+    ids = [e.pk for e in enrolments] + [999_999]
+    reads = services._issue_reads(enrolment_ids=ids)
+    assert list(reads) == ids[:3] and reads[ids[2]] is None  # not complete; the missing enrolment is left out
+    for enrolment_id in ids[:2]:
+        one, batch = services._issue_read(enrolment_id=enrolment_id), reads[enrolment_id]
+        assert (batch.learner.pk, batch.achievement.pk, batch.grade, batch.key, batch.status_list) == (
+            one.learner.pk,
+            one.achievement.pk,
+            one.grade,
+            one.key,
+            one.status_list,
+        )
+        assert batch.achievement.issuer.did == one.achievement.issuer.did
+        assert batch.achievement.course.title == one.achievement.course.title
+
+
+def test_a_batch_queues_one_email_task_and_a_failed_email_is_queued_again_alone(
+    issuer, achievement, opened, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    from badges import tasks
+
+    enrolments = _completers(achievement.course, 3)
+    batches: list[list[int]] = []
+    monkeypatch.setattr(tasks.award_notify_many_task, "delay", batches.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = award_issue_for_enrolments(enrolment_ids=[e.pk for e in enrolments])
+    assert batches == [outcome.issued]  # one task for the batch's e-mails
+
+    failing = outcome.issued[1]
+    notify = services.award_notify
+
+    def one_fails(*, award_id):
+        if award_id == failing:
+            raise ConnectionError("SMTP is down")
+        notify(award_id=award_id)
+
+    requeued: list[int] = []
+    monkeypatch.setattr(services, "award_notify", one_fails)
+    monkeypatch.setattr(tasks.award_notify_task, "delay", requeued.append)
+    tasks.award_notify_many_task(outcome.issued)
+    assert len(mailoutbox) == 2 and requeued == [failing]

@@ -134,4 +134,6 @@ def test_badge_tasks_store_no_result_since_the_award_row_is_their_outcome():
 def test_award_emails_are_routed_to_the_notifications_queue():
     route = app.amqp.router.route({}, "badges.tasks.award_notify_task")
     assert route["queue"].name == settings.NOTIFICATIONS_QUEUE == "notifications"
+    batch = app.amqp.router.route({}, "badges.tasks.award_notify_many_task")
+    assert batch["queue"].name == settings.NOTIFICATIONS_QUEUE
     assert app.amqp.router.route({}, "badges.tasks.award_issue_task")["queue"].name == app.conf.task_default_queue
