@@ -109,6 +109,34 @@ def test_contexts_resolved_by_a_test_loader_do_not_leak_into_the_production_load
         canonicalize(load("unsecured.json"))
 
 
+def test_an_embedded_context_is_keyed_once_and_canonicalizes_as_pyld_does(monkeypatch) -> None:
+    from pyld.context_resolver import ContextResolver
+
+    from badges.ob3 import loader as loader_module
+
+    def fresh_loader() -> loader_module.PinnedDocumentLoader:
+        return loader_module.PinnedDocumentLoader.from_files(
+            {url: CONTEXTS_DIR / name for url, name in PINNED_CONTEXT_FILES.items()}
+        )
+
+    credential, loader = sample_credential(Issuer()), fresh_loader()
+    computed: list[object] = []
+    keyed = loader_module.canonicalize
+    monkeypatch.setattr(loader_module, "canonicalize", lambda ctx: computed.append(ctx) or keyed(ctx))
+    ours = canonicalize(credential, loader=loader)
+    assert computed  # the type-scoped contexts of the OB context, keyed by their canonical JSON once...
+    computed.clear()
+    assert canonicalize(credential, loader=loader) == ours
+    assert computed == []  # ...and looked up by identity every time after
+
+    class PyldResolver(ContextResolver):
+        def __init__(self, shared, document_loader, _keys) -> None:
+            super().__init__(shared, document_loader)
+
+    monkeypatch.setattr(loader_module, "_IdentityKeyedContextResolver", PyldResolver)
+    assert canonicalize(credential, loader=fresh_loader()) == ours
+
+
 # W3C vc-di-eddsa, Appendix B.1 (eddsa-rdfc-2022)
 
 
