@@ -208,27 +208,35 @@ def _issue_reads(*, enrolment_ids: Sequence[int]) -> dict[int, _IssueRead | None
         return reads
     statement = _issue_read_statement(connection.vendor, many=True)
     rows = fixed_statement_rows(sql=statement[0], params=[list(enrolment_ids)])
-    by_id = {row[0]: _issue_read_row(row[1:], statement) for row in rows}
+    badges: dict[int, Achievement] = {}  # one object a badge, with its issuer and course, for the whole batch
+    by_id = {row[0]: _issue_read_row(row[1:], statement, badges=badges) for row in rows}
     return {enrolment_id: by_id[enrolment_id] for enrolment_id in enrolment_ids if enrolment_id in by_id}
 
 
 def _issue_read_row(
-    values: Sequence[Any], statement: tuple[str, RowShape, RowShape, RowShape, RowShape, Any]
+    values: Sequence[Any],
+    statement: tuple[str, RowShape, RowShape, RowShape, RowShape, Any],
+    *,
+    badges: dict[int, Achievement] | None = None,
 ) -> _IssueRead | None:
+    """One row of `_issue_read_statement`. `badges`: the achievements built so far, by id, to reuse."""
     _sql, learner_shape, achievement_shape, issuer_shape, course_shape, grade_converters = statement
     completed_at, grade, *row = values
     ends = list(accumulate(len(shape.columns) for shape in (learner_shape, achievement_shape, issuer_shape)))
     if completed_at is None or row[ends[0]] is None:  # not complete, or no achievement for the course
         return None
     learner = cast(User, learner_shape.build(row[: ends[0]]))
-    achievement = cast(Achievement, achievement_shape.build(row[ends[0] : ends[1]]))
-    issuer = issuer_shape.build(row[ends[1] : ends[2]])
     course_end = ends[2] + len(course_shape.columns)
-    Achievement.issuer.field.set_cached_value(achievement, issuer)
-    Achievement.course.field.set_cached_value(achievement, course_shape.build(row[ends[2] : course_end]))
     fragment, token, awarded, in_pathway, list_id, list_number, list_size, list_allocated, *skills = row[course_end:]
-    if skills:
-        achievement.course_skills = skills[0]  # type: ignore[attr-defined]
+    achievement = badges.get(row[ends[0]]) if badges is not None else None  # the first column is the id
+    if achievement is None:
+        achievement = cast(Achievement, achievement_shape.build(row[ends[0] : ends[1]]))
+        Achievement.issuer.field.set_cached_value(achievement, issuer_shape.build(row[ends[1] : ends[2]]))
+        Achievement.course.field.set_cached_value(achievement, course_shape.build(row[ends[2] : course_end]))
+        if skills:
+            achievement.course_skills = skills[0]  # type: ignore[attr-defined]
+        if badges is not None:
+            badges[achievement.pk] = achievement
     (grade,) = converted([grade], [grade_converters])
     return _IssueRead(
         learner=learner,
@@ -508,6 +516,14 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
     return achievement
 
 
+def _batch_document(badge: Achievement | Pathway, documents: dict[str, str]) -> dict[str, Any]:
+    """The badge's achievement document, built once per batch and handed out as a fresh copy each time."""
+    key = f"{type(badge).__name__}:{badge.pk}"
+    if key not in documents:
+        documents[key] = json.dumps(achievement_document(badge))
+    return cast(dict[str, Any], json.loads(documents[key]))
+
+
 def _course_skills(badge: Achievement, course: Any) -> list[tuple[str, str, str, str]]:
     """(name, framework, framework URL, code) of the course's skills, by name: folded into the issuing query
     when it read the badge (`_issue_facts`, saves a round trip a credential), else read here."""
@@ -522,8 +538,13 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
 
 
-def credential_build(*, award: Award, evidence: Sequence[Award] = ()) -> dict[str, Any]:
-    """The unsigned OpenBadgeCredential of an award (CREDENTIALS.md), from an allow-list of fields."""
+def credential_build(
+    *, award: Award, evidence: Sequence[Award] = (), documents: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The unsigned OpenBadgeCredential of an award (CREDENTIALS.md), from an allow-list of fields.
+
+    `documents`: a batch's achievement documents as JSON, by badge (`_batch_document`), filled on first use: the
+    credentials of a batch share them instead of building each again (URLs, skills, about half a millisecond)."""
     badge = award.badge_class
     assert award.valid_from is not None and award.status_list is not None and award.status_index is not None
     subject: dict[str, Any] = {
@@ -537,7 +558,7 @@ def credential_build(*, award: Award, evidence: Sequence[Award] = ()) -> dict[st
                 "identityHash": award.identity_hash,
             }
         ],
-        "achievement": achievement_document(badge),
+        "achievement": achievement_document(badge) if documents is None else _batch_document(badge, documents),
     }
     if award.grade is not None and isinstance(badge, Achievement):
         subject["result"] = [
@@ -676,14 +697,16 @@ def _credential_sign(
     now: datetime,
     evidence: Sequence[Award],
     key: tuple[str, str] | None = None,
+    documents: dict[str, str] | None = None,
 ) -> None:
-    """Fill in the award's credential facts, build its credential and sign it (not saved)."""
+    """Fill in the award's credential facts, build its credential and sign it (not saved). `documents`: see
+    `credential_build`."""
     award.valid_from = now
     award.valid_until = now + timedelta(days=badge.validity_days) if badge.validity_days else None
     award.salt = secrets.token_hex(16)
     award.identity_hash = identity_hash(award.learner.email, award.salt)
     award.credential_id = f"urn:uuid:{uuid.uuid4()}"
-    unsigned = credential_build(award=award, evidence=evidence)
+    unsigned = credential_build(award=award, evidence=evidence, documents=documents)
     signed = _sign(badge.issuer, unsigned, now=now, key=key)  # refuses terms no context defines
     award.credential_json = json.dumps(signed, ensure_ascii=False)
     award.status, award.error = AwardStatus.ISSUED, ""
@@ -970,6 +993,7 @@ def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) ->
     status_list.issuer = issuer
     now = timezone.now().replace(microsecond=0)
     awards, left = {}, []
+    documents: dict[str, str] | None = {} if len(reads) > 1 else None
     for (enrolment_id, read), index in zip(reads.items(), indexes, strict=True):
         award = Award(
             learner=read.learner,
@@ -982,7 +1006,9 @@ def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) ->
             attempts=1,
         )
         try:
-            _credential_sign(award=award, badge=read.achievement, now=now, evidence=(), key=read.key)
+            _credential_sign(
+                award=award, badge=read.achievement, now=now, evidence=(), key=read.key, documents=documents
+            )
         except Exception:  # noqa: BLE001 - the stepwise path signs it again and records the error on its row
             left.append(enrolment_id)
             continue
