@@ -891,9 +891,10 @@ def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
     already has completions, awards left failed by an outage), where throughput matters more than latency.
 
     The enrolments with no award yet are signed in memory and stored, per issuer, by one statement that also
-    counts their status indexes as allocated (`_awards_store_signed`): one commit for the batch. Everything else (an award row already there, an issuer without a key, a status list too full
-    for the batch, a row the INSERT skipped because a concurrent call stored it first or an index clashed) goes
-    through `award_issue_for_enrolment`, one at a time. So each award is still made and signed exactly once
+    counts their status indexes as allocated (`_awards_store_signed`): one commit for the batch. Everything else
+    (an award row already there, an issuer without a key, a status list too full for the batch, a row the INSERT
+    skipped because a concurrent call stored it first or an index clashed) goes through
+    `award_issue_for_enrolment`, one at a time. So each award is still made and signed exactly once
     (the unique constraints decide), and a retry of the whole batch redoes only what is not issued.
     """
     reads: dict[int, _IssueRead] = {}
@@ -1061,14 +1062,15 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
     fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
     params = [len(awards), status_list_id, len(awards), *values]
-    if connection.vendor == "postgresql" and len(awards) == 1:  # a learner's award: prepared, like every read
-        rows = fixed_statement_rows(sql=_awards_insert_sql("postgresql", 1), params=params)
-    elif connection.vendor == "postgresql":  # a batch's statement runs once: planning it on the server is waste
+    statements = _awards_insert_sql(connection.vendor, len(awards))
+    if len(statements) == 1 and len(awards) == 1:  # a learner's award: prepared, like every read
+        rows = fixed_statement_rows(sql=statements[0], params=params)
+    elif len(statements) == 1:  # a batch's statement runs once: planning it on the server is waste
         with connection.cursor() as cursor:
-            cursor.execute(_awards_insert_sql("postgresql", len(awards)), params)
+            cursor.execute(statements[0], params)
             rows = cursor.fetchall()
     else:
-        update, insert = _awards_insert_sql(connection.vendor, len(awards)).split(";")
+        update, insert = statements
         with transaction.atomic():
             reserved = fixed_statement_rows(sql=update, params=params[:3])
             rows = fixed_statement_rows(sql=insert, params=values) if reserved else []
@@ -1080,9 +1082,10 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
 
 
 @lru_cache(maxsize=8)
-def _awards_insert_sql(vendor: str, count: int) -> str:
-    """The statement(s) of `_awards_insert` for `count` rows, written once per process and size (a batch's rows
-    are cast to their columns' types: PostgreSQL would read untyped values in a SELECT as text)."""
+def _awards_insert_sql(vendor: str, count: int) -> tuple[str, ...]:
+    """The statements of `_awards_insert` for `count` rows, written once per process and size: one on PostgreSQL
+    (its rows cast to their columns' types: it would read untyped values in a SELECT as text), the counter's UPDATE
+    and the INSERT elsewhere."""
     quote = connection.ops.quote_name
     lists, awards = quote(StatusList._meta.db_table), quote(Award._meta.db_table)
     fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
@@ -1096,10 +1099,10 @@ def _awards_insert_sql(vendor: str, count: int) -> str:
         row = "(" + ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields) + ")"
         return (
             f"WITH reserved AS ({reserve}) INSERT INTO {awards} ({columns})"  # noqa: S608
-            f" SELECT v.* FROM (VALUES {', '.join([row] * count)}) AS v, reserved {returning}"
+            f" SELECT v.* FROM (VALUES {', '.join([row] * count)}) AS v, reserved {returning}",
         )
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return f"{reserve};INSERT INTO {awards} ({columns}) VALUES {', '.join([row] * count)} {returning}"  # noqa: S608
+    return reserve, f"INSERT INTO {awards} ({columns}) VALUES {', '.join([row] * count)} {returning}"  # noqa: S608
 
 
 def _notify_many_later(award_ids: Sequence[int]) -> None:
