@@ -148,15 +148,14 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
         if batch is None:
             out.append(Verdict(SIGNING_DOMINATES, NOT_MEASURED, "fewer completions left than one batch; " + single))
         else:
-            share, cpu_share = batch["signing_share"], batch.get("signing_share_of_worker_cpu")
+            share = batch["signing_share"]
             out.append(
                 Verdict(
                     SIGNING_DOMINATES,
                     MET if share > 0.5 else MISSED,
                     f"{batch['credentials']} credentials in tasks of {batch['batch_size']}: signing {share * 100:.0f}%"
-                    " of a credential's time"
-                    + (f", {cpu_share * 100:.0f}% of the worker's CPU" if cpu_share else "")
-                    + f"; {single}",
+                    f" of their time, timed in the worker ({batch['worker_sign_ms']:.2f} ms a signature there)"
+                    f"; {single}",
                 )
             )
         repeat = issue["repeat_inserts"] + (batch["repeat_inserts"] if batch else 0)
