@@ -312,24 +312,24 @@ def user_is_badge_admin(user: User) -> bool:
     return bool(user.is_active and (user.is_superuser or user.has_perm("badges.revoke_award")))
 
 
-def user_can_revoke(*, user: User, award: Award) -> bool:
-    """Platform admins, and the instructors of the award's course."""
+def _admin_or_instructor(user: User, course: CoursePage | None) -> bool:
+    """Platform admins, and the instructors of `course` (None: a badge of no course, admins only)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user_is_badge_admin(user):
         return True
-    course = award.achievement.course if award.achievement_id and award.achievement else None
     return course is not None and course.instructors.filter(pk=user.pk).exists()
+
+
+def user_can_revoke(*, user: User, award: Award) -> bool:
+    """Platform admins, and the instructors of the award's course."""
+    achievement = award.achievement if award.achievement_id else None
+    return _admin_or_instructor(user, achievement.course if achievement and achievement.course_id else None)
 
 
 def user_can_issue(*, user: User, achievement: Achievement) -> bool:
     """Who may issue a badge to its course's completers: platform admins, and the course's instructors."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user_is_badge_admin(user):
-        return True
-    course = achievement.course if achievement.course_id else None
-    return course is not None and course.instructors.filter(pk=user.pk).exists()
+    return _admin_or_instructor(user, achievement.course if achievement.course_id else None)
 
 
 # --- status lists -------------------------------------------------------------------------------------
@@ -686,7 +686,7 @@ def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award
         _credential_sign(award=award, badge=badge, now=now, evidence=evidence)
         award.save()
         award_id_issued = award.pk
-        transaction.on_commit(lambda: _notify_later(award_id_issued))
+        transaction.on_commit(lambda: _notify_later([award_id_issued]))
         return award, True
 
 
@@ -732,7 +732,7 @@ def _award_sign_new(
     if not stored:
         return Award.objects.get(pk=award.pk)
     award_id_issued = award.pk
-    transaction.on_commit(lambda: _notify_later(award_id_issued))
+    transaction.on_commit(lambda: _notify_later([award_id_issued]))
     return award
 
 
@@ -763,15 +763,6 @@ def _signed_update() -> tuple[str, list[Any]]:
         " attempts = attempts + 1 WHERE id = %s AND status <> %s RETURNING id"
     )
     return sql, fields
-
-
-def _notify_later(award_id: int) -> None:
-    from badges.tasks import award_notify_task
-
-    try:
-        award_notify_task.delay(award_id)
-    except Exception:  # the badge is issued; a lost e-mail must not undo or hide that
-        logger.exception("Could not queue the e-mail of award %s", award_id)
 
 
 def _award_fail(*, award_id: int, error: BaseException) -> None:
@@ -899,8 +890,9 @@ def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
     """
     reads: dict[int, _IssueRead] = {}
     skipped, single = [], []
-    found = _issue_reads(enrolment_ids=list(dict.fromkeys(enrolment_ids)))
-    for enrolment_id in dict.fromkeys(enrolment_ids):
+    distinct = list(dict.fromkeys(enrolment_ids))
+    found = _issue_reads(enrolment_ids=distinct)
+    for enrolment_id in distinct:
         read = found.get(enrolment_id)  # None: deleted since it was queued, not complete, or no badge
         if read is None:
             skipped.append(enrolment_id)
@@ -1020,7 +1012,7 @@ def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) ->
     left += [enrolment_id for enrolment_id, award in awards.items() if award.pk is None]
     issued = [award for award in awards.values() if award.pk is not None]
     ids = [award.pk for award in issued]
-    transaction.on_commit(lambda: _notify_many_later(ids))
+    transaction.on_commit(lambda: _notify_later(ids))
     return issued, left
 
 
@@ -1105,7 +1097,7 @@ def _awards_insert_sql(vendor: str, count: int) -> tuple[str, ...]:
     return reserve, f"INSERT INTO {awards} ({columns}) VALUES {', '.join([row] * count)} {returning}"  # noqa: S608
 
 
-def _notify_many_later(award_ids: Sequence[int]) -> None:
+def _notify_later(award_ids: Sequence[int]) -> None:
     """Queue the e-mails of new awards: one task for one award, one task for a batch's (`awards_notify`)."""
     from badges.tasks import award_notify_many_task, award_notify_task
 
