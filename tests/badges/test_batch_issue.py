@@ -120,7 +120,6 @@ def test_an_award_stored_meanwhile_is_skipped_by_the_insert_and_kept(issuer, ach
         return sign(**kwargs)
 
     monkeypatch.setattr(services, "_credential_sign", a_concurrent_call_issues_one_first)
-    kept = None
     outcome = award_issue_for_enrolments(enrolment_ids=[e.pk for e in enrolments])
     kept = Award.objects.get(learner=raced.user)
     assert len(outcome.issued) == 2 and outcome.one_by_one == [kept.pk]
