@@ -33,9 +33,9 @@ COPY media media
 COPY frontend frontend
 # Hashed and compressed by whitenoise's manifest storage, as production serves them; root-owned, read-only.
 RUN DJANGO_SETTINGS_MODULE=lms.settings.build python manage.py collectstatic --noinput
-# var/ holds only what a process writes at run time (beat's schedule); static files stay root's. Mount no
-# volume on /app/var: it would hide the static files of a newer image.
-RUN chown stackable:stackable /app/var
+# Bytecode compiled once here, since the code is read-only at run time. var/ holds only what a process writes
+# (beat's schedule); static files stay root's. Mount no volume on /app/var: it would hide a newer image's files.
+RUN python -m compileall -q /app && chown stackable:stackable /app/var
 USER stackable
 EXPOSE 8000
 CMD ["gunicorn", "lms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
