@@ -27,8 +27,8 @@ from .base import (
 
 # A secret that contains this, or equals one of the exact example values (.env.example's, and MinIO's
 # documented default), was copied rather than generated.
-PLACEHOLDER_MARK = "change-me"
-EXAMPLE_SECRETS = frozenset(
+_PLACEHOLDER_MARK = "change-me"
+_EXAMPLE_SECRETS = frozenset(
     {
         "change-me",
         "change-me-too",
@@ -47,7 +47,7 @@ _problems: list[str] = []
 
 
 def _is_placeholder(value: str) -> bool:
-    return PLACEHOLDER_MARK in value.lower() or value in EXAMPLE_SECRETS
+    return _PLACEHOLDER_MARK in value.lower() or value in _EXAMPLE_SECRETS
 
 
 def _browser_address_problem(variable: str, url: str) -> str | None:
@@ -80,15 +80,17 @@ def _is_loopback(host: str) -> bool:
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
-    _problems.append("Set SECRET_KEY to a long random value: production refuses the development key.")
+    _problems.append(
+        f"Set SECRET_KEY to a long random value: production refuses the development key. {_RECIPE_URLSAFE}"
+    )
 elif _is_placeholder(SECRET_KEY):
-    _problems.append(f"SECRET_KEY is the placeholder of .env.example; generate one: {_RECIPE_URLSAFE}")
+    _problems.append(f"SECRET_KEY is a placeholder; generate one: {_RECIPE_URLSAFE}")
 elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     _problems.append("SECRET_KEY must be at least 50 characters with at least 5 distinct characters.")
 
 if _is_placeholder(str(DATABASES["default"].get("PASSWORD") or "")):
     _problems.append(
-        "POSTGRES_PASSWORD (the password in DATABASE_URL) is the placeholder of .env.example; "
+        "POSTGRES_PASSWORD (the password in DATABASE_URL) is a placeholder; "
         f"generate one (hex: it goes into a URL): {_RECIPE_HEX}"
     )
 
@@ -110,8 +112,7 @@ if not BADGES_KEY_ENCRYPTION_KEYS:
 for _position, _key in enumerate(BADGES_KEY_ENCRYPTION_KEYS, start=1):
     if _is_placeholder(_key):
         _problems.append(
-            f"BADGES_KEY_ENCRYPTION_KEYS entry {_position} is the placeholder of .env.example; "
-            f"generate a key: {_RECIPE_FERNET}"
+            f"BADGES_KEY_ENCRYPTION_KEYS entry {_position} is a placeholder; generate a key: {_RECIPE_FERNET}"
         )
         continue
     try:
@@ -127,7 +128,7 @@ for _position, _key in enumerate(BADGES_KEY_ENCRYPTION_KEYS, start=1):
 if not REDIS_URL:
     _problems.append("Set REDIS_URL: production shares its cache (sessions, outlines) between processes.")
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+ALLOWED_HOSTS = [host for host in env.list("ALLOWED_HOSTS", default=[]) if host]
 if not ALLOWED_HOSTS:
     _problems.append("Set ALLOWED_HOSTS to the host names the site answers to (e.g. learn.example.org).")
 
