@@ -76,15 +76,26 @@ def test_production_refuses_a_plain_http_site_url(tmp_path, site_url, ssl_redire
     assert "SITE_URL must be an https address" in result.stderr
 
 
-def test_production_starts_for_a_loopback_smoke_test_with_the_https_redirect_off(tmp_path):
-    environment = web_environment(
+def smoke_test_environment() -> dict[str, str]:
+    return web_environment(
         SITE_URL="http://127.0.0.1:8000",
         ALLOWED_HOSTS="127.0.0.1",
         AWS_S3_PUBLIC_ENDPOINT_URL="http://127.0.0.1:9000",
         SECURE_SSL_REDIRECT="false",
     )
-    result = import_production_settings(environment, tmp_path)
+
+
+def test_production_starts_for_a_loopback_smoke_test_with_the_https_redirect_off(tmp_path):
+    result = import_production_settings(smoke_test_environment(), tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("smoke_test", "secure"), [(False, True), (True, False)], ids=["https", "loopback http"])
+def test_cookies_are_secure_unless_the_site_is_a_loopback_smoke_test_over_http(tmp_path, smoke_test, secure):
+    environment = smoke_test_environment() if smoke_test else web_environment()
+    code = "import lms.settings.production as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    result = run_python(["-c", code], environment, tmp_path)
+    assert result.stdout.split() == [str(secure), str(secure)], result.stderr
 
 
 def test_production_refuses_to_sign_links_for_an_endpoint_only_containers_reach(tmp_path):
