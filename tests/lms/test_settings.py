@@ -19,6 +19,7 @@ def run_production(*args: str, secret: str | None, **env_extra: str) -> subproce
     env.update({"DJANGO_SETTINGS_MODULE": "lms.settings.production", "ALLOWED_HOSTS": "learn.example.org"})
     env.setdefault("BADGES_KEY_ENCRYPTION_KEYS", BADGES_KEY)
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+    env.setdefault("SITE_URL", "https://learn.example.org")
     env.update(env_extra)
     if secret is not None:
         env["SECRET_KEY"] = secret
