@@ -10,12 +10,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from django.test import RequestFactory
+from django.db import connection
+from django.test import Client, RequestFactory
 
 from badges.views import rate_limited
 from lms.cache import ResilientRedisCache
-from tests.factories import make_user
-from tests.faults import RedisServer, redis_server
+from progress.models import Enrolment, ItemState
+from tests.factories import make_course, make_user
+from tests.faults import Browser, RedisServer, redis_server, site
+from tests.progress.factories import items_of
 
 BREAKER_SECONDS = 0.3
 TIMEOUT_SECONDS = 0.2
@@ -168,3 +171,54 @@ def test_signing_in_is_not_rate_limited_while_redis_is_down(client, settings, si
     response = client.post("/accounts/login/", {"login": "learner@example.test", "password": "pw-123456789"})
     assert response.status_code == 302
     assert time.monotonic() - started < 1
+
+
+def site_env(redis_url: str, *, database_port: int | None = None) -> dict[str, str]:
+    database = connection.settings_dict
+    port = database_port or database["PORT"] or 5432
+    return {
+        "DATABASE_URL": f"postgres://{database['USER']}@127.0.0.1:{port}/{database['NAME']}",
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": "",
+    }
+
+
+def signed_in(user) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    return {"sessionid": client.cookies["sessionid"].value}
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_learners_study_while_redis_is_stopped_and_after_it_restarts(own_redis):
+    course = make_course(lessons_per_module=2)
+    first, second = items_of(course)
+    user = make_user()
+    with site(site_env(own_redis.url)) as port:
+        learner, visitor = Browser(port, signed_in(user)), Browser(port)
+        assert learner.get("/dashboard/").status == 200
+        assert visitor.get(course.url).status == 200
+
+        own_redis.stop()
+        assert visitor.get("/courses/").status == 200
+        assert visitor.get(course.url).status == 200
+        assert learner.get("/dashboard/").status == 200
+        assert learner.post(f"/learning/courses/{course.pk}/enrol/").status == 302
+        assert learner.get(first.url).status == 200
+        assert learner.post(f"/learning/items/{first.pk}/complete/").status == 302
+
+        own_redis.start()
+        assert learner.get(course.url).status == 200
+        assert learner.get(second.url).status == 200
+        assert learner.post(f"/learning/items/{second.pk}/complete/").status == 302
+        dashboard = learner.get("/dashboard/")
+
+    assert dashboard.status == 200
+    assert course.title in dashboard.body
+    enrolment = Enrolment.objects.get(user=user, course=course)
+    assert set(enrolment.item_progress.filter(state=ItemState.COMPLETE).values_list("item", flat=True)) == {
+        first.pk,
+        second.pk,
+    }

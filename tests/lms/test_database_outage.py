@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.utils import translation
+
+from tests.factories import make_course
+from tests.faults import Browser, TcpProxy, site, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,39 @@ def test_another_server_error_still_answers_500(browser, monkeypatch):
 
 def test_healthz_answers_200_while_the_database_is_down(browser, database_down):
     assert browser.get("/healthz").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_site_answers_503_while_the_database_is_cut_and_recovers_when_it_returns():
+    course = make_course(lessons_per_module=1)
+    database = connection.settings_dict
+    proxy = TcpProxy((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))
+    env = {
+        "DATABASE_URL": f"postgres://{database['USER']}@127.0.0.1:{proxy.port}/{database['NAME']}",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+    }
+    try:
+        with site(env) as port:
+            visitor = Browser(port)
+            assert visitor.get("/readyz").status == 200
+            assert visitor.get(course.url).status == 200
+
+            proxy.cut()
+            readiness = visitor.get("/readyz")
+            page = visitor.get(course.url)
+            liveness = visitor.get("/healthz")
+
+            proxy.restore()
+            wait_for(lambda: visitor.get("/readyz").status == 200, seconds=10, what="/readyz to answer 200 again")
+            recovered = visitor.get(course.url)
+    finally:
+        proxy.close()
+    assert (readiness.status, json.loads(readiness.body)) == (503, {"database": "down", "broker": "eager"})
+    assert page.status == 503
+    assert page.headers["Retry-After"] == "30"
+    assert "We'll be right back" in page.body
+    assert liveness.status == 200
+    assert recovered.status == 200
+    assert course.title in recovered.body
