@@ -20,6 +20,7 @@ broker's).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -114,7 +115,8 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", SOCKET_TIMEOUT_SECONDS)
         options.setdefault("socket_timeout", SOCKET_TIMEOUT_SECONDS)
         super().__init__(server, {**params, "OPTIONS": options})
-        self.breaker = breaker_for(self._servers, seconds=seconds)
+        servers = re.split("[;,]", server) if isinstance(server, str) else server  # as RedisCache splits them
+        self.breaker = breaker_for(servers, seconds=seconds)
 
     def _call(self, operation: Callable[..., T], *args: Any, fallback: T, write: bool) -> T:
         probe = self.breaker.claim_probe()
@@ -182,5 +184,5 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         self._call(super().delete_many, keys, version, fallback=None, write=True)
 
-    def clear(self) -> bool:
-        return self._call(super().clear, fallback=False, write=True)
+    def clear(self) -> None:
+        self._call(super().clear, fallback=None, write=True)
