@@ -68,6 +68,8 @@ class Breaker:
 
     def claim_probe(self) -> bool | None:
         """None when Redis is up; True when this caller should probe it now; False while the breaker stays open."""
+        if not self.down:  # the common case costs no lock: a stale read only delays the breaker by one call
+            return None
         with self.lock:
             if not self.down:
                 return None
