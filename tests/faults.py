@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -184,6 +185,15 @@ class Browser:
 
     def post(self, path: str, data: dict[str, str] | None = None) -> Response:
         return self.request("POST", path, data)
+
+
+def signed_in(user: Any) -> dict[str, str]:
+    """The cookies of a session signed in as `user`, stored in the database as a sign-in would."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"sessionid": client.cookies["sessionid"].value}
 
 
 @contextlib.contextmanager

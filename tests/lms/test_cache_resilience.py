@@ -11,13 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 
 from badges.views import rate_limited
 from lms.cache import ResilientRedisCache
 from progress.models import Enrolment, ItemState
 from tests.factories import make_course, make_user
-from tests.faults import Browser, RedisServer, redis_server, site
+from tests.faults import Browser, RedisServer, redis_server, signed_in, site
 from tests.progress.factories import items_of
 
 BREAKER_SECONDS = 0.3
@@ -181,12 +181,6 @@ def site_env(redis_url: str, *, database_port: int | None = None) -> dict[str, s
         "REDIS_URL": redis_url,
         "CELERY_BROKER_URL": "",
     }
-
-
-def signed_in(user) -> dict[str, str]:
-    client = Client()
-    client.force_login(user)
-    return {"sessionid": client.cookies["sessionid"].value}
 
 
 @pytest.mark.postgres

@@ -9,8 +9,8 @@ from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
 
-from tests.factories import make_course
-from tests.faults import Browser, TcpProxy, site, wait_for
+from tests.factories import make_course, make_user
+from tests.faults import Browser, TcpProxy, signed_in, site, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ def test_healthz_answers_200_while_the_database_is_down(browser, database_down):
 @pytest.mark.django_db(transaction=True)
 def test_the_site_answers_503_while_the_database_is_cut_and_recovers_when_it_returns():
     course = make_course(lessons_per_module=1)
+    user = make_user()
     database = connection.settings_dict
     proxy = TcpProxy((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))
     env = {
@@ -87,24 +88,28 @@ def test_the_site_answers_503_while_the_database_is_cut_and_recovers_when_it_ret
     }
     try:
         with site(env) as port:
-            visitor = Browser(port)
+            visitor, learner = Browser(port), Browser(port, signed_in(user))
             assert visitor.get("/readyz").status == 200
             assert visitor.get(course.url).status == 200
 
             proxy.cut()
             readiness = visitor.get("/readyz")
             page = visitor.get(course.url)
+            dashboard = learner.get("/dashboard/")
             liveness = visitor.get("/healthz")
 
             proxy.restore()
             wait_for(lambda: visitor.get("/readyz").status == 200, seconds=10, what="/readyz to answer 200 again")
             recovered = visitor.get(course.url)
+            dashboard_again = learner.get("/dashboard/")
     finally:
         proxy.close()
     assert (readiness.status, json.loads(readiness.body)) == (503, {"database": "down", "broker": "eager"})
     assert page.status == 503
     assert page.headers["Retry-After"] == "30"
     assert "We'll be right back" in page.body
+    assert dashboard.status == 503
     assert liveness.status == 200
     assert recovered.status == 200
     assert course.title in recovered.body
+    assert dashboard_again.status == 200
