@@ -6,8 +6,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import views
 
+# A database outage answers the 503 outage page, also when the error is raised in a middleware (lms.middleware).
+handler500 = views.server_error
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
