@@ -133,10 +133,6 @@ class ImportReport:
         return sorted((i for e in self.entries for i in e.notes), key=lambda issue: issue.line)
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
     def broken(self) -> list[ParsedQuestion]:
         return [entry for entry in self.entries if entry.broken]
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.blocks.struct_block import StructBlockValidationError
@@ -184,6 +186,19 @@ def test_the_preview_is_still_there_when_the_page_is_opened_again(client, quiz_a
     html = client.get(import_url(quiz)).content.decode()
 
     assert "8 questions are ready to import." in html
+
+
+def preview_page_queries(client, quiz, questions: int) -> int:
+    preview(client, quiz, "\n\n".join(f"Question {n}?{{=a ~b}}" for n in range(questions)))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(import_url(quiz))
+    return len(queries)
+
+
+def test_the_preview_page_runs_as_many_queries_for_fifty_questions_as_for_one(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    assert preview_page_queries(client, quiz, 50) == preview_page_queries(client, quiz, 1)
 
 
 def test_importing_adds_the_ready_questions_of_a_file_with_a_broken_one(client, quiz_and_instructor):

@@ -554,6 +554,16 @@ def test_empty_braces_make_an_essay() -> None:
     assert (question["type"], question["min_words"], question["max_words"]) == ("essay", 0, 0)
 
 
+def test_moodles_documented_essay_example_imports() -> None:
+    assert only("Write a short biography of Dag Hammarskjöld. {}")["type"] == "essay"
+
+
+def test_moodles_documented_title_example_keeps_equals_signs_in_the_question_text() -> None:
+    question = only("::Q1:: 1+1=2 {T}")
+
+    assert (question["title"], question["prompt"], question["correct"]) == ("Q1", "1+1=2", True)
+
+
 def test_an_essay_keeps_its_general_feedback() -> None:
     assert only("Write about the sea.{####Mention tides.}")["explanation"] == "Mention tides."
 
