@@ -13,21 +13,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Revision
 
 from assessments import selectors
 from assessments.forms import EssayMarkForm
+from assessments.importing.forms import QuestionImportForm
+from assessments.importing.report import ImportReport
 from assessments.models import Attempt, AttemptState, QuizPage, RegradeAudit, Submission, SubmissionState, TaskPage
 from assessments.services import (
     AssessmentError,
     attempt_grade_manual,
     attempt_regrade,
     quiz_export_gift,
+    quiz_import_preview,
     quiz_import_questions,
     submission_grade,
     submission_return,
@@ -37,7 +41,6 @@ from progress.services import course_of_item, user_can_edit_course
 
 CHART_WIDTH = 600
 CHART_HEIGHT = 200
-MAX_IMPORT_BYTES = 1_000_000
 
 
 def _may_edit(request: HttpRequest, course: CoursePage) -> None:
@@ -132,45 +135,73 @@ def submission_view(request: HttpRequest, submission_id: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def import_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
-    """Import GIFT or Aiken questions into a quiz (as a draft), all or nothing, with a per-line report."""
-    quiz = _quiz_for(request, quiz_id)
-    report = None
-    status = 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is not None and upload.size and upload.size > MAX_IMPORT_BYTES:
-            messages.error(request, _("The file is too large to import."))
-            status = 400
-        else:
-            raw = upload.read() if upload is not None else request.POST.get("text", "").encode()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                messages.error(request, _("The file is not UTF-8 text."))
-                text, status = "", 400
-            if text:
-                report = quiz_import_questions(
-                    quiz=quiz,
-                    user=request.user,  # type: ignore[arg-type]
-                    text=text,
-                    fmt=request.POST.get("format", "gift"),
-                )
-                if not report.errors and report.questions:
-                    messages.success(
-                        request,
-                        _("%(n)d questions imported into a draft of the quiz. Preview it, then publish.")
-                        % {"n": len(report.questions)},
-                    )
-                    return redirect("wagtailadmin_pages:edit", quiz.pk)
-                status = 400
+def _import_page(
+    request: HttpRequest, quiz: QuizPage, form: QuestionImportForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    draft = selectors.question_import_draft(quiz=quiz, user=request.user)  # type: ignore[arg-type]
     return render(
         request,
         "assessments/admin/import.html",
-        {"page_title": _("Import questions"), "header_icon": "upload", "quiz": quiz, "report": report},
+        {
+            "page_title": _("Import questions"),
+            "header_icon": "upload",
+            "quiz": quiz,
+            "form": form,
+            "draft": draft,
+            "report": ImportReport.from_data(draft.report) if draft else None,
+            "error": error,
+        },
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """Import GIFT or Aiken questions in two steps. Uploading shows a preview of every question of the file
+    (ready, broken with its lines and reasons, or not importable), kept on the server as the instructor's
+    import draft; "Import" then adds the ready ones to a draft revision of the quiz."""
+    quiz = get_object_or_404(QuizPage, pk=quiz_id)
+    if not user_can_edit_course(user=request.user, course=course_of_item(quiz)):  # type: ignore[arg-type]
+        return HttpResponseForbidden(_("Only instructors of this course may import questions into this quiz."))
+    if request.method == "GET":
+        return _import_page(request, quiz, QuestionImportForm())
+    if "token" in request.POST:
+        return _import_confirm(request, quiz)
+    form = QuestionImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, quiz, form, status=400)
+    try:
+        quiz_import_preview(
+            quiz=quiz,
+            user=request.user,  # type: ignore[arg-type]
+            text=form.cleaned_data["text"],
+            fmt=form.cleaned_data["format"],
+            source_name=form.cleaned_data["source_name"],
+        )
+    except AssessmentError as refused:
+        return _import_page(request, quiz, form, error=refused.message, status=400)
+    return _import_page(request, quiz, QuestionImportForm(initial={"format": form.cleaned_data["format"]}))
+
+
+def _import_confirm(request: HttpRequest, quiz: QuizPage) -> HttpResponse:
+    try:
+        questions = quiz_import_questions(
+            quiz=quiz,
+            user=request.user,  # type: ignore[arg-type]
+            token=request.POST["token"],
+        )
+    except AssessmentError as refused:
+        return _import_page(request, quiz, QuestionImportForm(), error=refused.message, status=409)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d question imported into a draft of the quiz. Preview it, then publish.",
+            "%(n)d questions imported into a draft of the quiz. Preview it, then publish.",
+            len(questions),
+        )
+        % {"n": len(questions)},
+    )
+    return redirect("wagtailadmin_pages:edit", quiz.pk)
 
 
 @require_GET

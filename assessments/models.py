@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -428,3 +429,35 @@ class RubricScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_title}: {self.points}"
+
+
+class ImportFormat(models.TextChoices):
+    GIFT = "gift", _("GIFT (Moodle)")
+    AIKEN = "aiken", _("Aiken")
+
+
+class QuestionImportDraft(models.Model):
+    """A question file read and shown to an instructor, waiting for them to import its ready questions.
+
+    One per (quiz, instructor): a new upload replaces it, importing deletes it. The parsed result stays on the
+    server between the preview and the import; the browser only holds `token`, so an old or someone else's
+    preview is refused. Drafts older than `assessments.services.IMPORT_DRAFT_TTL` are refused too.
+    """
+
+    quiz = models.ForeignKey(QuizPage, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.UUIDField(_("token"), unique=True)
+    fmt = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
+    source_name = models.CharField(_("file name"), max_length=255, blank=True)
+    report = models.JSONField(_("parsed questions"), encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("question import draft")
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "user"], name="assessments_one_import_draft_per_quiz_user"),
+            models.CheckConstraint(condition=Q(fmt__in=["gift", "aiken"]), name="assessments_import_draft_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id}/{self.user_id}: {self.source_name or self.fmt}"

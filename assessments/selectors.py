@@ -16,6 +16,7 @@ from assessments.models import (
     Attempt,
     AttemptState,
     FeedbackMode,
+    QuestionImportDraft,
     QuizPage,
     Submission,
     SubmissionFile,
@@ -23,6 +24,7 @@ from assessments.models import (
     TaskPage,
 )
 from assessments.services import (
+    IMPORT_DRAFT_TTL,
     AttemptRefused,
     AttemptView,
     attempt_questions,
@@ -313,3 +315,9 @@ def attempt_manual_questions(*, attempt: Attempt) -> list[ManualQuestion]:
             )
         )
     return questions
+
+
+def question_import_draft(*, quiz: QuizPage, user: User, now: datetime | None = None) -> QuestionImportDraft | None:
+    """The instructor's import draft for this quiz while it can still be imported, else None."""
+    since = (now or timezone.now()) - IMPORT_DRAFT_TTL
+    return QuestionImportDraft.objects.filter(quiz=quiz, user=user, created_at__gte=since).first()

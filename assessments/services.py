@@ -11,6 +11,8 @@ import functools
 import json
 import random
 import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,6 +38,7 @@ from assessments.models import (
     AttemptState,
     FeedbackMode,
     Grade,
+    QuestionImportDraft,
     QuizPage,
     RegradeAudit,
     Response,
@@ -1017,24 +1020,76 @@ def submission_return(*, submission: Submission, user: User, feedback: str) -> S
 # --- instructor tools ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def quiz_import_questions(*, quiz: QuizPage, user: User, text: str, fmt: str) -> ImportReport:
-    """Append questions from GIFT or Aiken text to the quiz as a new draft revision, all or nothing.
+IMPORT_DRAFT_TTL = timedelta(hours=1)
+IMPORTERS: dict[str, Callable[[str], ImportReport]] = {"gift": import_gift, "aiken": import_aiken}
 
-    Instructors of the course only. When the report has any error, nothing is saved; the instructor reads
-    the per-line report, fixes the file and imports again. Locks the quiz page row.
+
+class ImportRefused(AssessmentError):
+    """A question import that cannot go on: no questions in the file, or a preview that is stale or not yours."""
+
+
+@transaction.atomic
+def quiz_import_preview(
+    *, quiz: QuizPage, user: User, text: str, fmt: str, source_name: str = "", now: datetime | None = None
+) -> QuestionImportDraft:
+    """Read GIFT or Aiken text question by question and keep the result as the instructor's import draft for
+    this quiz, replacing any earlier one. Nothing is added to the quiz yet. Instructors of the course only.
     """
     _check_instructor(user=user, item=quiz)
-    if fmt not in ("gift", "aiken"):
-        raise AssessmentError(_("Choose GIFT or Aiken."))
-    report = import_gift(text) if fmt == "gift" else import_aiken(text)
-    if report.errors or not report.questions:
-        return report
+    importer = IMPORTERS.get(fmt)
+    if importer is None:
+        raise ImportRefused(_("Choose GIFT or Aiken."))
+    report = importer(text)
+    if not report.entries:
+        raise ImportRefused(_("The file holds no questions: check that it is in the format you chose."))
+    draft, _created = QuestionImportDraft.objects.update_or_create(
+        quiz=quiz,
+        user=user,
+        defaults={
+            "token": uuid.uuid4(),
+            "fmt": fmt,
+            "source_name": source_name[:255],
+            "report": report.to_data(),
+            "created_at": _now(now),
+        },
+    )
+    return draft
+
+
+def _stale_message() -> str:
+    return _(
+        "This preview can no longer be imported: it was already imported, replaced by a newer upload, is more "
+        "than an hour old, or is not yours. Upload the file again."
+    )
+
+
+@transaction.atomic
+def quiz_import_questions(
+    *, quiz: QuizPage, user: User, token: str, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Append the ready questions of the instructor's import draft (`token`, from its preview) to the quiz as a
+    new draft revision, and delete the import draft. Broken questions and descriptions are left out.
+
+    Refuses a token that is not the instructor's current draft for this quiz, or a draft older than
+    IMPORT_DRAFT_TTL, so importing twice or from an old tab adds nothing. Locks the draft and the quiz page row.
+    """
+    _check_instructor(user=user, item=quiz)
+    try:
+        key = uuid.UUID(token)
+    except (TypeError, ValueError):
+        raise ImportRefused(_stale_message()) from None
+    draft = QuestionImportDraft.objects.select_for_update().filter(quiz=quiz, user=user, token=key).first()
+    if draft is None or draft.created_at < _now(now) - IMPORT_DRAFT_TTL:
+        raise ImportRefused(_stale_message())
+    questions = [q for q in ImportReport.from_data(draft.report).questions if not grading.validate_question(q)]
+    if not questions:
+        raise ImportRefused(_("No question of this file can be imported: fix the file and upload it again."))
     QuizPage.objects.select_for_update().only("pk").get(pk=quiz.pk)
-    draft = QuizPage.objects.get(pk=quiz.pk).get_latest_revision_as_object()
-    draft.questions = [*draft.questions.raw_data, *(raw_question_block(q) for q in report.questions)]
-    draft.save_revision(user=user, log_action=True)
-    return report
+    page = QuizPage.objects.get(pk=quiz.pk).get_latest_revision_as_object()
+    page.questions = [*page.questions.raw_data, *(raw_question_block(q) for q in questions)]
+    page.save_revision(user=user, log_action=True)
+    draft.delete()
+    return questions
 
 
 def quiz_export_gift(*, quiz: QuizPage, user: User) -> str:

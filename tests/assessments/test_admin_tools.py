@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from assessments.blocks import SingleChoiceBlock, raw_question_block
-from assessments.models import QuizPage, SubmissionState
+from assessments.importing.forms import MAX_IMPORT_BYTES
+from assessments.models import QuestionImportDraft, QuizPage, SubmissionState
 from assessments.services import attempt_start, attempt_submit, response_save, submission_create
 from content.services import course_sync_instructors
 from tests.assessments.factories import course_of, learner_in, make_quiz, make_task, single_choice
@@ -104,18 +110,115 @@ def test_a_grade_that_is_not_a_number_is_a_400(client):
     assert response.status_code == 400
 
 
-def test_a_gift_file_with_every_supported_type_is_imported_into_a_draft(client):
-    quiz = make_quiz()
-    client.force_login(instructor_of(quiz))
-    text = (SAMPLES / "every_type.gift").read_text(encoding="utf-8")
+def import_url(quiz) -> str:
+    return reverse("assessments_admin:import", args=[quiz.pk])
 
-    response = client.post(reverse("assessments_admin:import", args=[quiz.pk]), {"format": "gift", "text": text})
 
-    assert response.status_code == 302
+def preview(client, quiz, text: str, fmt: str = "gift"):
+    return client.post(import_url(quiz), {"format": fmt, "text": text})
+
+
+def token_of(quiz, user) -> str:
+    return str(QuestionImportDraft.objects.get(quiz=quiz, user=user).token)
+
+
+def draft_bank(quiz) -> list[dict]:
     draft = QuizPage.objects.get(pk=quiz.pk).get_latest_revision_as_object()
     bank, _layout = draft.question_bank()
-    types = {q["type"] for q in bank.values()}
-    assert types >= {
+    return list(bank.values())
+
+
+@pytest.fixture
+def quiz_and_instructor(client):
+    quiz = make_quiz()
+    user = instructor_of(quiz)
+    client.force_login(user)
+    return quiz, user
+
+
+def test_the_import_page_shows_the_upload_form(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    response = client.get(import_url(quiz))
+
+    assert response.status_code == 200
+    assert 'type="file"' in response.content.decode()
+
+
+def test_uploading_a_file_shows_every_question_with_its_type_and_title(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    upload = SimpleUploadedFile("solar.gift", (SAMPLES / "every_type.gift").read_bytes(), "text/plain")
+
+    response = client.post(import_url(quiz), {"format": "gift", "file": upload})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview of solar.gift" in html
+    assert html.count('<tr class="import-entry">') == 12
+    assert "Largest planet" in html and "Fill in the blanks" in html
+    assert "12 questions are ready to import." in html
+
+
+def test_a_preview_changes_nothing_in_the_quiz(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    revisions = quiz.revisions.count()
+
+    preview(client, quiz, (SAMPLES / "every_type.gift").read_text(encoding="utf-8"))
+
+    assert quiz.revisions.count() == revisions
+
+
+def test_the_preview_lists_a_broken_question_with_its_line_and_reason(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    response = preview(client, quiz, (SAMPLES / "broken.gift").read_text(encoding="utf-8"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Line 12: The answers opened with “{” are not closed with “}”." in html
+    assert "1 question is broken and will be left out." in html
+
+
+def test_the_preview_is_still_there_when_the_page_is_opened_again(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    preview(client, quiz, (SAMPLES / "broken.gift").read_text(encoding="utf-8"))
+
+    html = client.get(import_url(quiz)).content.decode()
+
+    assert "8 questions are ready to import." in html
+
+
+def preview_page_queries(client, quiz, questions: int) -> int:
+    preview(client, quiz, "\n\n".join(f"Question {n}?{{=a ~b}}" for n in range(questions)))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(import_url(quiz))
+    return len(queries)
+
+
+def test_the_preview_page_runs_as_many_queries_for_fifty_questions_as_for_one(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    assert preview_page_queries(client, quiz, 50) == preview_page_queries(client, quiz, 1)
+
+
+def test_importing_adds_the_ready_questions_of_a_file_with_a_broken_one(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    preview(client, quiz, (SAMPLES / "broken.gift").read_text(encoding="utf-8"))
+
+    response = client.post(import_url(quiz), {"token": token_of(quiz, user)})
+
+    assert response.status_code == 302
+    assert len(draft_bank(quiz)) == 1 + 8
+    assert len(QuizPage.objects.get(pk=quiz.pk).questions) == 1  # the live page is unchanged until publish
+
+
+def test_a_gift_file_with_every_supported_type_is_imported_into_a_draft(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    preview(client, quiz, (SAMPLES / "every_type.gift").read_text(encoding="utf-8"))
+
+    client.post(import_url(quiz), {"token": token_of(quiz, user)})
+
+    assert {q["type"] for q in draft_bank(quiz)} >= {
         "single_choice",
         "multiple_response",
         "true_false",
@@ -125,41 +228,179 @@ def test_a_gift_file_with_every_supported_type_is_imported_into_a_draft(client):
         "numeric",
         "essay",
     }
-    assert len(QuizPage.objects.get(pk=quiz.pk).questions) == 1  # the live page is unchanged until publish
 
 
-def test_a_gift_file_with_a_broken_line_imports_nothing_and_reports_the_line(client):
-    quiz = make_quiz()
-    client.force_login(instructor_of(quiz))
-    revisions = quiz.revisions.count()
-    text = (SAMPLES / "broken.gift").read_text(encoding="utf-8")
+def test_the_weighted_numeric_question_of_the_issue_imports(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    html = preview(client, quiz, "What is 3?{#=%50%2:0.5 =3:0}").content.decode()
 
-    response = client.post(reverse("assessments_admin:import", args=[quiz.pk]), {"format": "gift", "text": text})
+    client.post(import_url(quiz), {"token": token_of(quiz, user)})
 
-    assert response.status_code == 400
-    assert "Line 12" in response.content.decode()
-    assert quiz.revisions.count() == revisions
+    assert "gives 50% of the points in the file" in html
+    assert [q["answer"] for q in draft_bank(quiz) if q["type"] == "numeric"] == ["3"]
 
 
-def test_an_aiken_file_is_imported(client):
-    quiz = make_quiz()
-    client.force_login(instructor_of(quiz))
-    text = (SAMPLES / "aiken.txt").read_text(encoding="utf-8")
+def test_an_aiken_file_is_imported(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    preview(client, quiz, (SAMPLES / "aiken.txt").read_text(encoding="utf-8"), fmt="aiken")
 
-    response = client.post(reverse("assessments_admin:import", args=[quiz.pk]), {"format": "aiken", "text": text})
+    response = client.post(import_url(quiz), {"token": token_of(quiz, user)})
 
     assert response.status_code == 302
+    assert len(draft_bank(quiz)) > 1
+
+
+def test_a_broken_aiken_file_shows_a_preview_with_its_lines(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    response = preview(client, quiz, (SAMPLES / "aiken_broken.txt").read_text(encoding="utf-8"), fmt="aiken")
+
+    assert response.status_code == 200
+    assert "Line 8: Choice C should be choice B." in response.content.decode()
+
+
+def test_importing_the_same_preview_twice_adds_the_questions_once(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    preview(client, quiz, "Pick one.{=a ~b}")
+    token = token_of(quiz, user)
+    client.post(import_url(quiz), {"token": token})
+    revisions = quiz.revisions.count()
+
+    response = client.post(import_url(quiz), {"token": token})
+
+    assert (response.status_code, quiz.revisions.count(), len(draft_bank(quiz))) == (409, revisions, 2)
+
+
+def test_a_preview_replaced_by_a_newer_upload_is_refused(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    preview(client, quiz, "Pick one.{=a ~b}")
+    old = token_of(quiz, user)
+    preview(client, quiz, "Pick another.{=c ~d}")
+
+    response = client.post(import_url(quiz), {"token": old})
+
+    assert response.status_code == 409
+    assert "can no longer be imported" in response.content.decode()
+
+
+def test_a_preview_older_than_an_hour_is_refused(client, quiz_and_instructor):
+    quiz, user = quiz_and_instructor
+    preview(client, quiz, "Pick one.{=a ~b}")
+    QuestionImportDraft.objects.filter(quiz=quiz).update(created_at=timezone.now() - timedelta(hours=2))
+    revisions = quiz.revisions.count()
+
+    response = client.post(import_url(quiz), {"token": token_of(quiz, user)})
+
+    assert (response.status_code, quiz.revisions.count()) == (409, revisions)
+
+
+def test_another_instructors_preview_cannot_be_imported(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    colleague = make_user(is_superuser=True)  # a platform admin, who may edit every course
+    client.force_login(colleague)
+    preview(client, quiz, "Pick one.{=a ~b}")
+    theirs = token_of(quiz, colleague)
+    client.force_login(_user)
+    revisions = quiz.revisions.count()
+
+    response = client.post(import_url(quiz), {"token": theirs})
+
+    assert (response.status_code, quiz.revisions.count()) == (409, revisions)
+
+
+def test_a_forged_token_is_refused(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    assert client.post(import_url(quiz), {"token": "not-a-token"}).status_code == 409
+
+
+def test_an_unknown_import_format_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    response = preview(client, quiz, "Pick one.{=a ~b}", fmt="qti")
+
+    assert response.status_code == 400
+    assert "“qti” is not a format we can import" in response.content.decode()
+
+
+def test_an_empty_file_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    upload = SimpleUploadedFile("empty.gift", b"", "text/plain")
+
+    response = client.post(import_url(quiz), {"format": "gift", "file": upload})
+
+    assert response.status_code == 400
+    assert "The file is empty." in response.content.decode()
+
+
+def test_a_file_of_blank_lines_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    upload = SimpleUploadedFile("blank.gift", b"\n  \n", "text/plain")
+
+    response = client.post(import_url(quiz), {"format": "gift", "file": upload})
+
+    assert response.status_code == 400
+    assert "The file is empty." in response.content.decode()
+
+
+def test_a_file_with_only_comments_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    response = preview(client, quiz, "// nothing but a comment\n$CATEGORY: empty\n")
+
+    assert response.status_code == 400
+    assert "The file holds no questions" in response.content.decode()
+
+
+def test_a_file_that_is_not_utf8_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    upload = SimpleUploadedFile("latin1.gift", "Café?{T}".encode("latin-1"), "text/plain")
+
+    response = client.post(import_url(quiz), {"format": "gift", "file": upload})
+
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text" in response.content.decode()
+
+
+def test_a_file_over_the_size_limit_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+    upload = SimpleUploadedFile("big.gift", b"x" * (MAX_IMPORT_BYTES + 1), "text/plain")
+
+    response = client.post(import_url(quiz), {"format": "gift", "file": upload})
+
+    assert response.status_code == 400
+    assert "The file is too large to import" in response.content.decode()
+
+
+def test_no_file_at_all_is_a_400_with_a_message(client, quiz_and_instructor):
+    quiz, _user = quiz_and_instructor
+
+    response = client.post(import_url(quiz), {"format": "gift"})
+
+    assert response.status_code == 400
+    assert "Choose a file to import, or paste the questions." in response.content.decode()
+
+
+def test_an_instructor_of_another_course_cannot_open_the_import_page(client):
+    quiz, other = make_quiz(), make_task()
+    client.force_login(instructor_of(other))
+
+    assert client.get(import_url(quiz)).status_code == 403
 
 
 def test_an_instructor_of_another_course_cannot_import(client):
     quiz, other = make_quiz(), make_task()
     client.force_login(instructor_of(other))
-
     revisions = quiz.revisions.count()
-    response = client.post(reverse("assessments_admin:import", args=[quiz.pk]), {"format": "gift", "text": "Q{T}"})
 
-    assert refused(response)
-    assert quiz.revisions.count() == revisions
+    response = preview(client, quiz, "Q{T}")
+
+    assert response.status_code == 403
+    assert (quiz.revisions.count(), QuestionImportDraft.objects.count()) == (revisions, 0)
+
+
+def test_importing_into_an_unknown_quiz_is_a_404(client, quiz_and_instructor):
+    assert client.get(reverse("assessments_admin:import", args=[999_999])).status_code == 404
 
 
 def test_a_quiz_exports_to_gift(client):

@@ -69,8 +69,27 @@ def test_the_broken_sample_reports_every_error_by_line() -> None:
     ]
 
 
-def test_a_file_with_an_error_imports_no_questions_at_all() -> None:
-    assert import_aiken((SAMPLES / "aiken_broken.txt").read_text()).questions == []
+def test_the_good_question_of_a_broken_file_is_still_ready() -> None:
+    report = import_aiken((SAMPLES / "aiken_broken.txt").read_text())
+
+    assert [q["prompt"] for q in report.questions] == ["Which is a moon of Mars?"]
+
+
+def test_every_question_of_a_broken_file_is_listed_with_its_first_line() -> None:
+    report = import_aiken((SAMPLES / "aiken_broken.txt").read_text())
+
+    assert [(entry.line, entry.broken) for entry in report.entries] == [
+        (1, True),
+        (6, True),
+        (11, True),
+        (15, False),
+    ]
+
+
+def test_a_broken_question_is_listed_by_its_text() -> None:
+    entry = import_aiken("What is 2 + 2?\nA) 3\nB) 4\nANSWER: E").entries[0]
+
+    assert (entry.label, entry.kind_label) == ("What is 2 + 2?", "Multiple choice")
 
 
 def test_an_answer_line_before_any_choice_is_an_error() -> None:

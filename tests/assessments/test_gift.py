@@ -71,14 +71,41 @@ def test_a_broken_question_is_reported_with_its_line_number() -> None:
     assert report.errors == [ImportIssue(12, "The answers opened with “{” are not closed with “}”.")]
 
 
-def test_a_file_with_an_error_imports_no_questions_at_all() -> None:
-    assert import_gift((SAMPLES / "broken.gift").read_text()).questions == []
+def test_a_broken_question_does_not_stop_the_good_ones() -> None:
+    report = import_gift((SAMPLES / "broken.gift").read_text())
+
+    assert (len(report.entries), len(report.questions)) == (9, 8)
 
 
-def test_every_error_in_a_file_is_reported() -> None:
-    text = "Q1 {=a ~b\n\nQ2 {~%30%a ~%70%b ~c}\n\nQ3 {=}\n\nJust a description.\n\nQ5 {#five}"
+def test_the_broken_question_is_listed_in_file_order_with_its_title() -> None:
+    entry = import_gift((SAMPLES / "broken.gift").read_text()).entries[5]
 
-    assert error_lines(text) == [1, 3, 5, 7, 9]
+    assert (entry.line, entry.title, entry.broken, entry.question) == (12, "Broken", True, None)
+
+
+def test_every_broken_question_in_a_file_is_reported() -> None:
+    text = "Q1 {=a ~b\n\nQ2 {~a ~b}\n\nQ3 {=}\n\nQ4 {#five}\n\nQ5 {=x ~y}"
+
+    assert (error_lines(text), len(import_gift(text).questions)) == ([1, 3, 5, 7], 1)
+
+
+def test_each_question_is_listed_with_what_it_is_in_the_file() -> None:
+    report = import_gift((SAMPLES / "every_type.gift").read_text())
+
+    assert [entry.kind for entry in report.entries] == [
+        "multiple_choice",
+        "missing_word",
+        "multiple_choice",
+        "true_false",
+        "true_false",
+        "short_answer",
+        "missing_word",
+        "matching",
+        "numerical",
+        "numerical",
+        "numerical",
+        "essay",
+    ]
 
 
 # --- structure: titles, comments, categories, escapes, formats, lines ---------------------------
@@ -94,10 +121,16 @@ def test_comment_lines_are_ignored_even_inside_the_answers() -> None:
     assert [c["text"] for c in question["choices"]] == ["a", "b"]
 
 
-def test_category_lines_are_ignored_without_error() -> None:
+def test_category_lines_import_without_error() -> None:
     report = import_gift("$CATEGORY: $course$/top/Planets\n\nPick one.{=a ~b}")
 
     assert (report.errors, len(report.questions)) == ([], 1)
+
+
+def test_a_category_applies_to_the_questions_after_it() -> None:
+    report = import_gift("Q1{T}\n\n$CATEGORY: tom/dick/harry\n\nQ2{T}\n\nQ3{F}\n\n$CATEGORY: other\nQ4{T}")
+
+    assert [entry.category for entry in report.entries] == ["", "tom/dick/harry", "tom/dick/harry", "other"]
 
 
 def test_escaped_control_characters_are_literal_text() -> None:
@@ -150,6 +183,22 @@ def test_a_question_is_worth_one_point_by_default() -> None:
     assert only("Pick one.{=a ~b}")["points"] == 1
 
 
+def test_moodle_format_text_is_kept_as_written() -> None:
+    assert only("[moodle]Is <i>this</i> right?{T}")["prompt"] == "Is <i>this</i> right?"
+
+
+def test_a_question_without_a_title_is_listed_by_the_start_of_its_text() -> None:
+    entry = import_gift("Which planet is the largest of all?{=Jupiter ~Mars}").entries[0]
+
+    assert (entry.title, entry.label) == ("", "Which planet is the largest of all?")
+
+
+def test_private_use_characters_break_only_their_own_question() -> None:
+    report = import_gift("Pick one.{=a ~b}\n\nBad \ue001 line.{=a ~b}")
+
+    assert (error_lines("Pick one.{=a ~b}\n\nBad \ue001 line.{=a ~b}"), len(report.questions)) == ([3], 1)
+
+
 # --- single_choice and multiple_response ---------------------------------------------------------
 
 
@@ -190,12 +239,42 @@ def test_wrong_answer_weights_that_differ_from_ours_are_a_warning() -> None:
     ]
 
 
-def test_unequal_positive_weights_are_an_error() -> None:
-    assert messages("Which are even?{~%70%2 ~%30%4 ~3}")[0].startswith("Every right answer of a multiple-response")
+def test_unequal_positive_weights_import_as_equal_shares_with_a_note() -> None:
+    report = import_gift("Which are even?{~%70%2 ~%30%4 ~%-100%3}")
+
+    assert [c["correct"] for c in report.questions[0]["choices"]] == [True, True, False]
+    assert [w.message for w in report.warnings] == [
+        "Each right answer of a multiple-response question here is worth the same share (1/2 of the points); "
+        "the file's weights of right answers are not kept."
+    ]
 
 
-def test_partial_credit_next_to_one_right_answer_is_an_error() -> None:
-    assert messages("Hard.{~wrong ~%50%half =full}")[0].startswith("A question with one right answer cannot")
+def test_moodles_documented_multiple_answer_example_imports() -> None:
+    question = only(
+        "What two people are entombed in Grant's tomb? {\n   ~%-100%No one\n   ~%50%Grant\n"
+        "   ~%50%Grant's wife\n   ~%-100%Grant's father\n}"
+    )
+
+    assert (question["type"], [c["correct"] for c in question["choices"]]) == (
+        "multiple_response",
+        [False, True, True, False],
+    )
+
+
+def test_partial_credit_next_to_one_right_answer_imports_with_a_note() -> None:
+    report = import_gift("Hard.{~wrong ~%50%half =full}")
+
+    assert [c["correct"] for c in report.questions[0]["choices"]] == [False, False, True]
+    assert [w.message for w in report.warnings] == [
+        "“half” gives 50% of the points in the file; a single-choice question here gives credit for its right "
+        "answer only, so this answer gives none."
+    ]
+
+
+def test_negative_weights_on_a_single_choice_question_are_noted() -> None:
+    report = import_gift("Pick one.{=a ~%-50%b}")
+
+    assert [w.message for w in report.warnings] == ["Negative weights are not kept: a wrong single choice scores 0."]
 
 
 def test_a_single_full_weight_makes_a_single_choice_question() -> None:
@@ -214,6 +293,19 @@ def test_two_right_answers_in_a_single_choice_question_are_an_error() -> None:
 
 def test_a_malformed_weight_is_an_error() -> None:
     assert messages("Pick one.{=a ~%half%b}") == ["“%half%b” is not a weight; write one like %50%."]
+
+
+def test_moodles_documented_feedback_example_keeps_feedback_per_answer() -> None:
+    question = only(
+        "What's between orange and green in the spectrum?\n"
+        "{ =yellow # right; good! ~red # wrong, it's yellow ~blue # wrong, it's yellow }"
+    )
+
+    assert [(c["text"], c["correct"], c["feedback"]) for c in question["choices"]] == [
+        ("yellow", True, "right; good!"),
+        ("red", False, "wrong, it's yellow"),
+        ("blue", False, "wrong, it's yellow"),
+    ]
 
 
 # --- missing word -----------------------------------------------------------------------------------
@@ -269,10 +361,25 @@ def test_feedback_on_a_short_answer_is_a_warning() -> None:
     assert [w.message for w in report.warnings] == ["Feedback on the answer “no one” is not kept."]
 
 
-def test_partial_credit_for_a_short_answer_is_an_error() -> None:
-    assert messages("From where?{=Nazareth =%75%Nazereth}") == [
-        "Partial credit for a text answer (“Nazereth”) cannot be kept; accept it fully or remove it."
+def test_partial_credit_for_a_short_answer_is_left_out_with_a_note() -> None:
+    report = import_gift("From where?{=Nazareth =%75%Nazereth}")
+
+    assert report.questions[0]["accepted"] == ["Nazareth"]
+    assert [w.message for w in report.warnings] == [
+        "“Nazereth” gives 75% of the points in the file; answers here are right or wrong, so it is not accepted."
     ]
+
+
+def test_short_answers_that_all_give_partial_credit_accept_the_best_ones() -> None:
+    report = import_gift("Name one.{=%50%a =%50%b =%25%c}")
+
+    assert report.questions[0]["accepted"] == ["a", "b"]
+
+
+def test_moodles_documented_short_answer_example_imports() -> None:
+    question = only("Who's buried in Grant's tomb?{=Grant =Ulysses S. Grant =Ulysses Grant}")
+
+    assert question["accepted"] == ["Grant", "Ulysses S. Grant", "Ulysses Grant"]
 
 
 def test_an_answer_without_a_marker_is_an_error() -> None:
@@ -300,6 +407,33 @@ def test_a_pair_without_a_left_side_is_an_extra_right_hand_option() -> None:
 
 def test_a_matching_line_without_an_arrow_is_an_error_on_its_line() -> None:
     assert error_lines("Match.{\n=a -> 1\n=b -> 2\n=c 3\n}") == [4]
+
+
+def test_moodles_documented_matching_example_imports() -> None:
+    question = only(
+        "Match the following countries with their corresponding capitals. {\n"
+        "   =Canada -> Ottawa\n   =Italy  -> Rome\n   =Japan  -> Tokyo\n   =India  -> New Delhi\n   }"
+    )
+
+    assert [(p["left"], p["right"]) for p in question["pairs"]] == [
+        ("Canada", "Ottawa"),
+        ("Italy", "Rome"),
+        ("Japan", "Tokyo"),
+        ("India", "New Delhi"),
+    ]
+
+
+def test_weights_and_feedback_on_matching_pairs_are_noted_and_left_out() -> None:
+    report = import_gift("Match.{=%50%a -> 1 =b -> 2#well done}")
+
+    assert (report.questions[0]["pairs"][0]["left"], [w.message for w in report.warnings]) == (
+        "a",
+        ["Matching pairs have no weights here; the weight is ignored.", "Feedback on a matching pair is not kept."],
+    )
+
+
+def test_a_matching_question_with_one_pair_is_broken() -> None:
+    assert messages("Match.{=a -> 1 = -> 2}") == ["A matching question needs at least two pairs."]
 
 
 # --- numeric ----------------------------------------------------------------------------------------
@@ -333,8 +467,48 @@ def test_a_numeric_answer_written_with_an_equals_sign_imports() -> None:
     assert only("How many?{#=8:0.5}")["answer"] == "8"
 
 
-def test_several_numeric_answers_with_partial_credit_are_an_error() -> None:
-    assert error_lines("When was Grant born?{#\n=1822:0\n=%50%1822:2}") == [3]
+def test_a_weighted_numeric_question_imports_its_full_credit_answer() -> None:
+    question = only("What is 3?{#=%50%2:0.5 =3:0}")
+
+    assert (question["answer"], question["tolerance"]) == ("3", "0")
+
+
+def test_the_partial_credit_numeric_answer_is_noted_on_its_line() -> None:
+    report = import_gift("When was Grant born?{#\n=1822:0\n=%50%1822:2}")
+
+    assert report.warnings == [
+        ImportIssue(
+            3,
+            "“1822:2” gives 50% of the points in the file; numeric answers here are right or wrong, so it gives none.",
+        )
+    ]
+
+
+def test_a_second_full_credit_numeric_answer_is_noted() -> None:
+    report = import_gift("Square root of 9?{#=3 =-3}")
+
+    assert (report.questions[0]["answer"], len(report.warnings)) == ("3", 1)
+
+
+def test_numeric_answers_that_all_give_partial_credit_keep_the_best_one() -> None:
+    question = import_gift("How many?{#=%50%2 =%75%3}").questions[0]
+
+    assert question["answer"] == "3"
+
+
+def test_feedback_for_wrong_numeric_answers_is_noted() -> None:
+    report = import_gift("Pi?{#3.14:0.01#Good. ~#Try 3.14.}")
+
+    assert [w.message for w in report.warnings] == [
+        "Feedback for wrong numeric answers is not kept.",
+        "Feedback on a numeric answer is not kept.",
+    ]
+
+
+def test_moodles_documented_numeric_tolerance_example_imports() -> None:
+    question = only("When was Ulysses S. Grant born?{#1822:5}")
+
+    assert (question["answer"], question["tolerance"]) == ("1822", "5")
 
 
 def test_a_numeric_answer_that_gives_no_credit_is_a_warning() -> None:
@@ -351,6 +525,26 @@ def test_a_backwards_numeric_range_is_an_error() -> None:
     assert messages("How many?{#5..1}")[0].startswith("“5..1” is not a number")
 
 
+def test_moodles_documented_weighted_numeric_example_imports_its_full_credit_answer() -> None:
+    report = import_gift(
+        "When was Ulysses S. Grant born? {#\n"
+        "    =1822:0      # Correct! Full credit.\n"
+        "    =%50%1822:2  # He was born in 1822. Half credit for being close.\n"
+        "}"
+    )
+
+    assert (report.errors, report.questions[0]["answer"], report.questions[0]["tolerance"]) == ([], "1822", "0")
+    assert [w.line for w in report.warnings] == [2, 3]
+
+
+def test_a_numeric_question_with_no_answer_giving_credit_is_broken() -> None:
+    assert messages("How many?{#=%0%3}") == ["A numeric question needs an answer that gives credit."]
+
+
+def test_a_weight_over_one_hundred_percent_is_broken() -> None:
+    assert messages("Pick.{~%150%a ~b}") == ["A weight must be between -100% and 100%."]
+
+
 # --- essay and unsupported items --------------------------------------------------------------------
 
 
@@ -360,13 +554,39 @@ def test_empty_braces_make_an_essay() -> None:
     assert (question["type"], question["min_words"], question["max_words"]) == ("essay", 0, 0)
 
 
+def test_moodles_documented_essay_example_imports() -> None:
+    assert only("Write a short biography of Dag Hammarskjöld. {}")["type"] == "essay"
+
+
+def test_moodles_documented_title_example_keeps_equals_signs_in_the_question_text() -> None:
+    question = only("::Q1:: 1+1=2 {T}")
+
+    assert (question["title"], question["prompt"], question["correct"]) == ("Q1", "1+1=2", True)
+
+
 def test_an_essay_keeps_its_general_feedback() -> None:
     assert only("Write about the sea.{####Mention tides.}")["explanation"] == "Mention tides."
 
 
-def test_a_description_without_answers_is_an_error() -> None:
-    assert messages("Read this passage before the next questions.") == [
-        "This question has no answers in braces; text-only descriptions are not supported."
+def test_a_description_is_listed_but_not_imported() -> None:
+    report = import_gift("Read this passage before the next questions.\n\nPick one.{=a ~b}")
+
+    description = report.entries[0]
+    assert (description.kind, description.ready, description.broken, len(report.questions)) == (
+        "description",
+        False,
+        False,
+        1,
+    )
+
+
+def test_a_description_says_why_it_is_not_imported() -> None:
+    assert import_gift("You can use your pencil and paper for these next math questions.").warnings == [
+        ImportIssue(
+            1,
+            "A description (text without answers) has no equivalent in a quiz here, so it is not imported; "
+            "put the text in the quiz introduction or in a lesson.",
+        )
     ]
 
 
@@ -506,6 +726,18 @@ def test_exporting_then_importing_gives_the_same_questions() -> None:
     exported = export_gift(ROUND_TRIP)
 
     assert import_gift(exported.text).questions == ROUND_TRIP
+
+
+def test_the_sample_with_every_type_survives_export_and_import() -> None:
+    questions = import_gift((SAMPLES / "every_type.gift").read_text()).questions
+
+    assert import_gift(export_gift(questions).text).questions == questions
+
+
+def test_a_round_trip_keeps_the_title_of_every_question() -> None:
+    exported = export_gift(ROUND_TRIP)
+
+    assert [entry.title for entry in import_gift(exported.text).entries] == [q["title"] for q in ROUND_TRIP]
 
 
 def test_the_exported_text_imports_without_warnings() -> None:
