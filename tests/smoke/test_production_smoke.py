@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.smoke.conftest import PRIVATE_BUCKET, Stack
+from tests.smoke.stack import PRIVATE_BUCKET, Stack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser, pytest.mark.celery_worker]
 
@@ -22,8 +22,8 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 BADGE_SECONDS = 60
 
 
-def signed_in(chromium, stack: Stack, email: str) -> tuple[BrowserContext, Page]:
-    context = chromium.new_context(base_url=stack.site_url, locale="en-CA", accept_downloads=True)
+def signed_in(browser, stack: Stack, email: str) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(base_url=stack.site_url, locale="en-CA", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto("/accounts/login/")
@@ -57,9 +57,9 @@ def mail_containing(mail_dir: Path, text: str, seconds: float) -> str | None:
         time.sleep(0.5)
 
 
-def test_a_learner_goes_from_sign_in_to_a_verified_badge_on_the_production_stack(chromium, production_stack):
+def test_a_learner_goes_from_sign_in_to_a_verified_badge_on_the_production_stack(_playwright_browser, production_stack):
     stack = production_stack
-    context, page = signed_in(chromium, stack, stack.seed["learner"])
+    context, page = signed_in(_playwright_browser, stack, stack.seed["learner"])
     # Production's session cookie is Secure; Chromium keeps it on http://127.0.0.1, a secure context.
     assert [c["secure"] for c in context.cookies() if c["name"] == "sessionid"] == [True]
     stack.mark("learner signed in")
@@ -92,7 +92,7 @@ def test_a_learner_goes_from_sign_in_to_a_verified_badge_on_the_production_stack
     assert page.request.get(download.url).status == 200  # the presigned link itself, not only the browser's copy
     stack.mark("task file downloaded")
 
-    grader_context, grader = signed_in(chromium, stack, stack.seed["instructor"])
+    grader_context, grader = signed_in(_playwright_browser, stack, stack.seed["instructor"])
     grader.goto("/admin/grading/")
     grader.get_by_role("link", name=stack.seed["learner"]).click()
     grader.get_by_label("Points (out of 100)").fill("90")
