@@ -276,10 +276,11 @@ def production_stack_running(tmp_path: Path) -> Iterator[Stack]:
         processes.finish("collectstatic", timeout=60)
         stack.mark("collectstatic done")
         # The long-running services start while migrations run: none of them reads the database before a request.
+        # No control socket: gunicorn's default one is a single path under $HOME, shared by every gunicorn there.
         processes.start(
             "web",
             [str(BIN / "gunicorn"), "lms.wsgi:application", "--bind", f"127.0.0.1:{web_port}", "--workers", "2"]
-            + ["--access-logfile", "-", "--timeout", "60"],
+            + ["--access-logfile", "-", "--timeout", "60", "--no-control-socket"],
         )
         processes.start(
             "worker",
