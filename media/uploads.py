@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from lms.models import User
 from media.models import PrivateFile
-from media.storage import private_bucket, private_location, s3_client, uses_s3
+from media.storage import private_bucket, private_location, s3_browser_client, s3_client, uses_s3
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def private_url(*, private_file: PrivateFile, seconds: int = LINK_SECONDS) -> st
     if uses_s3():
         if private_file.file.name is None:
             raise ValueError(f"Private file {private_file.pk} has no stored file to link to.")
-        return s3_client().generate_presigned_url(
+        return s3_browser_client().generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": private_bucket(),
@@ -225,7 +225,7 @@ def direct_upload_create(*, owner: User, filename: str, max_bytes: int, seconds:
     if not uses_s3():
         raise UploadRefused(_("Direct uploads need S3 storage."))
     name = f"direct/{owner.pk}/{uuid.uuid4().hex}/{_safe_name(filename)}"
-    post = s3_client().generate_presigned_post(
+    post = s3_browser_client().generate_presigned_post(
         Bucket=private_bucket(),
         Key=_object_key(name),
         Conditions=[["content-length-range", 1, max_bytes]],

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -116,3 +117,28 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser() -> Iterator[object]:
+    """One Chromium for the whole run, shared by every folder's browser tests: Playwright's sync API cannot be
+    started twice in one thread, so a second session-wide browser (tests/browser's, tests/smoke's) would fail."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of a test are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -167,20 +167,24 @@ PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+# Every URL handed to a browser (presigned uploads and downloads, public files) is signed for this address, which
+# browsers must reach; the server's own calls keep using AWS_S3_ENDPOINT_URL (e.g. http://minio:9000 in compose).
+AWS_S3_PUBLIC_ENDPOINT_URL = env.str("AWS_S3_PUBLIC_ENDPOINT_URL", default="") or AWS_S3_ENDPOINT_URL
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
 AWS_PRIVATE_BUCKET_NAME = env.str("AWS_PRIVATE_BUCKET_NAME", default=AWS_STORAGE_BUCKET_NAME)
 AWS_DEFAULT_ACL = None
 AWS_S3_FILE_OVERWRITE = False
+AWS_S3_SIGNATURE_VERSION = "s3v4"
 AWS_QUERYSTRING_EXPIRE = 300
 
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES = {
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "media.s3_storage.PublicEndpointS3Storage",
             "OPTIONS": {"querystring_auth": False, "location": "public"},
         },
         "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "media.s3_storage.PublicEndpointS3Storage",
             "OPTIONS": {
                 "bucket_name": AWS_PRIVATE_BUCKET_NAME,
                 "location": "private",

@@ -159,8 +159,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-# Secure cookies, except in the loopback smoke test over plain http allowed above: a client would not send them back.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = urlsplit(SITE_URL).scheme == "https"
+# Always Secure: browsers treat loopback as a secure context, so the plain-http smoke test keeps them too.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 # whitenoise serves the hashed, compressed static files from the web nodes themselves: the image collected them
 # under lms.settings.build with this same storage.

@@ -1,35 +1,11 @@
-"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
+"""Browser tests: Playwright drives Debian's Chromium (tests/conftest.py's `_playwright_browser`) against
+pytest-django's live server."""
 
 from __future__ import annotations
-
-import os
-from collections.abc import Iterator
 
 import pytest
 
 from tests.s3 import s3, s3_server  # noqa: F401  (moto's S3 server, for the direct-upload browser test)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def _playwright_browser() -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of a test are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

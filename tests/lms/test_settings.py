@@ -67,7 +67,12 @@ def test_production_passes_check_deploy_with_no_warnings():
         ("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0", "CELERY_TASK_ALWAYS_EAGER", "False"),
         ("DATABASE_URL", "", "DATABASES.default.ENGINE", "django.db.backends.sqlite3"),
         ("AWS_STORAGE_BUCKET_NAME", "", "STORAGES.default.BACKEND", "django.core.files.storage.FileSystemStorage"),
-        ("AWS_STORAGE_BUCKET_NAME", "stackable", "STORAGES.default.BACKEND", "storages.backends.s3.S3Storage"),
+        (
+            "AWS_STORAGE_BUCKET_NAME",
+            "stackable",
+            "STORAGES.default.BACKEND",
+            "media.s3_storage.PublicEndpointS3Storage",
+        ),
         ("REDIS_URL", "", "CACHES.default.BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
     ],
 )
