@@ -42,7 +42,9 @@ def _directives(*, admin: bool) -> dict[str, list[str]]:
         images.append(media_origin)
     if settings.AWS_STORAGE_BUCKET_NAME:
         custom_domain = getattr(settings, "AWS_S3_CUSTOM_DOMAIN", None)
-        images += [f"https://{custom_domain}"] if custom_domain else _s3_origins(bucket=settings.AWS_STORAGE_BUCKET_NAME)
+        images += (
+            [f"https://{custom_domain}"] if custom_domain else _s3_origins(bucket=settings.AWS_STORAGE_BUCKET_NAME)
+        )
         connect += _s3_origins(bucket=settings.AWS_PRIVATE_BUCKET_NAME)  # presigned POSTs of direct uploads
     directives = {
         "default-src": ["'self'"],
