@@ -97,6 +97,8 @@ def test_the_learner_pages_run_under_the_strict_policy(watched, site):
     _visit(page, "/")
     _visit(page, "/courses/")
     _visit(page, "/credentials/")
+    _visit(page, "/accounts/signup/")
+    _visit(page, "/accounts/password/reset/")
     _visit(page, f"/credentials/{site['award'].code}/")
     _login(page, site["learner"].email)
     lesson = LessonPage.objects.descendant_of(site["course"]).first()

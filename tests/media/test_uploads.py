@@ -238,6 +238,7 @@ def test_a_local_private_file_is_served_as_a_download_that_is_never_sniffed(clie
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "image/svg+xml"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 @pytest.mark.django_db
