@@ -8,10 +8,15 @@ and styles that Wagtail 7.4 cannot yet do without): it gets its own policy, `CSP
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 CSP_HEADER = "Content-Security-Policy"
@@ -75,21 +80,42 @@ def permissions_policy() -> str:
     return ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
 
 
+@dataclass(frozen=True)
+class _Headers:
+    site_policy: str
+    admin_policy: str
+    admin_prefixes: tuple[str, ...]
+    permissions: str
+
+
+@functools.cache
+def _headers() -> _Headers:
+    """Built once from settings, again after a test overrides one (setting_changed)."""
+    return _Headers(
+        site_policy=content_security_policy(),
+        admin_policy=content_security_policy(admin=True),
+        admin_prefixes=tuple(settings.CSP_ADMIN_PATHS),
+        permissions=permissions_policy(),
+    )
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    _headers.cache_clear()
+
+
 class SecurityHeadersMiddleware:
-    """Adds the policies to every response that has none of its own. Built once from settings."""
+    """Adds the policies to every response that has none of its own."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.site_policy = content_security_policy()
-        self.admin_policy = content_security_policy(admin=True)
-        self.admin_prefixes = tuple(settings.CSP_ADMIN_PATHS)
-        self.permissions = permissions_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        headers = _headers()
         if CSP_HEADER not in response:
-            admin = request.path_info.startswith(self.admin_prefixes)
-            response[CSP_HEADER] = self.admin_policy if admin else self.site_policy
+            admin = request.path_info.startswith(headers.admin_prefixes)
+            response[CSP_HEADER] = headers.admin_policy if admin else headers.site_policy
         if "Permissions-Policy" not in response:
-            response["Permissions-Policy"] = self.permissions
+            response["Permissions-Policy"] = headers.permissions
         return response
