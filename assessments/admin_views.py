@@ -37,6 +37,7 @@ from assessments.services import (
     submission_return,
 )
 from content.models import CoursePage
+from lms.exports import safe_row
 from progress.services import course_of_item, user_can_edit_course
 
 CHART_WIDTH = 600
@@ -300,9 +301,9 @@ def analysis_csv_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["question", "label", "answered", "facility", "discrimination", "choice", "chosen", "correct"])
     for q in analysis.questions:
-        writer.writerow([q.number, q.label, q.answered, q.facility, q.discrimination, "", "", ""])
+        writer.writerow(safe_row([q.number, q.label, q.answered, q.facility, q.discrimination, "", "", ""]))
         for text, count, correct in q.distractors:
-            writer.writerow([q.number, "", "", "", "", text, count, "yes" if correct else "no"])
+            writer.writerow(safe_row([q.number, "", "", "", "", text, count, "yes" if correct else "no"]))
     return response
 
 

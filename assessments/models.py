@@ -150,6 +150,14 @@ class TaskPage(CourseItemPage):
         blank=True,
         help_text=_("Comma-separated, from: pdf, png, jpg, gif, zip, docx, xlsx, pptx, txt, md, yaml, csv, svg."),
     )
+    allow_active_files = models.BooleanField(
+        _("allow active content in files"),
+        default=False,
+        help_text=_(
+            "Accept HTML documents and SVG or XML files with scripts or event handlers. Leave off unless the task "
+            "is about such files: they are always served as downloads, never shown in the browser."
+        ),
+    )
     max_file_mb = models.PositiveSmallIntegerField(
         _("maximum file size (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(200)]
     )
@@ -178,6 +186,7 @@ class TaskPage(CourseItemPage):
             [
                 FieldRowPanel([FieldPanel("accept_text"), FieldPanel("accept_files"), FieldPanel("accept_link")]),
                 FieldRowPanel([FieldPanel("allowed_file_types"), FieldPanel("max_file_mb")]),
+                FieldPanel("allow_active_files"),
                 FieldPanel("resubmissions_allowed"),
             ],
             heading=_("What learners submit"),

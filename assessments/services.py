@@ -897,11 +897,16 @@ def _submission_create(
     if not (bleach.clean(cleaned, tags=set(), strip=True).strip() or link or files or direct_uploads):
         raise SubmissionRefused(_("Your submission is empty."))
     allowed, max_bytes = task.file_types(), max_bytes_for(task.max_file_mb)
+    active = task.allow_active_files
     try:
         for upload in files:
-            stored.append(private_file_store(owner=user, upload=upload, allowed=allowed, max_bytes=max_bytes))
+            stored.append(
+                private_file_store(owner=user, upload=upload, allowed=allowed, max_bytes=max_bytes, allow_active=active)
+            )
         for name in direct_uploads:
-            stored.append(direct_upload_confirm(owner=user, name=name, allowed=allowed, max_bytes=max_bytes))
+            stored.append(
+                direct_upload_confirm(owner=user, name=name, allowed=allowed, max_bytes=max_bytes, allow_active=active)
+            )
     except UploadRefused as refused:
         raise SubmissionRefused(refused.message) from None
     live = TaskPage.objects.get(pk=task.pk)

@@ -24,6 +24,7 @@ from badges import artifacts, ob2, selectors, services
 from badges.forms import LookupForm, VerifyForm
 from badges.models import Award
 from badges.ob3.verify import MAX_BYTES, verify_credential
+from lms.client_ip import client_ip
 
 JSON_LD = "application/ld+json"
 LOOKUPS_PER_WINDOW = 20
@@ -31,13 +32,9 @@ VERIFICATIONS_PER_WINDOW = 10
 RATE_WINDOW_SECONDS = 300
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def rate_limited(request: HttpRequest, *, scope: str, limit: int) -> bool:
     """True once this client has made `limit` requests of `scope` in the window (a counter in the cache)."""
-    key = f"badges:rate:{scope}:{_client_ip(request)}"
+    key = f"badges:rate:{scope}:{client_ip(request)}"
     cache.add(key, 0, RATE_WINDOW_SECONDS)
     try:
         count = cache.incr(key)

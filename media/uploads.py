@@ -8,9 +8,12 @@ servers do not all enforce the conditions of a presigned POST.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import posixpath
+import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
@@ -55,11 +58,33 @@ KNOWN_TYPES: dict[str, FileType] = {
     "md": FileType("text/markdown", (), "Markdown"),
     "yaml": FileType("application/yaml", (), "YAML"),
     "csv": FileType("text/csv", (), "CSV"),
-    # Served only as a download (Content-Disposition: attachment, nosniff), so scripts in it never run here.
+    # Always served as a download (Content-Disposition: attachment, nosniff); one with scripts is refused unless the
+    # task allows active content.
     "svg": FileType("image/svg+xml", (), "SVG"),
 }
 _TEXT_TYPES = ("txt", "md", "yaml", "csv", "svg")
 _EXTENSIONS = {"jpeg": "jpg", "yml": "yaml", "markdown": "md"}
+
+
+# Active content: what a browser would run if the file were ever shown inline. Markup a browser sniffs as HTML at
+# the start of a file (the WHATWG MIME sniffing patterns); anywhere in it, scripts, event handlers, script URLs
+# (entity-encoded too), embedded documents, XML stylesheets, XHTML and SVG's foreignObject. An XML prolog or a
+# comment is not active: most SVG files start with one.
+_LEADING_MARKUP = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|head|body|script|iframe|h1|div|font|table|a|style|title|b|br|p)"
+    rb"(?:[\s>/]|$)"
+)
+_ACTIVE_PATTERNS: tuple[tuple[re.Pattern[bytes], str], ...] = (
+    (re.compile(rb"<(?:[\w.-]+:)?script(?:[\s>/]|$)"), "script"),
+    (re.compile(rb"<(?:[\w.-]+:)?foreignobject[\s>/]"), "foreignObject"),
+    (re.compile(rb"<(?:[\w.-]+:)?(?:iframe|frame|object|embed|handler)[\s>/]"), "embedded"),
+    (re.compile(rb"<\?xml-stylesheet|<xsl:"), "stylesheet"),
+    (re.compile(rb"<[a-z][^<>]*\son[a-z]+\s*="), "handler"),
+    (re.compile(rb"=\s*[\"']?\s*(?:javascript|vbscript|data:text/html)"), "script"),
+    (re.compile(rb"(?:href|to|values|from|by)\s*=\s*[\"']?[^\"'>]*&#"), "script"),
+    (re.compile(rb"xmlns(?::[\w.-]+)?\s*=\s*[\"']http://www\.w3\.org/1999/xhtml"), "xhtml"),
+)
+_ACTIVE_OVERLAP = 256
 
 
 class UploadRefused(ValueError):
@@ -103,8 +128,50 @@ def sniff(head: bytes, *, name: str) -> str | None:
     return ext if ext in _TEXT_TYPES else "txt"
 
 
-def check_file(*, head: bytes, name: str, size: int, allowed: list[str], max_bytes: int) -> str:
-    """The file's type when it is allowed; UploadRefused with the reason otherwise."""
+def _active_reason(kind: str) -> str:
+    reasons = {
+        "html": _("it is an HTML document"),
+        "script": _("it contains a script"),
+        "foreignObject": _("it embeds a web page in an image (SVG foreignObject)"),
+        "embedded": _("it embeds other documents (frames, objects)"),
+        "stylesheet": _("it carries an XML stylesheet, which can run code"),
+        "handler": _("it contains event handlers (on… attributes), which run code"),
+        "xhtml": _("it is an XHTML document"),
+    }
+    return reasons[kind]
+
+
+def active_content(chunks: Iterable[bytes]) -> str | None:
+    """Why a browser could run this text file if it were ever shown inline, or None. Reads chunk by chunk (a
+    pattern cut between two chunks is still found)."""
+    tail = b""
+    first = True
+    for chunk in chunks:
+        text = tail + chunk.lower()
+        if first and _LEADING_MARKUP.match(text):
+            return "html"
+        first = False
+        for pattern, kind in _ACTIVE_PATTERNS:
+            if pattern.search(text):
+                return kind
+        tail = text[-_ACTIVE_OVERLAP:]
+    return None
+
+
+def check_file(
+    *,
+    head: bytes,
+    name: str,
+    size: int,
+    allowed: list[str],
+    max_bytes: int,
+    allow_active: bool = False,
+    rest: Iterable[bytes] = (),
+) -> str:
+    """The file's type when it is allowed; UploadRefused with the reason otherwise.
+
+    The type is read from `head` (the first bytes). A text file (SVG included) is also read to its end (`head`,
+    then the chunks of `rest`) for active content, refused unless `allow_active` (the task's explicit choice)."""
     if size <= 0:
         raise UploadRefused(_("The file “%(name)s” is empty.") % {"name": name})
     if size > max_bytes:
@@ -123,6 +190,13 @@ def check_file(*, head: bytes, name: str, size: int, allowed: list[str], max_byt
             _("The file “%(name)s” does not hold what its name says; accepted types: %(types)s.")
             % {"name": name, "types": labels}
         )
+    if kind in _TEXT_TYPES and not allow_active:
+        found = active_content(itertools.chain((head,), rest))
+        if found is not None:
+            raise UploadRefused(
+                _("The file “%(name)s” is refused because %(reason)s: a browser could run it.")
+                % {"name": name, "reason": _active_reason(found)}
+            )
     return kind
 
 
@@ -131,16 +205,26 @@ def _safe_name(name: str) -> str:
 
 
 @transaction.atomic
-def private_file_store(*, owner: User, upload: UploadedFile, allowed: list[str], max_bytes: int) -> PrivateFile:
-    """Check a streamed upload (size, then type by content) and store it privately."""
+def private_file_store(
+    *, owner: User, upload: UploadedFile, allowed: list[str], max_bytes: int, allow_active: bool = False
+) -> PrivateFile:
+    """Check a streamed upload (size, then type and active content by content) and store it privately."""
     name = _safe_name(upload.name or "file")
     size = upload.size or 0
     if size > max_bytes:
         check_file(head=b"", name=name, size=size, allowed=allowed, max_bytes=max_bytes)
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
+    kind = check_file(
+        head=head,
+        name=name,
+        size=size,
+        allowed=allowed,
+        max_bytes=max_bytes,
+        allow_active=allow_active,
+        rest=iter(lambda: upload.read(64 * 1024), b""),
+    )
     upload.seek(0)
-    kind = check_file(head=head, name=name, size=size, allowed=allowed, max_bytes=max_bytes)
     stored = PrivateFile(
         owner=owner, original_name=name, kind=kind, content_type=KNOWN_TYPES[kind].content_type, size=size
     )
@@ -183,6 +267,7 @@ def private_url(*, private_file: PrivateFile, seconds: int = LINK_SECONDS) -> st
                 "Bucket": private_bucket(),
                 "Key": _object_key(private_file.file.name),
                 "ResponseContentDisposition": f'attachment; filename="{private_file.original_name}"',
+                "ResponseContentType": private_file.content_type,
             },
             ExpiresIn=seconds,
         )
@@ -240,9 +325,11 @@ def direct_upload_create(*, owner: User, filename: str, max_bytes: int, seconds:
 
 
 @transaction.atomic
-def direct_upload_confirm(*, owner: User, name: str, allowed: list[str], max_bytes: int) -> PrivateFile:
+def direct_upload_confirm(
+    *, owner: User, name: str, allowed: list[str], max_bytes: int, allow_active: bool = False
+) -> PrivateFile:
     """Accept a direct upload only after checking it on the server: its size by HEAD, its type by its
-    first bytes. A refused object is deleted from the bucket."""
+    first bytes, a text file's active content by reading it. A refused object is deleted from the bucket."""
     if not name.startswith(f"direct/{owner.pk}/") or ".." in name:
         raise UploadRefused(_("This upload does not belong to you."))
     client, bucket, key = s3_client(), private_bucket(), _object_key(name)
@@ -256,8 +343,21 @@ def direct_upload_confirm(*, owner: User, name: str, allowed: list[str], max_byt
         body: IO[bytes] = client.get_object(Bucket=bucket, Key=key, Range=f"bytes=0-{SNIFF_BYTES - 1}")["Body"]
         first = body.read()
     filename = posixpath.basename(name)
+
+    def rest() -> Iterable[bytes]:
+        if size > SNIFF_BYTES:
+            yield from client.get_object(Bucket=bucket, Key=key, Range=f"bytes={SNIFF_BYTES}-")["Body"].iter_chunks()
+
     try:
-        kind = check_file(head=first, name=filename, size=size, allowed=allowed, max_bytes=max_bytes)
+        kind = check_file(
+            head=first,
+            name=filename,
+            size=size,
+            allowed=allowed,
+            max_bytes=max_bytes,
+            allow_active=allow_active,
+            rest=rest(),
+        )
     except UploadRefused:
         client.delete_object(Bucket=bucket, Key=key)
         raise

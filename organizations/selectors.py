@@ -24,6 +24,7 @@ from wagtail.models import PageViewRestriction
 
 from content.models import CoursePage
 from lms.db import converted, fixed_statement_rows
+from lms.exports import neutralised_sql, safe_row
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
 from organizations.learning import enrolment_annotations, enrolment_join_sql, progress_converters
@@ -575,7 +576,11 @@ def _report_copy_sql(*, organization: Organization, filters: StaffFilters) -> tu
     rows = (
         staff_rows(organization=organization, filters=filters)
         .annotate(
-            report_name=Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField()),
+            report_name=neutralised_sql(
+                Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField())
+            ),
+            report_email=neutralised_sql("user__email"),
+            report_course=neutralised_sql("bundle__course__title"),
             report_status=Case(
                 *[When(status=key, then=Value(label)) for key, label in labels.items()], output_field=CharField()
             ),
@@ -586,8 +591,8 @@ def _report_copy_sql(*, organization: Organization, filters: StaffFilters) -> tu
         )
         .values_list(
             "report_name",
-            "user__email",
-            "bundle__course__title",
+            "report_email",
+            "report_course",
             "report_status",
             "report_percent",
             "report_enrolled",
@@ -633,7 +638,7 @@ def report_csv(*, organization: Organization, filters: StaffFilters, chunk_rows:
     while True:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(itertools.islice(rows, chunk_rows))
+        writer.writerows(safe_row(row) for row in itertools.islice(rows, chunk_rows))
         chunk = buffer.getvalue()
         if not chunk:
             return

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 from wagtail import hooks
 
+from lms.exports import xlsx_row
 from lms.models import User
 from organizations.forms import InvitationForm, InvitationImportForm
 from organizations.models import Invitation, InvitationImport, Seat, SeatBundle
@@ -99,9 +100,9 @@ def org_export_xlsx(request: HttpRequest, slug: str) -> FileResponse:
     filters = StaffFilters.from_query(request.GET)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Staff progress")[:31])
-    sheet.append(report_header())
+    sheet.append(xlsx_row(sheet, report_header()))
     for row in report_rows(organization=organization, filters=filters):
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response is done
     workbook.save(spool)
     spool.seek(0)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from content.models import CoursePage
+from lms.exports import safe_row
 from progress.selectors import course_report, courses_for_report
 from progress.services import user_can_edit_course, user_is_platform_admin
 from progress.tasks import course_recompute_task
@@ -66,12 +67,6 @@ def report_view(request: HttpRequest, course_id: int) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
-    """Neutralise spreadsheet formulas in learner-provided text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 def report_csv_view(request: HttpRequest, course_id: int) -> HttpResponse:
     course = _course_for(request, course_id)
@@ -95,17 +90,19 @@ def report_csv_view(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     for learner in report.learners:
         writer.writerow(
-            [
-                _cell(learner.name),
-                _cell(learner.email),
-                learner.status,
-                learner.percent,
-                "" if learner.grade is None else learner.grade,
-                learner.required_done,
-                learner.required_total,
-                learner.completed_at.isoformat() if learner.completed_at else "",
-                learner.last_opened_at.isoformat() if learner.last_opened_at else "",
-            ]
+            safe_row(
+                [
+                    learner.name,
+                    learner.email,
+                    learner.status,
+                    learner.percent,
+                    "" if learner.grade is None else learner.grade,
+                    learner.required_done,
+                    learner.required_total,
+                    learner.completed_at.isoformat() if learner.completed_at else "",
+                    learner.last_opened_at.isoformat() if learner.last_opened_at else "",
+                ]
+            )
         )
     return response
 

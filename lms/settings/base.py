@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lms.security_headers.SecurityHeadersMiddleware",
     "lms.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -148,6 +149,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.SignupForm"
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_ADAPTER = "lms.account_adapter.AccountAdapter"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -249,6 +251,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stackable <no-reply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 WAGTAIL_SITE_NAME = "Stackable"
+# The admin makes no calls to third parties (and so needs no exception in its Content-Security-Policy): no
+# Gravatar images, no check for new Wagtail releases.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Pages restricted to signed-in users (or an organization's members) send visitors to allauth's sign-in page.
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 WAGTAILADMIN_BASE_URL = SITE_URL
@@ -275,8 +281,41 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads nothing from it: the token is sent via hx-headers.
 X_FRAME_OPTIONS = "DENY"
+
+# The client address every limiter keys on (lms.client_ip): how many reverse proxies of ours stand in front of the
+# site (each appends to X-Forwarded-For), or a header our proxy overwrites with the client address (X-Real-IP).
+# 0 and unset: the socket address, and forwarding headers are ignored. allauth gets the same values.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER or None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (lms.security_headers): strict on the site; the Wagtail admin adds what it cannot do
+# without. CSP_REPORT_URI, when set, receives the browsers' violation reports.
+CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")
+CSP_FRAME_SOURCES = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]  # content.blocks.VideoBlock
+CSP_ADMIN_PATHS = ["/admin/"]
+CSP_ADMIN_EXTRA: dict[str, list[str]] = {
+    "script-src": ["'unsafe-inline'"],
+    "style-src": ["'unsafe-inline'"],
+    "frame-src": ["'self'"],  # page previews
+    "frame-ancestors": ["'self'"],
+}
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
+]
 
 LOGGING = {
     "version": 1,

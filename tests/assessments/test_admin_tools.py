@@ -455,3 +455,20 @@ def test_the_author_preview_shows_every_question_with_its_answers(rf):
     assert "Which port does SSH use? (1)" in html
     assert "22 ✓" in html
     assert "Right, feedback-a-1." in html
+
+
+def test_item_analysis_csv_quotes_choice_texts_a_spreadsheet_would_run(client):
+    question = single_choice()
+    question["choices"][1]["text"] = '=HYPERLINK("http://evil.test")'
+    quiz = make_quiz(questions=[question])
+    for answer in ("a", "b"):
+        learner = learner_in(quiz)
+        attempt = attempt_start(quiz=quiz, user=learner)
+        response_save(attempt=attempt, user=learner, key=attempt.question_keys[0], raw=answer)
+        attempt_submit(attempt=attempt, user=learner)
+    client.force_login(instructor_of(quiz))
+
+    csv = client.get(reverse("assessments_admin:analysis_csv", args=[quiz.pk])).content.decode()
+
+    assert '1,,,,,"\'=HYPERLINK(""http://evil.test"")",1,no' in csv
+    assert "1,,,,,22,1,yes" in csv

@@ -409,3 +409,24 @@ def test_a_failed_submission_keeps_a_direct_upload_an_earlier_submission_holds(s
         submission_create(task=task, user=learner, direct_uploads=[upload.name], link="ftp://nope.example")
 
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 1
+
+
+SCRIPTED_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+
+
+def test_an_svg_with_a_script_is_refused_with_the_reason_where_svg_is_allowed():
+    task = make_task(accept_files=True, allowed_file_types="svg")
+    learner = learner_in(task)
+
+    with pytest.raises(SubmissionRefused, match="contains a script"):
+        submission_create(task=task, user=learner, files=[SimpleUploadedFile("diagram.svg", SCRIPTED_SVG)])
+    assert not Submission.objects.exists()
+
+
+def test_an_svg_with_a_script_is_accepted_when_the_task_allows_active_content():
+    task = make_task(accept_files=True, allowed_file_types="svg", allow_active_files=True)
+    learner = learner_in(task)
+
+    submission = submission_create(task=task, user=learner, files=[SimpleUploadedFile("diagram.svg", SCRIPTED_SVG)])
+
+    assert submission.files.get().upload.kind == "svg"

@@ -303,3 +303,32 @@ def test_verifications_are_rate_limited(client, db):
     for _ in range(VERIFICATIONS_PER_WINDOW):
         client.post("/credentials/verify/", {"credential": "{}"})
     assert client.post("/credentials/verify/", {"credential": "{}"}).status_code == 429
+
+
+PROXY = "10.0.0.2"
+
+
+def _lookup_via_proxy(client, forwarded):
+    return client.get("/credentials/", {"code": "ZZZZ-ZZZZ-ZZZZ"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_behind_a_trusted_proxy_each_client_is_rate_limited_alone(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(LOOKUPS_PER_WINDOW):
+        assert _lookup_via_proxy(client, "203.0.113.1").status_code == 404
+    assert _lookup_via_proxy(client, "203.0.113.1").status_code == 429
+    assert _lookup_via_proxy(client, "203.0.113.2").status_code == 404
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_does_not_escape_the_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for number in range(LOOKUPS_PER_WINDOW):
+        assert _lookup_via_proxy(client, f"203.0.113.{number}").status_code == 404
+    assert _lookup_via_proxy(client, "203.0.113.250").status_code == 429
+
+
+def test_a_spoofed_forwarded_address_does_not_escape_the_limit(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for number in range(LOOKUPS_PER_WINDOW):
+        assert _lookup_via_proxy(client, f"198.51.100.{number}, 203.0.113.1").status_code == 404
+    assert _lookup_via_proxy(client, "198.51.100.250, 203.0.113.1").status_code == 429

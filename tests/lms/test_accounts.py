@@ -79,3 +79,22 @@ def test_the_role_groups_exist_after_migrate():
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= {"Instructors", "Platform admins"}
+
+
+def test_behind_a_trusted_proxy_failed_logins_are_limited_per_client(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "2/m/ip"}
+    make_user(email="lea@example.test")
+
+    def fail(address):
+        return client.post(
+            "/accounts/login/",
+            {"login": "lea@example.test", "password": "nope"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.9, {address}",
+        )
+
+    for _ in range(2):
+        assert "not correct" in fail("203.0.113.1").content.decode()
+    assert "Too many failed login attempts" in fail("203.0.113.1").content.decode()
+    assert "not correct" in fail("203.0.113.2").content.decode()
