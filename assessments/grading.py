@@ -827,8 +827,8 @@ def _normalise_ordering(q: Mapping[str, Any], raw: Any) -> list[str | None] | No
         places: dict[int, list[str]] = {}
         for item_id, position in raw.items():
             places.setdefault(position, []).append(item_id)
-        order = [places[n][0] if len(places.get(n, [])) == 1 else None for n in range(1, len(q["items"]) + 1)]
-        return order if any(order) else None
+        slots = [places[n][0] if len(places.get(n, [])) == 1 else None for n in range(1, len(q["items"]) + 1)]
+        return slots if any(slots) else None
     known = [i["id"] for i in q["items"]]
     order = _id_list(
         raw,

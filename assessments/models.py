@@ -438,9 +438,7 @@ class Accommodation(models.Model):
     learner's open attempts."""
 
     course = models.ForeignKey("content.CoursePage", on_delete=models.CASCADE, related_name="+")
-    learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_accommodations"
-    )
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_accommodations")
     time_limit_percent = models.PositiveSmallIntegerField(
         _("time limit (% of each quiz's)"), default=100, validators=[MinValueValidator(100), MaxValueValidator(400)]
     )

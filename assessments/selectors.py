@@ -13,6 +13,7 @@ from django.utils.html import linebreaks
 
 from assessments.forms import display_question
 from assessments.models import (
+    Accommodation,
     Attempt,
     AttemptState,
     FeedbackMode,
@@ -313,3 +314,10 @@ def attempt_manual_questions(*, attempt: Attempt) -> list[ManualQuestion]:
             )
         )
     return questions
+
+
+def accommodations_of_course(*, course: CoursePage) -> list[Accommodation]:
+    """The course's time accommodations with their learners and granters, by learner e-mail (one query)."""
+    return list(
+        Accommodation.objects.filter(course=course).select_related("learner", "granted_by").order_by("learner__email")
+    )

@@ -305,9 +305,7 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
 
 def _time_allowed(*, quiz: QuizPage, user: User) -> timedelta:
     """The time `user` has for a timed quiz: its limit, or what the learner's accommodation in the course gives."""
-    accommodation = Accommodation.objects.filter(
-        learner=user, course__path=quiz.path[: -2 * Page.steplen]
-    ).first()
+    accommodation = Accommodation.objects.filter(learner=user, course__path=quiz.path[: -2 * Page.steplen]).first()
     if accommodation is None:
         return timedelta(minutes=quiz.time_limit_minutes)
     return accommodation.time_allowed(quiz.time_limit_minutes)
