@@ -1,7 +1,7 @@
 """Wagtail admin page of a course's time accommodations: the learners who get more time on every timed quiz of
 the course, granted and removed by the course's instructors and platform admins.
 
-The view checks the permission (as the services do again); Wagtail's admin URLs already require admin access.
+The views check the permission (as the services do again) and answer 403; Wagtail's admin URLs already require admin access.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -24,11 +23,15 @@ from lms.models import User
 from progress.services import user_can_edit_course
 
 
-def _course_for(request: HttpRequest, course_id: int) -> CoursePage:
+def _course_for(request: HttpRequest, course_id: int) -> CoursePage | None:
+    """The course, or None when the user may not manage it (a 404 for an unknown course)."""
     course = get_object_or_404(CoursePage, pk=course_id)
-    if not user_can_edit_course(user=request.user, course=course):  # type: ignore[arg-type]
-        raise PermissionDenied
-    return course
+    return course if user_can_edit_course(user=request.user, course=course) else None  # type: ignore[arg-type]
+
+
+def _forbidden() -> HttpResponse:
+    # A plain 403: Wagtail would turn a PermissionDenied into a redirect to the dashboard.
+    return HttpResponseForbidden(_("Only instructors of this course may do this."))
 
 
 def _whole_number(value: str, *, default: int, message: str) -> int:
@@ -67,6 +70,8 @@ def _grant(request: HttpRequest, course: CoursePage) -> None:
 def accommodations_view(request: HttpRequest, course_id: int) -> HttpResponse:
     """The course's accommodations, and the form that grants one (or changes a learner's)."""
     course = _course_for(request, course_id)
+    if course is None:
+        return _forbidden()
     status = 200
     if request.method == "POST":
         try:
@@ -91,6 +96,8 @@ def accommodations_view(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 def accommodation_remove_view(request: HttpRequest, course_id: int, accommodation_id: int) -> HttpResponse:
     course = _course_for(request, course_id)
+    if course is None:
+        return _forbidden()
     accommodation = get_object_or_404(Accommodation, pk=accommodation_id, course=course)
     accommodation_remove(accommodation=accommodation, user=request.user)  # type: ignore[arg-type]
     messages.success(request, _("The accommodation is removed."))
