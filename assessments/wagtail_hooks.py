@@ -38,7 +38,7 @@ def register_grading_menu_item() -> MenuItem:
 def _course_buttons(page: Page, user: Any, priority: int) -> Iterator[Button]:
     if not issubclass(page.specific_class or Page, CoursePage):
         return
-    if not user_can_edit_course(user=user, course=page.specific):
+    if not user_can_edit_course(user=user, course=page.specific_deferred):
         return
     yield Button(
         _("Time accommodations"),

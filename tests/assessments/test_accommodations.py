@@ -206,3 +206,13 @@ def test_the_database_refuses_an_accommodation_that_gives_no_time():
     quiz = make_quiz(time_limit_minutes=30)
     with pytest.raises(IntegrityError), transaction.atomic():
         Accommodation.objects.create(course=course_of(quiz), learner=learner_in(quiz))
+
+
+def test_the_course_page_in_the_admin_links_to_its_accommodations(client):
+    course = course_of(make_quiz())
+    client.force_login(make_user(is_superuser=True, is_staff=True))
+
+    response = client.get(reverse("wagtailadmin_explore", args=[course.get_parent().pk]))
+
+    assert response.status_code == 200
+    assert reverse("assessments_accommodations:list", args=[course.pk]) in response.content.decode()
