@@ -56,6 +56,8 @@ class DisplayQuestion:
     unit: str = ""
     # The graded answer (services.CheckedAnswer) once the learner checked it under immediate feedback.
     checked: Any = None
+    # Why the saved answer cannot be submitted yet (an ordering with an item left without a position).
+    problem: str = ""
 
 
 def field_name(key: str) -> str:
@@ -111,7 +113,10 @@ def display_question(
         ]
     elif qtype == "ordering":
         texts = {i["id"]: i["text"] for i in question["items"]}
-        placed = {iid: str(n + 1) for n, iid in enumerate(saved or [])}
+        if isinstance(saved, dict):  # a draft: the positions chosen so far
+            placed = {iid: str(position) for iid, position in saved.items()}
+        else:
+            placed = {iid: str(n + 1) for n, iid in enumerate(saved or [])}
         shown.rows = [Row(f"{name}-{i}", texts[iid], placed.get(iid, "")) for i, iid in enumerate(order)]
         shown.positions = list(range(1, len(order) + 1))
     return shown
@@ -164,21 +169,8 @@ def answer_from_post(question: dict[str, Any], *, choice_order: dict[str, list[s
                 matched[left] = _index(value, order)
         return matched or None
     if qtype == "ordering":
-        places: dict[int, str] = {}
-        for i, item_id in enumerate(order):
-            value = _one(data, f"{name}-{i}")
-            if not value:
-                continue
-            if not value.isdigit() or not 1 <= int(value) <= len(order):
-                raise MalformedResponse(_("A position must be a number from 1 to %(n)d.") % {"n": len(order)})
-            if int(value) in places:
-                raise MalformedResponse(_("Give each item a different position."))
-            places[int(value)] = item_id
-        if not places:
-            return None
-        if len(places) != len(order):
-            raise MalformedResponse(_("Give every item a position."))
-        return [places[n] for n in sorted(places)]
+        # Positions chosen so far, as a draft: grading.read_draft keeps a partial order as it is.
+        return {item_id: _one(data, f"{name}-{i}") for i, item_id in enumerate(order)}
     raise MalformedResponse(_("Unknown question type."))
 
 

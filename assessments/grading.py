@@ -23,6 +23,10 @@ Scoring rules, as a fraction of `points`:
   marks and a blank earns 0.
 - the others: all or nothing.
 
+Answers are saved as drafts while the learner studies (`read_draft`: a partial answer of any type is kept
+as it is) and read whole when they submit (`read_final`: an ordering must give every item its own position).
+An attempt closed at its deadline is graded with its drafts as they stand.
+
 Text answers compare after NFC normalisation, trimming, collapsing inner whitespace and casefolding.
 Scores are exact fractions until the end, then rounded half up to cents.
 
@@ -43,7 +47,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
 from assessments.i18n import _, gettext_noop
 
@@ -81,6 +85,15 @@ class MalformedResponse(ValueError):
         super().__init__(message)
         self.message = message
         self.question_key = question_key
+
+
+class IncompleteAnswer(ValueError):
+    """A saved draft that is not yet a whole answer (an ordering with items left without a position, or two
+    items in one position): fine while studying, refused when the learner submits or checks it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class InvalidQuestion(ValueError):
@@ -128,6 +141,10 @@ class _QuestionType:
     normalise: Callable[[Mapping[str, Any], Any], Any]
     grade: Callable[[Mapping[str, Any], Any], _Outcome]
     manual: bool = False
+    # The reading of an answer while studying, when it differs from `normalise` (which then also reads drafts),
+    # and why a saved draft is not yet a whole answer (None when it is).
+    draft: Callable[[Mapping[str, Any], Any], Any] | None = None
+    incomplete: Callable[[Mapping[str, Any], Any], str | None] | None = None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -149,9 +166,32 @@ def normalise_response(q: Mapping[str, Any], raw: Any) -> Any:
     """The canonical, JSON-ready form of a learner's response, or None when blank.
 
     Raises MalformedResponse for anything the quiz form cannot send. Normalising twice changes nothing,
-    and the result never depends on the order in which choices, pairs or blanks were displayed.
+    and the result never depends on the order in which choices, pairs or blanks were displayed. A draft is read
+    as it stands (see `read_draft`): an ordering's positions held by no item, or by two, are None.
     """
-    return _spec(q).normalise(q, raw)
+    spec = _spec(q)
+    return spec.normalise(q, spec.draft(q, raw) if spec.draft else raw)
+
+
+def read_draft(q: Mapping[str, Any], raw: Any) -> Any:
+    """The JSON-ready form in which an answer is saved while the learner studies, or None when blank.
+
+    A partial answer of any type is a draft and is kept as it is (an ordering with some positions chosen);
+    only what the quiz form cannot send raises MalformedResponse. Reading a draft twice changes nothing.
+    """
+    spec = _spec(q)
+    return (spec.draft or spec.normalise)(q, raw)
+
+
+def read_final(q: Mapping[str, Any], value: Any) -> Any:
+    """A saved draft as the answer the learner submits: IncompleteAnswer, with a message for the learner, when it
+    is not yet a whole answer. A blank answer (None) is whole: it scores 0."""
+    spec = _spec(q)
+    draft = (spec.draft or spec.normalise)(q, value)
+    problem = spec.incomplete(q, draft) if spec.incomplete and draft is not None else None
+    if problem:
+        raise IncompleteAnswer(problem)
+    return spec.normalise(q, draft)
 
 
 def grade(q: Mapping[str, Any], response: Any) -> GradeResult:
@@ -160,7 +200,8 @@ def grade(q: Mapping[str, Any], response: Any) -> GradeResult:
     errors = validate_question(q)
     if errors:
         raise InvalidQuestion(errors)
-    value = spec.normalise(q, response)
+    # A draft closed at the deadline is graded as it stands: an ordering's items score where they are placed.
+    value = spec.normalise(q, spec.draft(q, response) if spec.draft else response)
     outcome = spec.grade(q, value)
     points = Fraction(_decimal(q["points"]) or 0)  # validated above: a positive number
     explanation = q.get("explanation") or ""
@@ -780,7 +821,14 @@ def _validate_ordering(q: Mapping[str, Any]) -> list[str]:
     return errors
 
 
-def _normalise_ordering(q: Mapping[str, Any], raw: Any) -> list[str] | None:
+def _normalise_ordering(q: Mapping[str, Any], raw: Any) -> list[str | None] | None:
+    """The order as a list of item ids by position; a draft's position held by no item, or by two, is None."""
+    if isinstance(raw, Mapping):
+        places: dict[int, list[str]] = {}
+        for item_id, position in raw.items():
+            places.setdefault(position, []).append(item_id)
+        slots = [places[n][0] if len(places.get(n, [])) == 1 else None for n in range(1, len(q["items"]) + 1)]
+        return slots if any(slots) else None
     known = [i["id"] for i in q["items"]]
     order = _id_list(
         raw,
@@ -791,10 +839,42 @@ def _normalise_ordering(q: Mapping[str, Any], raw: Any) -> list[str] | None:
     )
     if order is not None and len(order) != len(known):
         raise MalformedResponse(_("An ordering answer must list every item once."))
-    return order
+    return list(order) if order is not None else None
 
 
-def _grade_ordering(q: Mapping[str, Any], value: list[str] | None) -> _Outcome:
+def _draft_ordering(q: Mapping[str, Any], raw: Any) -> list[str] | dict[str, int] | None:
+    """A whole order (a list of item ids, or positions that name every item once) as the list of ids; positions
+    chosen so far ({item id: position from 1}, some missing or shared) as they are."""
+    if not isinstance(raw, Mapping):
+        return cast(list[str] | None, _normalise_ordering(q, raw))
+    known = [i["id"] for i in q["items"]]
+    places: dict[str, int] = {}
+    for item_id, position in raw.items():
+        if item_id not in known:
+            raise MalformedResponse(_("Unknown item “%(id)s”.") % {"id": _shown(item_id)})
+        if position is None or position == "":
+            continue
+        if isinstance(position, bool) or not isinstance(position, int | str) or not str(position).isdigit():
+            raise MalformedResponse(_("A position must be a number from 1 to %(n)d.") % {"n": len(known)})
+        if not 1 <= int(position) <= len(known):
+            raise MalformedResponse(_("A position must be a number from 1 to %(n)d.") % {"n": len(known)})
+        places[item_id] = int(position)
+    if not places:
+        return None
+    if sorted(places.values()) == list(range(1, len(known) + 1)):
+        return sorted(places, key=places.__getitem__)
+    return {item_id: places[item_id] for item_id in known if item_id in places}
+
+
+def _ordering_incomplete(q: Mapping[str, Any], draft: Any) -> str | None:
+    if not isinstance(draft, Mapping):
+        return None
+    if len(set(draft.values())) != len(draft):
+        return _("Give each item a different position.")
+    return _("Give every item a position.")
+
+
+def _grade_ordering(q: Mapping[str, Any], value: list[str | None] | None) -> _Outcome:
     correct_order = [i["id"] for i in q["items"]]
     in_place = (
         [False] * len(correct_order) if value is None else [a == b for a, b in zip(value, correct_order, strict=True)]
@@ -931,6 +1011,12 @@ _TYPES: dict[str, _QuestionType] = {
     "short_answer": _QuestionType(_validate_short_answer, _normalise_short_answer, _grade_short_answer),
     "fill_blanks": _QuestionType(_validate_fill_blanks, _normalise_fill_blanks, _grade_fill_blanks),
     "matching": _QuestionType(_validate_matching, _normalise_matching, _grade_matching),
-    "ordering": _QuestionType(_validate_ordering, _normalise_ordering, _grade_ordering),
+    "ordering": _QuestionType(
+        _validate_ordering,
+        _normalise_ordering,
+        _grade_ordering,
+        draft=_draft_ordering,
+        incomplete=_ordering_incomplete,
+    ),
     "essay": _QuestionType(_validate_essay, _normalise_essay, _grade_essay, manual=True),
 }

@@ -6,6 +6,7 @@ pinned revision, never the live page, so an edit never changes a past attempt.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ ITEM_PANELS = [
         ]
     )
 ]
+MAX_EXTRA_MINUTES = 24 * 60
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
@@ -470,3 +472,45 @@ class QuestionImportDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz_id}/{self.user_id}: {self.source_name or self.fmt}"
+
+
+class Accommodation(models.Model):
+    """More time that a course's instructors grant one learner on every timed quiz of the course: a longer limit
+    (a percentage of each quiz's limit) and extra minutes. Read when an attempt starts; granting it extends the
+    learner's open attempts."""
+
+    course = models.ForeignKey("content.CoursePage", on_delete=models.CASCADE, related_name="+")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_accommodations")
+    time_limit_percent = models.PositiveSmallIntegerField(
+        _("time limit (% of each quiz's)"), default=100, validators=[MinValueValidator(100), MaxValueValidator(400)]
+    )
+    extra_minutes = models.PositiveSmallIntegerField(
+        _("extra minutes"), default=0, validators=[MaxValueValidator(MAX_EXTRA_MINUTES)]
+    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("time accommodation")
+        constraints = [
+            models.UniqueConstraint(fields=["course", "learner"], name="assessments_one_accommodation_per_learner"),
+            models.CheckConstraint(
+                condition=Q(time_limit_percent__gte=100, time_limit_percent__lte=400),
+                name="assessments_accommodation_percent_100_400",
+            ),
+            models.CheckConstraint(
+                condition=Q(extra_minutes__gte=0, extra_minutes__lte=MAX_EXTRA_MINUTES),
+                name="assessments_accommodation_extra_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_percent__gt=100) | Q(extra_minutes__gt=0),
+                name="assessments_accommodation_gives_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.course_id}"
+
+    def time_allowed(self, minutes: int) -> timedelta:
+        """The time this learner has for a quiz limited to `minutes`."""
+        return timedelta(minutes=minutes * self.time_limit_percent / 100 + self.extra_minutes)

@@ -13,6 +13,7 @@ from django.utils.html import linebreaks
 
 from assessments.forms import display_question
 from assessments.models import (
+    Accommodation,
     Attempt,
     AttemptState,
     FeedbackMode,
@@ -321,3 +322,10 @@ def question_import_draft(*, quiz: QuizPage, user: User, now: datetime | None = 
     """The instructor's import draft for this quiz while it can still be imported, else None."""
     since = (now or timezone.now()) - IMPORT_DRAFT_TTL
     return QuestionImportDraft.objects.filter(quiz=quiz, user=user, created_at__gte=since).first()
+
+
+def accommodations_of_course(*, course: CoursePage) -> list[Accommodation]:
+    """The course's time accommodations with their learners and granters, by learner e-mail (one query)."""
+    return list(
+        Accommodation.objects.filter(course=course).select_related("learner", "granted_by").order_by("learner__email")
+    )

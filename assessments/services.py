@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import Page, Revision
 
 from assessments import grading
@@ -33,6 +34,8 @@ from assessments.aiken import import_aiken
 from assessments.blocks import raw_question_block
 from assessments.gift import ImportReport, export_gift, import_gift
 from assessments.models import (
+    MAX_EXTRA_MINUTES,
+    Accommodation,
     Attempt,
     AttemptScoring,
     AttemptState,
@@ -48,7 +51,7 @@ from assessments.models import (
     SubmissionState,
     TaskPage,
 )
-from content.models import CourseItemPage
+from content.models import CourseItemPage, CoursePage
 from lms.db import RowShape, column_converters, converted, fixed_statement_rows, fixed_statement_run, row_shape
 from lms.models import User
 from media.models import PrivateFile
@@ -107,6 +110,22 @@ class CheckRefused(AssessmentError):
 
 class SubmissionRefused(AssessmentError):
     pass
+
+
+class IncompleteAnswers(AssessmentError):
+    """A submit refused because saved answers are not whole yet; `problems` maps each question key to why.
+    Nothing is lost: the drafts stay saved and the attempt stays open."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(
+            ngettext(
+                "One answer is not complete yet: see the question marked below.",
+                "%(n)d answers are not complete yet: see the questions marked below.",
+                len(problems),
+            )
+            % {"n": len(problems)}
+        )
+        self.problems = problems
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -273,7 +292,7 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
         raise AttemptRefused(_("This quiz has no questions yet."))
     keys, order = _draw(live, layout, bank, random.Random(seed))
     number = (Attempt.objects.filter(quiz=quiz, learner=user).aggregate(n=Max("number"))["n"] or 0) + 1
-    deadline = now + timedelta(minutes=live.time_limit_minutes) if live.time_limit_minutes else None
+    deadline = now + _time_allowed(quiz=live, user=user) if live.time_limit_minutes else None
     return Attempt.objects.create(
         learner=user,
         quiz=quiz,
@@ -285,6 +304,14 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
         started_at=now,
         deadline=deadline,
     )
+
+
+def _time_allowed(*, quiz: QuizPage, user: User) -> timedelta:
+    """The time `user` has for a timed quiz: its limit, or what the learner's accommodation in the course gives."""
+    accommodation = Accommodation.objects.filter(learner=user, course__path=quiz.path[: -2 * Page.steplen]).first()
+    if accommodation is None:
+        return timedelta(minutes=quiz.time_limit_minutes)
+    return accommodation.time_allowed(quiz.time_limit_minutes)
 
 
 # Not the quiz's live questions and intro: grading reads the copy kept with the attempt, never the live page.
@@ -409,10 +436,26 @@ def _close_statement() -> tuple[str, tuple[Any, ...]]:
     return _CLOSE_SQL.format(attempts=quote(Attempt._meta.db_table), assignments=assignments), fields
 
 
-def _close(*, attempt: Attempt, at: datetime) -> Attempt:
-    """Grade a locked, open attempt with what was saved and close it at `at`. Caller holds the row lock."""
+def _incomplete(attempt: Attempt, responses: dict[str, Any]) -> dict[str, str]:
+    """Why each saved draft of `attempt` that is not yet a whole answer cannot be submitted, by question key."""
+    problems: dict[str, str] = {}
+    for question in attempt_questions(attempt):
+        try:
+            grading.read_final(question, responses.get(question["key"]))
+        except grading.IncompleteAnswer as incomplete:
+            problems[question["key"]] = incomplete.message
+    return problems
+
+
+def _close(*, attempt: Attempt, at: datetime, whole: bool = False) -> Attempt:
+    """Grade a locked, open attempt with what was saved and close it at `at`. Caller holds the row lock.
+
+    With `whole` (the learner submits before the deadline), raises IncompleteAnswers and changes nothing while a
+    saved draft is not yet a whole answer; at the deadline every draft is graded as it stands."""
     quiz = attempt.quiz
     responses, earlier = _answers_and_earlier_scores(attempt=attempt, scoring=quiz.attempt_scoring)
+    if whole and (problems := _incomplete(attempt, responses)):
+        raise IncompleteAnswers(problems)
     _grade_into(attempt, responses)
     attempt.submitted_at = at
     sql, fields = _close_statement()
@@ -453,8 +496,17 @@ def _store_response(*, attempt: Attempt, key: str, value: Any, now: datetime, ch
     return response
 
 
+def _save_draft(*, attempt: Attempt, key: str, raw: Any, now: datetime) -> Response:
+    """Save one answer of a locked, open attempt as a draft: a partial answer is kept as it is."""
+    if key not in attempt.question_keys:
+        raise grading.MalformedResponse(_("This question is not part of your attempt."), question_key=key)
+    question = next(q for q in attempt_questions(attempt) if q["key"] == key)
+    return _store_response(attempt=attempt, key=key, value=grading.read_draft(question, raw), now=now)
+
+
 def response_save(*, attempt: Attempt, user: User, key: str, raw: Any, now: datetime | None = None) -> Response:
-    """Save (autosave) one answer. Locks the attempt row.
+    """Save (autosave) one answer as a draft: a partial answer of any type is saved as it is; whether it is whole
+    is checked when the learner submits. Locks the attempt row.
 
     Raises MalformedResponse (a 400) for an answer the form cannot have sent, AttemptClosed after submission,
     and AttemptClosed with a clear message after the deadline, when the attempt is closed with what was saved.
@@ -470,11 +522,7 @@ def response_save(*, attempt: Attempt, user: User, key: str, raw: Any, now: date
         if expired:
             _close(attempt=locked, at=locked.deadline)  # type: ignore[arg-type]
         else:
-            if key not in locked.question_keys:
-                raise grading.MalformedResponse(_("This question is not part of your attempt."), question_key=key)
-            question = next(q for q in attempt_questions(locked) if q["key"] == key)
-            value = grading.normalise_response(question, raw)
-            return _store_response(attempt=locked, key=key, value=value, now=now)
+            return _save_draft(attempt=locked, key=key, raw=raw, now=now)
     raise AttemptClosed(
         _(
             "Time is up: the deadline passed at %(time)s, so this answer was not saved. Your attempt was submitted with the answers saved before then."
@@ -553,7 +601,10 @@ def response_check(*, attempt: Attempt, user: User, key: str, raw: Any, now: dat
             existing = Response.objects.filter(attempt=locked, key=key, checked_at__isnull=False).first()
             if existing is not None:
                 return CheckedAnswer(key=key, value=existing.value, result=grading.grade(question, existing.value))
-            value = grading.normalise_response(question, raw)
+            try:
+                value = grading.read_final(question, grading.read_draft(question, raw))
+            except grading.IncompleteAnswer as incomplete:
+                raise CheckRefused(incomplete.message) from None
             if value is None:
                 raise CheckRefused(_("Answer the question before checking it."))
             response = _store_response(attempt=locked, key=key, value=value, now=now, checked=True)
@@ -566,9 +617,39 @@ def response_check(*, attempt: Attempt, user: User, key: str, raw: Any, now: dat
     )
 
 
+def attempt_submit_answers(
+    *, attempt: Attempt, user: User, answers: dict[str, Any], now: datetime | None = None
+) -> Attempt:
+    """Save the posted answers and submit, under one lock of the attempt row, so an autosave that lands meanwhile
+    can neither slip in between nor be graded instead of the answers the learner submitted (it waits for the
+    lock, then finds the attempt closed). Checked answers are not posted and stay as they are.
+
+    Raises MalformedResponse (nothing saved) for an answer the form cannot have sent, and IncompleteAnswers when
+    an answer is not whole yet: the answers are then saved as drafts and the attempt stays open. After the
+    deadline, the attempt is closed at the deadline with what was saved before it.
+    """
+    now = _now(now)
+    if attempt.learner_id != user.pk:
+        raise PermissionDenied(_("This is not your attempt."))
+    with transaction.atomic():
+        locked = _locked_attempt(attempt)
+        if locked.state == AttemptState.OPEN and (locked.deadline is None or now < locked.deadline):
+            checked = set(locked.responses.filter(checked_at__isnull=False).values_list("key", flat=True))
+            for key, raw in answers.items():
+                if key not in checked:
+                    _save_draft(attempt=locked, key=key, raw=raw, now=now)
+        try:
+            with transaction.atomic():  # a refusal keeps the drafts saved above
+                return _submit_locked(locked, now=now)
+        except IncompleteAnswers as refused:
+            incomplete = refused
+    raise incomplete
+
+
 @transaction.atomic
 def attempt_submit(*, attempt: Attempt, user: User, now: datetime | None = None) -> Attempt:
     """Submit and grade an attempt. Idempotent: a second submit (double click, retry) grades nothing again.
+    Raises IncompleteAnswers (nothing changes) before the deadline while a saved draft is not a whole answer.
 
     Locks the attempt row (select_for_update), so two concurrent submits grade once. After the deadline it
     closes the attempt at the deadline with what was saved. Runs a fixed number of queries, whatever the
@@ -634,8 +715,9 @@ def _locked_own_attempt(*, attempt_id: int, user: User) -> Attempt:
 def _submit_locked(locked: Attempt, *, now: datetime) -> Attempt:
     if locked.state != AttemptState.OPEN:
         return locked
-    at = min(now, locked.deadline) if locked.deadline else now
-    return _close(attempt=locked, at=at)
+    if locked.deadline is not None and now >= locked.deadline:
+        return _close(attempt=locked, at=locked.deadline)
+    return _close(attempt=locked, at=now, whole=True)
 
 
 def attempt_close_expired(*, now: datetime | None = None) -> int:
@@ -794,6 +876,73 @@ def attempt_result(*, attempt: Attempt, user: User) -> AttemptView:
         mode in ("immediate", "after_submit") or (mode == "after_passing" and passed)
     )
     return AttemptView(attempt=attempt, passed=passed, show_feedback=show)
+
+
+# --- time accommodations -------------------------------------------------------------------------------
+
+
+def _check_course_instructor(*, user: User, course: CoursePage) -> None:
+    if not user_can_edit_course(user=user, course=course):
+        raise PermissionDenied(_("Only instructors of this course may do this."))
+
+
+@transaction.atomic
+def accommodation_grant(
+    *,
+    course: CoursePage,
+    learner: User,
+    user: User,
+    time_limit_percent: int = 100,
+    extra_minutes: int = 0,
+    now: datetime | None = None,
+) -> Accommodation:
+    """Give `learner` more time on every timed quiz of `course`: a longer limit (a percentage of each quiz's)
+    and/or extra minutes. Replaces their earlier accommodation in the course.
+
+    The course's instructors and platform admins only. Locks the learner's user row (as their starts do), so an
+    attempt that starts meanwhile gets the new time too. Open attempts of the course's quizzes, still before
+    their deadline, are extended to what the accommodation gives; a deadline is never brought forward.
+    """
+    now = _now(now)
+    _check_course_instructor(user=user, course=course)
+    if not 100 <= time_limit_percent <= 400:
+        raise AssessmentError(_("The time limit must be from 100% to 400% of each quiz's limit."))
+    if not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
+        raise AssessmentError(_("Extra time must be from 0 to %(n)d minutes.") % {"n": MAX_EXTRA_MINUTES})
+    if time_limit_percent == 100 and not extra_minutes:
+        raise AssessmentError(_("Give a longer limit or extra minutes (to take an accommodation away, remove it)."))
+    _lock_learner(learner)
+    accommodation, _created = Accommodation.objects.update_or_create(
+        course=course,
+        learner=learner,
+        defaults={
+            "time_limit_percent": time_limit_percent,
+            "extra_minutes": extra_minutes,
+            "granted_by": user,
+            "granted_at": now,
+        },
+    )
+    open_attempts = (
+        Attempt.objects.select_for_update(of=("self",))
+        .filter(learner=learner, state=AttemptState.OPEN, deadline__gt=now, quiz__path__startswith=course.path)
+        .select_related("quiz")
+    )
+    for attempt in open_attempts:
+        if not attempt.quiz.time_limit_minutes:
+            continue
+        deadline = attempt.started_at + accommodation.time_allowed(attempt.quiz.time_limit_minutes)
+        if deadline > cast(datetime, attempt.deadline):
+            attempt.deadline = deadline
+            attempt.save(update_fields=["deadline"])
+    return accommodation
+
+
+@transaction.atomic
+def accommodation_remove(*, accommodation: Accommodation, user: User) -> None:
+    """Take an accommodation away: attempts started from now on get each quiz's own limit; attempts already
+    running keep their deadline. The course's instructors and platform admins only."""
+    _check_course_instructor(user=user, course=accommodation.course)
+    Accommodation.objects.filter(pk=accommodation.pk).delete()
 
 
 # --- task submissions ------------------------------------------------------------------------------------

@@ -26,11 +26,12 @@ from assessments.services import (
     AssessmentError,
     AttemptClosed,
     CheckRefused,
+    IncompleteAnswers,
     attempt_expire_if_due,
     attempt_questions,
     attempt_result,
     attempt_start,
-    attempt_submit,
+    attempt_submit_answers,
     attempt_submit_own,
     response_check,
     response_save,
@@ -73,9 +74,19 @@ def attempt_start_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
     return redirect("assessments:attempt", attempt_id=attempt.pk)
 
 
-def _attempt_page(request: HttpRequest, attempt: Attempt, *, error: str = "", status: int = 200) -> HttpResponse:
+def _attempt_page(
+    request: HttpRequest,
+    attempt: Attempt,
+    *,
+    error: str = "",
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The attempt form; `problems` (question key -> message) are shown on their questions."""
     context = _page_context(request, attempt.quiz)
     context.update(selectors.attempt_form(attempt=attempt))
+    for question in context["questions"]:
+        question.problem = (problems or {}).get(question.key, "")
     context["error"] = error
     return render(request, "assessments/attempt_page.html", context, status=status)
 
@@ -93,7 +104,9 @@ def attempt_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def attempt_save_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    """htmx autosave of one question; answers with the status line of that question."""
+    """Autosave of one question (htmx as the learner types, or a beacon as the page unloads); answers with the
+    status line of that question, never a page. A partial answer is a draft and is saved as it is; only what
+    the form cannot send (400) or a locked answer (409) is refused, with the message in the status line."""
     attempt = _own_attempt(request, attempt_id)
     key = request.POST.get("key", "")
     context: dict[str, Any] = {"key": key}
@@ -125,19 +138,22 @@ def attempt_answers_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.state != AttemptState.OPEN:
         messages.info(request, _("Time is up: your attempt was submitted with the answers saved before the deadline."))
         return redirect("assessments:result", attempt_id=attempt.pk)
+    submit = request.POST.get("action") == "submit"
     try:
         answers = {
             q["key"]: answer_from_post(q, choice_order=attempt.choice_order, data=request.POST)
             for q in attempt_questions(attempt)
         }
+        if submit:
+            attempt_submit_answers(attempt=attempt, user=request.user, answers=answers)  # type: ignore[arg-type]
+            return redirect("assessments:result", attempt_id=attempt.pk)
         responses_save(attempt=attempt, user=request.user, answers=answers)  # type: ignore[arg-type]
     except MalformedResponse as malformed:
         return _attempt_page(request, attempt, error=malformed.message, status=400)
+    except IncompleteAnswers as incomplete:  # the answers are saved as drafts; the messages sit on their questions
+        return _attempt_page(request, attempt, error=incomplete.message, status=400, problems=incomplete.problems)
     except AssessmentError as closed:
         messages.info(request, closed.message)
-        return redirect("assessments:result", attempt_id=attempt.pk)
-    if request.POST.get("action") == "submit":
-        attempt_submit(attempt=attempt, user=request.user)  # type: ignore[arg-type]
         return redirect("assessments:result", attempt_id=attempt.pk)
     messages.success(request, _("Your answers are saved."))
     return redirect("assessments:attempt", attempt_id=attempt.pk)
@@ -201,6 +217,9 @@ def attempt_submit_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
         attempt = attempt_submit_own(attempt_id=attempt_id, user=request.user)  # type: ignore[arg-type]
     except Attempt.DoesNotExist as missing:
         raise Http404(_("No such attempt.")) from missing
+    except IncompleteAnswers as incomplete:
+        attempt = _own_attempt(request, attempt_id)
+        return _attempt_page(request, attempt, error=incomplete.message, status=400, problems=incomplete.problems)
     return redirect("assessments:result", attempt_id=attempt.pk)
 
 

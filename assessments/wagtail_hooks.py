@@ -1,4 +1,5 @@
-"""Wagtail wiring: the grading queue in the menu, and quiz tools (import, export, analysis) on quiz pages."""
+"""Wagtail wiring: the grading queue in the menu, quiz tools (import, export, analysis) on quiz pages, and
+the time accommodations of a course on course pages."""
 
 from __future__ import annotations
 
@@ -12,14 +13,21 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 
-from assessments import admin_urls
+from assessments import accommodations, admin_urls
 from assessments.models import QuizPage
+from content.models import CoursePage
 from progress.services import course_of_item, user_can_edit_course
 
 
 @hooks.register("register_admin_urls")
 def register_assessment_admin_urls() -> list[Any]:
-    return [path("grading/", include((admin_urls.urlpatterns, "assessments_admin"), namespace="assessments_admin"))]
+    return [
+        path("grading/", include((admin_urls.urlpatterns, "assessments_admin"), namespace="assessments_admin")),
+        path(
+            "accommodations/",
+            include((accommodations.urlpatterns, "assessments_accommodations"), namespace="assessments_accommodations"),
+        ),
+    ]
 
 
 @hooks.register("register_admin_menu_item")
@@ -27,7 +35,21 @@ def register_grading_menu_item() -> MenuItem:
     return MenuItem(_("Grading queue"), reverse("assessments_admin:queue"), icon_name="tasks", order=260)
 
 
+def _course_buttons(page: Page, user: Any, priority: int) -> Iterator[Button]:
+    if not issubclass(page.specific_class or Page, CoursePage):
+        return
+    if not user_can_edit_course(user=user, course=page.specific_deferred):
+        return
+    yield Button(
+        _("Time accommodations"),
+        reverse("assessments_accommodations:list", args=[page.pk]),
+        icon_name="time",
+        priority=priority,
+    )
+
+
 def _quiz_buttons(page: Page, user: Any, priority: int) -> Iterator[Button]:
+    yield from _course_buttons(page, user, priority + 3)
     if not issubclass(page.specific_class or Page, QuizPage):
         return
     if not user_can_edit_course(user=user, course=course_of_item(page)):

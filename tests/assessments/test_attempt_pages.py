@@ -348,3 +348,208 @@ def test_submitting_after_the_deadline_closes_the_attempt_at_the_deadline(client
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
     assert attempt.submitted_at == attempt.deadline
+
+
+# --- drafts: a partial answer of any type is saved as it is; completeness is checked at submit ---------------
+
+
+def _question(attempt: Attempt, qtype: str) -> dict:
+    return next(q for q in attempt_questions(attempt) if q["type"] == qtype)
+
+
+def _shown(attempt: Attempt, key: str, item_id: str) -> str:
+    return str(attempt.choice_order[key].index(item_id))
+
+
+def _partial_answers(attempt: Attempt) -> dict[str, tuple[dict[str, str], object]]:
+    """For each question type: the fields of a partial (or first) answer, and the draft saved from them."""
+    q = {t: _question(attempt, t)["key"] for t in ("single_choice", "multiple_response", "true_false", "numeric")}
+    q |= {t: _question(attempt, t)["key"] for t in ("short_answer", "fill_blanks", "matching", "ordering")}
+    ordering = q["ordering"]
+    first_item = attempt.choice_order[ordering][0]
+    return {
+        "single_choice": ({f"q-{q['single_choice']}": _shown(attempt, q["single_choice"], "b")}, "b"),
+        "multiple_response": (
+            {f"q-{q['multiple_response']}": _shown(attempt, q["multiple_response"], "a")},
+            ["a"],
+        ),
+        "true_false": ({f"q-{q['true_false']}": "true"}, True),
+        "numeric": ({f"q-{q['numeric']}": "90"}, "90"),
+        "short_answer": ({f"q-{q['short_answer']}": "kube"}, "kube"),
+        "fill_blanks": ({f"q-{q['fill_blanks']}-b1": "etc"}, {"b1": "etc", "b2": ""}),
+        "matching": ({f"q-{q['matching']}-0": _shown(attempt, q["matching"], "p2")}, {"p1": "p2"}),
+        "ordering": ({f"q-{ordering}-0": "1"}, {first_item: 1}),
+    }
+
+
+@pytest.mark.parametrize(
+    "qtype",
+    [
+        "single_choice",
+        "multiple_response",
+        "true_false",
+        "numeric",
+        "short_answer",
+        "fill_blanks",
+        "matching",
+        "ordering",
+    ],
+)
+def test_an_autosave_of_a_partial_answer_of_each_type_is_saved_as_a_draft(client, qtype):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    fields, draft = _partial_answers(attempt)[qtype]
+    key = _question(attempt, qtype)["key"]
+
+    response = client.post(
+        reverse("assessments:save", args=[attempt.pk]), {"key": key, **fields}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert "Saved at" in response.content.decode()
+    assert attempt.responses.get(key=key).value == draft
+
+
+def test_an_autosave_of_a_half_written_essay_is_saved_as_a_draft(client):
+    essay = {"type": "essay", "prompt": "Explain NAT.", "points": 5, "explanation": "", "min_words": 50}
+    quiz = make_quiz(questions=[essay])
+    attempt, _page = open_attempt_page(client, quiz)
+    key = attempt.question_keys[0]
+
+    response = client.post(
+        reverse("assessments:save", args=[attempt.pk]), {"key": key, f"q-{key}": "It rewrites"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert attempt.responses.get(key=key).value == "It rewrites"
+
+
+def test_an_ordering_with_two_items_in_one_position_is_saved_as_a_draft(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    key = _question(attempt, "ordering")["key"]
+    shown_first, shown_second = attempt.choice_order[key][:2]
+
+    response = client.post(
+        reverse("assessments:save", args=[attempt.pk]),
+        {"key": key, f"q-{key}-0": "2", f"q-{key}-1": "2"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert attempt.responses.get(key=key).value == {shown_first: 2, shown_second: 2}
+
+
+def test_a_reload_shows_the_positions_of_a_draft_ordering(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    key = _question(attempt, "ordering")["key"]
+    client.post(reverse("assessments:save", args=[attempt.pk]), {"key": key, f"q-{key}-1": "3"})
+
+    html = client.get(reverse("assessments:attempt", args=[attempt.pk])).content.decode()
+
+    select = re.search(rf'<select id="q-{key}-1".*?</select>', html, re.S)
+    assert select is not None
+    assert '<option value="3" selected>' in select.group(0)
+
+
+def test_submitting_an_incomplete_ordering_shows_the_message_on_that_question_and_keeps_every_answer(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    key = _question(attempt, "ordering")["key"]
+    numeric = _question(attempt, "numeric")["key"]
+    data = {f"q-{key}-0": "1", f"q-{numeric}": "64", "action": "submit"}
+
+    response = client.post(reverse("assessments:answers", args=[attempt.pk]), data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    question = re.search(rf'<fieldset[^>]*id="question-{key}".*?</fieldset>', html, re.S)
+    assert question is not None
+    assert "Give every item a position." in question.group(0)
+    assert f'aria-describedby="problem-{key}"' in question.group(0)
+    assert html.count("Give every item a position.") == 1
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.OPEN
+    saved = dict(attempt.responses.values_list("key", "value"))
+    assert saved[numeric] == "64"
+    assert saved[key] == {attempt.choice_order[key][0]: 1}
+
+
+def test_the_submit_button_refuses_an_incomplete_draft_with_the_message_on_its_question(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    key = _question(attempt, "ordering")["key"]
+    client.post(reverse("assessments:save", args=[attempt.pk]), {"key": key, f"q-{key}-0": "2", f"q-{key}-1": "2"})
+
+    response = client.post(reverse("assessments:submit", args=[attempt.pk]))
+
+    assert response.status_code == 400
+    question = re.search(rf'id="question-{key}".*?</fieldset>', response.content.decode(), re.S)
+    assert question is not None
+    assert "Give each item a different position." in question.group(0)
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.OPEN
+
+
+def test_a_complete_ordering_submits_and_is_graded(client):
+    quiz = make_quiz(questions=every_type())
+    attempt, _page = open_attempt_page(client, quiz)
+    key = _question(attempt, "ordering")["key"]
+    order = attempt.choice_order[key]
+    correct = ["i1", "i2", "i3"]
+    data = {f"q-{key}-{n}": str(correct.index(item) + 1) for n, item in enumerate(order)} | {"action": "submit"}
+
+    response = client.post(reverse("assessments:answers", args=[attempt.pk]), data)
+
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.results[key]["correct"] is True
+
+
+def test_an_attempt_closed_at_its_deadline_grades_a_draft_ordering_as_it_stands(client):
+    quiz = make_quiz(questions=every_type(), time_limit_minutes=5)
+    attempt, _page = open_attempt_page(client, quiz)
+    key = _question(attempt, "ordering")["key"]
+    response_save(attempt=attempt, user=attempt.learner, key=key, raw={"i1": 1, "i3": 1})
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=attempt.started_at)
+
+    client.get(reverse("assessments:attempt", args=[attempt.pk]))
+
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.results[key]["score"] == "0.00"  # two items share position 1, so neither holds it
+
+
+def test_a_refused_autosave_answers_only_its_status_line(client):
+    quiz = make_quiz()
+    attempt, _page = open_attempt_page(client, quiz)
+    key = attempt.question_keys[0]
+
+    response = client.post(
+        reverse("assessments:save", args=[attempt.pk]), {"key": key, f"q-{key}": "99"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "That choice is not one of the options." in body
+    assert "<html" not in body and "<form" not in body and "<fieldset" not in body
+
+
+def test_the_attempt_page_keeps_a_live_status_line_for_each_question(client):
+    quiz = make_quiz(questions=[single_choice(1), single_choice(2)])
+    attempt, response = open_attempt_page(client, quiz)
+    html = response.content.decode()
+
+    for key in attempt.question_keys:
+        assert f'id="status-{key}" role="status" aria-live="polite"' in html
+        assert f'hx-target="#status-{key}"' in html
+    assert "data-not-saved=" in html
+
+
+def test_typed_answers_are_saved_as_the_learner_types(client):
+    quiz = make_quiz(questions=every_type())
+    _attempt, response = open_attempt_page(client, quiz)
+
+    assert response.content.decode().count('hx-trigger="change, autosave"') == len(every_type())

@@ -11,11 +11,14 @@ import pytest
 from assessments.grading import (
     MAX_ESSAY_CHARS,
     MAX_RESPONSE_CHARS,
+    IncompleteAnswer,
     InvalidQuestion,
     MalformedResponse,
     grade,
     grade_attempt,
     normalise_response,
+    read_draft,
+    read_final,
     validate_question,
 )
 from assessments.i18n import _
@@ -874,3 +877,52 @@ def test_an_attempt_needs_a_key_on_every_question() -> None:
 def test_an_attempt_refuses_two_questions_with_the_same_key() -> None:
     with pytest.raises(InvalidQuestion):
         grade_attempt([keyed("q1", single_choice()), keyed("q1", true_false())], {})
+
+
+# --- drafts while studying, whole answers at submit ------------------------------------------------------------
+
+
+def test_a_draft_ordering_keeps_the_positions_chosen_so_far():
+    assert read_draft(ordering(), {"venus": "1", "earth": ""}) == {"venus": 1}
+
+
+def test_a_draft_ordering_that_places_every_item_once_reads_as_the_order():
+    assert read_draft(ordering(), {"venus": "2", "earth": "3", "mercury": "1"}) == ["mercury", "venus", "earth"]
+
+
+def test_a_draft_ordering_reads_the_same_twice():
+    draft = read_draft(ordering(), {"venus": 2, "earth": 2})
+    assert read_draft(ordering(), draft) == draft == {"venus": 2, "earth": 2}
+
+
+@pytest.mark.parametrize("position", ["0", "4", "x", True], ids=["zero", "past the end", "text", "boolean"])
+def test_a_draft_ordering_position_outside_the_items_is_malformed(position):
+    with pytest.raises(MalformedResponse):
+        read_draft(ordering(), {"venus": position})
+
+
+def test_a_draft_ordering_naming_an_unknown_item_is_malformed():
+    with pytest.raises(MalformedResponse):
+        read_draft(ordering(), {"pluto": 1})
+
+
+def test_submitting_a_draft_ordering_with_an_item_left_out_asks_for_every_position():
+    with pytest.raises(IncompleteAnswer) as incomplete:
+        read_final(ordering(), {"venus": 1})
+    assert incomplete.value.message == _("Give every item a position.")
+
+
+def test_submitting_a_draft_ordering_with_a_shared_position_asks_for_different_positions():
+    with pytest.raises(IncompleteAnswer) as incomplete:
+        read_final(ordering(), {"venus": 1, "earth": 1, "mercury": 2})
+    assert incomplete.value.message == _("Give each item a different position.")
+
+
+def test_a_blank_answer_is_whole_at_submit():
+    assert read_final(ordering(), None) is None
+
+
+def test_a_draft_ordering_graded_at_the_deadline_scores_the_items_it_placed_right():
+    result = grade(ordering(), {"mercury": 1, "venus": 3})
+    assert result.score == Decimal("1.00")
+    assert result.detail["order"] == ["mercury", None, "venus"]

@@ -111,3 +111,22 @@ def test_fixed_statements_are_prepared_on_postgresql_unless_turned_off(database_
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == expected, result.stderr
+
+
+def test_the_embedded_sqlite_database_takes_write_locks_when_a_transaction_begins_and_waits_for_them():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["DJANGO_SETTINGS_MODULE"] = "lms.settings.dev"
+    script = "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; print(o['transaction_mode'], o['timeout'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    mode, timeout = result.stdout.split()
+    assert mode == "IMMEDIATE"
+    assert float(timeout) >= 10
