@@ -230,7 +230,7 @@ class ExtraPaymentViewSet(ModelViewSet):
     list_filter = ["provider"]
     search_fields = ["reference", "order__number"]
     list_per_page = 50
-    form_fields = ["refunded_at"]
+    form_fields = ["reason"]  # never reachable: the policy grants "view" only
 
     @cached_property
     def permission_policy(self) -> ExtraPaymentPermissionPolicy:

@@ -316,7 +316,6 @@ class ExtraPayment(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CAD")
     reason = models.CharField(_("reason"), max_length=255)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment to refund")

@@ -27,7 +27,6 @@ class Migration(migrations.Migration):
                 ('currency', models.CharField(default='CAD', max_length=3, verbose_name='currency')),
                 ('reason', models.CharField(max_length=255, verbose_name='reason')),
                 ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('refunded_at', models.DateTimeField(blank=True, null=True, verbose_name='refunded at')),
                 ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extra_payments', to='commerce.order', verbose_name='order')),
             ],
             options={
