@@ -25,7 +25,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from commerce.forms import RefundForm
-from commerce.models import Invoice, Order, OrderLine, OrderStatus, PaymentEvent, Refund
+from commerce.models import ExtraPayment, Invoice, Order, OrderLine, OrderStatus, PaymentEvent, Refund
 from commerce.services import OrderError, order_refund, refund_seats, user_is_platform_admin
 from lms.models import User
 
@@ -87,6 +87,7 @@ class OrderInspectView(InspectView):
             events=list(PaymentEvent.objects.filter(order=order).order_by("received_at", "pk")),
             refunds=list(Refund.objects.filter(order=order).select_related("line__course", "created_by")),
             invoice=Invoice.objects.filter(order=order).first(),
+            extra_payments=list(ExtraPayment.objects.filter(order=order)),
         )
         return context
 
@@ -202,4 +203,39 @@ class OrderRefundView(WagtailAdminTemplateMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+class ExtraPaymentPermissionPolicy(OrderPermissionPolicy):
+    """Platform admins see the payments to refund; they are recorded by commerce.services only."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        return action == "view" and user_is_platform_admin(user)
+
+
+class ExtraPaymentIndexView(IndexView):
+    def get_base_queryset(self) -> QuerySet[ExtraPayment]:
+        return super().get_base_queryset().select_related("order")
+
+
+class ExtraPaymentViewSet(ModelViewSet):
+    """A second payment of a paid order (or a payment of a declined one): money a human must give back."""
+
+    model = ExtraPayment
+    icon = "warning"
+    menu_label = gettext_lazy("Payments to refund")
+    menu_order = 306
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = ExtraPaymentIndexView
+    list_display = ["order", "provider", "reference", "amount", "currency", "reason", "received_at"]
+    list_filter = ["provider"]
+    search_fields = ["reference", "order__number"]
+    list_per_page = 50
+    form_fields = ["reason"]  # never reachable: the policy grants "view" only
+
+    @cached_property
+    def permission_policy(self) -> ExtraPaymentPermissionPolicy:
+        return ExtraPaymentPermissionPolicy(self.model)
+
+
 order_viewset = OrderViewSet("commerce_orders", url_prefix="commerce/orders")
+extra_payment_viewset = ExtraPaymentViewSet("commerce_extra_payments", url_prefix="commerce/payments-to-refund")

@@ -279,6 +279,7 @@ class CouponRedemption(models.Model):
 class PaymentEventOutcome(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     IGNORED = "ignored", _("Ignored")
+    FLAGGED = "flagged", _("Flagged for refund")
 
 
 class PaymentEvent(models.Model):
@@ -300,6 +301,33 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_id} {self.type}"
+
+
+class ExtraPayment(models.Model):
+    """Money a provider took for an order that was already paid (or no longer payable): it is owed back.
+
+    One row per (provider, reference): the same payment notified twice is recorded once.
+    """
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="extra_payments")
+    provider = models.CharField(_("payment"), max_length=10, choices=ProviderCode.choices)
+    reference = models.CharField(_("provider reference"), max_length=255)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CAD")
+    reason = models.CharField(_("reason"), max_length=255)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("payment to refund")
+        verbose_name_plural = _("payments to refund")
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "reference"], name="commerce_extra_payment_unique_reference"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="commerce_extra_payment_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.reference} on {self.order_id}"
 
 
 class Invoice(models.Model):

@@ -3,12 +3,18 @@
 Fulfilment happens exactly once: `payment_confirm` locks the order row and moves it from pending to
 fulfilled with a conditional UPDATE; a second confirmation (a replayed webhook, a double click) finds it
 fulfilled and changes nothing. Seat bundles are unique per order line, enrolments per (learner, course).
+
+A payment is known by its provider reference (a Stripe Checkout session, the test page, an invoice number).
+The same payment notified again is idempotent; a different payment for an order already paid (or no longer
+payable) is money to give back: it is recorded once per reference as an `ExtraPayment`, which platform
+admins see in the Wagtail admin, never absorbed silently.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,6 +28,7 @@ from commerce.learning import enrol_buyer, prerequisites_missing, unenrol_buyer
 from commerce.models import (
     Coupon,
     CouponRedemption,
+    ExtraPayment,
     Invoice,
     Order,
     OrderLine,
@@ -143,22 +150,87 @@ def _release_coupon(order: Order) -> None:
         redemption.delete()
 
 
-@transaction.atomic
-def payment_confirm(*, order: Order, provider: str, reference: str = "") -> Order:
-    """The provider says the money is there: fulfil the order, once. Locks the order row.
+@dataclass(frozen=True)
+class PaymentReceived:
+    """What one payment notification did: fulfilled the order, repeated a known payment, or is owed back."""
 
-    Individual order: enrol the buyer (source "purchase"). Organization order: one seat bundle per line.
+    order: Order
+    fulfilled: bool
+    extra: ExtraPayment | None = None
+
+
+@transaction.atomic
+def extra_payment_record(
+    *, order: Order, provider: str, reference: str, amount: Decimal, reason: str, currency: str = "CAD"
+) -> ExtraPayment:
+    """Record money taken for `order` that must be refunded. Idempotent on (provider, reference)."""
+    extra, created = ExtraPayment.objects.get_or_create(
+        provider=provider,
+        reference=reference,
+        defaults={"order": order, "amount": amount, "currency": currency, "reason": reason[:255]},
+    )
+    if created:
+        logger.error(
+            "order %s: payment %s %s of %s %s is flagged for refund (%s)",
+            order.number,
+            provider,
+            reference,
+            amount,
+            currency,
+            reason,
+        )
+    return extra
+
+
+@transaction.atomic
+def payment_receive(
+    *, order: Order, provider: str, reference: str = "", amount: Decimal | None = None
+) -> PaymentReceived:
+    """A provider says money arrived for `order`. Locks the order row.
+
+    The first payment fulfils the order (once). The same payment again (same reference, or none given)
+    changes nothing. Another payment for an order already paid, or for one declined, cancelled or refunded,
+    is flagged for refund (`ExtraPayment`) and fulfils nothing. `amount` defaults to the order's total.
     """
     locked = Order.objects.select_for_update().get(pk=order.pk)
-    if locked.status == OrderStatus.FULFILLED:
-        return locked
-    if locked.status != OrderStatus.PENDING:
-        raise OrderError(
-            _("Order %(number)s is %(status)s: it cannot be paid.")
-            % {"number": locked.number, "status": locked.get_status_display()}
-        )
     if provider != locked.provider:
         raise OrderError(_("This order is paid through another method."))
+    paid = amount if amount is not None else locked.total
+    if locked.status != OrderStatus.PENDING:
+        if locked.paid_at is not None and (not reference or reference == locked.provider_reference):
+            return PaymentReceived(order=locked, fulfilled=False)
+        if not reference:
+            raise OrderError(
+                _("Order %(number)s is %(status)s: it cannot be paid.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        if locked.paid_at is not None:
+            reason = _("a second payment of order %(number)s, already paid by %(first)s") % {
+                "number": locked.number,
+                "first": locked.provider_reference or locked.get_provider_display(),
+            }
+        else:
+            reason = _("a payment of order %(number)s, which is %(status)s") % {
+                "number": locked.number,
+                "status": locked.get_status_display(),
+            }
+        extra = extra_payment_record(
+            order=locked, provider=provider, reference=reference, amount=paid, reason=str(reason)
+        )
+        return PaymentReceived(order=locked, fulfilled=False, extra=extra)
+    return PaymentReceived(order=_fulfil(locked=locked, reference=reference), fulfilled=True)
+
+
+def payment_confirm(*, order: Order, provider: str, reference: str = "") -> Order:
+    """The provider says the money is there: fulfil the order, once (see `payment_receive`, which flags a
+    second payment for refund). Raises OrderError for an order that can no longer be paid and no reference."""
+    return payment_receive(order=order, provider=provider, reference=reference).order
+
+
+def _fulfil(*, locked: Order, reference: str) -> Order:
+    """Individual order: enrol the buyer (source "purchase"). Organization order: one seat bundle per line.
+
+    The caller holds the order row's lock and has checked it is pending."""
     now = timezone.now()
     claimed = Order.objects.filter(pk=locked.pk, status=OrderStatus.PENDING, fulfilled_at__isnull=True).update(
         status=OrderStatus.FULFILLED,

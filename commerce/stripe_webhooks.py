@@ -12,13 +12,14 @@ import hmac
 import json
 import logging
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from commerce.models import Order, OrderStatus, PaymentEvent, PaymentEventOutcome, ProviderCode
 from commerce.providers import in_cents
-from commerce.services import OrderError, order_decline, payment_confirm
+from commerce.services import OrderError, order_decline, payment_receive
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ def stripe_event_handle(*, event: dict[str, Any]) -> PaymentEvent | None:
     """Store the event (unique id) and act on it. Returns None for a replay: nothing is done twice.
 
     Out of order: an expiry or failure after the payment changes nothing (a fulfilled order stays paid);
-    a payment after an expiry is refused (the order was declined) and logged for a human.
+    a payment after an expiry fulfils nothing (the order was declined). A second payment (another Checkout
+    session) for an order already paid, or a payment of a declined order, is flagged for refund: an
+    `ExtraPayment` for a human, and the event's outcome says so. The same session notified again stays a no-op.
     """
     event_type = event.get("type", "")
     session = (event.get("data") or {}).get("object") or {}
@@ -98,11 +101,23 @@ def stripe_event_handle(*, event: dict[str, Any]) -> PaymentEvent | None:
             )
         else:
             try:
-                payment_confirm(order=order, provider=ProviderCode.STRIPE, reference=session.get("id", ""))
-                outcome = PaymentEventOutcome.PROCESSED
+                received = payment_receive(
+                    order=order,
+                    provider=ProviderCode.STRIPE,
+                    reference=session.get("id", ""),
+                    amount=Decimal(session["amount_total"]) / 100,
+                )
             except OrderError as refused:
                 note = str(refused)
                 logger.error("stripe event %s paid order %s, which is %s", event["id"], order.number, order.status)
+            else:
+                if received.extra is not None:
+                    outcome, note = PaymentEventOutcome.FLAGGED, f"flagged for refund: {received.extra.reason}"
+                    logger.error("stripe event %s paid order %s again: flagged for refund", event["id"], order.number)
+                elif received.fulfilled:
+                    outcome = PaymentEventOutcome.PROCESSED
+                else:
+                    note = "this payment was already received"
     elif event_type in {"checkout.session.expired", "checkout.session.async_payment_failed"}:
         if order.status == OrderStatus.PENDING:
             order_decline(order=order, reason=event_type)

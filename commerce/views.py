@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commerce.forms import BundleForm, CheckoutForm
-from commerce.invoices import invoice_pdf
+from commerce.invoices import invoice_pdf, receipt_pdf
 from commerce.learning import is_enrolled
 from commerce.models import Invoice, Order, OrderStatus, ProviderCode
 from commerce.pricing import CouponRefused, Quote
@@ -88,9 +88,12 @@ def bundle_checkout(request: HttpRequest) -> HttpResponse:
         data, initial=initial, organizations=organizations, providers=providers_available(organization=True)
     )
     quote: Quote | None = None
+    prerequisites: list[CoursePage] = []
     if form.is_bound and form.is_valid():
         fields = form.cleaned_data
         items = [(fields["course"], fields["seats"])]
+        # Staff who lack them cannot take a seat unless the admin waives them when giving it out: say so now.
+        prerequisites = list(fields["course"].prerequisites.order_by("title"))
         try:
             quote = checkout_quote(
                 buyer=request.user, items=items, province=fields["province"], coupon_code=fields["coupon"]
@@ -108,7 +111,11 @@ def bundle_checkout(request: HttpRequest) -> HttpResponse:
             )
             if placed is not None:
                 return placed
-    return render(request, "commerce/checkout.html", {"form": form, "quote": quote, "bundle": True})
+    return render(
+        request,
+        "commerce/checkout.html",
+        {"form": form, "quote": quote, "bundle": True, "prerequisites": prerequisites},
+    )
 
 
 def _order_or_404(request: HttpRequest, number: str) -> Order:
@@ -135,6 +142,17 @@ def invoice_download(request: HttpRequest, number: str) -> HttpResponse:
     invoice = get_object_or_404(Invoice, order=order)
     response = HttpResponse(invoice_pdf(invoice=invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
+
+
+@login_required
+def receipt_download(request: HttpRequest, number: str) -> HttpResponse:
+    """The receipt of a paid order: for its buyer, its organization's admins and platform admins (404 otherwise)."""
+    order = _order_or_404(request, number)
+    if order.paid_at is None:
+        raise Http404
+    response = HttpResponse(receipt_pdf(order=order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="receipt-{order.number}.pdf"'
     return response
 
 

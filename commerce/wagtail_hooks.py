@@ -101,3 +101,10 @@ def register_order_viewset() -> Any:
     from commerce.admin_views import order_viewset
 
     return order_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_extra_payment_viewset() -> Any:
+    from commerce.admin_views import extra_payment_viewset
+
+    return extra_payment_viewset

@@ -5,17 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 from content.models import CoursePage
 from organizations.models import Organization, Role, SeatBundle
+from organizations.selectors import bundles_with_counts
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
+def _bundle_label(bundle: SeatBundle) -> str:
+    return _("%(course)s (%(available)d available)") % {
+        "course": bundle.course.title,
+        "available": bundle.seats_available,  # type: ignore[attr-defined]
+    }
+
+
 def _bundle_field(organization: Organization) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    field = forms.ModelChoiceField(
         label=_("Seat"),
-        queryset=SeatBundle.objects.filter(organization=organization).select_related("course"),
+        queryset=bundles_with_counts(organization=organization),
         required=False,
         empty_label=_("No seat, membership only"),
     )
+    field.label_from_instance = _bundle_label
+    return field
 
 
 class InvitationForm(forms.Form):
@@ -28,13 +38,21 @@ class InvitationForm(forms.Form):
         help_text=_("Instructors also write your organization's private courses in the course editor."),
     )
 
+    waive_prerequisites = forms.BooleanField(
+        label=_("Waive the course's prerequisites for this seat"),
+        required=False,
+        help_text=_(
+            "A learner who has not completed a course's prerequisites cannot take its seat unless you waive them."
+        ),
+    )
+
     def clean_role(self) -> str:
         return self.cleaned_data["role"] or Role.MEMBER
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bundle"] = _bundle_field(organization)
-        self.fields["bundle"].label_from_instance = lambda b: f"{b.course.title} ({b.seats_free})"
+        self.order_fields(["email", "role", "bundle", "waive_prerequisites"])
 
 
 class InvitationImportForm(forms.Form):
@@ -43,7 +61,6 @@ class InvitationImportForm(forms.Form):
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bundle"] = _bundle_field(organization)
-        self.fields["bundle"].label_from_instance = lambda b: f"{b.course.title} ({b.seats_free})"
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]

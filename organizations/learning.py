@@ -1,6 +1,6 @@
 """Everything organizations asks of progress, in one place: enrol on a seat, end it, and read how far it got.
 
-progress's contract: `enrolment_create(*, user, course, source, actor)`, `enrolment_cancel(*, enrolment, user)`,
+progress's contract: `enrolment_create(*, user, course, source, actor, prerequisites_waived)`, `enrolment_cancel(*, enrolment, user)`,
 `Enrolment` (user, course, status, completed_at, final_grade) and its `course_progress` aggregate.
 """
 
@@ -17,7 +17,13 @@ from content.models import CourseItemPage, CoursePage
 from lms.db import column_converters
 from lms.models import User
 from progress.models import CourseProgress, Enrolment
-from progress.services import EnrolmentRefused, enrolment_cancel, enrolment_create, item_result_record
+from progress.services import (
+    EnrolmentRefused,
+    enrolment_cancel,
+    enrolment_create,
+    item_result_record,
+    missing_prerequisites,
+)
 
 __all__ = [
     "Enrolment",
@@ -27,18 +33,53 @@ __all__ = [
     "enrolment_join_sql",
     "enrolment_started",
     "items_study",
+    "prerequisites_missing",
     "progress_converters",
+    "users_lacking_prerequisites",
 ]
 
 
-def enrol_on_seat(*, user: User, course: CoursePage, actor: User | None = None) -> Enrolment:
+def enrol_on_seat(
+    *, user: User, course: CoursePage, actor: User | None = None, prerequisites_waived: bool = False
+) -> Enrolment:
     """Raises SeatRefused (an OrganizationError) with progress's reason, e.g. missing prerequisites."""
     from organizations.services import SeatRefused
 
     try:
-        return enrolment_create(user=user, course=course, source="seat", actor=actor)
+        return enrolment_create(
+            user=user, course=course, source="seat", actor=actor, prerequisites_waived=prerequisites_waived
+        )
     except EnrolmentRefused as refused:
         raise SeatRefused(str(refused)) from refused
+
+
+def prerequisites_missing(*, user: User, course: CoursePage) -> list[CoursePage]:
+    return missing_prerequisites(user=user, course=course)
+
+
+def users_lacking_prerequisites(*, user_ids: list[int], course_ids: list[int]) -> dict[int, set[int]]:
+    """For each course with prerequisites: the ids among `user_ids` who have not completed all of them.
+
+    Two queries, whatever the number of courses and users.
+    """
+    through = CoursePage.prerequisites.through
+    required: dict[int, set[int]] = {}
+    for course_id, prerequisite_id in through.objects.filter(from_coursepage_id__in=course_ids).values_list(
+        "from_coursepage_id", "to_coursepage_id"
+    ):
+        required.setdefault(course_id, set()).add(prerequisite_id)
+    if not required:
+        return {}
+    wanted = set().union(*required.values())
+    completed: dict[int, set[int]] = {}
+    for user_id, course_id in Enrolment.objects.filter(
+        user_id__in=user_ids, course_id__in=wanted, completed_at__isnull=False
+    ).values_list("user_id", "course_id"):
+        completed.setdefault(user_id, set()).add(course_id)
+    return {
+        course_id: {user_id for user_id in user_ids if not prerequisites <= completed.get(user_id, set())}
+        for course_id, prerequisites in required.items()
+    }
 
 
 def enrolment_end(*, user: User, course: CoursePage) -> None:

@@ -7,7 +7,7 @@ member. The database refuses more seats used than bought, and one seat per (bund
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -17,9 +17,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+INVITATION_VALID_DAYS = 30
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
 
 
 class Organization(models.Model):
@@ -135,6 +141,16 @@ class Seat(models.Model):
     reclaimed_from = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The organization admin whose grant let the holder in without the course's prerequisites.
+    prerequisites_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prerequisites waived by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    prerequisites_waived_at = models.DateTimeField(_("prerequisites waived at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("seat")
@@ -153,6 +169,19 @@ class Seat(models.Model):
         return f"seat {self.pk} of bundle {self.bundle_id}: {self.state}"
 
 
+class InvitationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted, revoked nor expired: an open invitation with a bundle reserves one of its seats."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
 class Invitation(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
@@ -169,18 +198,28 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    expires_at = models.DateTimeField(_("expires at"), default=invitation_expiry)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # The inviting admin's choice: the seat lets the invitee in without the course's prerequisites.
+    waive_prerequisites = models.BooleanField(_("prerequisites waived"), default=False)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            # One open invitation per address and organization: a CSV listed twice invites once.
+            # One pending invitation per address and organization: a CSV listed twice invites once.
             models.UniqueConstraint(
                 "organization",
                 Lower("email"),
-                condition=Q(accepted_at__isnull=True),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="organizations_invitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="organizations_invitation_not_accepted_and_revoked",
             ),
         ]
 
@@ -190,6 +229,20 @@ class Invitation(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvitationStatus.OPEN
 
 
 class ImportStatus(models.TextChoices):

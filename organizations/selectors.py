@@ -27,7 +27,13 @@ from lms.db import converted, fixed_statement_rows
 from lms.exports import neutralised_sql, safe_row
 from lms.models import User
 from lms.roles import PLATFORM_ADMINS
-from organizations.learning import enrolment_annotations, enrolment_join_sql, progress_converters
+from organizations.learning import (
+    enrolment_annotations,
+    enrolment_join_sql,
+    prerequisites_missing,
+    progress_converters,
+    users_lacking_prerequisites,
+)
 from organizations.models import Invitation, Membership, Organization, Role, Seat, SeatBundle, SeatState
 
 if TYPE_CHECKING:
@@ -171,10 +177,12 @@ class CourseSeats:
     assigned: int
     started: int
     completed: int
+    reserved: int = 0
 
     @property
     def free(self) -> int:
-        return self.bought - self.assigned
+        """Available: neither held nor reserved for an open invitation."""
+        return self.bought - self.assigned - self.reserved
 
 
 @dataclass(frozen=True)
@@ -375,10 +383,17 @@ def seats_by_course(*, organization: Organization, facts: list[SeatFact] | None 
             assigned=row["assigned"] or 0,
             started=started.get(row["course"], 0),
             completed=completed.get(row["course"], 0),
+            reserved=row["reserved"] or 0,
         )
         for row in SeatBundle.objects.filter(organization=organization)
         .values("course", "course__title")
-        .annotate(bought=Sum("seats_bought"), assigned=Sum("seats_used"))
+        .annotate(
+            bought=Sum("seats_bought"),
+            assigned=Sum("seats_used"),
+            reserved=_count_of(
+                Invitation.objects.open().filter(organization=organization, bundle__course=OuterRef("course"))
+            ),
+        )
         .order_by("course__title")
     ]
 
@@ -484,9 +499,7 @@ def _member_counts(*, organization: Organization) -> MemberCounts:
         Organization.objects.filter(pk=organization.pk)
         .values(
             staff_count=_count_of(Membership.objects.filter(organization=OuterRef("pk"))),
-            open_invitations=_count_of(
-                Invitation.objects.filter(organization=OuterRef("pk"), accepted_at__isnull=True)
-            ),
+            open_invitations=_count_of(Invitation.objects.open().filter(organization=OuterRef("pk"))),
         )
         .get()
     )
@@ -645,10 +658,64 @@ def report_csv(*, organization: Organization, filters: StaffFilters, chunk_rows:
         yield chunk.encode()
 
 
-def bundles_for_admin(*, organization: Organization) -> list[SeatBundle]:
-    return list(
-        SeatBundle.objects.filter(organization=organization).select_related("course").order_by("course__title", "pk")
+def bundles_with_counts(*, organization: Organization) -> QuerySet[SeatBundle]:
+    """The organization's bundles with `seats_reserved` (open invitations) and `seats_available` (bought − used −
+    reserved): what an admin may still assign or invite onto."""
+    reserved = Coalesce(_count_of(Invitation.objects.open().filter(bundle=OuterRef("pk"))), 0)
+    return (
+        SeatBundle.objects.filter(organization=organization)
+        .select_related("course")
+        .annotate(seats_reserved=reserved)
+        .annotate(seats_available=F("seats_bought") - F("seats_used") - F("seats_reserved"))
+        .order_by("course__title", "pk")
     )
+
+
+def prerequisites_lacked_by_address(*, email: str, course: CoursePage) -> list[str]:
+    """The titles of `course`'s prerequisites the holder of `email` has not completed (all, for a new address)."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return sorted(course.prerequisites.values_list("title", flat=True))
+    return sorted(prerequisite.title for prerequisite in prerequisites_missing(user=user, course=course))
+
+
+def bundles_for_admin(*, organization: Organization) -> list[SeatBundle]:
+    return list(bundles_with_counts(organization=organization))
+
+
+@dataclass(frozen=True)
+class PrerequisiteGap:
+    """A bundle's course needs prerequisites: which they are, and which members (or invitees) lack them."""
+
+    bundle: SeatBundle
+    prerequisites: list[str]
+    lacking: list[str]
+
+
+def prerequisite_gaps(*, bundles: list[SeatBundle], members: list[Membership]) -> dict[int, PrerequisiteGap]:
+    """For each bundle whose course has prerequisites (by bundle id): the members who have not completed them.
+
+    Three queries whatever the number of bundles and members.
+    """
+    course_ids = sorted({bundle.course_id for bundle in bundles})
+    titles: dict[int, list[str]] = {}
+    for course_id, title in CoursePage.prerequisites.through.objects.filter(
+        from_coursepage_id__in=course_ids
+    ).values_list("from_coursepage_id", "to_coursepage__title"):
+        titles.setdefault(course_id, []).append(title)
+    if not titles:
+        return {}
+    emails = {membership.user_id: membership.user.email for membership in members}
+    lacking = users_lacking_prerequisites(user_ids=list(emails), course_ids=list(titles))
+    return {
+        bundle.pk: PrerequisiteGap(
+            bundle=bundle,
+            prerequisites=sorted(titles[bundle.course_id]),
+            lacking=sorted(emails[user_id] for user_id in lacking.get(bundle.course_id, set())),
+        )
+        for bundle in bundles
+        if bundle.course_id in titles
+    }
 
 
 def seats_of_bundles(*, organization: Organization) -> QuerySet[Seat]:

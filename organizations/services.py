@@ -1,7 +1,13 @@
 """Every change to organizations, members, seats and invitations goes through here.
 
-Locks: `seat_assign` and `seat_reclaim` lock the seat bundle row (`select_for_update`) before they count
-seats; the check constraint seats_used ≤ seats_bought and the unique (bundle, user) seat are the last line.
+Locks: `seat_assign`, `seat_reclaim`, `invitation_create` and `invitation_accept` lock the seat bundle row
+(`select_for_update`) before they count seats; `invitation_accept` and `invitation_revoke` lock the invitation
+row first (invitation, then bundle: never the other way round). The check constraint seats_used ≤ seats_bought
+and the unique (bundle, user) seat are the last line.
+
+Reservations: an open invitation (not accepted, revoked or expired) onto a bundle reserves one of its seats, so
+seats available = bought − used − reserved. An admin's assignment never takes a reserved seat; the invitee
+takes theirs on accepting; expiry or revocation frees it (nothing to write: the count only reads open ones).
 """
 
 from __future__ import annotations
@@ -32,11 +38,12 @@ from content.models import CatalogPage, CoursePage
 from content.services import course_create
 from lms.models import User
 from lms.roles import COLLECTION_PERMISSIONS, PAGE_PERMISSIONS, permission
-from organizations.learning import enrol_on_seat, enrolment_end, enrolment_started
+from organizations.learning import enrol_on_seat, enrolment_end, enrolment_started, prerequisites_missing
 from organizations.models import (
     ImportStatus,
     Invitation,
     InvitationImport,
+    InvitationStatus,
     Membership,
     Organization,
     Role,
@@ -69,6 +76,10 @@ class SeatStarted(OrganizationError):
 
 class SeatRefused(OrganizationError):
     """progress refused the enrolment (for example, prerequisites missing)."""
+
+
+class InvitationUnusable(OrganizationError):
+    """The invitation was revoked, has expired, or was used already; the message says which."""
 
 
 def is_org_admin(*, user: User, organization: Organization) -> bool:
@@ -330,18 +341,23 @@ def seat_bundle_reduce(*, bundle: SeatBundle, seats: int) -> SeatBundle:
     return locked
 
 
-@transaction.atomic
-def seat_assign(*, bundle: SeatBundle, user: User, actor: User | None = None) -> Seat:
-    """Give `user` (a member) one seat of `bundle` and enrol them. Idempotent for a user who holds one.
+def seats_reserved(bundle: SeatBundle) -> int:
+    """Seats of `bundle` held for open invitations (call with the bundle row locked to rely on it)."""
+    return Invitation.objects.open().filter(bundle=bundle).count()
 
-    Locks the bundle row first, so concurrent claims queue and never hand out more seats than were bought.
+
+def _lock_bundle(bundle_id: int) -> SeatBundle:
+    return SeatBundle.objects.select_for_update(of=("self",)).select_related("course", "organization").get(pk=bundle_id)
+
+
+def _seat_take(
+    *, locked: SeatBundle, user: User, reserved_for_user: bool, waive_prerequisites: bool, waived_by: User | None
+) -> Seat:
+    """The seat rules once, for an admin's assignment and an invitee's acceptance. The caller locked the bundle.
+
+    `reserved_for_user`: the user's open invitation reserved this seat, so they may take it; anyone else may
+    only take a seat that no open invitation reserves.
     """
-    locked = (
-        SeatBundle.objects.select_for_update(of=("self",)).select_related("course", "organization").get(pk=bundle.pk)
-    )
-    _check_admin(actor=actor, organization=locked.organization)
-    if not Membership.objects.filter(organization=locked.organization, user=user).exists():
-        raise OrganizationError(_("%(user)s is not a member of this organization.") % {"user": user})
     seat = Seat.objects.filter(bundle=locked, user=user).first()
     if seat is not None:
         return seat
@@ -349,10 +365,46 @@ def seat_assign(*, bundle: SeatBundle, user: User, actor: User | None = None) ->
         raise NoSeatsLeft(_("This seat bundle expired on %(date)s.") % {"date": locked.expires_on})
     if locked.seats_free <= 0:
         raise NoSeatsLeft(_("Every seat of this bundle is taken."))
-    seat = Seat.objects.create(bundle=locked, user=user, state=SeatState.ASSIGNED)
+    if not reserved_for_user:
+        reserved = seats_reserved(locked)
+        if locked.seats_free - reserved <= 0:
+            raise NoSeatsLeft(
+                _(
+                    "Every free seat of this bundle is reserved for an open invitation (%(reserved)d): "
+                    "revoke an invitation to free its seat."
+                )
+                % {"reserved": reserved}
+            )
+    waived = waive_prerequisites and bool(prerequisites_missing(user=user, course=locked.course))
+    seat = Seat.objects.create(
+        bundle=locked,
+        user=user,
+        state=SeatState.ASSIGNED,
+        prerequisites_waived_by=waived_by if waived else None,
+        prerequisites_waived_at=timezone.now() if waived else None,
+    )
     SeatBundle.objects.filter(pk=locked.pk).update(seats_used=F("seats_used") + 1)
-    enrol_on_seat(user=user, course=locked.course)
+    enrol_on_seat(user=user, course=locked.course, prerequisites_waived=waived)
     return seat
+
+
+@transaction.atomic
+def seat_assign(
+    *, bundle: SeatBundle, user: User, actor: User | None = None, waive_prerequisites: bool = False
+) -> Seat:
+    """Give `user` (a member) one seat of `bundle` and enrol them. Idempotent for a user who holds one.
+
+    Locks the bundle row first, so concurrent claims queue and never hand out more seats than were bought,
+    nor a seat an open invitation reserves. `waive_prerequisites` is the admin's grant: the member enrols
+    without the course's prerequisites, and the seat records who waived them.
+    """
+    locked = _lock_bundle(bundle.pk)
+    _check_admin(actor=actor, organization=locked.organization)
+    if not Membership.objects.filter(organization=locked.organization, user=user).exists():
+        raise OrganizationError(_("%(user)s is not a member of this organization.") % {"user": user})
+    return _seat_take(
+        locked=locked, user=user, reserved_for_user=False, waive_prerequisites=waive_prerequisites, waived_by=actor
+    )
 
 
 @transaction.atomic
@@ -419,7 +471,7 @@ def _email_problem(*, organization: Organization, email: str) -> str | None:
 
 
 def _open_invitations(bundle: SeatBundle) -> int:
-    return Invitation.objects.filter(bundle=bundle, accepted_at__isnull=True).count()
+    return seats_reserved(bundle)
 
 
 @transaction.atomic
@@ -430,8 +482,14 @@ def invitation_create(
     actor: User | None,
     bundle: SeatBundle | None = None,
     role: str = Role.MEMBER,
+    waive_prerequisites: bool = False,
 ) -> Invitation:
-    """Invite one address (optionally onto a seat of `bundle`) and e-mail the link after commit."""
+    """Invite one address (optionally onto a seat of `bundle`, which it reserves) and e-mail the link after commit.
+
+    Locks the bundle row to count its seats: an invitation only reserves a seat nobody holds or has reserved.
+    An expired invitation to the same address is revoked and replaced. `waive_prerequisites` (with a bundle)
+    lets the invitee take the seat without the course's prerequisites.
+    """
     _check_admin(actor=actor, organization=organization)
     email = email.strip().lower()
     problem = _email_problem(organization=organization, email=email)
@@ -441,39 +499,89 @@ def invitation_create(
         raise PermissionDenied(_("That seat bundle belongs to another organization."))
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise OrganizationError(_("already a member"))
-    if Invitation.objects.filter(organization=organization, email__iexact=email, accepted_at__isnull=True).exists():
+    pending = Invitation.objects.filter(
+        organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    if pending.filter(expires_at__gt=timezone.now()).exists():
         raise OrganizationError(_("already invited"))
+    pending.update(revoked_at=timezone.now())  # expired: replaced by this one
     if bundle is not None:
-        locked = SeatBundle.objects.select_for_update().get(pk=bundle.pk)
-        if locked.seats_free - _open_invitations(locked) <= 0:
+        locked = _lock_bundle(bundle.pk)
+        if locked.is_expired():
+            raise NoSeatsLeft(_("This seat bundle expired on %(date)s.") % {"date": locked.expires_on})
+        if locked.seats_free - seats_reserved(locked) <= 0:
             raise NoSeatsLeft(_("no free seat left in this bundle"))
     invitation = Invitation.objects.create(
-        organization=organization, email=email, bundle=bundle, role=role, invited_by=actor
+        organization=organization,
+        email=email,
+        bundle=bundle,
+        role=role,
+        invited_by=actor,
+        waive_prerequisites=waive_prerequisites and bundle is not None,
     )
     transaction.on_commit(lambda: _invitation_send(invitation))
     return invitation
 
 
+def invitation_problem(invitation: Invitation) -> str | None:
+    """Why `invitation` can no longer be accepted (revoked, expired, used), or None while it is open."""
+    status = invitation.status
+    if status == InvitationStatus.REVOKED:
+        return _("This invitation was withdrawn by %(org)s.") % {"org": invitation.organization.name}
+    if status == InvitationStatus.EXPIRED:
+        return _("This invitation expired on %(date)s: ask %(org)s for a new one.") % {
+            "date": timezone.localdate(invitation.expires_at).isoformat(),
+            "org": invitation.organization.name,
+        }
+    if status == InvitationStatus.ACCEPTED:
+        return _("This invitation has already been used.")
+    return None
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
-    """The invited person joins, and takes their seat (an enrolment) when the invitation carries one.
+    """The invited person joins, and takes their reserved seat (an enrolment) when the invitation carries one.
 
-    Locks the invitation row, so a double click accepts once. The signed-in address must be the invited one.
+    Locks the invitation row, then the bundle row: a double click accepts once. The signed-in address must be
+    the invited one, and the invitation open; accepting again (the same user) changes nothing.
     """
     locked = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("organization", "bundle")
+        .select_related("organization", "bundle", "invited_by")
         .get(pk=invitation.pk)
     )
     if user.email.lower() != locked.email.lower():
         raise PermissionDenied(_("This invitation was sent to another e-mail address."))
+    if locked.accepted_at is not None and locked.accepted_by_id == user.pk:
+        return membership_add(organization=locked.organization, user=user, role=locked.role)
+    problem = invitation_problem(locked)
+    if problem:
+        raise InvitationUnusable(problem)
     membership = membership_add(organization=locked.organization, user=user, role=locked.role)
-    if locked.accepted_at is None:
-        locked.accepted_at, locked.accepted_by = timezone.now(), user
-        locked.save(update_fields=["accepted_at", "accepted_by"])
-        if locked.bundle is not None:
-            seat_assign(bundle=locked.bundle, user=user, actor=None)
+    locked.accepted_at, locked.accepted_by = timezone.now(), user
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    if locked.bundle is not None:
+        _seat_take(
+            locked=_lock_bundle(locked.bundle.pk),
+            user=user,
+            reserved_for_user=True,
+            waive_prerequisites=locked.waive_prerequisites,
+            waived_by=locked.invited_by,
+        )
     return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User | None) -> Invitation:
+    """Withdraw an open invitation; its reserved seat is free again. Locks the invitation row. Idempotent."""
+    locked = Invitation.objects.select_for_update(of=("self",)).select_related("organization").get(pk=invitation.pk)
+    _check_admin(actor=actor, organization=locked.organization)
+    if locked.accepted_at is not None:
+        raise InvitationUnusable(_("This invitation has already been accepted: reclaim the seat instead."))
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    return locked
 
 
 @dataclass(frozen=True)
@@ -531,9 +639,9 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
     }
     invited = {
         email.lower()
-        for email in Invitation.objects.filter(organization=organization, accepted_at__isnull=True).values_list(
-            "email", flat=True
-        )
+        for email in Invitation.objects.filter(
+            organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+        ).values_list("email", flat=True)
     }
     seats_left = None
     if job.bundle is not None:

@@ -28,6 +28,8 @@ from organizations.selectors import (
     organization_dashboard,
     organization_for_admin,
     organizations_administered,
+    prerequisite_gaps,
+    prerequisites_lacked_by_address,
     report_csv,
     report_header,
     report_rows,
@@ -38,10 +40,13 @@ from organizations.services import (
     OrganizationError,
     invitation_accept,
     invitation_create,
+    invitation_problem,
+    invitation_revoke,
     invitations_import_start,
     seat_assign,
     seat_reclaim,
 )
+from organizations.signup import invitation_pending_remember
 
 
 @require_GET
@@ -126,21 +131,28 @@ def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 bundle = get_object_or_404(SeatBundle, pk=request.POST.get("bundle"), organization=organization)
                 member = get_object_or_404(User, pk=request.POST.get("user"), memberships__organization=organization)
-                seat_assign(bundle=bundle, user=member, actor=request.user)
+                seat_assign(
+                    bundle=bundle,
+                    user=member,
+                    actor=request.user,
+                    waive_prerequisites=request.POST.get("waive_prerequisites") == "on",
+                )
                 messages.success(
                     request, _("%(user)s has a seat in %(course)s.") % {"user": member, "course": bundle.course.title}
                 )
         except OrganizationError as refused:
             messages.error(request, str(refused))
         return redirect("organizations:seats", slug=slug)
+    bundles, members = bundles_for_admin(organization=organization), members_of(organization=organization)
+    gaps = prerequisite_gaps(bundles=bundles, members=members)
     return render(
         request,
         "organizations/seats.html",
         {
             "organization": organization,
-            "bundles": bundles_for_admin(organization=organization),
+            "bundles": [(bundle, gaps.get(bundle.pk)) for bundle in bundles],
             "seats": seats_of_bundles(organization=organization),
-            "members": members_of(organization=organization),
+            "members": members,
         },
     )
 
@@ -164,29 +176,68 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, str(refused))
             else:
                 return redirect("organizations:import", slug=slug, job_id=job.pk)
+    elif request.method == "POST" and "revoke" in request.POST:
+        invitation = get_object_or_404(Invitation, pk=request.POST["revoke"], organization=organization)
+        try:
+            invitation_revoke(invitation=invitation, actor=request.user)
+        except OrganizationError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email})
+        return redirect("organizations:invitations", slug=slug)
     elif request.method == "POST":
         form = InvitationForm(request.POST, organization=organization)
         if form.is_valid():
+            fields = form.cleaned_data
             try:
-                invitation_create(
+                invitation = invitation_create(
                     organization=organization,
-                    email=form.cleaned_data["email"],
-                    bundle=form.cleaned_data["bundle"],
-                    role=form.cleaned_data["role"],
+                    email=fields["email"],
+                    bundle=fields["bundle"],
+                    role=fields["role"],
+                    waive_prerequisites=fields["waive_prerequisites"],
                     actor=request.user,
                 )
             except OrganizationError as refused:
                 form.add_error("email", str(refused))
             else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                _warn_prerequisites(request, invitation=invitation)
                 return redirect("organizations:invitations", slug=slug)
     invitations = Invitation.objects.filter(organization=organization).select_related("bundle__course")[:200]
+    bundles, members = bundles_for_admin(organization=organization), members_of(organization=organization)
     return render(
         request,
         "organizations/invitations.html",
-        {"organization": organization, "form": form, "import_form": import_form, "invitations": invitations},
+        {
+            "organization": organization,
+            "form": form,
+            "import_form": import_form,
+            "invitations": invitations,
+            "prerequisite_gaps": prerequisite_gaps(bundles=bundles, members=members).values(),
+        },
         status=400 if request.method == "POST" else 200,  # only a refused invitation comes back to the page
     )
+
+
+def _warn_prerequisites(request: HttpRequest, *, invitation: Invitation) -> None:
+    """Tell the admin when the invitee lacks the prerequisites of the seat's course and they were not waived."""
+    if invitation.bundle is None or invitation.waive_prerequisites:
+        return
+    lacking = prerequisites_lacked_by_address(email=invitation.email, course=invitation.bundle.course)
+    if lacking:
+        messages.warning(
+            request,
+            _(
+                "%(email)s has not completed %(prerequisites)s, required by %(course)s: they cannot take the seat "
+                "unless you withdraw this invitation and invite them again with the prerequisites waived."
+            )
+            % {
+                "email": invitation.email,
+                "prerequisites": ", ".join(lacking),
+                "course": invitation.bundle.course.title,
+            },
+        )
 
 
 @require_GET
@@ -197,23 +248,40 @@ def org_import(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
     return render(request, template, {"organization": organization, "job": job})
 
 
+def _landing(request: HttpRequest, invitation: Invitation) -> str:
+    """Where an accepted invitation leads: the course of its seat, else the dashboard."""
+    if invitation.bundle is not None:
+        return invitation.bundle.course.get_url(request) or settings.LOGIN_REDIRECT_URL
+    return settings.LOGIN_REDIRECT_URL
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
-    """Accept an invitation. A visitor signs up (allauth) with the invited address, already verified by the link."""
-    invitation = get_object_or_404(Invitation.objects.select_related("organization", "bundle__course"), token=token)
+    """Accept an invitation. A visitor signs up (allauth) with the invited address, already verified by the link,
+    and the sign-up accepts the invitation (organizations.signup): they land on the course with their seat."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organization", "bundle__course", "accepted_by"), token=token
+    )
+    problem = invitation_problem(invitation)
+    if request.user.is_authenticated and invitation.accepted_by_id == request.user.pk:
+        return redirect(_landing(request, invitation))
+    context = {"invitation": invitation, "problem": problem, "next": request.path}
+    if problem:
+        return render(request, "organizations/invitation.html", context, status=410)
     if not request.user.is_authenticated:
         # The link reached this inbox: allauth may treat the address as verified when they sign up with it.
         get_adapter(request).stash_verified_email(request, invitation.email)
-        return render(request, "organizations/invitation.html", {"invitation": invitation, "next": request.path})
+        invitation_pending_remember(request, invitation=invitation)
+        return render(request, "organizations/invitation.html", context)
     if request.method == "POST":
         try:
             invitation_accept(invitation=invitation, user=request.user)
         except PermissionDenied as refused:
             messages.error(request, str(refused))
-            return render(request, "organizations/invitation.html", {"invitation": invitation}, status=403)
+            return render(request, "organizations/invitation.html", context, status=403)
         except OrganizationError as refused:
             messages.error(request, str(refused))
             return redirect(request.path)
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "organizations/invitation.html", {"invitation": invitation})
+        return redirect(_landing(request, invitation))
+    return render(request, "organizations/invitation.html", context)

@@ -441,17 +441,25 @@ def course_open_to(*, user: User, course: CoursePage) -> bool:
 
 @transaction.atomic
 def enrolment_create(
-    *, user: User, course: CoursePage, source: str = EnrolmentSource.FREE, actor: User | None = None
+    *,
+    user: User,
+    course: CoursePage,
+    source: str = EnrolmentSource.FREE,
+    actor: User | None = None,
+    prerequisites_waived: bool = False,
 ) -> Enrolment:
     """Enrol `user` in `course`, or give back their enrolment: idempotent, and an unenrolled learner's records return.
 
     Locks the (user, course) enrolment row. `free` needs a free course, or an earlier paid enrolment to come
     back to, and the learner (or an admin) acting;
     `admin` needs an actor who may edit the course and skips prerequisites; `purchase` and `seat` are for
-    commerce and organizations, which have checked payment or the seat.
+    commerce and organizations, which have checked payment or the seat. `prerequisites_waived` is only for a
+    `seat` whose grant waived them (organizations records who waived them on the seat).
     """
     if source not in EnrolmentSource.values:
         raise ValueError(f"unknown enrolment source {source!r}")
+    if prerequisites_waived and source != EnrolmentSource.SEAT:
+        raise ValueError("only a seat's grant may waive prerequisites")
     if source == EnrolmentSource.ADMIN:
         if actor is None or not user_can_edit_course(user=actor, course=course):
             raise PermissionDenied("You may not enrol learners in this course.")
@@ -474,7 +482,7 @@ def enrolment_create(
         source = earlier_source  # coming back to a course paid for (or given) earlier costs nothing
     if source == EnrolmentSource.FREE and not course.is_free:
         raise PaymentRequired(_("This course is not free: paid enrolment is not open yet."))
-    if source != EnrolmentSource.ADMIN:
+    if source != EnrolmentSource.ADMIN and not prerequisites_waived:
         missing = missing_prerequisites(user=user, course=course)
         if missing:
             raise PrerequisitesMissing(missing)

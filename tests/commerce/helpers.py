@@ -17,7 +17,13 @@ def signed(event: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None =
 
 
 def session_event(
-    order, *, event_id: str, type_: str = "checkout.session.completed", paid: bool = True, amount=None
+    order,
+    *,
+    event_id: str,
+    type_: str = "checkout.session.completed",
+    paid: bool = True,
+    amount=None,
+    session_id: str = "cs_test_123",
 ) -> dict:
     return {
         "id": event_id,
@@ -25,7 +31,7 @@ def session_event(
         "type": type_,
         "data": {
             "object": {
-                "id": "cs_test_123",
+                "id": session_id,
                 "object": "checkout.session",
                 "client_reference_id": order.number,
                 "metadata": {"order_number": order.number},

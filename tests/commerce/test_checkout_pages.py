@@ -68,3 +68,28 @@ def test_a_bad_coupon_is_shown_next_to_its_field(client):
     ).content.decode()
     assert "There is no coupon NOPE." in html
     assert not Order.objects.exists()
+
+
+def test_the_bundle_checkout_warns_of_the_course_prerequisites(client):
+    prerequisite = make_course(title="Linux basics", lessons_per_module=1)
+    course = make_course(title="Cloud operations", price="100.00", lessons_per_module=1)
+    course.prerequisites.set([prerequisite])
+    course.save_revision().publish()
+    org = make_org()
+    client.force_login(org_admin(org))
+    html = client.get(
+        reverse("commerce:bundle_checkout"),
+        {"organization": org.slug, "course": course.pk, "seats": 5, "province": "ON", "provider": "test"},
+    ).content.decode()
+    assert "Cloud operations has a prerequisite: Linux basics." in html
+
+
+def test_the_bundle_checkout_of_a_course_without_prerequisites_warns_of_none(client):
+    course = make_course(price="100.00", lessons_per_module=1)
+    org = make_org()
+    client.force_login(org_admin(org))
+    html = client.get(
+        reverse("commerce:bundle_checkout"),
+        {"organization": org.slug, "course": course.pk, "seats": 5, "province": "ON", "provider": "test"},
+    ).content.decode()
+    assert "prerequisite" not in html
