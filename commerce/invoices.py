@@ -10,10 +10,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from commerce.models import Invoice, OrderLine
+from lms.formatting import format_date_iso, format_percent, format_price
 
 
 def _money(amount) -> str:
-    return f"{amount:,.2f} $"
+    return format_price(amount)
 
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
@@ -36,7 +37,7 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
     y -= 5 * mm
     line(
         _("Issued on %(date)s · due on %(due)s")
-        % {"date": invoice.issued_on.isoformat(), "due": invoice.due_on.isoformat()}
+        % {"date": format_date_iso(invoice.issued_on), "due": format_date_iso(invoice.due_on)}
     )
     y -= 5 * mm
     line(
@@ -56,19 +57,23 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
         y -= 5 * mm
         if order_line.tier_discount:
             line(
-                _("Volume discount %(percent)s %%") % {"percent": order_line.tier_percent.normalize()},
+                _("Volume discount %(percent)s") % {"percent": format_percent(order_line.tier_percent, max_decimals=3)},
                 x=columns[0] + 4 * mm,
             )
-            line("-" + _money(order_line.tier_discount), x=columns[3])
+            line(_money(-order_line.tier_discount), x=columns[3])
             y -= 5 * mm
         if order_line.coupon_discount:
             line(_("Coupon %(code)s") % {"code": order.coupon.code if order.coupon else ""}, x=columns[0] + 4 * mm)
-            line("-" + _money(order_line.coupon_discount), x=columns[3])
+            line(_money(-order_line.coupon_discount), x=columns[3])
             y -= 5 * mm
     y -= 4 * mm
     for label, amount, bold in (
         (_("Subtotal"), order.subtotal - order.discount, False),
-        (f"{order.tax_name} {order.tax_percent.normalize()} % ({order.province})", order.tax, False),
+        (
+            f"{order.tax_name} {format_percent(order.tax_percent, max_decimals=3)} ({order.province})",
+            order.tax,
+            False,
+        ),
         (_("Total (CAD)"), order.total, True),
     ):
         line(label, x=columns[2], bold=bold)
@@ -78,7 +83,7 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
     line(_("Payment terms: %(terms)s") % {"terms": invoice.terms})
     if invoice.paid_at:
         y -= 6 * mm
-        line(_("Paid on %(date)s. Thank you.") % {"date": invoice.paid_at.date().isoformat()}, bold=True)
+        line(_("Paid on %(date)s. Thank you.") % {"date": format_date_iso(invoice.paid_at)}, bold=True)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

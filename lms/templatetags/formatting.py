@@ -1,6 +1,7 @@
 """`{% load formatting %}`: `|number`, `|percent`, `|price`, `|date_iso`, `|date_long`, `|datetime_short`.
 
-Each filter writes in the active language (or the one given: `{{ total|price:"fr" }}`); see lms.formatting.
+Each filter writes in the active language (`|number`, `|price` and `|date_long` take another: `|price:"fr"`);
+see lms.formatting.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ def number(value: Any, language: str | None = None) -> str:
 
 
 @register.filter
-def percent(value: Any, language: str | None = None) -> str:
-    return formatting.format_percent(value, language=language)
+def percent(value: Any, decimals: int | str | None = None) -> str:
+    """`{{ rate|percent }}`; `{{ tax_rate|percent:3 }}` keeps up to three decimals (14.975 %)."""
+    if decimals is None or decimals == "":
+        return formatting.format_percent(value)
+    return formatting.format_percent(value, max_decimals=int(decimals))
 
 
 @register.filter
