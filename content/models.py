@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, Page
@@ -127,6 +128,20 @@ class CatalogPage(Page):
         return catalog_view(cast("HtmxHttpRequest", request), catalog=self)
 
 
+PRICE_SETTER_PERMISSION = "content.change_coursepage"  # platform admins hold it; course creators do not
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """The course editor: only platform admins change the price (a course creator's course stays free)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        if "list_price" in self.fields and not (user is not None and user.has_perm(PRICE_SETTER_PERMISSION)):
+            self.fields["list_price"].disabled = True
+            self.fields["list_price"].help_text = _("A platform admin sets the price.")
+
+
 class CoursePage(Page):
     summary = models.CharField(_("summary"), max_length=240, help_text=_("One or two sentences for the catalog card."))
     description = RichTextField(_("description"), features=["h3", "bold", "italic", "ol", "ul", "link"])
@@ -235,6 +250,7 @@ class CoursePage(Page):
     ]
     parent_page_types = ["content.CatalogPage"]
     subpage_types = ["content.ModulePage"]
+    base_form_class = CoursePageForm
 
     class Meta:
         verbose_name = _("course")

@@ -1,5 +1,6 @@
 """Course creators start a course of their own: the service, and the admin's "New course" page for each role."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -150,3 +151,12 @@ def test_a_platform_admin_sees_the_form(client):
     admin.groups.add(Group.objects.get(name=PLATFORM_ADMINS))
     client.force_login(admin)
     assert client.get(NEW).status_code == 200
+
+
+def test_the_course_editor_keeps_the_price_for_platform_admins(client):
+    user = creator()
+    course = create(user, publish=False, live=False)
+    client.force_login(user)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[course.pk])).content.decode()
+    price_input = re.search(r'<input[^>]*name="list_price"[^>]*>', html)
+    assert price_input is not None and "disabled" in price_input.group(0)
