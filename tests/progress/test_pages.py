@@ -76,6 +76,20 @@ def test_marking_a_lesson_complete_with_htmx_returns_the_button_and_out_of_band_
     assert page.select_one("#course-progress progress")["value"] == "25"
 
 
+def test_marking_a_lesson_complete_with_htmx_updates_its_outline_item_out_of_band(client):
+    course = build_course(modules=2, lessons_per_module=2)
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    client.force_login(enrolment.user)
+    before = soup(client.get(lesson.url)).select_one(f"#outline-item-{lesson.pk}")
+    response = client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"})
+    item = soup(response).select_one(f"#outline-item-{lesson.pk}")
+    assert "item-state-complete" not in str(before)
+    assert item["hx-swap-oob"] == "true"
+    assert item.select_one(".item-state-complete") is not None
+    assert item.select_one(f'a[href="{lesson.url}"]')["aria-current"] == "page"
+
+
 def test_marking_a_lesson_complete_without_javascript_redirects_back_to_the_lesson(client):
     course = build_course()
     enrolment = enrolled(course)
