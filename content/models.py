@@ -22,6 +22,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
+from lms.formatting import format_person
 
 if TYPE_CHECKING:
     from lms.http import HtmxHttpRequest
@@ -132,10 +133,13 @@ PRICE_SETTER_PERMISSION = "content.change_coursepage"  # platform admins hold it
 
 
 class CoursePageForm(WagtailAdminPageForm):
-    """The course editor: only platform admins change the price (a course creator's course stays free)."""
+    """The course editor: only platform admins change the price (a course creator's course stays free), and
+    instructors are chosen by name and address."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "instructors" in self.fields:
+            self.fields["instructors"].label_from_instance = format_person  # type: ignore[attr-defined]
         user = getattr(self, "for_user", None)
         if "list_price" in self.fields and not (user is not None and user.has_perm(PRICE_SETTER_PERMISSION)):
             self.fields["list_price"].disabled = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -107,3 +108,12 @@ def format_datetime(value: dt.datetime | None) -> str:
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return f"{value.date().isoformat()} {value:%H:%M}"
+
+
+def format_person(user: Any) -> str:
+    """`Lea Learner <lea@example.org>` wherever a person is listed or chosen; the address alone without a name."""
+    if user is None or user == "":
+        return ""
+    name = (getattr(user, "display_name", "") or "").strip()
+    email = getattr(user, "email", "") or ""
+    return f"{name} <{email}>" if name and email else name or email

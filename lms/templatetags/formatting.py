@@ -1,4 +1,4 @@
-"""`{% load formatting %}`: `|number`, `|percent`, `|price`, `|date_iso`, `|date_long`, `|datetime_short`.
+"""`{% load formatting %}`: `|number`, `|percent`, `|price`, `|date_iso`, `|date_long`, `|datetime_short`, `|person`.
 
 Each filter writes in the active language (`|number`, `|price` and `|date_long` take another: `|price:"fr"`);
 see lms.formatting.
@@ -47,3 +47,9 @@ def date_long(value: dt.date | dt.datetime | None, language: str | None = None) 
 @register.filter
 def datetime_short(value: dt.datetime | None) -> str:
     return formatting.format_datetime(value)
+
+
+@register.filter
+def person(user: Any) -> str:
+    """`Name <email>` (escaped on output like any value)."""
+    return formatting.format_person(user)

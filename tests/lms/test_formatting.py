@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template
@@ -13,6 +14,7 @@ from lms.formatting import (
     format_datetime,
     format_number,
     format_percent,
+    format_person,
     format_price,
     locale_for,
 )
@@ -109,3 +111,13 @@ def test_template_filters_format_in_the_active_language():
     with translation.override("fr"):
         rendered = template.render(context)
     assert rendered == f"1{NBSP}570,50{NBSP}$|70{NBSP}%|12{NBSP}345|2026-12-04|4 décembre 2026"
+
+
+def test_a_person_reads_as_name_and_address_or_the_address_alone():
+    named = SimpleNamespace(display_name="Lea Learner", email="lea@example.test")
+    unnamed = SimpleNamespace(display_name="", email="noah@example.test")
+    assert (format_person(named), format_person(unnamed), format_person(None)) == (
+        "Lea Learner <lea@example.test>",
+        "noah@example.test",
+        "",
+    )
