@@ -21,6 +21,11 @@ class CatalogFilterForm(forms.Form):
         label=_("Language"), required=False, choices=[("", _("Any language")), *Language.choices]
     )
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("Any level")), *Level.choices])
+    aid = forms.ChoiceField(
+        label=_("Financial aid"),
+        required=False,
+        choices=[("", _("With or without financial aid")), ("eligible", _("Eligible for financial aid"))],
+    )
 
     def filters(self) -> CatalogFilters:
         data = self.cleaned_data
@@ -31,6 +36,7 @@ class CatalogFilterForm(forms.Form):
             price=data["price"],
             language=data["language"],
             level=data["level"],
+            aid=data["aid"],
         )
 
 
