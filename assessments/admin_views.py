@@ -38,6 +38,7 @@ from assessments.services import (
 )
 from content.models import CoursePage
 from lms.exports import safe_row
+from lms.formatting import format_percent
 from progress.services import course_of_item, user_can_edit_course
 
 CHART_WIDTH = 600
@@ -332,8 +333,8 @@ def attempt_grade_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
                 outcome = _("passed") if graded.passed(graded.quiz.pass_mark) else _("not passed")
                 messages.success(
                     request,
-                    _("The attempt is graded: %(score)s%% (%(outcome)s). The learner is told by e-mail.")
-                    % {"score": graded.score, "outcome": outcome},
+                    _("The attempt is graded: %(score)s (%(outcome)s). The learner is told by e-mail.")
+                    % {"score": format_percent(graded.score), "outcome": outcome},
                 )
                 return redirect("assessments_admin:queue")
     return render(

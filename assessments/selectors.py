@@ -275,7 +275,8 @@ def _under(courses: list[CoursePage], field: str) -> Q:
 
 
 def tasks_for_grader(*, courses: list[CoursePage]) -> list[TaskPage]:
-    return list(TaskPage.objects.filter(_under(courses, "path")).order_by("path")) if courses else []
+    """The published tasks of `courses` (the grading queue's filter: drafts have nothing to grade)."""
+    return list(TaskPage.objects.live().filter(_under(courses, "path")).order_by("path")) if courses else []
 
 
 def attempts_waiting(*, courses: list[CoursePage]) -> list[Attempt]:

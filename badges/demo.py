@@ -15,6 +15,7 @@ from django.db import transaction
 from badges.models import Achievement, Award, Issuer, Pathway, PathwayComponent, PathwayRule, SigningKey
 from badges.services import award_issue_for_enrolment, issuer_key_create
 from content.models import CoursePage
+from lms.formatting import format_percent
 from lms.models import User
 
 ISSUER_SLUG = "stackable"
@@ -50,7 +51,7 @@ def _catalog(*, courses: dict[str, CoursePage]) -> tuple[Issuer, dict[str, Achie
                 "description": course.summary,
                 "criteria": (
                     f"Complete every required lesson, quiz and task of *{course.title}* and reach a weighted "
-                    f"grade of at least {course.pass_mark.normalize()}%."
+                    f"grade of at least {format_percent(course.pass_mark, language='en')}."
                 ),
                 "credits_available": (Decimal(course.estimated_hours) / 10).quantize(Decimal("0.1")),
                 "tags": course.series,

@@ -27,6 +27,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from commerce.forms import RefundForm
 from commerce.models import ExtraPayment, Invoice, Order, OrderLine, OrderStatus, PaymentEvent, Refund
 from commerce.services import OrderError, order_refund, refund_seats, user_is_platform_admin
+from lms.formatting import format_price
 from lms.models import User
 
 ADMIN_ACTIONS = frozenset({"view", "refund"})
@@ -194,8 +195,8 @@ class OrderRefundView(WagtailAdminTemplateMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(
             self.request,
-            _("Refunded %(amount)s $ (tax %(tax)s $) on order %(number)s.")
-            % {"amount": refund.amount, "tax": refund.tax, "number": self.order.number},
+            _("Refunded %(amount)s (tax %(tax)s) on order %(number)s.")
+            % {"amount": format_price(refund.amount), "tax": format_price(refund.tax), "number": self.order.number},
         )
         return redirect(self.inspect_url)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commerce.models import ProviderCode, Province
 from content.models import CoursePage
+from lms.formatting import format_price
 from organizations.models import Organization
 
 
@@ -38,7 +39,7 @@ class BundleForm(CheckoutForm):
         if len(organizations) == 1:
             self.fields["organization"].initial = organizations[0].slug
         self.fields["course"].queryset = CoursePage.objects.live().filter(list_price__gt=0).order_by("title")
-        self.fields["course"].label_from_instance = lambda c: f"{c.title} ({c.list_price} $)"
+        self.fields["course"].label_from_instance = lambda c: f"{c.title} ({format_price(c.list_price)})"
 
 
 class RefundForm(forms.Form):

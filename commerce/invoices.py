@@ -12,10 +12,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from commerce.models import Invoice, Order, OrderLine
+from lms.formatting import format_date_iso, format_percent, format_price
 
 
 def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f} $"
+    return format_price(amount)
 
 
 def _order_pdf(*, order: Order, title: str, heading: list[str], footer: list[tuple[str, bool]]) -> bytes:
@@ -54,19 +55,23 @@ def _order_pdf(*, order: Order, title: str, heading: list[str], footer: list[tup
         down(5 * mm)
         if order_line.tier_discount:
             line(
-                _("Volume discount %(percent)s %%") % {"percent": order_line.tier_percent.normalize()},
+                _("Volume discount %(percent)s") % {"percent": format_percent(order_line.tier_percent, max_decimals=3)},
                 x=columns[0] + 4 * mm,
             )
-            line("-" + _money(order_line.tier_discount), x=columns[3])
+            line(_money(-order_line.tier_discount), x=columns[3])
             down(5 * mm)
         if order_line.coupon_discount:
             line(_("Coupon %(code)s") % {"code": order.coupon.code if order.coupon else ""}, x=columns[0] + 4 * mm)
-            line("-" + _money(order_line.coupon_discount), x=columns[3])
+            line(_money(-order_line.coupon_discount), x=columns[3])
             down(5 * mm)
     down(4 * mm)
     for label, amount, bold in (
         (_("Subtotal"), order.subtotal - order.discount, False),
-        (f"{order.tax_name} {order.tax_percent.normalize()} % ({order.province})", order.tax, False),
+        (
+            f"{order.tax_name} {format_percent(order.tax_percent, max_decimals=3)} ({order.province})",
+            order.tax,
+            False,
+        ),
         (_("Total (CAD)"), order.total, True),
     ):
         line(label, x=columns[2], bold=bold)
@@ -92,14 +97,14 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
     order = invoice.order
     footer = [(_("Payment terms: %(terms)s") % {"terms": invoice.terms}, False)]
     if invoice.paid_at:
-        footer.append((_("Paid on %(date)s. Thank you.") % {"date": invoice.paid_at.date().isoformat()}, True))
+        footer.append((_("Paid on %(date)s. Thank you.") % {"date": format_date_iso(invoice.paid_at)}, True))
     return _order_pdf(
         order=order,
         title=_("Invoice %(number)s") % {"number": invoice.number},
         heading=[
             _("Order %(number)s") % {"number": order.number},
             _("Issued on %(date)s · due on %(due)s")
-            % {"date": invoice.issued_on.isoformat(), "due": invoice.due_on.isoformat()},
+            % {"date": format_date_iso(invoice.issued_on), "due": format_date_iso(invoice.due_on)},
             _billed_to(order),
         ],
         footer=footer,
@@ -119,7 +124,7 @@ def receipt_pdf(*, order: Order) -> bytes:
         (
             _("Paid on %(date)s by %(method)s%(reference)s. Thank you.")
             % {
-                "date": timezone.localdate(order.paid_at).isoformat(),
+                "date": format_date_iso(timezone.localdate(order.paid_at)),
                 "method": order.get_provider_display(),
                 "reference": f" ({order.provider_reference})" if order.provider_reference else "",
             },

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from lms.formatting import format_percent
+
 
 class DecimalOptions(TypedDict):
     """The keyword arguments a DecimalField is given by MONEY and PERCENT, typed so that `**` unpacks check."""
@@ -70,7 +72,10 @@ class DiscountTier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(seats)d+ seats: %(percent)s%% off") % {"seats": self.min_seats, "percent": self.percent.normalize()}
+        return _("%(seats)d+ seats: %(percent)s off") % {
+            "seats": self.min_seats,
+            "percent": format_percent(self.percent),
+        }
 
 
 class Province(models.TextChoices):
@@ -105,7 +110,7 @@ class TaxRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.province} {self.name} {self.percent.normalize()}%"
+        return f"{self.province} {self.name} {format_percent(self.percent, max_decimals=3)}"
 
 
 class CouponKind(models.TextChoices):

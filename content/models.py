@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Collection, Page
@@ -21,6 +22,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
+from lms.formatting import format_person
 
 if TYPE_CHECKING:
     from lms.http import HtmxHttpRequest
@@ -125,6 +127,23 @@ class CatalogPage(Page):
 
         # HtmxMiddleware has run for every request that reaches a page.
         return catalog_view(cast("HtmxHttpRequest", request), catalog=self)
+
+
+PRICE_SETTER_PERMISSION = "content.change_coursepage"  # platform admins hold it; course creators do not
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """The course editor: only platform admins change the price (a course creator's course stays free), and
+    instructors are chosen by name and address."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "instructors" in self.fields:
+            self.fields["instructors"].label_from_instance = format_person  # type: ignore[attr-defined]
+        user = getattr(self, "for_user", None)
+        if "list_price" in self.fields and not (user is not None and user.has_perm(PRICE_SETTER_PERMISSION)):
+            self.fields["list_price"].disabled = True
+            self.fields["list_price"].help_text = _("A platform admin sets the price.")
 
 
 class CoursePage(Page):
@@ -235,6 +254,7 @@ class CoursePage(Page):
     ]
     parent_page_types = ["content.CatalogPage"]
     subpage_types = ["content.ModulePage"]
+    base_form_class = CoursePageForm
 
     class Meta:
         verbose_name = _("course")

@@ -47,10 +47,11 @@ class CatalogFilters:
     price: str = ""
     language: str = ""
     level: str = ""
+    aid: str = ""  # "eligible": courses that accept financial aid
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.skill, self.duration, self.price, self.language, self.level))
+        return any((self.q, self.skill, self.duration, self.price, self.language, self.level, self.aid))
 
 
 def _live_courses(user: Any = None) -> PageQuerySet:
@@ -79,6 +80,8 @@ def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[Course
         courses = courses.filter(list_price=0)
     elif filters.price == "paid":
         courses = courses.filter(list_price__gt=0)
+    if filters.aid == "eligible":
+        courses = courses.filter(financial_aid_eligible=True)
     if filters.duration in DURATION_BANDS:
         low, high = DURATION_BANDS[filters.duration]
         courses = courses.filter(estimated_hours__gte=low, estimated_hours__lte=high)

@@ -7,13 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from content.models import CatalogPage, CoursePage
 from lms.models import User
-from lms.roles import COLLECTION_PERMISSIONS, INSTRUCTORS, PAGE_PERMISSIONS, permission
+from lms.roles import COLLECTION_PERMISSIONS, COURSE_CREATOR_PERMISSION, INSTRUCTORS, PAGE_PERMISSIONS, permission
+
+
+def user_may_create_courses(*, user: User | None) -> bool:
+    """Course creators (a platform admin grants the role) and platform admins may start a course."""
+    if user is None or not user.is_active:
+        return False
+    return user.has_perm(".".join(COURSE_CREATOR_PERMISSION))
 
 
 def _group_name(course: CoursePage) -> str:
@@ -29,7 +37,7 @@ def course_setup_permissions(*, course: CoursePage) -> Group:
     locked = CoursePage.objects.select_for_update().get(pk=course.pk)
     group = locked.instructor_group
     if group is None:
-        group, _ = Group.objects.get_or_create(name=_group_name(course))
+        group, _created = Group.objects.get_or_create(name=_group_name(course))
     collection = locked.collection
     if collection is None:
         root = Collection.get_first_root_node()
@@ -79,10 +87,16 @@ def course_create(
 ) -> CoursePage:
     """Create a course under the catalog with its instructor group and collection.
 
-    `user`, when given, must be allowed to add a course to the catalog (platform admins are).
+    `user`, when given, must be a course creator or be allowed to add pages to the catalog (platform admins are).
+    A price is set by those who may add pages to the catalog (platform admins): a course creator starts a free
+    course. The slug must be free in the catalog: a taken one is refused with a ValidationError on `slug`.
     """
-    if user is not None and not catalog.permissions_for_user(user).can_add_subpage():
-        raise PermissionDenied("You may not create courses in this catalog.")
+    if user is not None:
+        runs_catalog = catalog.permissions_for_user(user).can_add_subpage()
+        if not runs_catalog and not user_may_create_courses(user=user):
+            raise PermissionDenied(_("You may not create courses in this catalog."))
+        if list_price and not runs_catalog:
+            raise PermissionDenied(_("Only platform admins set the price of a course."))
     course = CoursePage(
         title=title,
         slug=slug or None,
@@ -96,11 +110,13 @@ def course_create(
         from django.utils.text import slugify
 
         course.slug = slugify(title)
+    if catalog.get_children().filter(slug=course.slug).exists():
+        raise ValidationError({"slug": _("Another course already has the address “%(slug)s”.") % {"slug": course.slug}})
     course.instructors.set(list(instructors))
     course.full_clean(exclude=["path", "depth", "url_path"])
     catalog.add_child(instance=course)
     revision = course.save_revision(user=user)
-    if publish:
-        revision.publish(user=user)
+    if publish:  # authorised above: the course group that lets its creator publish is set up just below
+        revision.publish(user=user, skip_permission_checks=True)
     course_setup_permissions(course=course)
     return course

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from lms.models import User
-from lms.roles import INSTRUCTORS, PLATFORM_ADMINS, role_groups_ensure
+from lms.roles import COURSE_CREATORS, INSTRUCTORS, PLATFORM_ADMINS, role_groups_ensure
 
 DEMO_PASSWORD = "stackable-demo"  # noqa: S105 - demo accounts on a local machine only
 
@@ -46,7 +46,7 @@ def users_seed() -> dict[str, User]:
             )
             EmailAddress.objects.create(user=user, email=account.email, verified=True, primary=True)
             if account.role == "instructor":
-                user.groups.add(Group.objects.get(name=INSTRUCTORS))
+                user.groups.add(Group.objects.get(name=INSTRUCTORS), Group.objects.get(name=COURSE_CREATORS))
             if account.role == "platform admin":
                 user.groups.add(Group.objects.get(name=PLATFORM_ADMINS))
         users[account.email] = user

@@ -1,4 +1,8 @@
-"""The site-wide groups: Instructors and Platform admins. Created after every migrate, idempotently."""
+"""The site-wide groups: Instructors, Course creators and Platform admins. Created after every migrate, idempotently.
+
+Course creators hold `content.add_coursepage`: a platform admin grants it (Open edX's course creator role) to the
+instructors who may start courses of their own; platform admins hold it through their app permissions.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from django.db import transaction
 
 INSTRUCTORS = "Instructors"
 PLATFORM_ADMINS = "Platform admins"
+COURSE_CREATORS = "Course creators"
+COURSE_CREATOR_PERMISSION = ("content", "add_coursepage")
 
 PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page")
 COLLECTION_PERMISSIONS = (
@@ -35,6 +41,8 @@ def role_groups_ensure() -> tuple[Group, Group]:
     access_admin = permission("wagtailadmin", "access_admin")
     instructors, _ = Group.objects.get_or_create(name=INSTRUCTORS)
     instructors.permissions.add(access_admin)
+    creators, _ = Group.objects.get_or_create(name=COURSE_CREATORS)
+    creators.permissions.add(access_admin, permission(*COURSE_CREATOR_PERMISSION))
 
     admins, _ = Group.objects.get_or_create(name=PLATFORM_ADMINS)
     admins.permissions.add(access_admin)

@@ -79,7 +79,7 @@ def test_saving_marks_grades_the_attempt_reports_progress_and_emails_the_learner
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [attempt.learner.email]
     assert "graded" in mail.outbox[0].subject
-    assert "80.00%" in mail.outbox[0].body and "You passed." in mail.outbox[0].body
+    assert "graded: 80%." in mail.outbox[0].body and "You passed." in mail.outbox[0].body
 
 
 def test_a_failing_total_is_reported_as_not_passed(client, django_capture_on_commit_callbacks):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.apps import apps
 
@@ -9,6 +11,7 @@ from badges.demo import seed_badges
 from badges.models import Award, Pathway
 from content.demo import seed_content
 from lms.demo import users_seed
+from lms.formatting import format_percent
 from progress.models import Enrolment
 from tests.badges.helpers import verify_award
 
@@ -40,3 +43,13 @@ def test_learner1_holds_a_real_linux_badge_and_is_one_lesson_from_the_second():
     before = row_counts()
     seed_badges(users=users_seed(), courses=seed_content(instructors=users).courses)
     assert row_counts() == before
+
+
+def test_the_signed_criteria_text_states_the_pass_mark_without_exponent_notation():
+    users = users_seed()
+    demo = seed_content(instructors=users)
+    award = seed_badges(users=users, courses=demo.courses).award
+    narrative = json.loads(award.credential_json)["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    assert "E+" not in narrative
+    assert f"grade of at least {format_percent(award.achievement.course.pass_mark, language='en')}." in narrative
+    assert "grade of at least 70%." in narrative

@@ -2,8 +2,11 @@
 
 import pytest
 from allauth.account.models import EmailAddress
+from playwright.sync_api import expect
 
+from progress.services import enrolment_create
 from tests.factories import make_course, make_user
+from tests.progress.factories import items_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,3 +59,16 @@ def test_a_learner_enrols_studies_and_resumes_from_the_dashboard(page, login, le
     assert card.locator("progress").get_attribute("value") == "50"
     card.get_by_role("link", name="Resume").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Lesson 2.1"
+
+
+def test_the_outline_marks_a_lesson_complete_without_a_reload(page, login, learner_and_course):
+    user, course = learner_and_course
+    enrolment_create(user=user, course=course)
+    lesson = items_of(course)[0]
+    login(user.email, "pw-123456789")
+    page.goto(lesson.url)
+    outline_item = page.locator(f"#outline-item-{lesson.pk}")
+    expect(outline_item.locator(".item-state-complete")).to_have_count(0)
+    page.get_by_role("button", name="Mark as complete").click()
+    expect(outline_item.locator(".item-state-complete")).to_have_count(1)
+    assert page.url.endswith(lesson.url)

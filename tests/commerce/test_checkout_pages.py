@@ -17,7 +17,7 @@ def test_a_paid_course_shows_a_buy_button(client):
     client.force_login(make_user())
     html = client.get(course.url).content.decode()
     assert reverse("commerce:course_checkout", args=[course.pk]) in html
-    assert "Buy for 149.00 $ CAD" in html
+    assert "Buy for $149.00" in html
 
 
 def test_a_free_course_has_no_buy_button(client):
@@ -34,7 +34,7 @@ def test_the_bundle_checkout_shows_lines_tier_tax_and_total(client):
         reverse("commerce:bundle_checkout"),
         {"organization": org.slug, "course": course.pk, "seats": 25, "province": "ON", "provider": "test"},
     ).content.decode()
-    for text in ("100.00 $", "15 % (−375.00 $)", "2125.00 $", "HST 13 % (ON)", "276.25 $", "2401.25 $"):
+    for text in ("$100.00", "15% (−$375.00)", "$2,125.00", "HST 13% (ON)", "$276.25", "$2,401.25"):
         assert text in html
 
 

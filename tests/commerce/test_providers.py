@@ -250,7 +250,7 @@ def test_an_invoice_order_gets_a_numbered_pdf_with_lines_tax_and_terms(course):
     assert invoice_issue(order=order).pk == invoice.pk
     pdf = invoice_pdf(invoice=invoice)
     assert pdf.startswith(b"%PDF")
-    for text in (invoice.number, course.title, "HST 13 %", "Net 30 days", f"{order.total:,.2f}"):
+    for text in (invoice.number, course.title, "HST 13%", "Net 30 days", f"${order.total:,.2f}"):
         assert text.encode() in pdf
 
 

@@ -17,7 +17,14 @@ def courses():
         "kube": make_course(
             title="Containers and Kubernetes", hours=14, price="249.00", level="intermediate", skills=[k8s, linux]
         ),
-        "sem": make_course(title="Search Engine Marketing", hours=30, price="99.00", level="beginner", language="fr"),
+        "sem": make_course(
+            title="Search Engine Marketing",
+            hours=30,
+            price="99.00",
+            level="beginner",
+            language="fr",
+            financial_aid_eligible=True,
+        ),
     }
 
 
@@ -43,6 +50,7 @@ def test_the_catalog_lists_every_published_course(client, courses):
         ("duration=medium", ["Containers and Kubernetes"]),
         ("duration=long", ["Search Engine Marketing"]),
         ("skill=linux", ["Containers and Kubernetes", "Linux for the Cloud"]),
+        ("aid=eligible", ["Search Engine Marketing"]),
     ],
 )
 def test_each_filter_narrows_the_list(client, courses, query, expected):
@@ -91,8 +99,25 @@ def test_filter_links_work_without_javascript(client, courses):
     assert titles(client.get("/courses/" + link["href"])) == ["Containers and Kubernetes"]
 
 
+def test_the_financial_aid_filter_is_a_plain_link_that_keeps_the_other_filters(client, courses):
+    soup = BeautifulSoup(client.get("/courses/?price=paid").content, "html.parser")
+    link = soup.find("a", string="Eligible for financial aid")
+    assert link["href"] == "?price=paid&aid=eligible"
+    assert titles(client.get("/courses/" + link["href"])) == ["Search Engine Marketing"]
+
+
+def test_the_financial_aid_filter_answers_htmx_with_the_fragment(client, courses):
+    response = client.get("/courses/?aid=eligible", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="catalog")
+    assert response.content.decode().lstrip().startswith('<div id="catalog"')
+    assert titles(response) == ["Search Engine Marketing"]
+
+
+def test_an_unknown_financial_aid_value_is_a_400(client, courses):
+    assert client.get("/courses/?aid=maybe").status_code == 400
+
+
 def test_a_card_shows_hours_level_price_language_and_skills(client, courses):
     soup = BeautifulSoup(client.get("/courses/?level=intermediate").content, "html.parser")
     card = soup.select_one(".course-card").get_text(" ", strip=True)
-    for text in ("14 hours", "Intermediate", "249.00 $ CAD", "English", "Kubernetes", "Linux"):
+    for text in ("14 hours", "Intermediate", "$249.00", "English", "Kubernetes", "Linux"):
         assert text in card

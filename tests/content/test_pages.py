@@ -32,9 +32,9 @@ def test_the_course_page_shows_syllabus_outcomes_skills_price_and_instructors(cl
     assert len(soup.select(".syllabus-items li")) == 6
     assert "Administer a Linux server" in text
     assert "Linux" in text
-    assert "249.00 $ CAD" in text
+    assert "$249.00" in text
     assert "Ines Instructor" in text
-    assert "2 modules, 2.0 hours of lessons and activities" in text
+    assert "2 modules, 2 hours of lessons and activities" in text
 
 
 def test_the_lesson_page_shows_its_body_the_outline_and_previous_next(client):

@@ -76,6 +76,20 @@ def test_marking_a_lesson_complete_with_htmx_returns_the_button_and_out_of_band_
     assert page.select_one("#course-progress progress")["value"] == "25"
 
 
+def test_marking_a_lesson_complete_with_htmx_updates_its_outline_item_out_of_band(client):
+    course = build_course(modules=2, lessons_per_module=2)
+    enrolment = enrolled(course)
+    lesson = items_of(course)[0]
+    client.force_login(enrolment.user)
+    before = soup(client.get(lesson.url)).select_one(f"#outline-item-{lesson.pk}")
+    response = client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"})
+    item = soup(response).select_one(f"#outline-item-{lesson.pk}")
+    assert "item-state-complete" not in str(before)
+    assert item["hx-swap-oob"] == "true"
+    assert item.select_one(".item-state-complete") is not None
+    assert item.select_one(f'a[href="{lesson.url}"]')["aria-current"] == "page"
+
+
 def test_marking_a_lesson_complete_without_javascript_redirects_back_to_the_lesson(client):
     course = build_course()
     enrolment = enrolled(course)
@@ -172,7 +186,7 @@ def test_the_dashboard_shows_courses_in_progress_and_completed(client):
     assert current.select_one("a.button")["href"] == lessons[2].url
     completed = page.select_one("#completed-heading").find_parent("section")
     assert "Linux" in completed.get_text()
-    assert "grade 100.00%" in completed.get_text()
+    assert "grade 100%" in completed.get_text()
 
 
 def test_the_dashboard_shows_the_final_grade_of_a_graded_course(client):
@@ -185,7 +199,7 @@ def test_the_dashboard_shows_the_final_grade_of_a_graded_course(client):
     enrolled(course, user)
     item_result_record(user=user, item=quiz, completed=True, score=Decimal("87.5"), occurred_at=at(1))
     client.force_login(user)
-    assert "grade 87.50%" in soup(client.get("/dashboard/")).get_text()
+    assert "grade 87.5%" in soup(client.get("/dashboard/")).get_text()
 
 
 @pytest.mark.parametrize(
