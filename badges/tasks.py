@@ -7,10 +7,9 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_init
-from django.conf import settings
 
 from badges import services
-from lms.outbox import outbox_handler
+from lms.outbox import notifications_queue, outbox_handler
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def award_issue_batch_handler(*, enrolment_ids: list[int]) -> None:
     services.award_issue_for_enrolments(enrolment_ids=enrolment_ids)
 
 
-@outbox_handler("badges.award_notify", queue=settings.NOTIFICATIONS_QUEUE)
+@outbox_handler("badges.award_notify", queue=notifications_queue)
 def award_notify_handler(*, award_id: int) -> None:
     services.award_notify(award_id=award_id)
 

@@ -41,17 +41,27 @@ logger = logging.getLogger(__name__)
 class Handler:
     name: str
     function: Callable[..., Any]
-    queue: str
+    queue: str | Callable[[], str]
     atomic: bool
+
+    def queue_name(self) -> str:
+        return self.queue() if callable(self.queue) else self.queue
+
+
+def notifications_queue() -> str:
+    """The queue of e-mails (NOTIFICATIONS_QUEUE), read when a message is recorded: `queue=notifications_queue`."""
+    return str(settings.NOTIFICATIONS_QUEUE)
 
 
 _handlers: dict[str, Handler] = {}
 
 
-def outbox_handler(name: str, *, queue: str = "", atomic: bool = True) -> Callable[[Callable[..., Any]], Any]:
+def outbox_handler(
+    name: str, *, queue: str | Callable[[], str] = "", atomic: bool = True
+) -> Callable[[Callable[..., Any]], Any]:
     """Register a function taking the payload as keyword arguments under `name` ("<app>.<what>").
 
-    `queue`: the Celery queue its deliveries go to (the default queue when empty).
+    `queue`: the Celery queue its deliveries go to (the default queue when empty), or a function that names it.
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,7 +104,7 @@ def outbox_enqueue_many(*, handler: str, payloads: Sequence[dict[str, Any]]) -> 
     """The same for many payloads of one handler, with one INSERT."""
     if not payloads:
         return []
-    queue = handler_get(handler).queue
+    queue = handler_get(handler).queue_name()
     now = timezone.now()
     available_at = now + backoff(1)
     messages = [

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
-from lms.outbox import outbox_handler
+from lms.outbox import notifications_queue, outbox_handler
 from organizations import services
 from organizations.models import ImportStatus, InvitationImport
 
@@ -26,6 +25,6 @@ def invitations_import(*, job_id: int) -> None:
     services.invitations_import_csv(job=job)
 
 
-@outbox_handler("organizations.invitation_send", queue=settings.NOTIFICATIONS_QUEUE)
+@outbox_handler("organizations.invitation_send", queue=notifications_queue)
 def invitation_send(*, invitation_id: int, language: str) -> None:
     services.invitation_send(invitation_id=invitation_id, language=language)
