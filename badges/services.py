@@ -728,7 +728,8 @@ def _award_sign_new(
     sql, fields = _signed_update()
     values = [field.get_db_prep_save(getattr(award, field.attname), connection) for field in fields]
     issued = AwardStatus.ISSUED.value
-    with transaction.atomic():  # the credential and its e-mail's outbox row commit together
+    # The credential and its e-mail's outbox row commit together (no savepoint: a failure undoes both anyway).
+    with transaction.atomic(savepoint=False):
         stored = fixed_statement_rows(sql=sql, params=[*values, issued, award.pk, issued])
         if stored:
             _notify_record([award.pk])
@@ -829,8 +830,9 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
 
     Reads the learner, the badge with its issuer and course, the issuer's active key and newest status list, whether
     the learner has it already and whether any pathway counts it, in one statement. A new award (the common case)
-    is then signed in memory and stored signed by one more statement, which commits it and counts its status
-    index (`_awards_store_signed`, as a batch of one): two statements and one commit a credential. Nothing is
+    is then signed in memory and stored signed by one more statement, which counts its status index, and its
+    e-mail's outbox row by another, committed together (`_awards_store_signed`, as a batch of one): three statements
+    and one commit a credential. Nothing is
     stored before the credential is signed, so a worker killed meanwhile leaves no row; the task, acknowledged
     late, is delivered again and issues it. Anything else (an award row already there, a failed signature, an
     issuer without a key or a list, a list half full, a row the INSERT skipped) goes the stepwise way (`_issue`),
@@ -1002,7 +1004,8 @@ def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) ->
         awards[enrolment_id] = award
     if not awards:
         return [], left
-    with transaction.atomic():  # the awards and their e-mails' outbox rows commit together
+    # The awards and their e-mails' outbox rows commit together (no savepoint: a failure undoes both anyway).
+    with transaction.atomic(savepoint=False):
         _awards_insert(status_list_id=status_list.pk, awards=list(awards.values()))  # sets the stored ones' keys
         issued = [award for award in awards.values() if award.pk is not None]
         _notify_record([award.pk for award in issued])
@@ -1041,9 +1044,8 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
     stored meanwhile, a clashing code or status index) are skipped, and their indexes counted all the same: the
     counter may run ahead of the rows, never behind them. Sets the stored awards' primary keys.
 
-    On PostgreSQL one statement (the counter's UPDATE in a CTE, the INSERT from it), which commits on its own when
-    no transaction is open: one round trip and one commit for the lot. SQLite has no UPDATE in a CTE: the two
-    statements run in one transaction there.
+    On PostgreSQL one statement (the counter's UPDATE in a CTE, the INSERT from it): one round trip for the lot.
+    SQLite has no UPDATE in a CTE: the two statements run in one transaction there (the caller's, when it has one).
     """
     fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
@@ -1057,7 +1059,7 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
             rows = cursor.fetchall()
     else:
         update, insert = statements
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             reserved = fixed_statement_rows(sql=update, params=params[:3])
             rows = fixed_statement_rows(sql=insert, params=values) if reserved else []
     stored = {(learner_id, achievement_id): award_id for award_id, learner_id, achievement_id in rows}
