@@ -35,7 +35,9 @@ pytestmark = [
 ]
 
 
-def test_badges_earned_while_the_broker_is_down_are_issued_and_emailed_once_when_it_is_back(issuer, tmp_path, settings):
+def test_badges_earned_while_the_broker_is_down_are_issued_and_emailed_once_when_it_is_back(
+    issuer, tmp_path, settings, monkeypatch
+):
     settings.OUTBOX_REDELIVER_AFTER = 2  # as the worker's and beat's environment says
     course = make_course(modules=1, lessons_per_module=1)
     make_achievement(issuer, course=course)
