@@ -137,12 +137,19 @@ def publishing_to(broker: RedisBroker) -> Iterator[None]:
     """This process publishes to `broker` instead of running tasks eagerly, as a web process would."""
     keys = ("task_always_eager", "broker_url")
     saved = {key: app.conf[key] for key in keys}
+    saved_environment = os.environ.get("CELERY_BROKER_URL")
+    # Celery reads the broker's URL from the environment before its configuration.
+    os.environ["CELERY_BROKER_URL"] = broker.url
     app.conf.update(task_always_eager=False, broker_url=broker.url)
     app._pool = None
     app.amqp._producer_pool = None
     try:
         yield
     finally:
+        if saved_environment is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environment
         app.conf.update(saved)
         app._pool = None
         app.amqp._producer_pool = None
