@@ -105,11 +105,10 @@ def outbox_enqueue_many(*, handler: str, payloads: Sequence[dict[str, Any]]) -> 
     if not payloads:
         return []
     queue = handler_get(handler).queue_name()
-    now = timezone.now()
-    available_at = now + backoff(1)
+    available_at = timezone.now() + backoff(1)
+
     messages = [
-        OutboxMessage(handler=handler, payload=payload, queue=queue, created_at=now, available_at=available_at)
-        for payload in payloads
+        OutboxMessage(handler=handler, payload=payload, queue=queue, available_at=available_at) for payload in payloads
     ]
     OutboxMessage.objects.bulk_create(messages)
     if connection.features.can_return_rows_from_bulk_insert:
@@ -139,6 +138,17 @@ def _publish(messages: Iterable[tuple[int, str]]) -> int:
     return published
 
 
+def _redelivery_wait(attempts: int, age: timedelta) -> timedelta:
+    """How long a message published again now waits before the next time: the backoff of its failed deliveries (a
+    message never tried waits like one tried once: its publish may be the lost one), doubled until it reaches the
+    message's age, so a message that stays pending (a worker backlog, a worker that keeps dying) is published again
+    less and less often, and only a few distinct waits (one UPDATE each) come out of a batch."""
+    wait, ceiling = backoff(max(attempts, 1)), backoff(10_000)
+    while wait < age and wait < ceiling:
+        wait = min(wait * 2, ceiling)
+    return wait
+
+
 def outbox_redeliver(
     *, now: datetime | None = None, batch: int | None = None, batches: int = 20, all_pending: bool = False
 ) -> int:
@@ -153,15 +163,13 @@ def outbox_redeliver(
         if not all_pending:
             pending = pending.filter(available_at__lte=moment)
         with transaction.atomic():
-            due = list(pending.order_by("pk").values_list("pk", "queue", "attempts")[:batch])
-            by_attempts: dict[int, list[int]] = {}
-            for pk, _queue, attempts in due:
-                by_attempts.setdefault(attempts, []).append(pk)
-            for attempts, ids in by_attempts.items():
-                # A message nobody has tried yet waits like one tried once: its publish may be the lost one.
-                later = moment + backoff(max(attempts, 1))
-                OutboxMessage.objects.filter(pk__in=ids).update(available_at=later)
-        sent = _publish((pk, queue) for pk, queue, _attempts in due)
+            due = list(pending.order_by("pk").values_list("pk", "queue", "attempts", "created_at")[:batch])
+            by_wait: dict[timedelta, list[int]] = {}
+            for pk, _queue, attempts, created_at in due:
+                by_wait.setdefault(_redelivery_wait(attempts, moment - created_at), []).append(pk)
+            for wait, ids in by_wait.items():
+                OutboxMessage.objects.filter(pk__in=ids).update(available_at=moment + wait)
+        sent = _publish((pk, queue) for pk, queue, _attempts, _created_at in due)
         published += sent
         if sent < len(due) or len(due) < batch:
             break
@@ -190,12 +198,14 @@ def outbox_deliver(*, message_id: int) -> bool:
     A failure is recorded on the row (attempts, last error, and `available_at` after a backoff) and not raised:
     the beat task publishes it again then."""
     message: OutboxMessage | None = None
+    claimed = False
     try:
         with transaction.atomic():
             message = _locked_pending(message_id)
             if message is None:
                 return False
             handler = handler_get(message.handler)
+            claimed = not handler.atomic
             if handler.atomic:
                 handler.function(**message.payload)
                 _done(message_id)
@@ -210,7 +220,7 @@ def outbox_deliver(*, message_id: int) -> bool:
     except Exception as error:
         if message is None:
             raise
-        _failed(message, error, claimed=not handler_get(message.handler).atomic)
+        _failed(message, error, claimed=claimed)
         return False
 
 

@@ -148,7 +148,20 @@ def test_a_failed_publish_during_redelivery_keeps_the_message_pending_for_the_ne
     now = timezone.now() + backoff(1)
     assert outbox_redeliver(now=now) == 0
     message.refresh_from_db()
-    assert message.done_at is None and message.available_at == now + backoff(1)
+    assert message.done_at is None and message.available_at > now
+
+
+def test_a_message_that_stays_pending_is_published_again_less_and_less_often(broker_down):
+    with transaction.atomic():
+        message = outbox_enqueue(handler="tests.record", payload={"n": 1})
+    waits = []
+    for _run in range(4):
+        message.refresh_from_db()
+        now = message.available_at
+        outbox_redeliver(now=now)
+        message.refresh_from_db()
+        waits.append((message.available_at - now) / backoff(1))
+    assert waits == [1, 2, 4, 8]
 
 
 def test_a_delivered_message_is_not_run_twice(django_capture_on_commit_callbacks):
