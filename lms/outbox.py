@@ -106,7 +106,6 @@ def outbox_enqueue_many(*, handler: str, payloads: Sequence[dict[str, Any]]) -> 
         return []
     queue = handler_get(handler).queue_name()
     available_at = timezone.now() + backoff(1)
-
     messages = [
         OutboxMessage(handler=handler, payload=payload, queue=queue, available_at=available_at) for payload in payloads
     ]
