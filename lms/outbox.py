@@ -88,7 +88,7 @@ def _setting(name: str, default: float) -> float:
 def backoff(attempts: int) -> timedelta:
     """How long a message waits before it is published again after `attempts` deliveries were tried."""
     after = _setting("OUTBOX_REDELIVER_AFTER", 60)
-    seconds = min(after * 2 ** max(attempts - 1, 0), _setting("OUTBOX_BACKOFF_MAX", 3600))
+    seconds = min(after * 2 ** min(max(attempts - 1, 0), 32), _setting("OUTBOX_BACKOFF_MAX", 3600))
     return timedelta(seconds=seconds)
 
 
@@ -142,7 +142,7 @@ def _redelivery_wait(attempts: int, age: timedelta) -> timedelta:
     message never tried waits like one tried once: its publish may be the lost one), doubled until it reaches the
     message's age, so a message that stays pending (a worker backlog, a worker that keeps dying) is published again
     less and less often, and only a few distinct waits (one UPDATE each) come out of a batch."""
-    wait, ceiling = backoff(max(attempts, 1)), backoff(10_000)
+    wait, ceiling = backoff(max(attempts, 1)), timedelta(seconds=_setting("OUTBOX_BACKOFF_MAX", 3600))
     while wait < age and wait < ceiling:
         wait = min(wait * 2, ceiling)
     return wait
