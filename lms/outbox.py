@@ -237,3 +237,41 @@ def _failed(message: OutboxMessage, error: BaseException, *, claimed: bool) -> N
     if not claimed:  # a claimed message counted its attempt and pushed its time when it was claimed
         fields |= {"attempts": attempts, "available_at": timezone.now() + backoff(attempts)}
     OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=True).update(**fields)
+
+
+# --- keeping ----------------------------------------------------------------------------------------------
+
+
+def outbox_prune(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Delete messages done more than OUTBOX_KEEP_DONE_DAYS ago, in batches (a done row is only a record of what
+    ran); pending ones are never deleted. Returns how many were deleted."""
+    before = (now or timezone.now()) - timedelta(days=_setting("OUTBOX_KEEP_DONE_DAYS", 7))
+    deleted = 0
+    while True:
+        ids = list(OutboxMessage.objects.filter(done_at__lt=before).order_by("pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += OutboxMessage.objects.filter(pk__in=ids).delete()[0]
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    pending: int
+    failing: int
+    oldest: datetime | None
+    messages: list[OutboxMessage]
+
+
+def outbox_pending_summary(*, limit: int = 100) -> PendingSummary:
+    """What operators see: how much work is pending, how much of it has failed at least once, and the oldest
+    `limit` messages (two queries)."""
+    from django.db.models import Count, Min, Q
+
+    pending = OutboxMessage.objects.filter(done_at__isnull=True)
+    figures = pending.aggregate(
+        pending=Count("pk"), failing=Count("pk", filter=~Q(last_error="")), oldest=Min("created_at")
+    )
+    messages = list(pending.order_by("created_at", "pk")[:limit])
+    return PendingSummary(
+        pending=figures["pending"], failing=figures["failing"], oldest=figures["oldest"], messages=messages
+    )

@@ -17,3 +17,9 @@ def outbox_deliver_task(message_id: int) -> None:
 def outbox_redeliver_task() -> int:
     """Run by beat every OUTBOX_REDELIVER_EVERY seconds."""
     return outbox.outbox_redeliver()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_prune_task() -> int:
+    """Run by beat every hour: forget messages done more than OUTBOX_KEEP_DONE_DAYS ago."""
+    return outbox.outbox_prune()

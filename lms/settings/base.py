@@ -249,8 +249,11 @@ OUTBOX_REDELIVER_EVERY = env.float("OUTBOX_REDELIVER_EVERY", default=30.0)
 OUTBOX_REDELIVER_AFTER = env.float("OUTBOX_REDELIVER_AFTER", default=60.0)
 OUTBOX_BACKOFF_MAX = env.float("OUTBOX_BACKOFF_MAX", default=3600.0)
 OUTBOX_REDELIVER_BATCH = env.int("OUTBOX_REDELIVER_BATCH", default=500)
+# Done messages are kept this long (what ran, when), then deleted by an hourly beat task; pending ones never are.
+OUTBOX_KEEP_DONE_DAYS = env.float("OUTBOX_KEEP_DONE_DAYS", default=7.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "lms-outbox-redeliver": {"task": "lms.tasks.outbox_redeliver_task", "schedule": OUTBOX_REDELIVER_EVERY},
+    "lms-outbox-prune": {"task": "lms.tasks.outbox_prune_task", "schedule": 3600.0},
 }
 # Celery's Django fixup closes every database connection before and after each task unless this is set: a new
 # PostgreSQL connection a task (connect, session setup, then a backend with cold caches) cost more than signing
