@@ -32,8 +32,11 @@ run: demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
 # Lint and types first: they take seconds, and CI (.ci/run) fails on them before the suite starts.
+# On PostgreSQL (CI), the tests of the embedded default (marker `embedded`) run afterwards on SQLite, as `make run` serves.
 test: lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ] && [ "$${DATABASE_URL#sqlite}" = "$$DATABASE_URL" ]; then \
+	  env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m embedded $(PYTEST_ARGS); fi
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -75,6 +75,19 @@ def _missing_service(item: pytest.Item) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `embedded` are about the embedded default (SQLite): on PostgreSQL they are deselected, and
+    `make test` runs them in a second session on SQLite (`pytest -m embedded`), so they always run, never skip."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return
+    embedded = [item for item in items if item.get_closest_marker("embedded")]
+    if embedded:
+        config.hook.pytest_deselected(items=embedded)
+        items[:] = [item for item in items if not item.get_closest_marker("embedded")]
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing_service(item)
     if reason is None:

@@ -256,8 +256,7 @@ def embedded_server(tmp_path, learner_and_long_quiz):
     pytest-django's live server shares the test's one in-memory connection between its threads, so it cannot
     show how two requests of the embedded default wait for each other's write lock; this server can.
     """
-    if connection.vendor != "sqlite":
-        pytest.skip("the embedded default is SQLite; PostgreSQL's race is tested in tests/assessments")
+    assert connection.vendor == "sqlite", "marked embedded: runs on SQLite only (PostgreSQL's race: tests/assessments)"
     database = tmp_path / "embedded.sqlite3"
     with sqlite3.connect(database) as copy:
         connection.ensure_connection()
@@ -291,6 +290,7 @@ def _answers(url: str) -> bool:
         return False
 
 
+@pytest.mark.embedded
 def test_submitting_while_an_essay_is_being_saved_shows_the_result_on_the_embedded_default(
     _playwright_browser, embedded_server, learner_and_long_quiz
 ):
