@@ -51,6 +51,7 @@ from assessments.models import (
 from content.models import CourseItemPage
 from lms.db import RowShape, column_converters, converted, fixed_statement_rows, fixed_statement_run, row_shape
 from lms.models import User
+from lms.outbox import outbox_enqueue
 from media.models import PrivateFile
 from media.uploads import (
     DirectUpload,
@@ -686,9 +687,8 @@ def attempt_grade_manual(
 
 
 def _notify_attempt_graded(attempt: Attempt) -> None:
-    from assessments.tasks import attempt_graded_notify_task
-
-    transaction.on_commit(lambda: attempt_graded_notify_task.delay(attempt_id=attempt.pk))
+    """The learner's e-mail, recorded in the outbox with the grade (sent by the worker after the commit)."""
+    outbox_enqueue(handler="assessments.attempt_graded_notify", payload={"attempt_id": attempt.pk})
 
 
 def _keep_hand_marks(attempt: Attempt, before: dict[str, Any]) -> None:
@@ -935,9 +935,8 @@ def task_direct_upload(*, task: TaskPage, user: User, filename: str) -> DirectUp
 
 
 def _notify(submission: Submission) -> None:
-    from assessments.tasks import submission_notify_task
-
-    transaction.on_commit(lambda: submission_notify_task.delay(submission_id=submission.pk))
+    """The learner's e-mail, recorded in the outbox with the grade (sent by the worker after the commit)."""
+    outbox_enqueue(handler="assessments.submission_notify", payload={"submission_id": submission.pk})
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils import translation
 from assessments.models import Attempt, AttemptState, Submission, SubmissionState
 from assessments.services import attempt_close_expired
 from lms.celery import app
+from lms.outbox import notifications_queue, outbox_handler
 
 CLOSE_EXPIRED_EVERY_SECONDS = 60.0
 
@@ -24,7 +25,12 @@ def attempt_close_expired_task() -> int:
 
 @shared_task(acks_late=True)
 def submission_notify_task(*, submission_id: int) -> None:
-    """E-mail the learner that their submission was graded or returned."""
+    submission_notify(submission_id=submission_id)
+
+
+@outbox_handler("assessments.submission_notify", queue=notifications_queue)
+def submission_notify(*, submission_id: int) -> None:
+    """E-mail the learner that their submission was graded or returned (recorded in the outbox with the grade)."""
     submission = Submission.objects.select_related("learner", "task", "grade").get(pk=submission_id)
     if submission.state not in (SubmissionState.GRADED, SubmissionState.RETURNED):
         return
@@ -41,7 +47,13 @@ def submission_notify_task(*, submission_id: int) -> None:
 
 @shared_task(acks_late=True)
 def attempt_graded_notify_task(*, attempt_id: int) -> None:
-    """E-mail the learner that the hand-graded answers of their quiz attempt were marked."""
+    attempt_graded_notify(attempt_id=attempt_id)
+
+
+@outbox_handler("assessments.attempt_graded_notify", queue=notifications_queue)
+def attempt_graded_notify(*, attempt_id: int) -> None:
+    """E-mail the learner that the hand-graded answers of their quiz attempt were marked (recorded in the outbox
+    with the marks)."""
     attempt = Attempt.objects.select_related("learner", "quiz").get(pk=attempt_id)
     if attempt.state != AttemptState.GRADED:
         return

@@ -358,6 +358,9 @@ class Award(models.Model):
     name_public = models.BooleanField(
         _("show my name"), default=False, help_text=_("Show the learner's name on the public verification page.")
     )
+    notified_at = models.DateTimeField(
+        _("learner e-mailed at"), null=True, blank=True, help_text=_("When the learner was e-mailed their badge.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1,25 +1,14 @@
-"""The one signal badges listens to: progress's "course completed" (sent after the transaction commits)."""
+"""The one signal badges listens to: progress's "course completed", sent by the outbox's worker after the completion
+committed (progress.tasks)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
+from lms.outbox import outbox_enqueue
 
 
 def on_course_completed(sender: Any, *, enrolment_id: int, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: _queue(enrolment_id))
-
-
-def _queue(enrolment_id: int) -> None:
-    from badges.tasks import award_issue_task
-
-    try:
-        award_issue_task.delay(enrolment_id)
-    except Exception:
-        # Eager mode (the embedded default) runs the task here: a failure is recorded on the award for
-        # admins and must not break the learner's request that completed the course.
-        logger.exception("Issuing the badge of enrolment %s failed", enrolment_id)
+    """Record the award's issuing in the outbox, in the transaction that delivers "course completed": it is issued
+    after that commits, or later if the broker is down, never lost."""
+    outbox_enqueue(handler="badges.award_issue", payload={"enrolment_id": enrolment_id})

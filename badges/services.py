@@ -17,7 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from itertools import accumulate, combinations, pairwise
 from typing import Any, cast
 
@@ -49,6 +49,7 @@ from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status
 from content.models import CoursePage, Skill
 from lms.db import RowShape, column_converters, converted, fixed_statement_rows, row_shape
 from lms.models import User
+from lms.outbox import outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
 
@@ -685,8 +686,7 @@ def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award
             award.status_list.issuer = badge.issuer
         _credential_sign(award=award, badge=badge, now=now, evidence=evidence)
         award.save()
-        award_id_issued = award.pk
-        transaction.on_commit(lambda: _notify_later([award_id_issued]))
+        _notify_record([award.pk])
         return award, True
 
 
@@ -716,8 +716,8 @@ def _award_sign_new(
     *, award: Award, badge: Achievement | Pathway, evidence: Sequence[Award], key: tuple[str, str]
 ) -> Award:
     """Sign the row this call has just created (the common case) without locking it: build and sign from the
-    objects in hand, then store with one conditional UPDATE (its own transaction), which stores nothing if
-    another call has issued the row meanwhile. So at most one credential is ever stored for an award: a
+    objects in hand, then store with one conditional UPDATE (in one transaction with its e-mail's outbox row),
+    which stores nothing if another call has issued the row meanwhile. So at most one credential is ever stored for an award: a
     concurrent `_award_sign` holds the row lock and this UPDATE, waiting for it, then finds the row issued.
     """
     now = timezone.now().replace(microsecond=0)
@@ -728,11 +728,13 @@ def _award_sign_new(
     sql, fields = _signed_update()
     values = [field.get_db_prep_save(getattr(award, field.attname), connection) for field in fields]
     issued = AwardStatus.ISSUED.value
-    stored = fixed_statement_rows(sql=sql, params=[*values, issued, award.pk, issued])
+    # The credential and its e-mail's outbox row commit together (no savepoint: a failure undoes both anyway).
+    with transaction.atomic(savepoint=False):
+        stored = fixed_statement_rows(sql=sql, params=[*values, issued, award.pk, issued])
+        if stored:
+            _notify_record([award.pk])
     if not stored:
         return Award.objects.get(pk=award.pk)
-    award_id_issued = award.pk
-    transaction.on_commit(lambda: _notify_later([award_id_issued]))
     return award
 
 
@@ -828,8 +830,9 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
 
     Reads the learner, the badge with its issuer and course, the issuer's active key and newest status list, whether
     the learner has it already and whether any pathway counts it, in one statement. A new award (the common case)
-    is then signed in memory and stored signed by one more statement, which commits it and counts its status
-    index (`_awards_store_signed`, as a batch of one): two statements and one commit a credential. Nothing is
+    is then signed in memory and stored signed by one more statement, which counts its status index, and its
+    e-mail's outbox row by another, committed together (`_awards_store_signed`, as a batch of one): three statements
+    and one commit a credential. Nothing is
     stored before the credential is signed, so a worker killed meanwhile leaves no row; the task, acknowledged
     late, is delivered again and issues it. Anything else (an award row already there, a failed signature, an
     issuer without a key or a list, a list half full, a row the INSERT skipped) goes the stepwise way (`_issue`),
@@ -932,8 +935,9 @@ def award_issue_for_enrolments(*, enrolment_ids: Sequence[int]) -> BatchOutcome:
 
 def achievement_awards_issue(*, achievement: Achievement, user: User | None) -> int:
     """Issue the badge to every learner who completed its course and does not hold it (a badge attached to a
-    course after some completed it, awards left failed by an outage): queued, after the caller's transaction
-    commits, as batch tasks of `AWARD_BATCH_SIZE` enrolments. Returns how many were queued.
+    course after some completed it, awards left failed by an outage): recorded in the outbox, in the caller's
+    transaction, as batches of `AWARD_BATCH_SIZE` enrolments, each issued by the worker after the commit. Returns
+    how many were queued.
 
     Revoked awards are never issued again. Raises BadgeError when the issuer has no key to sign with. `user`: who
     asks (checked); None only for the operator's command line (`manage.py issue_badges`)."""
@@ -947,26 +951,18 @@ def achievement_awards_issue(*, achievement: Achievement, user: User | None) -> 
             % {"issuer": achievement.issuer.name}
         )
     ids = list(unissued_completions(achievement=achievement).order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), AWARD_BATCH_SIZE):
-        transaction.on_commit(partial(_queue_batch, ids[start : start + AWARD_BATCH_SIZE]))
+    batches = [
+        {"enrolment_ids": ids[start : start + AWARD_BATCH_SIZE]} for start in range(0, len(ids), AWARD_BATCH_SIZE)
+    ]
+    outbox_enqueue_many(handler="badges.award_issue_batch", payloads=batches)
     logger.info("%s queued badge %s for %d completers", user or "The command line", achievement.slug, len(ids))
     return len(ids)
 
 
-def _queue_batch(enrolment_ids: list[int]) -> None:
-    from badges.tasks import award_issue_batch_task
-
-    try:
-        award_issue_batch_task.delay(enrolment_ids)
-    except Exception:
-        # Eager mode (the embedded default) runs the batch here: its failures are recorded on the awards, for
-        # admins, and must not break the admin's request or the batches after it.
-        logger.exception("Issuing a batch of %d badges failed", len(enrolment_ids))
-
-
 def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) -> tuple[list[Award], list[int]]:
     """Sign the awards of `reads` (one issuer's, none awarded yet, each with the issuer's key) in memory, then store
-    them, already signed, with one statement that also counts their status indexes as allocated (`_awards_insert`).
+    them, already signed, with one statement that also counts their status indexes as allocated (`_awards_insert`),
+    and their e-mails' outbox rows with one more, in one transaction.
     Returns (the awards stored, the enrolment ids left for the stepwise path: those signing refused, whose row the
     INSERT skipped, or all of them when the issuer's newest list has too little room (now or when storing) or
     there is none).
@@ -1008,11 +1004,12 @@ def _awards_store_signed(reads: dict[int, _IssueRead], *, probe: bool = True) ->
         awards[enrolment_id] = award
     if not awards:
         return [], left
-    _awards_insert(status_list_id=status_list.pk, awards=list(awards.values()))  # sets the stored ones' keys
+    # The awards and their e-mails' outbox rows commit together (no savepoint: a failure undoes both anyway).
+    with transaction.atomic(savepoint=False):
+        _awards_insert(status_list_id=status_list.pk, awards=list(awards.values()))  # sets the stored ones' keys
+        issued = [award for award in awards.values() if award.pk is not None]
+        _notify_record([award.pk for award in issued])
     left += [enrolment_id for enrolment_id, award in awards.items() if award.pk is None]
-    issued = [award for award in awards.values() if award.pk is not None]
-    ids = [award.pk for award in issued]
-    transaction.on_commit(lambda: _notify_later(ids))
     return issued, left
 
 
@@ -1047,9 +1044,8 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
     stored meanwhile, a clashing code or status index) are skipped, and their indexes counted all the same: the
     counter may run ahead of the rows, never behind them. Sets the stored awards' primary keys.
 
-    On PostgreSQL one statement (the counter's UPDATE in a CTE, the INSERT from it), which commits on its own when
-    no transaction is open: one round trip and one commit for the lot. SQLite has no UPDATE in a CTE: the two
-    statements run in one transaction there.
+    On PostgreSQL one statement (the counter's UPDATE in a CTE, the INSERT from it): one round trip for the lot.
+    SQLite has no UPDATE in a CTE: the two statements run in one transaction there (the caller's, when it has one).
     """
     fields = [field for field in Award._meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
@@ -1063,7 +1059,7 @@ def _awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[in
             rows = cursor.fetchall()
     else:
         update, insert = statements
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             reserved = fixed_statement_rows(sql=update, params=params[:3])
             rows = fixed_statement_rows(sql=insert, params=values) if reserved else []
     stored = {(learner_id, achievement_id): award_id for award_id, learner_id, achievement_id in rows}
@@ -1097,30 +1093,10 @@ def _awards_insert_sql(vendor: str, count: int) -> tuple[str, ...]:
     return reserve, f"INSERT INTO {awards} ({columns}) VALUES {', '.join([row] * count)} {returning}"  # noqa: S608
 
 
-def _notify_later(award_ids: Sequence[int]) -> None:
-    """Queue the e-mails of new awards: one task for one award, one task for a batch's (`awards_notify`)."""
-    from badges.tasks import award_notify_many_task, award_notify_task
-
-    try:
-        if len(award_ids) == 1:
-            award_notify_task.delay(award_ids[0])
-        elif award_ids:
-            award_notify_many_task.delay(list(award_ids))
-    except Exception:  # the badges are issued; lost e-mails must not undo or hide that
-        logger.exception("Could not queue the e-mails of awards %s", list(award_ids)[:10])
-
-
-def awards_notify(*, award_ids: Sequence[int]) -> None:
-    """E-mail each learner of a batch the link to their new badge. An e-mail that fails is queued again on its own
-    (`award_notify_task`, which retries it), so a retry never sends the others twice."""
-    from badges.tasks import award_notify_task
-
-    for award_id in award_ids:
-        try:
-            award_notify(award_id=award_id)
-        except Exception:
-            logger.exception("The e-mail of award %s failed; it is queued again on its own", award_id)
-            award_notify_task.delay(award_id)
+def _notify_record(award_ids: Sequence[int]) -> None:
+    """Record the e-mails of new awards in the outbox, in the transaction that stores them (one INSERT); each is
+    sent by the worker after the commit (`award_notify`), or later by the outbox if the broker is down."""
+    outbox_enqueue_many(handler="badges.award_notify", payloads=[{"award_id": award_id} for award_id in award_ids])
 
 
 # --- pathways -----------------------------------------------------------------------------------------
@@ -1221,15 +1197,18 @@ def award_retry(*, award: Award, user: User) -> Award:
 
 
 def award_notify(*, award_id: int) -> None:
-    """E-mail the learner the link to their new badge."""
+    """E-mail the learner the link to their new badge, once: the award records when it was sent.
+
+    Run by the outbox (in one transaction with its message, so a repeated delivery finds it sent)."""
     award = Award.objects.select_related("learner", "achievement", "pathway").get(pk=award_id)
-    if award.status != AwardStatus.ISSUED:
+    if award.status != AwardStatus.ISSUED or award.notified_at is not None:
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {"award": award, "badge": award.badge_class, "url": award.url, "site_url": settings.SITE_URL}
         subject = render_to_string("badges/email/award_subject.txt", context).strip()
         body = render_to_string("badges/email/award_body.txt", context)
     send_mail(subject, body, None, [award.learner.email])
+    Award.objects.filter(pk=award_id).update(notified_at=timezone.now())
 
 
 # --- the learner's choices ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from celery import shared_task
 from celery.signals import worker_init
 
 from badges import services
+from lms.outbox import notifications_queue, outbox_handler
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +47,25 @@ def award_notify_task(award_id: int) -> None:
     services.award_notify(award_id=award_id)
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def award_notify_many_task(award_ids: list[int]) -> None:
-    """The e-mails of a batch's awards; each that fails is queued again on its own, as `award_notify_task`."""
-    services.awards_notify(award_ids=award_ids)
+# The outbox's handlers (lms.outbox): what "course completed" and the admin's batch issuing record, and the
+# e-mail recorded with each new award. Issuing commits in steps of its own (a failure is recorded on the award for
+# admins), so it is claimed, not run inside the outbox's transaction; it is idempotent, so a repeat is harmless.
+
+
+@outbox_handler("badges.award_issue", atomic=False)
+def award_issue_handler(*, enrolment_id: int) -> None:
+    services.award_issue_for_enrolment(enrolment_id=enrolment_id)
+
+
+@outbox_handler("badges.award_issue_batch", atomic=False)
+def award_issue_batch_handler(*, enrolment_ids: list[int]) -> None:
+    """A failed award fails the message, so the batch is retried; the retry redoes only what is not issued."""
+    services.award_issue_for_enrolments(enrolment_ids=enrolment_ids)
+
+
+@outbox_handler("badges.award_notify", queue=notifications_queue)
+def award_notify_handler(*, award_id: int) -> None:
+    services.award_notify(award_id=award_id)
 
 
 @worker_init.connect(dispatch_uid="badges.warm_up_worker")

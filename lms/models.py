@@ -63,3 +63,31 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+
+class OutboxMessage(models.Model):
+    """Work another process must do because of a change, recorded in the change's own transaction (lms.outbox).
+
+    Pending while `done_at` is null; `available_at` is when the beat task may publish it again.
+    """
+
+    handler = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    queue = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    available_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(
+                fields=["available_at"], name="lms_outbox_pending_idx", condition=models.Q(done_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} #{self.pk}"

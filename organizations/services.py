@@ -11,7 +11,6 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -22,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from wagtail.models import GroupCollectionPermission, GroupPagePermission, PageV
 from content.models import CatalogPage, CoursePage
 from content.services import course_create
 from lms.models import User
+from lms.outbox import outbox_enqueue, outbox_enqueue_many
 from lms.roles import COLLECTION_PERMISSIONS, PAGE_PERMISSIONS, permission
 from organizations.learning import enrol_on_seat, enrolment_end, enrolment_started
 from organizations.models import (
@@ -391,19 +391,31 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("organizations:invitation_accept", args=[invitation.token])
 
 
-def _invitation_send(invitation: Invitation) -> None:
-    send_mail(
-        subject=_("You are invited to join %(org)s on Stackable") % {"org": invitation.organization.name},
-        message=_("%(org)s invites you to study on Stackable. Accept the invitation here:\n\n%(url)s\n")
-        % {"org": invitation.organization.name, "url": invitation_url(invitation)},
-        from_email=None,
-        recipient_list=[invitation.email],
+def _invitations_send_later(invitations: list[Invitation]) -> None:
+    """Record the invitations' e-mails in the outbox, in the transaction that creates them (one INSERT), in the
+    language of the person inviting; the worker sends them after the commit (`invitation_send`)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    outbox_enqueue_many(
+        handler="organizations.invitation_send",
+        payloads=[{"invitation_id": invitation.pk, "language": language} for invitation in invitations],
     )
 
 
-def _invitations_send(invitations: list[Invitation]) -> None:
-    for invitation in invitations:
-        _invitation_send(invitation)
+def invitation_send(*, invitation_id: int, language: str) -> None:
+    """E-mail the invitation link (run by the outbox); nothing when it was accepted or withdrawn meanwhile."""
+    invitation = (
+        Invitation.objects.select_related("organization").filter(pk=invitation_id, accepted_at__isnull=True).first()
+    )
+    if invitation is None:
+        return
+    with translation.override(language):
+        send_mail(
+            subject=_("You are invited to join %(org)s on Stackable") % {"org": invitation.organization.name},
+            message=_("%(org)s invites you to study on Stackable. Accept the invitation here:\n\n%(url)s\n")
+            % {"org": invitation.organization.name, "url": invitation_url(invitation)},
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
 
 
 def _email_problem(*, organization: Organization, email: str) -> str | None:
@@ -431,7 +443,7 @@ def invitation_create(
     bundle: SeatBundle | None = None,
     role: str = Role.MEMBER,
 ) -> Invitation:
-    """Invite one address (optionally onto a seat of `bundle`) and e-mail the link after commit."""
+    """Invite one address (optionally onto a seat of `bundle`) and e-mail the link after commit (by the outbox)."""
     _check_admin(actor=actor, organization=organization)
     email = email.strip().lower()
     problem = _email_problem(organization=organization, email=email)
@@ -450,7 +462,7 @@ def invitation_create(
     invitation = Invitation.objects.create(
         organization=organization, email=email, bundle=bundle, role=role, invited_by=actor
     )
-    transaction.on_commit(lambda: _invitation_send(invitation))
+    _invitations_send_later([invitation])
     return invitation
 
 
@@ -499,9 +511,8 @@ def _csv_addresses(source: str) -> list[tuple[int, str]]:
 def invitations_import_start(
     *, organization: Organization, source: str, actor: User, bundle: SeatBundle | None = None
 ) -> InvitationImport:
-    """Record an uploaded CSV and hand it to Celery (after commit); the import page shows its progress."""
-    from organizations.tasks import invitations_import_task
-
+    """Record an uploaded CSV and, in the same transaction, its import in the outbox (run by the worker after the
+    commit); the import page shows its progress."""
     _check_admin(actor=actor, organization=organization)
     if bundle is not None and bundle.organization_id != organization.pk:
         raise PermissionDenied(_("That seat bundle belongs to another organization."))
@@ -511,7 +522,7 @@ def invitations_import_start(
     job = InvitationImport.objects.create(
         organization=organization, bundle=bundle, created_by=actor, source=source, rows_total=len(rows)
     )
-    transaction.on_commit(lambda: invitations_import_task.delay(job.pk))
+    outbox_enqueue(handler="organizations.invitations_import", payload={"job_id": job.pk})
     return job
 
 
@@ -572,9 +583,7 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
             InvitationImport.objects.filter(pk=job.pk).update(
                 status=ImportStatus.DONE, rows_done=len(rows), invited=len(created), errors=errors
             )
-            for invitation in created:
-                invitation.organization = organization
-            transaction.on_commit(partial(_invitations_send, created))
+            _invitations_send_later(created)
     except IntegrityError:
         logger.warning("invitation import %s collided with a concurrent invitation; nothing was created", job.pk)
         InvitationImport.objects.filter(pk=job.pk).update(

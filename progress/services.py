@@ -42,6 +42,7 @@ from content.models import CourseItemPage, CoursePage, LessonPage, ModulePage
 from content.selectors import CourseOutline, OutlineItem, course_outline
 from lms.db import fixed_statement_rows, row_shape
 from lms.models import User
+from lms.outbox import outbox_enqueue
 from lms.roles import PLATFORM_ADMINS
 from progress import xapi
 from progress.models import (
@@ -55,7 +56,6 @@ from progress.models import (
     ModuleProgress,
     Statement,
 )
-from progress.signals import course_completed
 
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
@@ -389,7 +389,8 @@ def _figures_from_outline(
 
 
 def _complete_if_due(*, enrolment: Enrolment, progress: CourseProgress) -> bool:
-    """Record completion once: a conditional UPDATE ... WHERE completed_at IS NULL, then the signal on commit."""
+    """Record completion once: a conditional UPDATE ... WHERE completed_at IS NULL, and "course completed" in the
+    outbox in the same transaction (the signal is sent after the commit)."""
     course = enrolment.course
     if (
         enrolment.completed_at is not None
@@ -412,8 +413,9 @@ def _complete_if_due(*, enrolment: Enrolment, progress: CourseProgress) -> bool:
         result_=xapi.result(completion=True, success=True, score=grade),
         timestamp=now,
     )
+    # Recorded with the completion, sent by the worker after the commit (progress.tasks): never lost to the broker.
     ids = {"enrolment_id": enrolment.pk, "user_id": enrolment.user_id, "course_id": course.pk}
-    transaction.on_commit(lambda: course_completed.send(sender=Enrolment, **ids))
+    outbox_enqueue(handler="progress.course_completed", payload=ids)
     return True
 
 

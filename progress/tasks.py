@@ -8,7 +8,10 @@ from celery import shared_task
 
 from content.models import CoursePage
 from lms.models import User
+from lms.outbox import outbox_handler
+from progress.models import Enrolment
 from progress.services import course_recompute
+from progress.signals import course_completed
 
 
 @shared_task(acks_late=True)
@@ -25,3 +28,10 @@ def lrs_deliver_task() -> dict[str, Any]:
 
     report = statements_deliver()
     return {"sent": report.sent, "failed": report.failed, "error": report.error}
+
+
+@outbox_handler("progress.course_completed")
+def course_completed_send(*, enrolment_id: int, user_id: int, course_id: int) -> None:
+    """Send "course completed", recorded in the outbox with the completion, in the outbox's transaction: what the
+    receivers record (badges' award) commits with the message's "done", so it is recorded exactly once."""
+    course_completed.send(sender=Enrolment, enrolment_id=enrolment_id, user_id=user_id, course_id=course_id)

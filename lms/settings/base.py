@@ -223,7 +223,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# A broker that is down must fail a publish at once, never hang a request: the outbox keeps the message and beat
+# publishes it again (lms.outbox).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Redis hands an unacknowledged message (acks_late) to another worker after the visibility timeout: it must be
+# longer than the longest task, which the hard time limit bounds. The outbox re-delivers its own work much sooner.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 300),
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=10.0),
+}
+# The outbox: pending messages whose publish was lost are published again by beat every OUTBOX_REDELIVER_EVERY
+# seconds, the first time OUTBOX_REDELIVER_AFTER seconds after they were recorded, then with a doubling backoff up
+# to OUTBOX_BACKOFF_MAX; at most OUTBOX_REDELIVER_BATCH rows a statement.
+OUTBOX_REDELIVER_EVERY = env.float("OUTBOX_REDELIVER_EVERY", default=30.0)
+OUTBOX_REDELIVER_AFTER = env.float("OUTBOX_REDELIVER_AFTER", default=60.0)
+OUTBOX_BACKOFF_MAX = env.float("OUTBOX_BACKOFF_MAX", default=3600.0)
+OUTBOX_REDELIVER_BATCH = env.int("OUTBOX_REDELIVER_BATCH", default=500)
+CELERY_BEAT_SCHEDULE: dict = {
+    "lms-outbox-redeliver": {"task": "lms.tasks.outbox_redeliver_task", "schedule": OUTBOX_REDELIVER_EVERY},
+}
 # Celery's Django fixup closes every database connection before and after each task unless this is set: a new
 # PostgreSQL connection a task (connect, session setup, then a backend with cold caches) cost more than signing
 # a credential. lms.celery recycles connections at task edges as Django does at request edges (CONN_MAX_AGE,
@@ -234,7 +256,6 @@ CELERY_DB_REUSE_MAX = 1000
 NOTIFICATIONS_QUEUE = env.str("NOTIFICATIONS_QUEUE", default="notifications")
 CELERY_TASK_ROUTES = {
     "badges.tasks.award_notify_task": {"queue": NOTIFICATIONS_QUEUE},
-    "badges.tasks.award_notify_many_task": {"queue": NOTIFICATIONS_QUEUE},
 }
 
 # Learning record store: xAPI statements wait in progress's outbox and a Celery task sends them when an

@@ -13,6 +13,7 @@ from badges import services
 from badges.models import Award, AwardStatus, Issuer
 from badges.selectors import achievement_issue_summary
 from badges.services import achievement_awards_issue, award_issue, award_revoke
+from lms.models import OutboxMessage
 from progress.models import Enrolment
 from tests.badges.conftest import make_achievement
 from tests.factories import make_course, make_user
@@ -79,10 +80,10 @@ def test_a_large_course_is_queued_in_batches(issuer, monkeypatch, django_capture
     for _ in range(5):
         _complete(achievement.course)
     monkeypatch.setattr(services, "AWARD_BATCH_SIZE", 2)
-    queued: list[list[int]] = []
-    monkeypatch.setattr(services, "_queue_batch", queued.append)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False):
         achievement_awards_issue(achievement=achievement, user=make_user(is_superuser=True))
+    messages = OutboxMessage.objects.filter(handler="badges.award_issue_batch").order_by("pk")
+    queued = [message.payload["enrolment_ids"] for message in messages]
     assert [len(batch) for batch in queued] == [2, 2, 1]
     assert len({pk for batch in queued for pk in batch}) == 5
 

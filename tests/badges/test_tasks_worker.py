@@ -16,11 +16,13 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from badges.models import Award, AwardStatus
 from badges.tasks import award_issue_task, award_notify_task
 from lms.celery import app
+from lms.outbox import handler_get
 from progress.models import Enrolment
 from progress.services import enrolment_create, lesson_complete
 
@@ -36,7 +38,7 @@ def routed_to_test_queues(queue: str) -> Iterator[list[str]]:
     """Send this test's tasks to `queue` and its e-mails to a notifications queue of its own.
 
     Yields the queues a worker must consume, as a deployment's worker consumes `celery` and the
-    notifications queue (CELERY_TASK_ROUTES).
+    notifications queue (CELERY_TASK_ROUTES, and NOTIFICATIONS_QUEUE for the outbox's e-mails).
     """
     notifications = f"{queue}-notifications"
     broker = settings.CELERY_BROKER_URL_FOR_WORKER_TESTS
@@ -52,7 +54,8 @@ def routed_to_test_queues(queue: str) -> Iterator[list[str]]:
     app._backend_cache = app._local.backend = None
     _flush_router()
     try:
-        yield [queue, notifications]
+        with override_settings(NOTIFICATIONS_QUEUE=notifications):
+            yield [queue, notifications]
     finally:
         app.conf.update(saved)
         app._backend_cache, app._local.backend = saved_backend
@@ -134,6 +137,5 @@ def test_badge_tasks_store_no_result_since_the_award_row_is_their_outcome():
 def test_award_emails_are_routed_to_the_notifications_queue():
     route = app.amqp.router.route({}, "badges.tasks.award_notify_task")
     assert route["queue"].name == settings.NOTIFICATIONS_QUEUE == "notifications"
-    batch = app.amqp.router.route({}, "badges.tasks.award_notify_many_task")
-    assert batch["queue"].name == settings.NOTIFICATIONS_QUEUE
+    assert handler_get("badges.award_notify").queue_name() == settings.NOTIFICATIONS_QUEUE
     assert app.amqp.router.route({}, "badges.tasks.award_issue_task")["queue"].name == app.conf.task_default_queue

@@ -1,5 +1,8 @@
 """A worker killed (SIGKILL) halfway through issuing: the award is issued once, by the next attempt.
 
+On the production path (course completed, through the outbox) the next attempt comes from the outbox's
+redelivery by beat, within a minute; the first tests send the task straight to the broker.
+
 The task is acknowledged late, so the message stays with the broker until the task returns: Redis hands an
 unacknowledged message to another worker after its visibility timeout (shortened here) when a whole worker
 dies, and a worker whose pool process dies puts the message back itself (reject_on_worker_lost). A new award is
@@ -27,10 +30,15 @@ from django.db import connection
 from badges.models import Achievement, Award, AwardStatus
 from badges.services import award_issue
 from badges.tasks import award_issue_task
+from content.models import LessonPage
+from lms.models import OutboxMessage
 from progress.models import Enrolment
+from progress.services import enrolment_create, lesson_complete
+from tests.badges import brokered
+from tests.badges.conftest import make_achievement
 from tests.badges.helpers import verify_award
 from tests.badges.test_tasks_worker import completed_enrolment, routed_to_test_queues
-from tests.factories import make_user
+from tests.factories import make_course, make_user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -182,3 +190,49 @@ def test_a_pool_process_killed_while_signing_is_requeued_and_its_award_issued_on
         wait_until_issued(learner, what="the requeued task to finish the award")
 
     assert_issued_once(halfway, learner, achievement)
+
+
+def test_a_worker_killed_while_issuing_from_the_outbox_is_redelivered_within_a_minute_and_emails_once(
+    issuer, achievement, learner, tmp_path, settings
+):
+    """The production path (course completed, recorded in the outbox), with no broker redelivery to help: the
+    killed attempt's outbox row is published again by beat after its backoff (2 s here, a minute by default),
+    not after Redis's one-hour visibility timeout; the award is issued once and its e-mail sent once."""
+    settings.OUTBOX_REDELIVER_AFTER = 2  # as the worker's and beat's environment says
+    award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
+    course = make_course(modules=1, lessons_per_module=1)
+    make_achievement(issuer, course=course)
+    lessons = LessonPage.objects.live().descendant_of(course)
+    enrolment_create(user=learner, course=course)
+    broker = brokered.RedisBroker(tmp_path)
+    broker.start()
+    signing, emails = tmp_path / "signing", tmp_path / "emails"
+    processes = [brokered.worker(broker, tmp_path, block_signing=signing)]
+    try:
+        with brokered.publishing_to(broker):
+            for lesson in lessons:
+                lesson_complete(user=learner, lesson=lesson)
+        wait_for(lambda: signing.exists() and signing.read_text().isdigit(), seconds=60, what="signing to start")
+        os.kill(processes[0].pid, signal.SIGKILL)
+        assert processes[0].wait(timeout=30) == -signal.SIGKILL
+        assert not Award.objects.filter(learner=learner).exists()
+        killed = time.monotonic()
+        processes += [brokered.worker(broker, tmp_path), brokered.beat(broker, tmp_path)]
+        brokered.wait_for(
+            lambda: (
+                brokered.emails_to(emails, learner.email) == 1
+                and not OutboxMessage.objects.filter(done_at__isnull=True).exists()
+            ),
+            seconds=60,
+            what="the outbox to redeliver the award and its e-mail",
+        )
+        assert time.monotonic() - killed < 60
+    finally:
+        for process in processes:
+            stop(process)
+        broker.stop()
+        brokered.end_worker_sessions()
+    award = Award.objects.get(learner=learner)
+    assert award.status == AwardStatus.ISSUED and award.attempts == 1 and award.notified_at is not None
+    assert verify_award(award).status == "valid"
+    assert brokered.emails_to(emails, learner.email) == 1
