@@ -14,6 +14,7 @@ import bleach
 import markdown
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
+from django.utils import timezone
 
 from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
@@ -319,10 +320,13 @@ ORG_BADGES_SHOWN = 25
 
 
 def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[Sequence[Award], int]:
-    """The latest badges in good standing of an organization's staff (`staff`: a queryset of user ids, given by
-    organizations through its dashboard hook), and how many there are in all: one query."""
+    """The latest unexpired badges of an organization's staff, revoked ones included (the page marks them), (`staff`:
+    a queryset of user ids, given by organizations through its dashboard hook), and how many there are in all: one
+    query."""
+    now = timezone.now()
     latest = list(
-        Award.objects.in_good_standing()
+        Award.objects.issued()
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .filter(learner_id__in=staff)
         .select_related("learner", "achievement", "pathway")
         # The window counts every matching award before the slice: the total comes with the page.
