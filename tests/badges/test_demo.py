@@ -40,3 +40,20 @@ def test_learner1_holds_a_real_linux_badge_and_is_one_lesson_from_the_second():
     before = row_counts()
     seed_badges(users=users_seed(), courses=seed_content(instructors=users).courses)
     assert row_counts() == before
+
+
+def test_the_demo_badges_align_to_real_framework_entries():
+    from content.models import Skill
+
+    users = users_seed()
+    demo = seed_content(instructors=users)
+    badges = seed_badges(users=users, courses=demo.courses)
+    for skill in Skill.objects.all():
+        skill.full_clean()  # each is checked against its framework
+        assert skill.framework_url and skill.code
+    alignments = badges.award.credential["credentialSubject"]["achievement"]["alignment"]
+    assert alignments and all(
+        a["targetUrl"] == f"https://www.onetonline.org/link/summary/{a['targetCode']}"
+        and a["targetFramework"] == "O*NET"
+        for a in alignments
+    )
