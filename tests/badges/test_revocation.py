@@ -9,9 +9,9 @@ from django.db import transaction
 from badges.models import Award, RevocationAudit
 from badges.ob3.statuslist import MIN_BITS, Bitstring
 from badges.services import BadgeError, award_dependents, award_issue, award_revoke
+from lms.models import OutboxMessage
 from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import status_list_of, verify_award
-from lms.models import OutboxMessage
 from tests.factories import make_course, make_user
 
 pytestmark = pytest.mark.django_db
