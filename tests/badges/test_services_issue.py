@@ -58,7 +58,7 @@ def test_the_credential_has_the_shape_credentials_md_asks_for(issuer, achievemen
     assert identity["identityHash"] == identity_hash(" learner@EXAMPLE.test ", identity["salt"])
     achievement_json = subject["achievement"]
     assert achievement_json["achievementType"] == "MicroCredential"
-    assert achievement_json["alignment"][0]["targetFramework"] == "ESCO"
+    assert achievement_json["alignment"][0]["targetFramework"] == "O*NET"
     assert achievement_json["creditsAvailable"] == 1.5
     assert achievement_json["related"][0]["id"].endswith(f"/ob2/badges/{achievement.slug}")
     assert subject["result"][0]["value"] == "87.5"
