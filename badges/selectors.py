@@ -283,7 +283,7 @@ def learner_award(*, user: User, code: str) -> Award | None:
 class CourseBadge:
     achievement: Achievement
     code: str | None
-    state: Literal["issuing", "issued", "failed", "not_earned"]
+    state: Literal["issuing", "issued", "revoked", "failed", "not_earned"]
 
 
 def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
@@ -301,6 +301,7 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
         .annotate(
             award_status=Subquery(awards.values("status")[:1]),
             award_code=Subquery(awards.values("code")[:1]),
+            award_revoked=Exists(awards.filter(revoked_at__isnull=False)),
             completed=Exists(Enrolment.objects.filter(user=user, course_id=course_id, completed_at__isnull=False)),
         )
         .first()
@@ -309,7 +310,7 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
         return None
     status, code = achievement.award_status, achievement.award_code  # type: ignore[attr-defined]
     if status == AwardStatus.ISSUED:
-        return CourseBadge(achievement, code, "issued")
+        return CourseBadge(achievement, code, "revoked" if achievement.award_revoked else "issued")  # type: ignore[attr-defined]
     if status == AwardStatus.FAILED:
         return CourseBadge(achievement, None, "failed")
     issuing = status is not None or achievement.completed  # type: ignore[attr-defined]

@@ -55,3 +55,12 @@ def test_a_revoked_pathway_is_marked_revoked_in_its_progress(client, learner, is
     body = client.get("/dashboard/").content.decode()
     progress = body.split("<strong>Cloud Systems Specialist</strong>", 1)[1].split("</li>", 1)[0]
     assert "Revoked" in progress
+
+
+def test_the_course_page_says_a_revoked_badge_is_revoked(client, learner, achievement):
+    award = award_issue(learner=learner, achievement=achievement)
+    award_revoke(award=award, user=make_user(is_superuser=True), reason="Issued by mistake")
+    client.force_login(learner)
+    panel = client.get(f"/dashboard/badges/courses/{achievement.course_id}/badge/").content.decode()
+    assert "Badge revoked" in panel and "Badge earned" not in panel
+    assert f"/credentials/{award.code}/" in panel
