@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -161,8 +162,10 @@ def _credential_fixed_parts(
         "award": {"code": code, "url": url, "is_pathway": is_pathway, "awarded_at": awarded_at},
         "qr_svg": artifacts.qr_svg(url, title=_("QR code of this page")),
         "json_url": f"{url.rstrip('/')}.json",
-        # The achievement's own image, else the one drawn for it; absolute, for link previews (og:image).
+        # The achievement's own image, else the one drawn for it: absolute for link previews (og:image), and from
+        # this site in the page (what the content security policy allows, whatever SITE_URL says).
         "image_url": facts.image_url or f"{url}badge.png",
+        "image_src": facts.image_url or reverse("badges:badge_image", kwargs={"code": code}),
         "ob2_url": f"{site_url}/ob2/assertions/{code}",
     }
     return {
