@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from badges.models import Achievement, Award, Issuer, Pathway, PathwayComponent, PathwayRule, SigningKey
-from badges.services import award_issue_for_enrolment, issuer_key_create
+from badges.services import award_issue_for_enrolment, issuer_key_create, pathway_evaluate_all
 from content.models import CoursePage
 from lms.formatting import format_percent
 from lms.models import User
@@ -74,6 +74,7 @@ def _catalog(*, courses: dict[str, CoursePage]) -> tuple[Issuer, dict[str, Achie
     if created:
         for position, slug in enumerate(slug for slug in CLOUD_SYSTEMS if slug in achievements):
             PathwayComponent.objects.create(pathway=pathway, achievement=achievements[slug], sort_order=position)
+        pathway_evaluate_all(pathway=pathway, user=None)
     return issuer, achievements, pathway
 
 

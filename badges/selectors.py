@@ -14,6 +14,7 @@ import bleach
 import markdown
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
+from django.utils import timezone
 
 from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
@@ -282,7 +283,7 @@ def learner_award(*, user: User, code: str) -> Award | None:
 class CourseBadge:
     achievement: Achievement
     code: str | None
-    state: Literal["issuing", "issued", "failed", "not_earned"]
+    state: Literal["issuing", "issued", "revoked", "failed", "not_earned"]
 
 
 def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
@@ -300,6 +301,7 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
         .annotate(
             award_status=Subquery(awards.values("status")[:1]),
             award_code=Subquery(awards.values("code")[:1]),
+            award_revoked=Exists(awards.filter(revoked_at__isnull=False)),
             completed=Exists(Enrolment.objects.filter(user=user, course_id=course_id, completed_at__isnull=False)),
         )
         .first()
@@ -308,7 +310,7 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
         return None
     status, code = achievement.award_status, achievement.award_code  # type: ignore[attr-defined]
     if status == AwardStatus.ISSUED:
-        return CourseBadge(achievement, code, "issued")
+        return CourseBadge(achievement, code, "revoked" if achievement.award_revoked else "issued")  # type: ignore[attr-defined]
     if status == AwardStatus.FAILED:
         return CourseBadge(achievement, None, "failed")
     issuing = status is not None or achievement.completed  # type: ignore[attr-defined]
@@ -319,10 +321,13 @@ ORG_BADGES_SHOWN = 25
 
 
 def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[Sequence[Award], int]:
-    """The latest badges in good standing of an organization's staff (`staff`: a queryset of user ids, given by
-    organizations through its dashboard hook), and how many there are in all: one query."""
+    """The latest unexpired badges of an organization's staff, revoked ones included (the page marks them), (`staff`:
+    a queryset of user ids, given by organizations through its dashboard hook), and how many there are in all: one
+    query."""
+    now = timezone.now()
     latest = list(
-        Award.objects.in_good_standing()
+        Award.objects.issued()
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .filter(learner_id__in=staff)
         .select_related("learner", "achievement", "pathway")
         # The window counts every matching award before the slice: the total comes with the page.

@@ -49,7 +49,7 @@ from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status
 from content.models import CoursePage, Skill
 from lms.db import RowShape, column_converters, converted, fixed_statement_rows, row_shape
 from lms.models import User
-from lms.outbox import outbox_enqueue_many
+from lms.outbox import outbox_enqueue, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
 
@@ -492,11 +492,9 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
     if course is not None:
         alignments = []
         for name, framework, framework_url, code in _course_skills(badge, course):
-            alignment: dict[str, Any] = {
-                "type": ["Alignment"],
-                "targetName": name,
-                "targetUrl": framework_url or f"{page}#skills",
-            }
+            if not framework_url:  # an alignment names a framework's entry, never our own page
+                continue
+            alignment: dict[str, Any] = {"type": ["Alignment"], "targetName": name, "targetUrl": framework_url}
             if framework:
                 alignment["targetFramework"] = framework
             if code:
@@ -1159,8 +1157,9 @@ def _earned_awards(learner: User) -> dict[int, Award]:
     return {award.achievement_id: award for award in awards.select_related("achievement") if award.achievement_id}
 
 
-def pathways_evaluate(*, learner: User) -> list[Award]:
-    """Issue every pathway credential the learner's badges now complete (idempotent); return the new ones."""
+def pathways_evaluate(*, learner: User, pathway_ids: Sequence[int] | None = None) -> list[Award]:
+    """Issue every pathway credential the learner's badges now complete (idempotent); return the new ones.
+    `pathway_ids`: only these pathways."""
     earned = _earned_awards(learner)
     if not earned:
         return []
@@ -1169,8 +1168,9 @@ def pathways_evaluate(*, learner: User) -> list[Award]:
             "pathway_id", flat=True
         )
     )
+    candidates = Pathway.objects.all() if pathway_ids is None else Pathway.objects.filter(pk__in=pathway_ids)
     pathways = (
-        Pathway.objects.filter(components__achievement_id__in=earned)
+        candidates.filter(components__achievement_id__in=earned)
         .exclude(pk__in=already)
         .distinct()
         .select_related("issuer")
@@ -1182,6 +1182,56 @@ def pathways_evaluate(*, learner: User) -> list[Award]:
         if status.complete:
             evidence = [earned[achievement_id] for achievement_id in status.chosen]
             issued.append(_issue(learner=learner, badge=pathway, grade=None, evidence=evidence))
+    return issued
+
+
+PATHWAY_BATCH_SIZE = 200
+
+
+@transaction.atomic
+def pathway_evaluate_all(*, pathway: Pathway, user: User | None) -> int:
+    """A pathway was created or its rule or badges changed: issue it to every learner who already qualifies.
+
+    Records in the outbox, in the caller's transaction, one message per batch of `PATHWAY_BATCH_SIZE` learners who
+    hold one of its badges in good standing and not the pathway (revoked pathway credentials are never issued
+    again); the worker issues to those who qualify (`pathway_issue_to_learners`), idempotently (the unique
+    (learner, pathway) constraint). `user`: who changed it (checked); None for code paths of the platform
+    (the demo, a command). Returns how many learners are to be evaluated."""
+    if user is not None and not (user_is_badge_admin(user) or user.has_perm("badges.change_pathway")):
+        raise PermissionDenied(_("You may not change pathways."))
+    components = PathwayComponent.objects.filter(pathway=pathway).values("achievement_id")
+    holders = (
+        Award.objects.in_good_standing()
+        .filter(achievement_id__in=components)
+        .exclude(learner_id__in=Award.objects.filter(pathway=pathway).values("learner_id"))
+        .values_list("learner_id", flat=True)
+        .distinct()
+        .order_by("learner_id")
+    )
+    ids = list(holders)
+    batches = [
+        {"pathway_id": pathway.pk, "learner_ids": ids[start : start + PATHWAY_BATCH_SIZE]}
+        for start in range(0, len(ids), PATHWAY_BATCH_SIZE)
+    ]
+    outbox_enqueue_many(handler="badges.pathway_evaluate_batch", payloads=batches)
+    logger.info("Pathway %s: %d learners queued for evaluation", pathway.slug, len(ids))
+    return len(ids)
+
+
+def pathway_issue_to_learners(*, pathway_id: int, learner_ids: Sequence[int]) -> list[Award]:
+    """Issue the pathway to those of `learner_ids` whose badges complete it (the worker's half of
+    `pathway_evaluate_all`). A failure of one learner fails the batch, after the others were tried: the outbox
+    delivers it again, and what was issued is found issued."""
+    issued: list[Award] = []
+    failures = 0
+    for learner in User.objects.filter(pk__in=learner_ids).order_by("pk"):
+        try:
+            issued += pathways_evaluate(learner=learner, pathway_ids=[pathway_id])
+        except Exception:
+            logger.exception("Issuing pathway %s to learner %s failed", pathway_id, learner.pk)
+            failures += 1
+    if failures:
+        raise BadgeError(f"{failures} of {len(learner_ids)} learners of pathway {pathway_id} failed.")
     return issued
 
 
@@ -1209,6 +1259,19 @@ def award_notify(*, award_id: int) -> None:
         body = render_to_string("badges/email/award_body.txt", context)
     send_mail(subject, body, None, [award.learner.email])
     Award.objects.filter(pk=award_id).update(notified_at=timezone.now())
+
+
+def award_revoked_notify(*, award_id: int) -> None:
+    """E-mail the learner that their badge was revoked, and why. Run by the outbox in one transaction with its
+    message (a repeated delivery finds the message done)."""
+    award = Award.objects.select_related("learner", "achievement", "pathway").get(pk=award_id)
+    if award.revoked_at is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"award": award, "badge": award.badge_class, "url": award.url, "site_url": settings.SITE_URL}
+        subject = render_to_string("badges/email/revoked_subject.txt", context).strip()
+        body = render_to_string("badges/email/revoked_body.txt", context)
+    send_mail(subject, body, None, [award.learner.email])
 
 
 # --- the learner's choices ----------------------------------------------------------------------------
@@ -1263,6 +1326,8 @@ def _revoke_one(*, award_id: int, user: User | None, reason: str, cascaded_from:
         bits.set(award.status_index)
         status_list.bits = bits.to_bytes()
         status_list_sign(status_list=status_list)
+    # The learner is told why, by the worker after the commit: recorded with the revocation, so never lost.
+    outbox_enqueue(handler="badges.award_revoked_notify", payload={"award_id": award.pk})
     return award
 
 

@@ -68,6 +68,17 @@ def award_notify_handler(*, award_id: int) -> None:
     services.award_notify(award_id=award_id)
 
 
+@outbox_handler("badges.award_revoked_notify", queue=notifications_queue)
+def award_revoked_notify_handler(*, award_id: int) -> None:
+    services.award_revoked_notify(award_id=award_id)
+
+
+@outbox_handler("badges.pathway_evaluate_batch", atomic=False)
+def pathway_evaluate_batch_handler(*, pathway_id: int, learner_ids: list[int]) -> None:
+    """Issue a pathway to the learners of one batch who qualify; idempotent, so a repeat issues nothing twice."""
+    services.pathway_issue_to_learners(pathway_id=pathway_id, learner_ids=learner_ids)
+
+
 @worker_init.connect(dispatch_uid="badges.warm_up_worker")
 def warm_up_worker(**_kwargs: object) -> None:
     """Pay a worker's one-time costs when it starts, not in the first learner's task (about a second): the

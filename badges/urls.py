@@ -21,5 +21,7 @@ urlpatterns = [
     re_path(rf"^dashboard/badges/{CODE}/privacy/$", views.privacy_view, name="privacy"),
     re_path(rf"^dashboard/badges/{CODE}/badge\.png$", views.baked_png_view, name="baked_png"),
     re_path(rf"^dashboard/badges/{CODE}/certificate\.pdf$", views.certificate_view, name="certificate"),
+    re_path(rf"^dashboard/badges/{CODE}/linkedin/$", views.linkedin_add_view, name="linkedin_add"),
+    re_path(rf"^credentials/{CODE}/badge\.png$", views.badge_image_view, name="badge_image"),
     path("dashboard/badges/courses/<int:course_id>/badge/", views.course_badge_view, name="course_badge"),
 ]

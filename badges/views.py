@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -161,6 +162,10 @@ def _credential_fixed_parts(
         "award": {"code": code, "url": url, "is_pathway": is_pathway, "awarded_at": awarded_at},
         "qr_svg": artifacts.qr_svg(url, title=_("QR code of this page")),
         "json_url": f"{url.rstrip('/')}.json",
+        # The achievement's own image, else the one drawn for it: absolute for link previews (og:image), and from
+        # this site in the page (what the content security policy allows, whatever SITE_URL says).
+        "image_url": facts.image_url or f"{url}badge.png",
+        "image_src": facts.image_url or reverse("badges:badge_image", kwargs={"code": code}),
         "ob2_url": f"{site_url}/ob2/assertions/{code}",
     }
     return {
@@ -245,7 +250,6 @@ def wallet_view(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "award": award,
-            "linkedin_add_url": selectors.linkedin_add_to_profile_url(award=award) if award.credential_json else "",
             "linkedin_share_url": selectors.linkedin_share_url(url=award.url),
             "status": selectors.live_status(award),
         }
@@ -271,10 +275,17 @@ def privacy_view(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("badges:wallet")
 
 
+def _revoked_response(request: HttpRequest, award: Award) -> HttpResponse:
+    """410 Gone: a revoked badge is no longer downloaded or shared; the page says why."""
+    return render(request, "badges/revoked.html", {"award": award}, status=410)
+
+
 @login_required
 @require_GET
 def baked_png_view(request: HttpRequest, code: str) -> HttpResponse:
     award = _own_award(request, code)
+    if award.is_revoked:
+        return _revoked_response(request, award)
     response = HttpResponse(artifacts.baked_badge(award), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="{award.code}.png"'
     return response
@@ -284,10 +295,31 @@ def baked_png_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def certificate_view(request: HttpRequest, code: str) -> HttpResponse:
     award = _own_award(request, code)
+    if award.is_revoked:
+        return _revoked_response(request, award)
     pdf = artifacts.certificate_pdf(award, learner_name=award.learner.get_full_name())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{award.code}.pdf"'
     return response
+
+
+@login_required
+@require_GET
+def linkedin_add_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The learner's "Add to LinkedIn profile": a redirect to LinkedIn's form, filled in (CREDENTIALS.md)."""
+    award = _own_award(request, code)
+    if award.is_revoked:
+        return _revoked_response(request, award)
+    return redirect(selectors.linkedin_add_to_profile_url(award=award))
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def badge_image_view(request: HttpRequest, code: str) -> HttpResponse:
+    """The badge's picture for link previews and the verification page: the achievement's image, or a drawn one
+    when it has none. Not baked: the credential itself is at the page's JSON link."""
+    award = _award_or_404(code)
+    return HttpResponse(artifacts.badge_png(award), content_type="image/png")
 
 
 @login_required

@@ -265,6 +265,25 @@ def register_admin_urls() -> list[Any]:
     ]
 
 
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def pathway_saved(request: HttpRequest, instance: Any) -> None:
+    """A pathway created, or its rule or badges changed: issue it to the learners who already qualify (the worker
+    does, in batches)."""
+    if isinstance(instance, Pathway):
+        count = services.pathway_evaluate_all(pathway=instance, user=request.user)  # type: ignore[arg-type]
+        if count:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d learner holding its badges is being checked for this pathway.",
+                    "%(count)d learners holding its badges are being checked for this pathway.",
+                    count,
+                )
+                % {"count": count},
+            )
+
+
 @hooks.register("register_snippet_listing_buttons")
 def badge_listing_buttons(snippet: Any, user: Any, next_url: str | None = None) -> list[Button]:
     if isinstance(snippet, Award):

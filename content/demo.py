@@ -82,15 +82,17 @@ def site_ensure() -> tuple[HomePage, CatalogPage]:
 
 
 def _skill(spec: dict[str, Any]) -> Skill:
-    skill, _ = Skill.objects.get_or_create(
-        slug=slugify(spec["name"])[:120],
-        defaults={
-            "name": spec["name"],
-            "framework": spec.get("framework") or "",
-            "framework_url": spec.get("url") or "",
-            "code": spec.get("code") or "",
-        },
+    framing = {
+        "framework": spec.get("framework") or "",
+        "framework_url": spec.get("url") or "",
+        "code": spec.get("code") or "",
+    }
+    skill, created = Skill.objects.get_or_create(
+        slug=slugify(spec["name"])[:120], defaults={"name": spec["name"], **framing}
     )
+    if not created and not skill.framework_url and framing["framework_url"]:  # an older demo's skill gets its link
+        Skill.objects.filter(pk=skill.pk).update(**framing)
+        skill.refresh_from_db()
     return skill
 
 

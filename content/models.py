@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,6 +43,49 @@ class Language(models.TextChoices):
     FRENCH = "fr", _("French")
 
 
+# The skill frameworks an alignment may name: how their entries' URLs are written, and the code each URL holds.
+SKILL_FRAMEWORKS: dict[str, tuple[re.Pattern[str], str]] = {
+    "ESCO": (
+        re.compile(
+            r"^http://data\.europa\.eu/esco/skill/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+        ),
+        "http://data.europa.eu/esco/skill/<uuid>",
+    ),
+    "O*NET": (
+        re.compile(r"^https://www\.onetonline\.org/link/summary/(\d{2}-\d{4}\.\d{2})$"),
+        "https://www.onetonline.org/link/summary/<O*NET-SOC code>",
+    ),
+}
+
+
+def skill_framework_check(*, framework: str, url: str, code: str) -> tuple[str, str, str]:
+    """The framework's canonical name, the URL and the code of a skill's framework entry, checked against the
+    framework; raises ValidationError (by field) when they do not match. ("", "", "") for a skill of no framework."""
+    if not (framework or url or code):
+        return "", "", ""
+    names = {name.casefold(): name for name in SKILL_FRAMEWORKS} | {"onet": "O*NET", "o-net": "O*NET"}
+    name = names.get(framework.strip().casefold(), "")
+    if not name:
+        raise ValidationError({"framework": _("Choose a framework: ESCO or O*NET.")})
+    pattern, example = SKILL_FRAMEWORKS[name]
+    url = url.strip()
+    if name == "ESCO" and url.startswith("https://data.europa.eu/"):  # ESCO's URIs are written with http
+        url = "http://" + url.removeprefix("https://")
+    match = pattern.match(url)
+    if match is None:
+        raise ValidationError(
+            {
+                "framework_url": _("Give the skill's %(framework)s address: %(example)s.")
+                % {"framework": name, "example": example}
+            }
+        )
+    if code.strip() and code.strip() != match.group(1):
+        raise ValidationError(
+            {"code": _("The code does not match the address: it should be %(code)s.") % {"code": match.group(1)}}
+        )
+    return name, url, match.group(1)
+
+
 class Skill(index.Indexed, models.Model):
     """A skill a course teaches; optionally tied to a framework entry such as an ESCO skill URI."""
 
@@ -69,6 +113,13 @@ class Skill(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """An alignment carries the framework's own URL and code (credentials name them): checked here, for the
+        admin's form and every other ModelForm."""
+        self.framework, self.framework_url, self.code = skill_framework_check(
+            framework=self.framework, url=self.framework_url, code=self.code
+        )
 
 
 register_snippet(Skill)

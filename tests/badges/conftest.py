@@ -29,9 +29,9 @@ def make_achievement(issuer: Issuer, *, course=None, name: str | None = None, **
         skills=[
             make_skill(
                 f"Skill of {name or 'a course'} {Achievement.objects.count()}",
-                framework="ESCO",
-                framework_url="http://data.europa.eu/esco/skill/abc",
-                code="S1.2",
+                framework="O*NET",
+                framework_url="https://www.onetonline.org/link/summary/15-1244.00",
+                code="15-1244.00",
             )
         ]
     )

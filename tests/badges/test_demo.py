@@ -53,3 +53,20 @@ def test_the_signed_criteria_text_states_the_pass_mark_without_exponent_notation
     assert "E+" not in narrative
     assert f"grade of at least {format_percent(award.achievement.course.pass_mark, language='en')}." in narrative
     assert "grade of at least 70%." in narrative
+
+
+def test_the_demo_badges_align_to_real_framework_entries():
+    from content.models import Skill
+
+    users = users_seed()
+    demo = seed_content(instructors=users)
+    badges = seed_badges(users=users, courses=demo.courses)
+    for skill in Skill.objects.all():
+        skill.full_clean()  # each is checked against its framework
+        assert skill.framework_url and skill.code
+    alignments = badges.award.credential["credentialSubject"]["achievement"]["alignment"]
+    assert alignments and all(
+        a["targetUrl"] == f"https://www.onetonline.org/link/summary/{a['targetCode']}"
+        and a["targetFramework"] == "O*NET"
+        for a in alignments
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from badges.models import Award, RevocationAudit
 from badges.ob3.statuslist import MIN_BITS, Bitstring
 from badges.services import BadgeError, award_dependents, award_issue, award_revoke
+from lms.models import OutboxMessage
 from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import status_list_of, verify_award
 from tests.factories import make_course, make_user
@@ -102,3 +104,59 @@ def test_failed_awards_are_listed_for_admins_with_their_error(client, learner, a
     client.force_login(admin)
     page = client.get("/admin/snippets/badges/award/?status=failed").content.decode()
     assert "has no signing key" in page
+
+
+def test_the_learner_is_emailed_the_reason(
+    issuer, achievement, learner, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    award = award_issue(learner=learner, achievement=achievement)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        award_revoke(award=award, user=admin, reason="Plagiarism in the final task")
+    (message,) = mailoutbox
+    assert message.to == [learner.email]
+    assert "revoked" in message.subject and achievement.name in message.subject
+    assert "Plagiarism in the final task" in message.body and award.url in message.body
+
+
+def test_the_email_is_recorded_in_the_revocations_transaction(issuer, achievement, learner, admin):
+    award = award_issue(learner=learner, achievement=achievement)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        award_revoke(award=award, user=admin, reason="Issued by mistake")
+        assert OutboxMessage.objects.filter(
+            handler="badges.award_revoked_notify", payload={"award_id": award.pk}
+        ).exists()
+        raise RuntimeError("the revocation rolls back")
+    assert not OutboxMessage.objects.filter(handler="badges.award_revoked_notify").exists()
+    assert Award.objects.get(pk=award.pk).revoked_at is None
+
+
+def test_a_cascade_emails_the_learner_about_the_pathway_too(
+    issuer, learner, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    components = [make_achievement(issuer, name=f"Cloud {n}") for n in range(2)]
+    make_pathway(issuer, components)
+    first = award_issue(learner=learner, achievement=components[0])
+    award_issue(learner=learner, achievement=components[1])
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        award_revoke(award=first, user=admin, reason="Exam fraud", cascade=True)
+    subjects = sorted(message.subject for message in mailoutbox)
+    assert len(subjects) == 2
+    assert any("Cloud 0" in subject for subject in subjects)
+    assert any("Cloud Systems Specialist" in subject for subject in subjects)
+    assert all("Exam fraud" in message.body for message in mailoutbox)
+
+
+def test_a_repeated_delivery_sends_no_second_email(
+    issuer, achievement, learner, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    from lms.outbox import outbox_deliver
+
+    award = award_issue(learner=learner, achievement=achievement)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        award_revoke(award=award, user=admin, reason="Issued by mistake")
+    message = OutboxMessage.objects.get(handler="badges.award_revoked_notify")
+    assert outbox_deliver(message_id=message.pk) is False
+    assert len(mailoutbox) == 1

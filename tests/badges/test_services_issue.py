@@ -58,7 +58,7 @@ def test_the_credential_has_the_shape_credentials_md_asks_for(issuer, achievemen
     assert identity["identityHash"] == identity_hash(" learner@EXAMPLE.test ", identity["salt"])
     achievement_json = subject["achievement"]
     assert achievement_json["achievementType"] == "MicroCredential"
-    assert achievement_json["alignment"][0]["targetFramework"] == "ESCO"
+    assert achievement_json["alignment"][0]["targetFramework"] == "O*NET"
     assert achievement_json["creditsAvailable"] == 1.5
     assert achievement_json["related"][0]["id"].endswith(f"/ob2/badges/{achievement.slug}")
     assert subject["result"][0]["value"] == "87.5"
@@ -266,20 +266,53 @@ def test_a_completed_enrolment_gets_its_badge_once_in_three_statements(
     assert again.credential_json == award.credential_json
 
 
+ESCO_URL = "http://data.europa.eu/esco/skill/1605025e-a179-421f-8f35-5b07d182a6b2"
+ONET_URL = "https://www.onetonline.org/link/summary/15-1244.00"
+
+
+def test_an_alignment_carries_the_frameworks_url_and_code_never_the_course_page(issuer, learner):
+    from tests.factories import make_course, make_skill
+
+    skills = [
+        make_skill("Ansible", framework="ESCO", framework_url=ESCO_URL, code=ESCO_URL.rsplit("/", 1)[1]),
+        make_skill("Systems administration", framework="O*NET", framework_url=ONET_URL, code="15-1244.00"),
+        make_skill("Team work"),
+    ]
+    achievement = make_achievement(issuer, course=make_course(skills=skills))
+    award = services.award_issue(learner=learner, achievement=achievement)
+    alignments = award.credential["credentialSubject"]["achievement"]["alignment"]
+    assert alignments == [
+        {
+            "type": ["Alignment"],
+            "targetName": "Ansible",
+            "targetUrl": ESCO_URL,
+            "targetFramework": "ESCO",
+            "targetCode": "1605025e-a179-421f-8f35-5b07d182a6b2",
+        },
+        {
+            "type": ["Alignment"],
+            "targetName": "Systems administration",
+            "targetUrl": ONET_URL,
+            "targetFramework": "O*NET",
+            "targetCode": "15-1244.00",
+        },
+    ]
+
+
 @pytest.mark.postgres
 def test_skills_read_with_the_badge_are_the_alignments_a_plain_read_gives(issuer, learner):
     from badges.models import Achievement
     from tests.factories import make_course, make_skill
 
     skills = [
-        make_skill("Zsh scripting"),
-        make_skill("Ansible", framework="ESCO", framework_url="http://data.europa.eu/esco/skill/a", code="A1"),
+        make_skill("Zsh scripting", framework="O*NET", framework_url=ONET_URL, code="15-1244.00"),
+        make_skill("Ansible", framework="ESCO", framework_url=ESCO_URL, code=ESCO_URL.rsplit("/", 1)[1]),
         make_skill("Bash", code="B2"),
     ]
     achievement = make_achievement(issuer, course=make_course(skills=skills))
     award = services.award_issue_for_enrolment(enrolment_id=_completed(learner, achievement.course).pk)
     alignments = award.credential["credentialSubject"]["achievement"]["alignment"]
-    assert [a["targetName"] for a in alignments] == ["Ansible", "Bash", "Zsh scripting"]
+    assert [a["targetName"] for a in alignments] == ["Ansible", "Zsh scripting"]
     plain = services.achievement_document(Achievement.objects.get(pk=achievement.pk))
     assert alignments == plain["alignment"]
 

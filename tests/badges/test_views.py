@@ -119,8 +119,9 @@ def test_the_linkedin_link_carries_every_parameter(client, issuer, learner):
     award = award_issue(learner=learner, achievement=make_achievement(issuer, name="Linux & Cloud", validity_days=400))
     client.force_login(learner)
     page = client.get("/dashboard/badges/").content.decode()
-    href = next(part for part in page.split('href="')[1:] if part.startswith("https://www.linkedin.com/profile/add"))
-    url = href.split('"', 1)[0].replace("&amp;", "&")
+    assert f'href="/dashboard/badges/{award.code}/linkedin/"' in page
+    url = client.get(f"/dashboard/badges/{award.code}/linkedin/")["Location"]
+    assert url.startswith("https://www.linkedin.com/profile/add?")
     parts = urlsplit(url)
     params = {key: values[0] for key, values in parse_qs(parts.query).items()}
     assert params == {
@@ -332,3 +333,57 @@ def test_a_spoofed_forwarded_address_does_not_escape_the_limit(client, settings)
     for number in range(LOOKUPS_PER_WINDOW):
         assert _lookup_via_proxy(client, f"198.51.100.{number}, 203.0.113.1").status_code == 404
     assert _lookup_via_proxy(client, "198.51.100.250, 203.0.113.1").status_code == 429
+
+
+def test_the_page_says_the_name_is_not_shown_when_the_holder_made_no_choice(client, award):
+    page = client.get(f"/credentials/{award.code}/").content.decode()
+    assert "The holder&#x27;s name is not shown." in page or "The holder's name is not shown." in page
+    assert "chose not to show" not in page
+
+
+def test_the_page_shows_the_badge_image_with_alt_text_and_an_absolute_og_image(client, award, settings):
+    page = client.get(f"/credentials/{award.code}/").content.decode()
+    image = f"{award.url}badge.png"  # the achievement has no image: the drawn one
+    assert image.startswith(("http://", "https://"))
+    assert f'<meta property="og:image" content="{image}">' in page
+    assert '<meta property="og:image:alt" content="Badge: Linux for the Cloud">' in page
+    assert '<meta property="og:title" content="Linux for the Cloud · Stackable Academy">' in page
+    assert '<meta property="og:description"' in page and '<meta name="twitter:card" content="summary">' in page
+    src = f"/credentials/{award.code}/badge.png"  # from this site, as the content security policy wants
+    assert f'<img class="badges-image" src="{src}" alt="Badge: Linux for the Cloud"' in page
+
+
+def test_the_drawn_badge_image_is_a_png_anyone_may_fetch(client, award):
+    response = client.get(f"/credentials/{award.code}/badge.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG") and unbake_png(response.content) is None
+
+
+def test_the_badge_image_of_an_unknown_code_is_not_found(client, db):
+    assert client.get("/credentials/AAAA-BBBB-CCCC/badge.png").status_code == 404
+
+
+@pytest.mark.parametrize("action", ["badge.png", "certificate.pdf", "linkedin/"])
+def test_a_revoked_badge_can_no_longer_be_downloaded_or_shared(client, award, learner, action):
+    award_revoke(award=award, user=make_user(is_superuser=True), reason="Plagiarism")
+    client.force_login(learner)
+    response = client.get(f"/dashboard/badges/{award.code}/{action}")
+    assert response.status_code == 410
+    body = response.content.decode()
+    assert "This badge was revoked" in body and "Plagiarism" in body
+
+
+def test_the_linkedin_link_of_another_learners_badge_is_not_found(client, award):
+    client.force_login(make_user())
+    assert client.get(f"/dashboard/badges/{award.code}/linkedin/").status_code == 404
+
+
+def test_the_wallet_marks_a_revoked_badge_and_offers_no_sharing(client, award, learner):
+    award_revoke(award=award, user=make_user(is_superuser=True), reason="Plagiarism")
+    client.force_login(learner)
+    page = client.get("/dashboard/badges/").content.decode()
+    item = page.split('<li class="badges-wallet-item">', 1)[1]
+    assert "Revoked" in item and "Plagiarism" in item
+    for gone in ("badge.png", "certificate.pdf", "/linkedin/", "linkedin.com", "?download=1"):
+        assert gone not in item
+    assert f'href="/credentials/{award.code}/"' in item
