@@ -484,10 +484,6 @@ def _email_problem(*, organization: Organization, email: str) -> str | None:
     return None
 
 
-def _open_invitations(bundle: SeatBundle) -> int:
-    return seats_reserved(bundle)
-
-
 @transaction.atomic
 def invitation_create(
     *,
@@ -656,11 +652,8 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
             organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
         ).values_list("email", flat=True)
     }
-    seats_left = None
-    if job.bundle is not None:
-        seats_left = job.bundle.seats_free - _open_invitations(job.bundle)
     problems: list[RowProblem] = []
-    good: list[str] = []
+    good: list[tuple[int, str]] = []
     seen: set[str] = set()
     for done, (line, email) in enumerate(rows, start=1):
         reason = _email_problem(organization=organization, email=email)
@@ -670,24 +663,30 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
             reason = _("already a member")
         elif reason is None and email in invited:
             reason = _("already invited")
-        elif reason is None and seats_left is not None and len(good) >= seats_left:
-            reason = _("no free seat left in this bundle")
         if reason:
             problems.append(RowProblem(line=line, email=email, reason=str(reason)))
         else:
-            good.append(email)
+            good.append((line, email))
         seen.add(email)
         if done % PROGRESS_EVERY == 0:
             InvitationImport.objects.filter(pk=job.pk).update(rows_done=done)
-    errors = [{"line": p.line, "email": p.email, "reason": p.reason} for p in problems]
+    errors: list[dict[str, object]] = []
     try:
         with transaction.atomic():
             if job.bundle is not None:
-                SeatBundle.objects.select_for_update().get(pk=job.bundle.pk)
+                # Seats are counted under the bundle's lock, so a concurrent assignment or invitation is seen.
+                locked = _lock_bundle(job.bundle.pk)
+                seats_left = max(locked.seats_free - seats_reserved(locked), 0)
+                no_seat = str(_("no free seat left in this bundle"))
+                problems += [RowProblem(line=line, email=email, reason=no_seat) for line, email in good[seats_left:]]
+                good = good[:seats_left]
+            errors = [
+                {"line": p.line, "email": p.email, "reason": p.reason} for p in sorted(problems, key=lambda p: p.line)
+            ]
             created = Invitation.objects.bulk_create(
                 [
                     Invitation(organization=organization, email=email, bundle=job.bundle, invited_by=job.created_by)
-                    for email in good
+                    for _line, email in good
                 ]
             )
             InvitationImport.objects.filter(pk=job.pk).update(
