@@ -32,7 +32,8 @@ def test_an_instructor_creates_writes_and_publishes_a_course_that_the_catalog_th
 
     page.get_by_role("link", name="Add child page").first.click()  # a course holds modules only: straight to the form
     page.locator("#id_title").fill("Getting started")
-    page.locator("#id_title").blur()  # Wagtail fills the slug from the title on blur
+    page.locator("#id_title").blur()  # Wagtail fills the slug from the title on blur, asynchronously:
+    expect(page.locator("#id_slug")).to_have_value("getting-started")  # publishing before it lands is a 400
     publish(page)
 
     page.goto(f"/admin/pages/{ModulePage.objects.get(title='Getting started').pk}/")
@@ -40,6 +41,7 @@ def test_an_instructor_creates_writes_and_publishes_a_course_that_the_catalog_th
     page.get_by_role("link", name="Lesson", exact=True).click()
     page.locator("#id_title").fill("Your first script")
     page.locator("#id_title").blur()
+    expect(page.locator("#id_slug")).to_have_value("your-first-script")
     page.locator("button[title='Insert a block']").first.click()
     page.get_by_role("option", name="Rich text").click()
     editor = page.locator(".DraftEditor-root [contenteditable=true]").first
