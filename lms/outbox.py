@@ -20,7 +20,7 @@ runs, and the row is marked done.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -122,19 +122,35 @@ def outbox_enqueue_many(*, handler: str, payloads: Sequence[dict[str, Any]]) -> 
 
 
 def _publish(messages: Iterable[tuple[int, str]]) -> int:
-    """Hand messages to the broker (in eager mode: deliver them here). Stops at the first broker error, which it
-    logs once: the rows stay pending and the beat task publishes them again. Returns how many were published."""
-    from lms.tasks import outbox_deliver_task
+    """Hand messages to the broker (in eager mode: deliver them here), one task a chunk of up to
+    OUTBOX_PUBLISH_CHUNK messages of one queue: a batch of awards is a few broker round trips, not one a message.
+    Stops at the first broker error, which it logs once: the rows stay pending and the beat task publishes them
+    again. Returns how many were published."""
+    from lms.tasks import outbox_deliver_many_task
 
     published = 0
-    for message_id, queue in messages:
+    for queue, ids in _chunks(messages, size=max(int(_setting("OUTBOX_PUBLISH_CHUNK", 50)), 1)):
         try:
-            outbox_deliver_task.apply_async(args=[message_id], queue=queue or None)
+            outbox_deliver_many_task.apply_async(args=[ids], queue=queue or None)
         except Exception:
-            logger.exception("Could not publish outbox message %s; it stays pending for redelivery", message_id)
+            logger.exception("Could not publish outbox messages %s; they stay pending for redelivery", ids)
             break
-        published += 1
+        published += len(ids)
     return published
+
+
+def _chunks(messages: Iterable[tuple[int, str]], *, size: int) -> Iterator[tuple[str, list[int]]]:
+    """Consecutive messages of one queue, `size` at most a chunk, in their order."""
+    queue: str | None = None
+    ids: list[int] = []
+    for message_id, message_queue in messages:
+        if ids and (message_queue != queue or len(ids) == size):
+            yield queue or "", ids
+            ids = []
+        queue = message_queue
+        ids.append(message_id)
+    if ids:
+        yield queue or "", ids
 
 
 def _redelivery_wait(attempts: int, age: timedelta) -> timedelta:

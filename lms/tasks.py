@@ -1,4 +1,4 @@
-"""The outbox's two Celery tasks (lms.outbox): deliver one message, and publish again what is still pending."""
+"""The outbox's Celery tasks (lms.outbox): deliver messages, publish again what is still pending, prune."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from lms import outbox
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def outbox_deliver_many_task(message_ids: list[int]) -> None:
+    """Run the handlers of a chunk of outbox messages in turn (what `outbox._publish` sends); idempotent: a done
+    message is skipped, a locked one left to its owner, and a redelivered chunk runs only what is still pending.
+    A handler's failure is recorded on its row and does not stop the chunk."""
+    for message_id in message_ids:
+        outbox.outbox_deliver(message_id=message_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def outbox_deliver_task(message_id: int) -> None:
-    """Run one outbox message's handler; idempotent (a done message is skipped, a locked one left to its owner)."""
+    """Run one outbox message's handler. No longer published; kept so that messages a broker still holds from
+    before the chunked publish are delivered after an upgrade."""
     outbox.outbox_deliver(message_id=message_id)
 
 

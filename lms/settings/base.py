@@ -249,6 +249,8 @@ OUTBOX_REDELIVER_EVERY = env.float("OUTBOX_REDELIVER_EVERY", default=30.0)
 OUTBOX_REDELIVER_AFTER = env.float("OUTBOX_REDELIVER_AFTER", default=60.0)
 OUTBOX_BACKOFF_MAX = env.float("OUTBOX_BACKOFF_MAX", default=3600.0)
 OUTBOX_REDELIVER_BATCH = env.int("OUTBOX_REDELIVER_BATCH", default=500)
+# Messages handed to the broker in one task: a batch of 50 awards is one round trip, not 50.
+OUTBOX_PUBLISH_CHUNK = env.int("OUTBOX_PUBLISH_CHUNK", default=50)
 # Done messages are kept this long (what ran, when), then deleted by an hourly beat task; pending ones never are.
 OUTBOX_KEEP_DONE_DAYS = env.float("OUTBOX_KEEP_DONE_DAYS", default=7.0)
 CELERY_BEAT_SCHEDULE: dict = {

@@ -15,8 +15,8 @@ from badges.models import Award, AwardStatus, Issuer
 from badges.services import issuer_key_create
 from content.models import LessonPage
 from lms.models import OutboxMessage
-from lms.outbox import backoff, outbox_deliver, outbox_enqueue, outbox_handler, outbox_redeliver
-from lms.tasks import outbox_deliver_task
+from lms.outbox import backoff, outbox_deliver, outbox_enqueue, outbox_enqueue_many, outbox_handler, outbox_redeliver
+from lms.tasks import outbox_deliver_many_task, outbox_deliver_task
 from progress.models import Enrolment
 from progress.services import enrolment_create
 from tests.badges.conftest import make_achievement
@@ -55,7 +55,7 @@ def refuse(*args, **kwargs):
 
 @pytest.fixture
 def broker_down(monkeypatch):
-    monkeypatch.setattr(outbox_deliver_task, "apply_async", refuse)
+    monkeypatch.setattr(outbox_deliver_many_task, "apply_async", refuse)
 
 
 def make_achievement_for(course):
@@ -113,7 +113,7 @@ def test_redelivery_after_an_outage_issues_the_badge_and_sends_its_email_once(
     enrolment_create(user=learner, course=course)
     lesson = LessonPage.objects.live().descendant_of(course).get()
     client.force_login(learner)
-    monkeypatch.setattr(outbox_deliver_task, "apply_async", refuse)
+    monkeypatch.setattr(outbox_deliver_many_task, "apply_async", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/learning/items/{lesson.pk}/complete/")
     monkeypatch.undo()
@@ -135,7 +135,7 @@ def test_redelivery_publishes_only_the_messages_that_are_due(broker_down, monkey
     OutboxMessage.objects.filter(pk=later.pk).update(available_at=now + timedelta(seconds=30))
     OutboxMessage.objects.filter(pk=done.pk).update(available_at=now - timedelta(seconds=1), done_at=now)
     published: list[int] = []
-    monkeypatch.setattr(outbox_deliver_task, "apply_async", lambda args, queue: published.append(args[0]))
+    monkeypatch.setattr(outbox_deliver_many_task, "apply_async", lambda args, queue: published.extend(args[0]))
     assert outbox_redeliver(now=now) == 1
     assert published == [due.pk]
     due.refresh_from_db()
@@ -226,3 +226,24 @@ def test_the_command_publishes_every_pending_message_for_the_embedded_default(br
 def test_the_beat_schedule_runs_redelivery(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["lms-outbox-redeliver"]
     assert entry == {"task": "lms.tasks.outbox_redeliver_task", "schedule": settings.OUTBOX_REDELIVER_EVERY}
+
+
+def test_a_batch_is_published_in_chunks_of_one_queue_each(monkeypatch, settings, django_capture_on_commit_callbacks):
+    settings.OUTBOX_PUBLISH_CHUNK = 2
+    sent: list[tuple[list[int], str | None]] = []
+    monkeypatch.setattr(outbox_deliver_many_task, "apply_async", lambda args, queue: sent.append((args[0], queue)))
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first = outbox_enqueue_many(handler="tests.record", payloads=[{"n": n} for n in range(5)])
+    assert [ids for ids, _queue in sent] == [[m.pk for m in first[0:2]], [m.pk for m in first[2:4]], [first[4].pk]]
+    assert {queue for _ids, queue in sent} == {None}  # the default queue, as one-message tasks had
+
+
+def test_a_failing_message_does_not_stop_the_rest_of_its_chunk(django_capture_on_commit_callbacks, broker_down):
+    with transaction.atomic():
+        messages = outbox_enqueue_many(handler="tests.record", payloads=[{"n": 1}, {"n": 2}, {"n": 3}])
+    failures.append("SMTP refused the first")
+    outbox_deliver_many_task([m.pk for m in messages])
+    assert runs == [{"n": 1}, {"n": 2}, {"n": 3}]
+    states = dict(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list("pk", "done_at"))
+    assert states[messages[0].pk] is None  # recorded as failed, due again after its backoff
+    assert states[messages[1].pk] is not None and states[messages[2].pk] is not None
