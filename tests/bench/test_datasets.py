@@ -6,7 +6,8 @@ import pytest
 from django.db import transaction
 from wagtail.models import Page
 
-from bench.datasets import copy_rows, pages_bulk_add
+from bench.learners import copy_rows
+from bench.pages import pages_bulk_add
 from content.models import CourseItemPage, ModulePage
 from progress.models import CourseProgress, Enrolment, ItemProgress, ModuleProgress
 from progress.services import progress_refresh
