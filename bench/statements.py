@@ -51,7 +51,8 @@ def rows_copy_in(model: type[Model], columns: list[str], rows: Iterable[tuple[An
 
 
 def rows_bulk_create(model: type[Model], columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
-    """The ORM twin of `rows_copy_in`: the same rows by `bulk_create`, in batches."""
+    """The ORM twin of `rows_copy_in`: the same rows by `bulk_create`, in batches (an `auto_now` field gets the time
+    of the insert, where COPY writes the value given)."""
     attnames = [_field(model, c).attname for c in columns]
     objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
     for chunk in chunks(objs):

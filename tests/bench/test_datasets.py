@@ -1,4 +1,5 @@
-"""The generator writes what the product would: aggregates equal to progress_refresh's, pages the tree accepts."""
+"""The generator writes what the product would: aggregates and completions by progress's rules, pages the tree
+accepts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bench.learners import copy_rows
 from bench.pages import pages_bulk_add
 from content.models import CourseItemPage, ModulePage
 from progress.models import CourseProgress, Enrolment, ItemProgress, ModuleProgress
-from progress.services import progress_refresh
+from progress.services import course_grade, meets_policy, progress_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,19 @@ def test_generated_aggregates_equal_what_progress_refresh_writes():
         assert figures(stored) == figures(fresh), enrolment.pk
         assert stored.next_item_id == fresh.next_item_id, enrolment.pk
         assert modules == refreshed, enrolment.pk
+
+
+@pytest.mark.usefixtures("bench_dataset")
+def test_generated_completions_are_the_ones_the_completion_policy_gives():
+    enrolments = list(Enrolment.objects.select_related("course", "course_progress").order_by("pk"))
+    completed = [e for e in enrolments if e.completed_at is not None]
+    assert completed, "the dataset has learners who finished"
+    assert len(completed) < len(enrolments)
+    for enrolment in enrolments:
+        progress = enrolment.course_progress
+        assert (enrolment.completed_at is not None) == meets_policy(course=enrolment.course, progress=progress)
+        if enrolment.completed_at is not None:
+            assert enrolment.final_grade == course_grade(progress), enrolment.pk
 
 
 def test_bulk_added_pages_form_a_valid_tree(bench_dataset):
