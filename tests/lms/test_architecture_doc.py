@@ -217,6 +217,32 @@ def test_every_public_service_and_selector_named_exists():
     assert checked > 100
 
 
+def cross_app_imports() -> set[tuple[str, str, str]]:
+    """(app, services|selectors, name) of every public name another app, or the bench, imports."""
+    found = set()
+    for path in product_sources():
+        importer = path.relative_to(ROOT).parts[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.count(".") == 1:
+                app, kind = node.module.split(".")
+                if app in APPS and app != importer and kind in ("services", "selectors"):
+                    found |= {(app, kind, alias.name) for alias in node.names if not alias.name.startswith("_")}
+    return found
+
+
+def test_every_name_other_apps_import_from_services_and_selectors_is_in_the_doc():
+    documented = {
+        (app, cells[0].split(",")[0], name)
+        for app in re.findall(r"^### (\w+)$", section("Public services and selectors"), re.MULTILINE)
+        if app in APPS
+        for cells in rows(section(app))
+        for name in ticked(cells[1])
+    }
+    imports = cross_app_imports()
+    assert ("progress", "services", "enrolment_create") in imports
+    assert sorted(imports - documented) == []
+
+
 def test_every_name_of_the_other_modules_exists():
     table = rows(section("Other modules that other apps import"))
     assert table
