@@ -9,19 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bench.statements import (
-    analyze,
-    database_comment,
-    database_comment_set,
-    database_create,
-    database_drop,
-    database_rename,
-    rows_bulk_create,
-    rows_copy_in,
-    rows_copy_out,
-    rows_fetch,
-    server_version,
-)
+from bench import statements
 from content.models import LessonPage
 from progress.models import Enrolment, ItemProgress
 from tests.factories import make_course, make_user
@@ -65,8 +53,8 @@ def stored(enrolment: Enrolment) -> list[tuple[Any, ...]]:
 def test_copy_in_stores_the_rows_bulk_create_stores(two_enrolments):
     by_copy, by_orm, items = two_enrolments
     now = timezone.now()
-    assert rows_copy_in(ItemProgress, COLUMNS, item_rows(by_copy, items, now)) == len(items)
-    assert rows_bulk_create(ItemProgress, COLUMNS, item_rows(by_orm, items, now)) == len(items)
+    assert statements.rows_copy_in(ItemProgress, COLUMNS, item_rows(by_copy, items, now)) == len(items)
+    assert statements.rows_bulk_create(ItemProgress, COLUMNS, item_rows(by_orm, items, now)) == len(items)
     copied = stored(by_copy)
     assert len(copied) == len(items)
     assert copied == stored(by_orm)
@@ -75,15 +63,15 @@ def test_copy_in_stores_the_rows_bulk_create_stores(two_enrolments):
 
 def test_copy_out_sends_the_rows_the_orm_reads(two_enrolments):
     first, second, items = two_enrolments
-    rows_bulk_create(ItemProgress, COLUMNS, item_rows(first, items))
-    rows_bulk_create(ItemProgress, COLUMNS, item_rows(second, items[:2]))
+    statements.rows_bulk_create(ItemProgress, COLUMNS, item_rows(first, items))
+    statements.rows_bulk_create(ItemProgress, COLUMNS, item_rows(second, items[:2]))
     query = ItemProgress.objects.filter(enrolment=first).values_list("item_id", "state", "score")
     sql_text, params = query.query.sql_with_params()
-    assert rows_copy_out(sql_text, params) == rows_fetch(query) == len(items)
+    assert statements.rows_copy_out(sql_text, params) == statements.rows_fetch(query) == len(items)
 
 
 def test_server_version_is_the_connections():
-    version = server_version()
+    version = statements.server_version()
     assert version.split(".")[0] == str(connection.pg_version // 10000)
 
 
@@ -105,36 +93,36 @@ def scratch_names():
     yield names
     with maintenance() as conn:
         for name in names:
-            database_drop(conn, name)
+            statements.database_drop(conn, name)
 
 
 def test_a_template_is_built_commented_renamed_cloned_and_dropped(scratch_names):
     template, clone = scratch_names
     building = f"{template}_build"
     with maintenance() as conn:
-        assert database_comment(conn, building) is None
-        database_create(conn, building)
-        assert database_comment(conn, building) == ""
-        database_rename(conn, building, template)
-        database_comment_set(conn, template, "stackable-bench schema=abc")
-        assert database_comment(conn, building) is None
-        assert database_comment(conn, template) == "stackable-bench schema=abc"
-        database_create(conn, clone, template=template)
-        assert database_comment(conn, clone) == ""
-        database_drop(conn, clone)
-        assert database_comment(conn, clone) is None
-        database_drop(conn, clone)  # IF EXISTS: dropping what is gone is fine
+        assert statements.database_comment(conn, building) is None
+        statements.database_create(conn, building)
+        assert statements.database_comment(conn, building) == ""
+        statements.database_rename(conn, building, template)
+        statements.database_comment_set(conn, template, "stackable-bench schema=abc")
+        assert statements.database_comment(conn, building) is None
+        assert statements.database_comment(conn, template) == "stackable-bench schema=abc"
+        statements.database_create(conn, clone, template=template)
+        assert statements.database_comment(conn, clone) == ""
+        statements.database_drop(conn, clone)
+        assert statements.database_comment(conn, clone) is None
+        statements.database_drop(conn, clone)  # IF EXISTS: dropping what is gone is fine
 
 
 def test_analyze_gathers_statistics(scratch_names):
     template, _clone = scratch_names
     with maintenance() as conn:
-        database_create(conn, template)
+        statements.database_create(conn, template)
     params = connection.get_connection_params()
     where = {"host": params.get("host"), "port": params.get("port"), "user": params.get("user")}
     with psycopg.connect(**where, dbname=template, autocommit=True) as conn:
         conn.execute("CREATE TABLE probe AS SELECT generate_series(1, 100) AS n")
         planner_rows = "SELECT reltuples FROM pg_class WHERE relname = 'probe'"
         assert conn.execute(planner_rows).fetchone() == (-1,)  # never analysed
-        analyze(conn)
+        statements.analyze(conn)
         assert conn.execute(planner_rows).fetchone() == (100,)
