@@ -15,7 +15,6 @@ Named fixtures the runner and tests look up (`Manifest`): the courses by slug an
 from __future__ import annotations
 
 import hashlib
-import importlib
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -264,7 +263,7 @@ class Manifest:
 
 
 def schema_hash(size: Size) -> str:
-    """The migration files of every installed app, the generator's own code, and the size."""
+    """The migration files of every installed app, the generator's own code, progress's rules, and the size."""
     digest = hashlib.sha256(repr(size).encode())
     for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
         folder = Path(config.path) / "migrations"
@@ -280,9 +279,8 @@ def schema_hash(size: Size) -> str:
 
 
 def _product_rules() -> list[Path]:
-    """The source of progress's services: the aggregates and completions of the dataset are theirs, so a change of
-    the rules rebuilds the template (a module, or a package of modules)."""
-    source = Path(str(importlib.import_module("progress.services").__file__))
-    if source.name == "__init__.py":
-        return sorted(source.parent.rglob("*.py"))
-    return [source]
+    """progress's services (a module, or a package of modules) and statements: the aggregates and completions of the
+    dataset are theirs, so a change of the rules rebuilds the template."""
+    folder = Path(apps.get_app_config("progress").path)
+    candidates = [folder / "services.py", *sorted((folder / "services").glob("*.py")), folder / "statements.py"]
+    return [path for path in candidates if path.is_file()]

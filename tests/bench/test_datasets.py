@@ -3,10 +3,14 @@ accepts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.apps import apps
 from django.db import transaction
 from wagtail.models import Page
 
+from bench import datasets
 from bench.learners import copy_rows
 from bench.pages import pages_bulk_add
 from content.models import CourseItemPage, ModulePage
@@ -82,3 +86,15 @@ def test_copy_rows_writes_through_copy_on_postgresql(bench_dataset):
     now = timezone.now()
     assert copy_rows(ItemProgress, columns, [(enrolment.pk, item.pk, "in_progress", now, now)]) == 1
     assert ItemProgress.objects.get(enrolment=enrolment, item=item).state == "in_progress"
+
+
+def test_the_schema_hash_changes_with_progress_rules(tmp_path, monkeypatch):
+    rules = datasets._product_rules()
+    progress_folder = Path(apps.get_app_config("progress").path)
+    assert rules and all(progress_folder in path.parents for path in rules)
+    assert any("services" in (path.stem, path.parent.name) for path in rules)
+    before = datasets.schema_hash(datasets.tiny())
+    changed_rule = tmp_path / "services.py"
+    changed_rule.write_text("COMPLETION = 'changed'\n")
+    monkeypatch.setattr(datasets, "_product_rules", lambda: [*rules, changed_rule])
+    assert datasets.schema_hash(datasets.tiny()) != before
