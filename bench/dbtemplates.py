@@ -10,11 +10,21 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
-from psycopg import sql
+
+from bench.statements import (
+    analyze,
+    database_comment,
+    database_comment_set,
+    database_create,
+    database_drop,
+    database_rename,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMENT_PREFIX = "stackable-bench schema="
@@ -33,7 +43,7 @@ def with_name(database_url: str, name: str) -> str:
     return urlunparse(urlparse(database_url)._replace(path=f"/{name}"))
 
 
-def _admin(database_url: str) -> psycopg.Connection:
+def _admin(database_url: str) -> psycopg.Connection[Any]:
     return psycopg.connect(_admin_url(database_url), autocommit=True)
 
 
@@ -45,41 +55,29 @@ def template_name(size: str) -> str:
 
 def stored_hash(database_url: str, template: str) -> str | None:
     with _admin(database_url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [template]
-        ).fetchone()
-    if row is None:
+        comment = database_comment(conn, template)
+    if comment is None:
         return None
-    comment = row[0] or ""
     return comment.removeprefix(COMMENT_PREFIX) if comment.startswith(COMMENT_PREFIX) else ""
 
 
-def _drop(conn: psycopg.Connection, name: str) -> None:
-    # FORCE ends sessions on this benchmark database only (ours: a previous run or a killed build).
-    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def ensure_template(*, database_url: str, size: str, expected_hash: str, log: callable = print) -> float:
+def ensure_template(*, database_url: str, size: str, expected_hash: str, log: Callable[[str], None] = print) -> float:
     """Build `bench_<size>` unless it exists with `expected_hash`. Returns the seconds spent building (0 if none)."""
     template = template_name(size)
     if stored_hash(database_url, template) == expected_hash:
         return 0.0
     build = f"{template}_build"
     with _admin(database_url) as conn:
-        _drop(conn, build)
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(build)))
+        database_drop(conn, build)
+        database_create(conn, build)
     log(f"building dataset {size} into {build} (schema {expected_hash})")
     started = time.perf_counter()
     env = {**os.environ, "DATABASE_URL": with_name(database_url, build), "DJANGO_SETTINGS_MODULE": "bench.settings"}
     subprocess.run([sys.executable, "-m", "bench.build", "--dataset", size], cwd=ROOT, env=env, check=True)  # noqa: S603
     with _admin(database_url) as conn:
-        _drop(conn, template)
-        conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(build), sql.Identifier(template)))
-        conn.execute(
-            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                sql.Identifier(template), sql.Literal(COMMENT_PREFIX + expected_hash)
-            )
-        )
+        database_drop(conn, template)
+        database_rename(conn, build, template)
+        database_comment_set(conn, template, COMMENT_PREFIX + expected_hash)
     return time.perf_counter() - started
 
 
@@ -96,12 +94,8 @@ def restore(*, database_url: str, size: str) -> float:
     if not target.startswith(("stackable_bench", "bench_")):
         raise ValueError(f"refusing to replace {target!r}: the benchmark only drops its own databases")
     with _admin(database_url) as conn:
-        _drop(conn, target)
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(target), sql.Identifier(template_name(size))
-            )
-        )
+        database_drop(conn, target)
+        database_create(conn, target, template=template_name(size))
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
+        analyze(conn)
     return time.perf_counter() - started

@@ -76,21 +76,13 @@ def build_extensions(
 
 def _quiz_course(*, catalog: CatalogPage, named: dict[str, User], rng: random.Random, now: datetime) -> None:
     """A course of two quizzes (10 and 50 questions) the quiz taker is enrolled in."""
-    from bench.datasets import (
-        QUIZ_TAKER,
-        CourseSpec,
-        ItemSpec,
-        LearnerRows,
-        learner_progress,
-        make_enrolments,
-        pages_bulk_add,
-        quiz_model,
-        quiz_questions,
-        revisions_bulk_publish,
-        write_learner_rows,
-    )
+    from bench.datasets import QUIZ_TAKER
+    from bench.learners import LearnerRows, learner_progress, make_enrolments, write_learner_rows
+    from bench.pages import CourseSpec, ItemSpec, pages_bulk_add, quiz_model, quiz_questions, revisions_bulk_publish
 
     quiz_cls = quiz_model()
+    if quiz_cls is None:
+        raise LookupError("assessments has no QuizPage")
     course = CoursePage(
         title="Benchmark quizzes",
         slug=QUIZ_COURSE_SLUG,
@@ -153,7 +145,7 @@ def _organizations(
     *, sizes: tuple[int, ...], short: list[Any], password_hash: str, rng: random.Random, now: datetime
 ) -> None:
     """Organizations of 10 and 5,000 staff, each staff member on a seat of a short course, with progress."""
-    from bench.datasets import LearnerRows, learner_progress, make_enrolments, make_users
+    from bench.learners import LearnerRows, learner_progress, make_enrolments, make_users, write_learner_rows
     from organizations.models import Membership, Organization, Seat, SeatBundle
     from progress.models import Enrolment
 
@@ -182,6 +174,4 @@ def _organizations(
         for enrolment in enrolments:
             done = rng.randint(0, len(spec.items))
             learner_progress(rows, enrolment=enrolment, spec=spec, done=done, rng=rng, now=now - timedelta(days=1))
-        from bench.datasets import write_learner_rows
-
         write_learner_rows(rows)

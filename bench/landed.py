@@ -21,6 +21,7 @@ from bench.datasets import QUIZ_TAKER
 from bench.extensions import ISSUER_SLUG, ORG_ADMIN, ORG_SLUG, QUIZ_COURSE_SLUG, QUIZ_SIZES, model
 from bench.measure import Probe
 from bench.operations import BenchError, Context, NotMeasured, expect, getter
+from bench.statements import rows_copy_out
 
 QUIZ_LABEL = "quiz submit and grade, {n} questions"
 
@@ -217,6 +218,8 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
 
     # Signing, in process: re-sign one stored credential; its two parts timed alone.
     award = Award.objects.filter(status=AwardStatus.ISSUED).exclude(credential_json="").first()
+    if award is None:
+        raise BenchError("no issued credential to re-sign")
     document = json.loads(award.credential_json)
     proof = document.pop("proof")[0]
     _record, key = _active_key(Issuer.objects.get(slug=ISSUER_SLUG))
@@ -413,14 +416,8 @@ def export_rate(ctx: Context, log: Callable[[str], None], *, rounds: int = 5) ->
             tracemalloc.stop()
             break
         rows, queries = max(0, body.count(b"\n") - 1), len(captured.captured_queries)
-        connection.ensure_connection()
-        copied = 0
         copy_started = time.perf_counter()
-        with connection.connection.cursor() as cursor:
-            bound = cursor.mogrify(sql, params)
-            with cursor.copy(f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    copied += bytes(block).count(b"\n")
+        copied = rows_copy_out(sql, params)
         copy_wall = time.perf_counter() - copy_started
         if turn:  # the first turn warms caches up (and imports) and is discarded
             export_walls.append(wall)

@@ -268,5 +268,8 @@ def optional_probes(ctx: Context) -> tuple[list[Probe], list[NotMeasured]]:
     missing: list[NotMeasured] = []
     for factory in landed.FACTORIES:
         for entry in factory(ctx):
-            (probes if isinstance(entry, Probe) else missing).append(entry)
+            if isinstance(entry, Probe):
+                probes.append(entry)
+            else:
+                missing.append(entry)
     return probes, missing

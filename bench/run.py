@@ -86,11 +86,9 @@ def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for package in ("django", "wagtail", "celery", "psycopg", "gunicorn", "redis"):
         out[package] = version(package)
-    from django.db import connection
+    from bench.statements import server_version
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        out["postgresql"] = cursor.fetchone()[0].split()[0]
+    out["postgresql"] = server_version()
     out["libpq"] = str(psycopg.pq.version())
     return out
 
