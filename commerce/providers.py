@@ -26,6 +26,10 @@ from commerce.pricing import HUNDRED
 
 logger = logging.getLogger(__name__)
 
+# One attempt of at most 20 s: the buyer's request waits on it and gunicorn ends a worker at 30 s. The
+# idempotency key makes the buyer's own retry safe (Stripe returns the same session).
+STRIPE_TIMEOUT_SECONDS = 20
+
 
 class ProviderError(Exception):
     """The provider could not start the payment; the message is for the buyer."""
@@ -84,7 +88,10 @@ class StripeProvider:
             raise ProviderError(_("Card payments are not configured."))
         detail = request.build_absolute_uri(reverse("commerce:order", args=[order.number]))
         client = stripe.StripeClient(
-            self.secret_key, stripe_version=settings.STRIPE_API_VERSION, http_client=self.http_client
+            self.secret_key,
+            stripe_version=settings.STRIPE_API_VERSION,
+            http_client=self.http_client or stripe.RequestsClient(timeout=STRIPE_TIMEOUT_SECONDS),
+            max_network_retries=0,
         )
         try:
             session: stripe.checkout.Session | None = client.v1.checkout.sessions.create(

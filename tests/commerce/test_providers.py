@@ -130,6 +130,14 @@ def test_a_stripe_error_tells_the_buyer(client, course, stripe_settings, monkeyp
     assert Order.objects.get(buyer=buyer).provider_reference == ""
 
 
+def test_stripe_is_tried_once_while_the_buyer_waits(rf, course, stripe_settings):
+    api = FakeStripeApi(status=503, body={"error": {"type": "api_error", "message": "unavailable"}})
+    order = stripe_order(course)
+    with pytest.raises(providers.ProviderError, match="could not be started"):
+        StripeProvider(http_client=api).start(order=order, request=rf.get("/"))
+    assert len(api.requests) == 1
+
+
 def test_a_session_without_a_payment_page_tells_the_buyer(rf, course, stripe_settings):
     api = FakeStripeApi(body={"id": "cs_test_nourl", "object": "checkout.session", "url": None})
     order = stripe_order(course)
