@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
 
 
-def event_verified(*, payload: bytes, header: str, secret: str) -> dict[str, Any]:
+def stripe_event_verify(*, payload: bytes, header: str, secret: str) -> dict[str, Any]:
     """The event `payload` carries if `header` signs it with `secret` within the tolerance window.
 
     Raises stripe.SignatureVerificationError for a missing secret or header, a bad or stale signature,

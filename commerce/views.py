@@ -30,7 +30,7 @@ from commerce.services import (
     order_for_buyer,
     payment_confirm,
 )
-from commerce.stripe_webhooks import event_verified, stripe_event_handle
+from commerce.stripe_webhooks import stripe_event_handle, stripe_event_verify
 from content.models import CoursePage
 from lms.models import User
 from organizations.selectors import organizations_administered
@@ -194,7 +194,7 @@ def test_pay(request: HttpRequest, number: str) -> HttpResponse:
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe calls this; only a correctly signed, fresh, first-seen event changes anything."""
     try:
-        event = event_verified(
+        event = stripe_event_verify(
             payload=request.body,
             header=request.headers.get("Stripe-Signature", ""),
             secret=settings.STRIPE_WEBHOOK_SECRET,
