@@ -4,23 +4,46 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev migrate demo lint format typecheck bench bench-m messages clean
+.PHONY: run test install install-dev lock node-verifier migrate demo lint format typecheck bench bench-m messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Installed from the hashed locks only (pip refuses a file whose hash differs), then the project itself without
+# dependencies: everything it needs is in the lock. requirements-dev.lock = the runtime lock + the dev extras.
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/pip install --quiet -c requirements.lock -e .
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# Regenerates both locks from pyproject.toml, keeping every pin it can (LOCK_ARGS=--upgrade, or
+# --upgrade-package NAME, to move). Universal: one lock for Linux, macOS and Windows, Python 3.11 to 3.13.
+# uv reads the package index from its own settings (UV_DEFAULT_INDEX, uv.toml), PyPI by default.
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+
+lock: install-dev
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
+
+# The independent credential verifier (Digital Bazaar's libraries, tests marked `node`) runs on Node.js: its
+# packages are installed again whenever package-lock.json is newer than what npm last installed.
+NODE_VERIFIER := badges/ob3/node_verifier
+
+$(NODE_VERIFIER)/node_modules/.package-lock.json: $(NODE_VERIFIER)/package-lock.json
+	npm ci --prefix $(NODE_VERIFIER) --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-verifier: $(NODE_VERIFIER)/node_modules/.package-lock.json
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -33,7 +56,7 @@ run: demo
 
 # Lint and types first: they take seconds, and CI (.ci/run) fails on them before the suite starts.
 # On PostgreSQL (CI), the tests of the embedded default (marker `embedded`) run afterwards on SQLite, as `make run` serves.
-test: lint typecheck
+test: lint typecheck node-verifier
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] && [ "$${DATABASE_URL#sqlite}" = "$$DATABASE_URL" ]; then \
 	  env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m embedded $(PYTEST_ARGS); fi

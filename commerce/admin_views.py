@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -131,9 +131,11 @@ class OrderRefundView(WagtailAdminTemplateMixin, FormView):
     form_class = RefundForm
     header_icon = "rotate"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_platform_admin(request.user):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user_is_platform_admin(user):
             raise PermissionDenied
+        self.actor = user
         self.order = get_object_or_404(Order.objects.select_related("buyer", "organization"), pk=kwargs["pk"])
         self.line = None
         if "line_pk" in kwargs:
@@ -185,11 +187,9 @@ class OrderRefundView(WagtailAdminTemplateMixin, FormView):
         reason = form.cleaned_data["reason"]
         try:
             if self.line is None:
-                refund = order_refund(order=self.order, actor=self.request.user, reason=reason)
+                refund = order_refund(order=self.order, actor=self.actor, reason=reason)
             else:
-                refund = refund_seats(
-                    line=self.line, seats=form.cleaned_data["seats"], actor=self.request.user, reason=reason
-                )
+                refund = refund_seats(line=self.line, seats=form.cleaned_data["seats"], actor=self.actor, reason=reason)
         except OrderError as refused:
             form.add_error(None, str(refused))
             return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from commerce.models import ProviderCode, Province
@@ -19,27 +20,38 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, providers: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["province"].initial = settings.SALES_TAX_DEFAULT_PROVINCE
-        self.fields["provider"].choices = [(code, ProviderCode(code).label) for code in providers]
+        provider = self.fields["provider"]
+        assert isinstance(provider, forms.ChoiceField)
+        provider.choices = [(code, ProviderCode(code).label) for code in providers]
         if providers:
-            self.fields["provider"].initial = providers[0]
+            provider.initial = providers[0]
+
+
+class PricedCourseField(forms.ModelChoiceField):
+    """A course shown with its list price."""
+
+    def label_from_instance(self, obj: Model) -> str:
+        assert isinstance(obj, CoursePage)
+        return f"{obj.title} ({format_price(obj.list_price)})"
 
 
 class BundleForm(CheckoutForm):
     organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.none(), to_field_name="slug"
     )
-    course = forms.ModelChoiceField(label=_("Course"), queryset=CoursePage.objects.none())
+    course = PricedCourseField(label=_("Course"), queryset=CoursePage.objects.none())
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10_000, initial=5)
 
     field_order = ["organization", "course", "seats", "province", "coupon", "provider"]
 
     def __init__(self, *args, organizations: list[Organization], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
+        organization, course = self.fields["organization"], self.fields["course"]
+        assert isinstance(organization, forms.ModelChoiceField) and isinstance(course, forms.ModelChoiceField)
+        organization.queryset = Organization.objects.filter(pk__in=[o.pk for o in organizations])
         if len(organizations) == 1:
-            self.fields["organization"].initial = organizations[0].slug
-        self.fields["course"].queryset = CoursePage.objects.live().filter(list_price__gt=0).order_by("title")
-        self.fields["course"].label_from_instance = lambda c: f"{c.title} ({format_price(c.list_price)})"
+            organization.initial = organizations[0].slug
+        course.queryset = CoursePage.objects.live().filter(list_price__gt=0).order_by("title")
 
 
 class RefundForm(forms.Form):
@@ -57,8 +69,10 @@ class RefundForm(forms.Form):
         super().__init__(*args, **kwargs)
         if seats_left is None:
             del self.fields["seats"]
-        else:
-            self.fields["seats"].max_value = seats_left
-            self.fields["seats"].widget.attrs["max"] = seats_left
-            self.fields["seats"].validators.append(MaxValueValidator(seats_left))
-            self.fields["seats"].initial = seats_left
+            return
+        seats = self.fields["seats"]
+        assert isinstance(seats, forms.IntegerField)
+        seats.max_value = seats_left
+        seats.widget.attrs["max"] = seats_left
+        seats.validators.append(MaxValueValidator(seats_left))
+        seats.initial = seats_left

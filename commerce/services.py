@@ -17,7 +17,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -292,7 +294,7 @@ def invoice_issue(*, order: Order) -> Invoice:
     return invoice
 
 
-def user_is_platform_admin(user: User) -> bool:
+def user_is_platform_admin(user: User | AnonymousUser) -> TypeGuard[User]:
     from lms.roles import PLATFORM_ADMINS
 
     return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))

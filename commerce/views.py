@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,16 +30,25 @@ from commerce.services import (
     order_for_buyer,
     payment_confirm,
 )
-from commerce.stripe_webhooks import SignatureError, parse_event, signature_verify, stripe_event_handle
+from commerce.stripe_webhooks import stripe_event_handle, stripe_event_verify
 from content.models import CoursePage
+from lms.models import User
 from organizations.selectors import organizations_administered
 
 logger = logging.getLogger(__name__)
 
 
-def _place(request: HttpRequest, **order_fields) -> HttpResponse | None:
+def _signed_in(request: HttpRequest) -> User:
+    """The user of a view behind `login_required`, typed as signed in (an anonymous visitor never gets here)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def _place(request: HttpRequest, *, buyer: User, **order_fields: Any) -> HttpResponse | None:
     try:
-        order = order_create(buyer=request.user, **order_fields)
+        order = order_create(buyer=buyer, **order_fields)
         return redirect(provider_for(order.provider).start(order=order, request=request))
     except (OrderError, CouponRefused, ProviderError) as refused:
         messages.error(request, str(refused))
@@ -47,10 +58,11 @@ def _place(request: HttpRequest, **order_fields) -> HttpResponse | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
+    buyer = _signed_in(request)
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     if course.is_free:
         return redirect(course.url)
-    if is_enrolled(user=request.user, course=course):
+    if is_enrolled(user=buyer, course=course):
         messages.info(request, _("You are already enrolled in this course."))
         return redirect(course.url)
     form = CheckoutForm(request.POST or None, providers=providers_available(organization=False))
@@ -61,6 +73,7 @@ def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
         if request.POST.get("action") == "place":
             placed = _place(
                 request,
+                buyer=buyer,
                 items=[(course, 1)],
                 province=province,
                 coupon_code=coupon,
@@ -69,17 +82,18 @@ def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
             if placed is not None:
                 return placed
     try:
-        quote = checkout_quote(buyer=request.user, items=[(course, 1)], province=province, coupon_code=coupon)
+        quote = checkout_quote(buyer=buyer, items=[(course, 1)], province=province, coupon_code=coupon)
     except CouponRefused as refused:
         form.add_error("coupon", str(refused))
-        quote = checkout_quote(buyer=request.user, items=[(course, 1)], province=province)
+        quote = checkout_quote(buyer=buyer, items=[(course, 1)], province=province)
     return render(request, "commerce/checkout.html", {"form": form, "quote": quote, "course": course, "bundle": False})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_checkout(request: HttpRequest) -> HttpResponse:
-    organizations = organizations_administered(user=request.user)
+    buyer = _signed_in(request)
+    organizations = organizations_administered(user=buyer)
     if not organizations:
         raise PermissionDenied
     data = request.POST if request.method == "POST" else (request.GET if "course" in request.GET else None)
@@ -95,14 +109,13 @@ def bundle_checkout(request: HttpRequest) -> HttpResponse:
         # Staff who lack them cannot take a seat unless the admin waives them when giving it out: say so now.
         prerequisites = list(fields["course"].prerequisites.order_by("title"))
         try:
-            quote = checkout_quote(
-                buyer=request.user, items=items, province=fields["province"], coupon_code=fields["coupon"]
-            )
+            quote = checkout_quote(buyer=buyer, items=items, province=fields["province"], coupon_code=fields["coupon"])
         except CouponRefused as refused:
             form.add_error("coupon", str(refused))
         if quote is not None and request.method == "POST" and request.POST.get("action") == "place":
             placed = _place(
                 request,
+                buyer=buyer,
                 items=items,
                 province=fields["province"],
                 coupon_code=fields["coupon"],
@@ -120,7 +133,7 @@ def bundle_checkout(request: HttpRequest) -> HttpResponse:
 
 def _order_or_404(request: HttpRequest, number: str) -> Order:
     try:
-        return order_for_buyer(number=number, user=request.user)
+        return order_for_buyer(number=number, user=_signed_in(request))
     except Order.DoesNotExist as missing:
         raise Http404 from missing
 
@@ -181,13 +194,12 @@ def test_pay(request: HttpRequest, number: str) -> HttpResponse:
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Stripe calls this; only a correctly signed, fresh, first-seen event changes anything."""
     try:
-        signature_verify(
+        event = stripe_event_verify(
             payload=request.body,
             header=request.headers.get("Stripe-Signature", ""),
             secret=settings.STRIPE_WEBHOOK_SECRET,
         )
-        event = parse_event(request.body)
-    except (SignatureError, ValueError) as refused:
+    except (stripe.SignatureVerificationError, ValueError) as refused:
         logger.warning("stripe webhook refused from %s: %s", request.META.get("REMOTE_ADDR"), refused)
         return HttpResponseBadRequest("refused")
     record = stripe_event_handle(event=event)

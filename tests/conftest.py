@@ -1,7 +1,8 @@
 """Shared fixtures, and the rule for tests that need a real service.
 
-A test marked `postgres`, `redis`, `browser`, `node` or `lrs` is skipped, with its reason, when that service is
-absent on a developer's machine; with CI=true the same absence is a failure, never a silent pass.
+A test marked `postgres`, `redis`, `browser` or `lrs` is skipped, with its reason, when that service is
+absent on a developer's machine; with CI=true the same absence is a failure, never a silent pass. A test marked
+`node` fails everywhere when it cannot run: `make test` installs the Node verifier's packages itself.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
+NODE_VERIFIER_PATH = "badges/ob3/node_verifier"
+NODE_VERIFIER = ROOT / NODE_VERIFIER_PATH
 
 
 def _redis_url() -> str:
@@ -69,9 +72,11 @@ def _missing_service(item: pytest.Item) -> str | None:
         return f"needs Ralph: could not create {RALPH_VENV} with pip install {RALPH_REQUIREMENT}"
     if item.get_closest_marker("node"):
         if shutil.which("node") is None:
-            return "needs Node.js"
-        if not (ROOT / "badges/ob3/node_verifier/node_modules").is_dir():
-            return "needs `npm ci --prefix badges/ob3/node_verifier`"
+            return "needs Node.js (node on PATH); `make test` then installs the Node verifier's packages"
+        if not (NODE_VERIFIER / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+            return (
+                f"needs the Node verifier's packages: `make test` installs them (npm ci --prefix {NODE_VERIFIER_PATH})"
+            )
     return None
 
 
@@ -92,6 +97,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing_service(item)
     if reason is None:
         return
+    if item.get_closest_marker("node"):
+        pytest.fail(f"{item.nodeid}: {reason} (a test marked `node` never skips)", pytrace=False)
     if IN_CI:
         pytest.fail(f"{item.nodeid}: {reason} (CI=true: a missing service is a failure)", pytrace=False)
     pytest.skip(reason)

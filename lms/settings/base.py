@@ -305,6 +305,9 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 # Commerce
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# The Stripe API version our requests and parsing are written for (the stripe SDK's own pin as of 16.1.0).
+# Upgrading it is a code change: read Stripe's changelog, then set the webhook endpoint to the same version.
+STRIPE_API_VERSION = "2026-10-28.endive"
 SALES_TAX_DEFAULT_PROVINCE = env.str("SALES_TAX_DEFAULT_PROVINCE", default="ON")
 
 # Sessions are read from the cache (Redis in production) and written through to the database: one query less

@@ -1,15 +1,13 @@
 """Our credentials verify in Digital Bazaar's independent JavaScript stack, offline.
 
-Needs Node.js and `npm ci --prefix badges/ob3/node_verifier`. Without them the tests skip locally
-and fail in CI (env CI set), so a missing install step can never pass CI silently.
+Marked `node`: `make test` installs the verifier's packages, and without Node.js or them every test here fails
+(tests/conftest.py), so a missing install step can never pass silently.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,25 +19,7 @@ from tests.badges.test_ob3_verify import INDEX, LIST_URL, NOW, Issuer, sample_cr
 
 VERIFIER_DIR = Path(__file__).resolve().parents[2] / "badges" / "ob3" / "node_verifier"
 VERIFY_MJS = VERIFIER_DIR / "verify.mjs"
-INSTALL_HINT = "npm ci --prefix badges/ob3/node_verifier"
-
-
-def _node_missing_reason() -> str | None:
-    if shutil.which("node") is None:
-        return f"Node.js is not installed (then run `{INSTALL_HINT}`)"
-    if not (VERIFIER_DIR / "node_modules" / "@digitalbazaar" / "vc").is_dir():
-        return f"the Node verifier's packages are not installed; run `{INSTALL_HINT}`"
-    return None
-
-
-@pytest.fixture(scope="module", autouse=True)
-def node_verifier_installed() -> None:
-    reason = _node_missing_reason()
-    if reason is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run the independent verifier: {reason}")
-    pytest.skip(reason)
+pytestmark = pytest.mark.node
 
 
 def run_node(

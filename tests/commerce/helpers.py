@@ -4,6 +4,11 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import stripe
 
 WEBHOOK_SECRET = "whsec_test_secret"
 
@@ -41,3 +46,30 @@ def session_event(
             }
         },
     }
+
+
+class FakeStripeApi(stripe.HTTPClient):
+    """Stripe's HTTP API as the SDK sees it: records each request and answers with a canned status and JSON body."""
+
+    name = "fake-stripe"
+
+    def __init__(self, *, status: int = 200, body: dict[str, Any]) -> None:
+        super().__init__()
+        self.status, self.body = status, body
+        self.requests: list[dict[str, Any]] = []
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        post_data: Any = None,
+        *,
+        _usage: list[str] | None = None,
+    ) -> tuple[str, int, Mapping[str, str]]:
+        form = dict(parse_qsl(post_data.decode() if isinstance(post_data, bytes) else post_data or ""))
+        self.requests.append({"method": method, "url": url, "headers": dict(headers or {}), "form": form})
+        return json.dumps(self.body), self.status, {}
+
+    def close(self) -> None:
+        pass

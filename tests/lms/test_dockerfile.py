@@ -21,18 +21,22 @@ from tests.deploy import PATH, ROOT
 DOCKERFILE = ROOT / "Dockerfile"
 
 
-def final_stage() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) of the last stage: continuation lines joined, comments dropped."""
+def stages() -> list[list[tuple[str, str]]]:
+    """(INSTRUCTION, arguments) of each stage: continuation lines joined, comments dropped."""
     text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
-    instructions = []
+    found: list[list[tuple[str, str]]] = []
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             keyword, _, arguments = line.partition(" ")
             if keyword.upper() == "FROM":
-                instructions = []
-            instructions.append((keyword.upper(), arguments.strip()))
-    return instructions
+                found.append([])
+            found[-1].append((keyword.upper(), arguments.strip()))
+    return found
+
+
+def final_stage() -> list[tuple[str, str]]:
+    return stages()[-1]
 
 
 def dockerignored(name: str) -> bool:
@@ -117,3 +121,22 @@ def test_the_image_runs_as_an_account_that_is_not_root():
 def test_the_build_context_leaves_out_local_state_and_secrets():
     for name in (".git", ".env", ".venv", "var", "node_modules", "__pycache__"):
         assert dockerignored(name), name
+
+
+def test_the_image_installs_exactly_the_hashed_runtime_lock():
+    """Only the runtime lock, every file checked against its hash: no dev tools, nothing resolved at build time."""
+    steps = [arguments for stage in stages() for keyword, arguments in stage if keyword in {"COPY", "RUN"}]
+    installs = [step for step in steps if "pip install" in step]
+    assert len(installs) == 1, installs
+    install = shlex.split(installs[0].split("pip install", 1)[1].split("&&", 1)[0])
+    assert "--require-hashes" in install
+    assert install[install.index("-r") + 1].endswith("/requirements.lock")
+    assert not any(part.startswith(("-c", "-e", ".")) or "dev" in part for part in install), install
+    lock_copies = [step for step in steps if step.startswith("requirements") and "requirements.lock" in step.split()]
+    assert lock_copies, "the runtime lock is copied into the build"
+    assert not any("requirements-dev.lock" in step for step in steps)
+
+
+def test_the_build_context_leaves_out_the_dev_lock():
+    assert dockerignored("requirements-dev.lock")
+    assert not dockerignored("requirements.lock")
