@@ -163,13 +163,13 @@ def _dashboard_statement(*, course: int | None, status: str, sort: str, descendi
     held = f"{seats} s JOIN {bundles} b ON b.id = s.bundle_id"  # + the condition below
     held_condition = "b.organization_id = %(organization)s AND s.state = %(state)s"
     progress = enrolment_join_sql(user_column="s.user_id", course_column="b.course_id")  # progress's tables
-    learner, course = f" LEFT JOIN {users} u ON u.id = s.user_id", f" JOIN {pages} c ON c.id = b.course_id"
+    learner, course_page = f" LEFT JOIN {users} u ON u.id = s.user_id", f" JOIN {pages} c ON c.id = b.course_id"
 
     columns = SORTS[sort]
     direction = " DESC" if descending else ""
     order = ", ".join(f"{_ROW_SQL[column]}{direction}" for column in columns)
     positions = ", ".join(f"{_OUTPUT.index(column) + 1}{direction}" for column in columns)
-    page_joins = learner + (course if "title" in columns else "")
+    page_joins = learner + (course_page if "title" in columns else "")
     if status or {"percent", "completed_at", "status_rank"} & set(columns):
         page_joins += progress
     page_conditions, fact_conditions = [held_condition], ["1 = 1"]
@@ -193,7 +193,7 @@ def _dashboard_statement(*, course: int | None, status: str, sort: str, descendi
         f" UNION ALL SELECT 'r', b.course_id, {_STATUS_SQL}, NULL, NULL,"
         f" {', '.join(_ROW_SQL[column] for column in _OUTPUT[5:])}"
         f" FROM page_ids JOIN {seats} s ON s.id = page_ids.id JOIN {bundles} b ON b.id = s.bundle_id"
-        f"{course}{learner}{progress}"
+        f"{course_page}{learner}{progress}"
         f" ORDER BY 1, {positions}"
     )
     return sql, month_params
@@ -248,23 +248,15 @@ def dashboard_rows_orm(
         if (not course or course_id == course) and (not status or state == status)
     )
     first = _skipped(count=count, size=size, skip=skip)
-    page = held_seats(organization_id=organization_id, course=course, status=status, sort=sort, descending=descending)
-    rows: list[StaffLine] = (
-        [
-            (
-                seat.pk,
-                seat.user.display_name or seat.user.email,
-                seat.user.email,
-                seat.bundle.course.title,
-                seat.status,
-                seat.progress_percent,
-                seat.completed_at,
-            )
-            for seat in page[first : first + size]
-        ]
-        if size
-        else []
+    page = held_seats(
+        organization_id=organization_id, course=course, status=status, sort=sort, descending=descending
+    ).values_list(
+        "pk", "user__display_name", "user__email", "bundle__course__title", "status", "progress_percent", "completed_at"
     )
+    rows: list[StaffLine] = [
+        (pk, name or email, email, title, state, percent, completed_at)
+        for pk, name, email, title, state, percent, completed_at in (page[first : first + size] if size else [])
+    ]
     return facts, rows
 
 
