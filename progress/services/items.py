@@ -91,7 +91,7 @@ def item_result_record(
     """Record a result for one item: the entry point for every app that grades or completes an item.
 
     `score` is the item's percent (0-100) or None. Monotonic: a state or score never goes down, so an old
-    or duplicated event arriving late changes nothing. Locks the learner's enrolment row, upserts the item
+    or duplicated event arriving late changes nothing. Locks the learner's enrolment row, writes the item
     row, rewrites the aggregates and evaluates the completion policy, all in this transaction; "course
     completed" is sent after commit, once.
     """
