@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from content.models import CoursePage
+from lms.models import User
 from organizations.forms import PrivateCourseChooseForm, PrivateCourseCreateForm
 from organizations.models import Organization
 from organizations.selectors import (
@@ -32,9 +33,16 @@ from organizations.services import (
 )
 
 
+def _admin_user(request: HttpRequest) -> User:
+    """The user of a Wagtail admin page: always signed in (the admin's URLs require it)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 @require_http_methods(["GET"])
 def private_courses_index(request: HttpRequest) -> HttpResponse:
-    organizations = organizations_for_private_courses(user=request.user)
+    organizations = organizations_for_private_courses(user=_admin_user(request))
     if not organizations:
         raise PermissionDenied
     if len(organizations) == 1:
@@ -44,10 +52,11 @@ def private_courses_index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def private_courses_manage(request: HttpRequest, organization_id: int) -> HttpResponse:
+    user = _admin_user(request)
     organization = get_object_or_404(Organization, pk=organization_id)
-    if not may_manage_private_courses(user=request.user, organization=organization):
+    if not may_manage_private_courses(user=user, organization=organization):
         raise PermissionDenied
-    choices = courses_to_make_private(user=request.user)
+    choices = courses_to_make_private(user=user)
     create_form = PrivateCourseCreateForm(prefix="new")
     choose_form = PrivateCourseChooseForm(courses=choices, prefix="existing")
     status = 200
@@ -57,9 +66,7 @@ def private_courses_manage(request: HttpRequest, organization_id: int) -> HttpRe
             if action == "create":
                 create_form = PrivateCourseCreateForm(request.POST, prefix="new")
                 if create_form.is_valid():
-                    course = private_course_create(
-                        organization=organization, actor=request.user, **create_form.cleaned_data
-                    )
+                    course = private_course_create(organization=organization, actor=user, **create_form.cleaned_data)
                     messages.success(
                         request,
                         _("%(course)s is a private draft of %(org)s: write it in the page editor.")
@@ -70,18 +77,18 @@ def private_courses_manage(request: HttpRequest, organization_id: int) -> HttpRe
                 choose_form = PrivateCourseChooseForm(request.POST, courses=choices, prefix="existing")
                 if choose_form.is_valid():
                     course = choose_form.cleaned_data["course"]
-                    course_make_private(organization=organization, course=course, actor=request.user)
+                    course_make_private(organization=organization, course=course, actor=user)
                     messages.success(
                         request,
                         _("%(course)s is now private to %(org)s.") % {"course": course.title, "org": organization.name},
                     )
                     return redirect("organizations_private_courses", organization_id=organization.pk)
             elif action == "make_public":
-                if not user_is_platform_admin(request.user):
+                if not user_is_platform_admin(user):
                     raise PermissionDenied
                 course_id = request.POST.get("course", "")
                 course = get_object_or_404(CoursePage, pk=int(course_id) if course_id.isdigit() else 0)
-                course_make_public(organization=organization, course=course, actor=request.user)
+                course_make_public(organization=organization, course=course, actor=user)
                 messages.success(request, _("%(course)s is public again.") % {"course": course.title})
                 return redirect("organizations_private_courses", organization_id=organization.pk)
             else:
@@ -101,7 +108,7 @@ def private_courses_manage(request: HttpRequest, organization_id: int) -> HttpRe
             "courses": private_courses_of(organization=organization),
             "create_form": create_form,
             "choose_form": choose_form,
-            "can_make_public": user_is_platform_admin(request.user),
+            "can_make_public": user_is_platform_admin(user),
         },
         status=status,
     )

@@ -10,22 +10,23 @@ from organizations.selectors import bundles_with_counts
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
 
-def _bundle_label(bundle: SeatBundle) -> str:
-    return _("%(course)s (%(available)d available)") % {
-        "course": bundle.course.title,
-        "available": bundle.seats_available,  # type: ignore[attr-defined]
-    }
+class _BundleChoiceField(forms.ModelChoiceField):
+    """A seat bundle by its course and the seats still available (`bundles_with_counts`' annotation)."""
+
+    def label_from_instance(self, obj: SeatBundle) -> str:
+        return _("%(course)s (%(available)d available)") % {
+            "course": obj.course.title,
+            "available": obj.seats_available,  # type: ignore[attr-defined]
+        }
 
 
 def _bundle_field(organization: Organization) -> forms.ModelChoiceField:
-    field = forms.ModelChoiceField(
+    return _BundleChoiceField(
         label=_("Seat"),
         queryset=bundles_with_counts(organization=organization),
         required=False,
         empty_label=_("No seat, membership only"),
     )
-    field.label_from_instance = _bundle_label
-    return field
 
 
 class InvitationForm(forms.Form):
@@ -85,4 +86,6 @@ class PrivateCourseChooseForm(forms.Form):
 
     def __init__(self, *args, courses, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = courses
+        field = self.fields["course"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        field.queryset = courses

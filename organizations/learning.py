@@ -6,17 +6,14 @@ progress's contract: `enrolment_create(*, user, course, source, actor, prerequis
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from content.models import CourseItemPage, CoursePage
-from lms.db import column_converters
 from lms.models import User
-from progress.models import CourseProgress, Enrolment
+from progress.models import Enrolment
 from progress.services import (
     EnrolmentRefused,
     enrolment_cancel,
@@ -30,11 +27,9 @@ __all__ = [
     "enrol_on_seat",
     "enrolment_annotations",
     "enrolment_end",
-    "enrolment_join_sql",
     "enrolment_started",
     "items_study",
     "prerequisites_missing",
-    "progress_converters",
     "users_lacking_prerequisites",
 ]
 
@@ -122,27 +117,6 @@ def enrolment_annotations(*, user_ref: str, course_ref: str) -> dict[str, Filter
         "items_started": F(f"{joined}__course_progress__items_started"),
         "items_done": F(f"{joined}__course_progress__items_done"),
     }
-
-
-def enrolment_join_sql(*, user_column: str, course_column: str) -> str:
-    """For hand-written SQL: `enrolment_annotations` as LEFT JOINs, the enrolment aliased `e`, its course
-    progress `p` (columns: e.enrolled_at, e.completed_at, e.final_grade, p.percent, p.items_started,
-    p.items_done). `user_column` and `course_column` are the row's qualified columns to join on."""
-    enrolments, progress = Enrolment._meta.db_table, CourseProgress._meta.db_table
-    return (
-        f" LEFT JOIN {enrolments} e ON e.course_id = {course_column} AND e.user_id = {user_column}"
-        f" LEFT JOIN {progress} p ON p.enrolment_id = e.id"
-    )
-
-
-@functools.cache
-def progress_converters() -> list[tuple[list[Any], Any]]:
-    """For hand-written SQL: the converters of (p.percent, e.completed_at), as the ORM would apply them (built
-    once per process; do not change the list)."""
-    return [
-        column_converters(CourseProgress._meta.get_field("percent")),  # type: ignore[arg-type]
-        column_converters(Enrolment._meta.get_field("completed_at")),  # type: ignore[arg-type]
-    ]
 
 
 def items_study(*, user: User, course: CoursePage, count: int | None = None, score: Decimal = Decimal("90")) -> None:

@@ -8,7 +8,7 @@ from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from openpyxl import Workbook
 from wagtail import hooks
 
 from lms.exports import xlsx_row
+from lms.http import HtmxHttpRequest
 from lms.models import User
 from organizations.forms import InvitationForm, InvitationImportForm
-from organizations.models import Invitation, InvitationImport, Seat, SeatBundle
+from organizations.models import Invitation, InvitationImport, Organization, Seat, SeatBundle
 from organizations.selectors import (
     ORG_DASHBOARD_HOOK,
     StaffFilters,
@@ -49,9 +50,18 @@ from organizations.services import (
 from organizations.signup import invitation_pending_remember
 
 
+def _administered(request: HttpRequest, slug: str) -> tuple[Organization, User]:
+    """The organization `slug` and the administrator asking for it; 404 for anyone else, visitors included."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404
+    return organization_for_admin(user=user, slug=slug), user
+
+
 @require_GET
 def org_index(request: HttpRequest) -> HttpResponse:
-    organizations = organizations_administered(user=request.user)
+    user = request.user
+    organizations = organizations_administered(user=user) if isinstance(user, User) else []
     if len(organizations) == 1:
         return redirect("organizations:dashboard", slug=organizations[0].slug)
     if not organizations:
@@ -61,7 +71,7 @@ def org_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def org_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = organization_for_admin(user=request.user, slug=slug)
+    organization, _admin = _administered(request, slug)
     filters = StaffFilters.from_query(request.GET)
     dashboard = organization_dashboard(organization=organization, filters=filters, page_number=request.GET.get("page"))
     sort_links = {
@@ -89,7 +99,7 @@ def _export_name(slug: str, extension: str) -> str:
 
 @require_GET
 def org_export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    organization = organization_for_admin(user=request.user, slug=slug)
+    organization, _admin = _administered(request, slug)
     filters = StaffFilters.from_query(request.GET)
     response = StreamingHttpResponse(
         report_csv(organization=organization, filters=filters), content_type="text/csv; charset=utf-8"
@@ -101,7 +111,7 @@ def org_export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 @require_GET
 def org_export_xlsx(request: HttpRequest, slug: str) -> FileResponse:
     """openpyxl's write-only mode writes each row to disk as it comes; the finished file is streamed from disk."""
-    organization = organization_for_admin(user=request.user, slug=slug)
+    organization, _admin = _administered(request, slug)
     filters = StaffFilters.from_query(request.GET)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Staff progress")[:31])
@@ -121,12 +131,12 @@ def org_export_xlsx(request: HttpRequest, slug: str) -> FileResponse:
 
 @require_http_methods(["GET", "POST"])
 def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = organization_for_admin(user=request.user, slug=slug)
+    organization, admin = _administered(request, slug)
     if request.method == "POST":
         try:
             if "reclaim" in request.POST:
                 seat = get_object_or_404(Seat, pk=request.POST["reclaim"], bundle__organization=organization)
-                seat_reclaim(seat=seat, actor=request.user)
+                seat_reclaim(seat=seat, actor=admin)
                 messages.success(request, _("The seat is free again."))
             else:
                 bundle = get_object_or_404(SeatBundle, pk=request.POST.get("bundle"), organization=organization)
@@ -134,7 +144,7 @@ def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
                 seat_assign(
                     bundle=bundle,
                     user=member,
-                    actor=request.user,
+                    actor=admin,
                     waive_prerequisites=request.POST.get("waive_prerequisites") == "on",
                 )
                 messages.success(
@@ -159,7 +169,7 @@ def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = organization_for_admin(user=request.user, slug=slug)
+    organization, admin = _administered(request, slug)
     form = InvitationForm(organization=organization)
     import_form = InvitationImportForm(organization=organization, prefix="import")
     if request.method == "POST" and "import-file" in request.FILES:
@@ -170,7 +180,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
                     organization=organization,
                     source=import_form.cleaned_data["file"],
                     bundle=import_form.cleaned_data["bundle"],
-                    actor=request.user,
+                    actor=admin,
                 )
             except OrganizationError as refused:
                 messages.error(request, str(refused))
@@ -179,7 +189,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST" and "revoke" in request.POST:
         invitation = get_object_or_404(Invitation, pk=request.POST["revoke"], organization=organization)
         try:
-            invitation_revoke(invitation=invitation, actor=request.user)
+            invitation_revoke(invitation=invitation, actor=admin)
         except OrganizationError as refused:
             messages.error(request, str(refused))
         else:
@@ -196,7 +206,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
                     bundle=fields["bundle"],
                     role=fields["role"],
                     waive_prerequisites=fields["waive_prerequisites"],
-                    actor=request.user,
+                    actor=admin,
                 )
             except OrganizationError as refused:
                 form.add_error("email", str(refused))
@@ -241,8 +251,8 @@ def _warn_prerequisites(request: HttpRequest, *, invitation: Invitation) -> None
 
 
 @require_GET
-def org_import(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
-    organization = organization_for_admin(user=request.user, slug=slug)
+def org_import(request: HtmxHttpRequest, slug: str, job_id: int) -> HttpResponse:
+    organization, _admin = _administered(request, slug)
     job = get_object_or_404(InvitationImport, pk=job_id, organization=organization)
     template = "organizations/import.html#status" if request.htmx else "organizations/import.html"
     return render(request, template, {"organization": organization, "job": job})

@@ -17,6 +17,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from lms.models import User
 from organizations.admin_views import private_courses_index, private_courses_manage
 from organizations.models import Organization
 from organizations.selectors import organizations_for_private_courses
@@ -49,7 +50,8 @@ def private_course_admin_urls() -> list:
 
 class PrivateCoursesMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return bool(organizations_for_private_courses(user=request.user))
+        user = request.user
+        return isinstance(user, User) and bool(organizations_for_private_courses(user=user))
 
 
 @hooks.register("register_admin_menu_item")

@@ -153,8 +153,9 @@ def test_the_item_page_read_gives_the_rows_the_separate_read_gives():
 
     from django.utils import timezone
 
-    from progress.selectors import _enrolment_and_rows, _states_and_modules, _states_from_rows
+    from progress.selectors import states_and_modules, states_from_rows
     from progress.services import item_result_record
+    from progress.statements import enrolment_for_course_path
 
     course = build_course(modules=2, lessons_per_module=3)
     user = learner()
@@ -163,9 +164,10 @@ def test_the_item_page_read_gives_the_rows_the_separate_read_gives():
     lesson_complete(user=user, lesson=items[0].specific)
     item_result_record(user=user, item=items[1], completed=False, score=Decimal("87.50"), occurred_at=timezone.now())
     item_result_record(user=user, item=items[3], completed=True, score=Decimal("66.67"), occurred_at=timezone.now())
-    read, rows = _enrolment_and_rows(user=user, course_path=course.path, with_rows=True)
+    read, rows = enrolment_for_course_path(user_id=user.pk, course_path=course.path, with_rows=True)
     assert read.pk == enrolment.pk
-    states, modules = _states_from_rows(rows)
-    assert (states, modules) == _states_and_modules(enrolment)
+    assert read is not None
+    states, modules = states_from_rows(rows)
+    assert (states, modules) == states_and_modules(enrolment)
     assert states[items[1].pk]["score"] == Decimal("87.50") and states[items[3].pk]["score"] == Decimal("66.67")
     assert len(states) == 3 and len(modules) == 2

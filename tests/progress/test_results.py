@@ -9,7 +9,8 @@ from django.db import transaction
 from progress import xapi
 from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, ModuleProgress, Statement
 from progress.selectors import completion_status
-from progress.services import NotEnrolled, _apply_event, item_result_record, lesson_complete
+from progress.services import NotEnrolled, item_result_record, lesson_complete
+from progress.services.items import _apply_event
 from tests.progress.factories import add_lesson, add_module, at, build_course, enrolled, items_of, modules_of
 
 pytestmark = pytest.mark.django_db

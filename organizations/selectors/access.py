@@ -1,0 +1,73 @@
+"""Who may see which organization, its members and its private courses."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from wagtail.models import PageViewRestriction
+
+from content.models import CoursePage
+from lms.models import User
+from lms.roles import PLATFORM_ADMINS
+from organizations.models import Membership, Organization, Role
+
+
+def user_is_platform_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))
+
+
+def organizations_administered(*, user: User) -> list[Organization]:
+    if not user.is_authenticated:
+        return []
+    return list(Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN).order_by("name"))
+
+
+def organization_for_admin(*, user: User, slug: str) -> Organization:
+    """The organization `slug` if `user` administers it; 404 otherwise, so that others learn nothing of it."""
+    if not user.is_authenticated:
+        raise Http404
+    organization = Organization.objects.filter(slug=slug, memberships__user=user, memberships__role=Role.ADMIN).first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+def staff_user_ids(*, organization: Organization) -> QuerySet:
+    """The members' user ids, as a subquery for other apps' dashboard sections (no query of its own)."""
+    return Membership.objects.filter(organization=organization).values("user_id")
+
+
+def members_of(*, organization: Organization) -> list[Membership]:
+    return list(Membership.objects.filter(organization=organization).select_related("user").order_by("user__email"))
+
+
+def organizations_for_private_courses(*, user: User) -> list[Organization]:
+    """The organizations whose private courses `user` manages: all for a platform admin, else those they teach for."""
+    if not user.is_authenticated:
+        return []
+    if user_is_platform_admin(user):
+        return list(Organization.objects.order_by("name"))
+    return list(Organization.objects.filter(memberships__user=user, memberships__role=Role.INSTRUCTOR).order_by("name"))
+
+
+def private_courses_of(*, organization: Organization) -> list[CoursePage]:
+    if organization.members_group_id is None:
+        return []
+    return list(
+        CoursePage.objects.filter(
+            view_restrictions__restriction_type=PageViewRestriction.GROUPS,
+            view_restrictions__groups=organization.members_group_id,
+        )
+        .distinct()
+        .order_by("title")
+    )
+
+
+def courses_to_make_private(*, user: User) -> QuerySet[CoursePage]:
+    """Courses `user` may make private: any course without a group restriction that they may edit."""
+    courses = CoursePage.objects.exclude(view_restrictions__restriction_type=PageViewRestriction.GROUPS)
+    if not user_is_platform_admin(user):
+        courses = courses.filter(
+            group_permissions__group__user=user, group_permissions__permission__codename="change_page"
+        ).distinct()
+    return courses.order_by("title")

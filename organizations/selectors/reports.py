@@ -1,0 +1,106 @@
+"""The staff progress report, as rows (the spreadsheet export) and as CSV (the database's COPY on PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import CharField, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.exports import safe_row
+from organizations.models import Organization
+from organizations.selectors.staff import STATUSES, StaffFilters, staff_rows
+from organizations.statements import report_csv_copy
+
+REPORT_TIME = "%Y-%m-%d %H:%M"
+ZERO = Decimal("0")
+
+
+def report_header() -> list[str]:
+    return [
+        _("Name"),
+        _("E-mail"),
+        _("Course"),
+        _("Status"),
+        _("Progress (%)"),
+        _("Enrolled"),
+        _("Completed"),
+        _("Final grade (%)"),
+    ]
+
+
+def report_rows(*, organization: Organization, filters: StaffFilters) -> Iterator[list[Any]]:
+    """The staff progress report, row by row from a server-side cursor: memory stays flat however many rows.
+
+    Per-row work is kept to a few cheap operations (it bounds the export's speed): the name fallback is done
+    in SQL, status labels are translated once per report, times are shown in the site's zone to the minute.
+    """
+    zone = timezone.get_current_timezone()
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    rows = (
+        staff_rows(organization=organization, filters=filters)
+        .annotate(
+            report_name=Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField())
+        )
+        .values_list(
+            "report_name",
+            "user__email",
+            "bundle__course__title",
+            "status",
+            "percent",
+            "enrolled_at",
+            "completed_at",
+            "final_grade",
+        )
+    )
+    for name, email, course, status, percent, enrolled_at, completed_at, grade in rows.iterator(chunk_size=2000):
+        yield [
+            name,
+            email,
+            course,
+            labels[status],
+            percent if percent is not None else ZERO,
+            enrolled_at.astimezone(zone).strftime(REPORT_TIME) if enrolled_at else "",
+            completed_at.astimezone(zone).strftime(REPORT_TIME) if completed_at else "",
+            grade if grade is not None else "",
+        ]
+
+
+def report_csv(*, organization: Organization, filters: StaffFilters, chunk_rows: int = 500) -> Iterator[bytes]:
+    """The staff progress report as CSV (UTF-8 with a BOM for spreadsheets), chunk by chunk, in flat memory.
+
+    On PostgreSQL the database writes the CSV itself (COPY ... TO STDOUT, streamed block by block): the rows
+    never become Python objects, which is what makes a large export fast. Elsewhere, report_rows in chunks.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    buffer.write("\ufeff")
+    writer.writerow(report_header())
+    yield buffer.getvalue().encode()
+    if connection.vendor == "postgresql":
+        yield from report_csv_copy(
+            organization_id=organization.pk,
+            course=filters.course,
+            status=filters.status,
+            sort=filters.sort,
+            descending=filters.descending,
+            labels={key: str(label) for key, label in STATUSES.items()},
+        )
+        return
+    rows = report_rows(organization=organization, filters=filters)
+    while True:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(safe_row(row) for row in itertools.islice(rows, chunk_rows))
+        chunk = buffer.getvalue()
+        if not chunk:
+            return
+        yield chunk.encode()

@@ -1,0 +1,103 @@
+"""Each of progress's hand-written statements gives what its ORM twin gives, on PostgreSQL, over the same data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import models, transaction
+from django.utils import timezone
+
+from progress.models import Enrolment
+from progress.services import enrolment_cancel, item_result_record, lesson_complete
+from progress.statements import (
+    dashboard_rows,
+    dashboard_rows_orm,
+    enrolment_for_course_path,
+    enrolment_for_course_path_orm,
+)
+from tests.progress.factories import build_course, enrolled, items_of, learner
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def fields_of(instance: models.Model | None) -> dict[str, Any] | None:
+    """Every concrete field's value, as the model holds it."""
+    if instance is None:
+        return None
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def normalized(rows) -> list[tuple[Any, ...]]:
+    """Rows of (kind, id, state, score or percent, revision id) in one order, their numbers as Decimal (JSON text
+    gives a float's text as Decimal, the ORM a Decimal)."""
+    return sorted((kind, pk, state, None if n is None else Decimal(str(n)), rev) for kind, pk, state, n, rev in rows)
+
+
+def studied(course, user) -> Enrolment:
+    enrolment = enrolled(course, user)
+    items = items_of(course)
+    lesson_complete(user=user, lesson=items[0].specific)
+    item_result_record(user=user, item=items[1], completed=False, score=Decimal("87.50"), occurred_at=timezone.now())
+    item_result_record(user=user, item=items[3], completed=True, score=Decimal("66.67"), occurred_at=timezone.now())
+    return enrolment
+
+
+def test_the_gate_reads_the_enrolment_course_aggregate_and_rows_the_orm_reads():
+    course = build_course(modules=2, lessons_per_module=3, sequential=True)
+    user = learner()
+    studied(course, user)
+
+    enrolment, rows = enrolment_for_course_path(user_id=user.pk, course_path=course.path, with_rows=True)
+    twin, twin_rows = enrolment_for_course_path_orm(user_id=user.pk, course_path=course.path)
+
+    assert enrolment is not None and twin is not None
+    assert fields_of(enrolment) == fields_of(twin)
+    assert fields_of(enrolment.course) == fields_of(twin.course)
+    assert fields_of(enrolment.course_progress) == fields_of(twin.course_progress)
+    assert normalized(rows) == normalized(twin_rows) and len(rows) == 5  # three items touched, two modules
+
+
+def test_the_gate_finds_an_enrolment_without_an_aggregate_and_no_enrolment_as_the_orm_does():
+    course = build_course(modules=1, lessons_per_module=2)
+    user, stranger = learner(), learner()
+    enrolment = enrolled(course, user)
+    enrolment.course_progress.delete()
+
+    read, rows = enrolment_for_course_path(user_id=user.pk, course_path=course.path, with_rows=True)
+    twin, twin_rows = enrolment_for_course_path_orm(user_id=user.pk, course_path=course.path)
+    assert read is not None and twin is not None
+    assert not hasattr(read, "course_progress") and not hasattr(twin, "course_progress")
+    assert fields_of(read) == fields_of(twin) and normalized(rows) == normalized(twin_rows)
+    assert enrolment_for_course_path(user_id=stranger.pk, course_path=course.path) == (None, [])
+    assert enrolment_for_course_path_orm(user_id=stranger.pk, course_path=course.path) == (None, [])
+
+
+def test_the_locking_gate_reads_what_the_orm_reads():
+    course = build_course(modules=1, lessons_per_module=2)
+    user = learner()
+    studied_enrolment = enrolled(course, user)
+    with transaction.atomic():
+        locked, rows = enrolment_for_course_path(user_id=user.pk, course_path=course.path, lock=True)
+    twin, _rows = enrolment_for_course_path_orm(user_id=user.pk, course_path=course.path)
+    assert locked is not None and locked.pk == studied_enrolment.pk and rows == []
+    assert fields_of(locked) == fields_of(twin) and fields_of(locked.course) == fields_of(twin.course)
+
+
+def test_the_dashboard_statement_gives_the_orm_rows_in_the_orm_order():
+    user = learner()
+    opened, completed, untouched, left = (build_course(modules=1, lessons_per_module=2) for _ in range(4))
+    studied(build_course(modules=2, lessons_per_module=3), user)
+    enrolled(untouched, user)
+    enrolled(opened, user)
+    lesson_complete(user=user, lesson=items_of(opened)[0].specific)
+    enrolled(completed, user)
+    for item in items_of(completed):
+        lesson_complete(user=user, lesson=item.specific)
+    enrolment_cancel(enrolment=enrolled(left, user), user=user)
+
+    rows = dashboard_rows(user_id=user.pk)
+    assert rows == dashboard_rows_orm(user_id=user.pk)
+    assert len(rows) == 4 and any(row["completed_at"] for row in rows)
+    assert dashboard_rows(user_id=learner().pk) == dashboard_rows_orm(user_id=learner().pk) == []
