@@ -77,6 +77,7 @@ def _block_class(qtype: QuestionType) -> type[QuestionBlock]:
 
 # One block class per registered type, by type key.
 QUESTION_BLOCKS: dict[str, type[QuestionBlock]] = {t.key: _block_class(t) for t in question_types()}
+# The single-choice block under the name it had as a hand-written class (tests import it).
 SingleChoiceBlock = QUESTION_BLOCKS["single_choice"]
 
 
