@@ -13,13 +13,12 @@ a broken one is reported with its line and reason, and the others are ready to i
 
 from __future__ import annotations
 
-import html
 import re
-from typing import Any
 
 from assessments.grading import validate_question
 from assessments.i18n import _
 from assessments.importing.report import ImportReport, ParsedQuestion
+from assessments.question_types.single_choice import SingleChoice
 
 _CHOICE_RE = re.compile(r"([A-Z])[.)][ \t]+(.*)")
 _ANSWER_RE = re.compile(r"ANSWER\s*:\s*(.*)", re.IGNORECASE)
@@ -45,29 +44,11 @@ class _Question:
             )
         if entry.broken:
             return entry
-        question = self._question(letters.index(letter))
+        question = SingleChoice.from_aiken(prompt=self.prompt, choices=self.choices, right=letters.index(letter))
         for problem in validate_question(question):
             entry.error(entry.line, problem)
         entry.question = None if entry.broken else question
         return entry
-
-    def _question(self, right: int) -> dict[str, Any]:
-        return {
-            "type": "single_choice",
-            "title": "",
-            "prompt": html.escape("\n".join(self.prompt), quote=False),
-            "points": 1,
-            "explanation": "",
-            "choices": [
-                {
-                    "id": f"c{index + 1}",
-                    "text": html.escape(text, quote=False),
-                    "correct": index == right,
-                    "feedback": "",
-                }
-                for index, text in enumerate(self.choices)
-            ],
-        }
 
 
 class AikenReader:

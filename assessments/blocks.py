@@ -1,14 +1,15 @@
-"""Quiz question blocks: one StructBlock per question type of `assessments.grading`, plus a question pool.
+"""Quiz question blocks: one StructBlock per registered question type, plus a question pool.
 
-Each block turns its value into exactly the engine's question dict (`question_dict`), and refuses to
-publish when `grading.validate_question` finds an authoring error (shown on the block). Choices, pairs
-and items take their id from the ListBlock item id, so an id never changes when an author edits text.
+Each type's block is built from its class in `assessments.question_types` (the common fields, then the type's
+own child blocks). A block turns its value into exactly the engine's question dict (`question_dict`), and
+refuses to publish when `grading.validate_question` finds an authoring error (shown on the block). Choices,
+pairs and items take their id from the ListBlock item id, so an id never changes when an author edits text.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
@@ -17,6 +18,7 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
 from assessments import grading
+from assessments.question_types import QuestionType, question_type, question_types
 
 PROMPT_FEATURES = ["bold", "italic", "ol", "ul", "link", "code"]
 
@@ -34,44 +36,29 @@ def _common(*, prompt_required: bool) -> list[tuple[str, blocks.Block]]:
     ]
 
 
-def _items(value: Any) -> list[tuple[str, Any]]:
-    """(id, value) of each item of a ListBlock value; a new, unsaved item gets a positional id."""
-    bound = getattr(value, "bound_blocks", None)
-    if bound is None:
-        return [(f"i{n}", item) for n, item in enumerate(value or [], start=1)]
-    return [(child.id or f"i{n}", child.value) for n, child in enumerate(bound, start=1)]
-
-
 def _text(value: Any) -> str:
     source = getattr(value, "source", None)
     return str(source if source is not None else (value or ""))
 
 
 class QuestionBlock(blocks.StructBlock):
-    """Base of the question blocks: subclasses give `question_type` and `fields(value)`."""
+    """Base of the question blocks: each subclass names its `question_type`, which gives its own fields."""
 
-    question_type = ""
-    prompt_required = True
+    question_type: ClassVar[QuestionType]
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(_common(prompt_required=self.prompt_required), **kwargs)
-        # The common fields first, then the type's own.
-        common = ("title", "prompt", "points", "explanation")
-        own = [name for name in self.child_blocks if name not in common]
-        self.child_blocks: dict[str, blocks.Block] = {name: self.child_blocks[name] for name in (*common, *own)}
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        raise NotImplementedError
+        qtype = self.question_type
+        super().__init__([*_common(prompt_required=qtype.prompt_required), *qtype.block_children()], **kwargs)
 
     def question_dict(self, value: Any, *, key: str) -> dict[str, Any]:
         return {
             "key": key,
-            "type": self.question_type,
+            "type": self.question_type.key,
             "title": value.get("title") or "",
             "prompt": _text(value.get("prompt")),
             "points": str(value.get("points") if value.get("points") is not None else ""),
             "explanation": value.get("explanation") or "",
-            **self.fields(value),
+            **self.question_type.from_block(value),
         }
 
     def clean(self, value: Any) -> Any:
@@ -82,179 +69,20 @@ class QuestionBlock(blocks.StructBlock):
         return cleaned
 
 
-class ChoiceItemBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("Answer"), max_length=500)
-    correct = blocks.BooleanBlock(label=_("Correct"), required=False)
-    feedback = blocks.CharBlock(label=_("Feedback"), required=False, max_length=1000)
+def _block_class(qtype: QuestionType) -> type[QuestionBlock]:
+    meta = type("Meta", (), {"label": _(qtype.label), "icon": qtype.icon})
+    name = "".join(part.title() for part in qtype.key.split("_")) + "Block"
+    return type(name, (QuestionBlock,), {"question_type": qtype, "Meta": meta, "__module__": __name__})
 
 
-class _ChoicesQuestion(QuestionBlock):
-    choices = blocks.ListBlock(ChoiceItemBlock(), label=_("Answers"), min_num=2)
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {
-            "choices": [
-                {"id": cid, "text": c["text"], "correct": bool(c["correct"]), "feedback": c.get("feedback") or ""}
-                for cid, c in _items(value.get("choices"))
-            ]
-        }
-
-
-class SingleChoiceBlock(_ChoicesQuestion):
-    question_type = "single_choice"
-
-    class Meta:
-        label = _("Single choice")
-        icon = "radio-full"
-
-
-class MultipleResponseBlock(_ChoicesQuestion):
-    question_type = "multiple_response"
-
-    class Meta:
-        label = _("Multiple response")
-        icon = "tick-inverse"
-
-
-class TrueFalseBlock(QuestionBlock):
-    question_type = "true_false"
-    correct = blocks.BooleanBlock(label=_("The statement is true"), required=False)
-    feedback_true = blocks.CharBlock(label=_("Feedback for “true”"), required=False, max_length=1000)
-    feedback_false = blocks.CharBlock(label=_("Feedback for “false”"), required=False, max_length=1000)
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {
-            "correct": bool(value.get("correct")),
-            "feedback_true": value.get("feedback_true") or "",
-            "feedback_false": value.get("feedback_false") or "",
-        }
-
-    class Meta:
-        label = _("True or false")
-        icon = "help"
-
-
-class NumericBlock(QuestionBlock):
-    question_type = "numeric"
-    answer = blocks.CharBlock(label=_("Answer"), max_length=50)
-    tolerance = blocks.CharBlock(label=_("Tolerance"), default="0", max_length=50)
-    tolerance_kind = blocks.ChoiceBlock(
-        label=_("Tolerance is"), choices=[("absolute", _("absolute")), ("percent", _("a percent"))], default="absolute"
-    )
-    unit = blocks.CharBlock(label=_("Unit"), required=False, max_length=30)
-    unit_mode = blocks.ChoiceBlock(
-        label=_("Unit"), choices=[("ignored", _("ignored")), ("required", _("required"))], default="ignored"
-    )
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {
-            "answer": value.get("answer") or "",
-            "tolerance": value.get("tolerance") or "0",
-            "tolerance_kind": value.get("tolerance_kind") or "absolute",
-            "unit": value.get("unit") or "",
-            "unit_mode": value.get("unit_mode") or "ignored",
-        }
-
-    class Meta:
-        label = _("Numeric")
-        icon = "order"
-
-
-class ShortAnswerBlock(QuestionBlock):
-    question_type = "short_answer"
-    accepted = blocks.ListBlock(blocks.CharBlock(max_length=500), label=_("Accepted answers"))
-    regex = blocks.CharBlock(label=_("Or a regular expression"), required=False, max_length=200)
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {"accepted": [a for _id, a in _items(value.get("accepted"))], "regex": value.get("regex") or ""}
-
-    class Meta:
-        label = _("Short answer")
-        icon = "pilcrow"
-
-
-class BlankBlock(blocks.StructBlock):
-    id = blocks.CharBlock(label=_("Blank id, as written in [[id]]"), max_length=64)
-    accepted = blocks.ListBlock(blocks.CharBlock(max_length=500), label=_("Accepted answers"))
-
-
-class FillBlanksBlock(QuestionBlock):
-    question_type = "fill_blanks"
-    text = blocks.TextBlock(label=_("Text with [[blank]] placeholders"))
-    blanks = blocks.ListBlock(BlankBlock(), label=_("Blanks"))
-
-    prompt_required = False
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {
-            "text": value.get("text") or "",
-            "blanks": [
-                {"id": b["id"], "accepted": [a for _id, a in _items(b["accepted"])]}
-                for _n, b in _items(value["blanks"])
-            ],
-        }
-
-    class Meta:
-        label = _("Fill in the blanks")
-        icon = "form"
-
-
-class PairBlock(blocks.StructBlock):
-    left = blocks.CharBlock(label=_("Left (empty for an extra right-hand option)"), required=False, max_length=500)
-    right = blocks.CharBlock(label=_("Right"), max_length=500)
-
-
-class MatchingBlock(QuestionBlock):
-    question_type = "matching"
-    pairs = blocks.ListBlock(PairBlock(), label=_("Pairs"), min_num=2)
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {
-            "pairs": [{"id": pid, "left": p["left"] or "", "right": p["right"]} for pid, p in _items(value["pairs"])]
-        }
-
-    class Meta:
-        label = _("Matching")
-        icon = "link"
-
-
-class OrderingBlock(QuestionBlock):
-    question_type = "ordering"
-    items = blocks.ListBlock(blocks.CharBlock(max_length=500), label=_("Items, in the correct order"), min_num=2)
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {"items": [{"id": iid, "text": text} for iid, text in _items(value["items"])]}
-
-    class Meta:
-        label = _("Ordering")
-        icon = "list-ol"
-
-
-class EssayBlock(QuestionBlock):
-    question_type = "essay"
-    min_words = blocks.IntegerBlock(label=_("Minimum words (0 = none)"), default=0, min_value=0)
-    max_words = blocks.IntegerBlock(label=_("Maximum words (0 = none)"), default=0, min_value=0)
-
-    def fields(self, value: Any) -> dict[str, Any]:
-        return {"min_words": value.get("min_words") or 0, "max_words": value.get("max_words") or 0}
-
-    class Meta:
-        label = _("Essay (graded by hand)")
-        icon = "doc-full"
+# One block class per registered type, by type key.
+QUESTION_BLOCKS: dict[str, type[QuestionBlock]] = {t.key: _block_class(t) for t in question_types()}
+# The single-choice block under the name it had as a hand-written class (tests import it).
+SingleChoiceBlock = QUESTION_BLOCKS["single_choice"]
 
 
 def question_blocks() -> list[tuple[str, QuestionBlock]]:
-    return [
-        ("single_choice", SingleChoiceBlock()),
-        ("multiple_response", MultipleResponseBlock()),
-        ("true_false", TrueFalseBlock()),
-        ("numeric", NumericBlock()),
-        ("short_answer", ShortAnswerBlock()),
-        ("fill_blanks", FillBlanksBlock()),
-        ("matching", MatchingBlock()),
-        ("ordering", OrderingBlock()),
-        ("essay", EssayBlock()),
-    ]
+    return [(key, block_class()) for key, block_class in QUESTION_BLOCKS.items()]
 
 
 class QuestionPoolBlock(blocks.StructBlock):
@@ -300,12 +128,6 @@ def questions_of(stream: Any) -> tuple[dict[str, dict[str, Any]], list[str | dic
     return questions, layout
 
 
-def _list(values: list[Any], ids: list[str] | None = None) -> list[dict[str, Any]]:
-    return [
-        {"type": "item", "value": value, "id": ids[n] if ids else str(uuid.uuid4())} for n, value in enumerate(values)
-    ]
-
-
 def _prompt_html(prompt: str) -> str:
     text = prompt.strip()
     return text if not text or text.startswith("<") else f"<p>{text}</p>"
@@ -314,42 +136,15 @@ def _prompt_html(prompt: str) -> str:
 def raw_question_block(question: dict[str, Any]) -> dict[str, Any]:
     """StreamField raw data for one engine dict (from demo data or an import). Choice, pair and item ids
     become the ListBlock item ids, so the dict read back from the block keeps them."""
-    qtype = question["type"]
+    try:
+        qtype = question_type(question["type"])
+    except grading.InvalidQuestion:
+        raise ValueError(f"unknown question type {question['type']!r}") from None
     value: dict[str, Any] = {
         "title": question.get("title") or "",
         "prompt": _prompt_html(question.get("prompt") or ""),
         "points": str(question.get("points", 1)),
         "explanation": question.get("explanation") or "",
+        **qtype.to_block(question),
     }
-    if qtype in ("single_choice", "multiple_response"):
-        choices = question["choices"]
-        value["choices"] = _list(
-            [{"text": c["text"], "correct": bool(c["correct"]), "feedback": c.get("feedback") or ""} for c in choices],
-            [c["id"] for c in choices],
-        )
-    elif qtype == "true_false":
-        value |= {k: question.get(k) or "" for k in ("feedback_true", "feedback_false")}
-        value["correct"] = bool(question["correct"])
-    elif qtype == "numeric":
-        value |= {k: str(question.get(k) or "") for k in ("answer", "tolerance", "tolerance_kind", "unit", "unit_mode")}
-        value["tolerance"] = value["tolerance"] or "0"
-        value["tolerance_kind"] = value["tolerance_kind"] or "absolute"
-        value["unit_mode"] = value["unit_mode"] or "ignored"
-    elif qtype == "short_answer":
-        value["accepted"] = _list(list(question.get("accepted") or []))
-        value["regex"] = question.get("regex") or ""
-    elif qtype == "fill_blanks":
-        value["text"] = question["text"]
-        value["blanks"] = _list([{"id": b["id"], "accepted": _list(list(b["accepted"]))} for b in question["blanks"]])
-    elif qtype == "matching":
-        pairs = question["pairs"]
-        value["pairs"] = _list([{"left": p["left"], "right": p["right"]} for p in pairs], [p["id"] for p in pairs])
-    elif qtype == "ordering":
-        items = question["items"]
-        value["items"] = _list([i["text"] for i in items], [i["id"] for i in items])
-    elif qtype == "essay":
-        value["min_words"] = int(question.get("min_words") or 0)
-        value["max_words"] = int(question.get("max_words") or 0)
-    else:
-        raise ValueError(f"unknown question type {qtype!r}")
-    return {"type": qtype, "value": value, "id": question.get("key") or str(uuid.uuid4())}
+    return {"type": qtype.key, "value": value, "id": question.get("key") or str(uuid.uuid4())}

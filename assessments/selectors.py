@@ -24,6 +24,7 @@ from assessments.models import (
     SubmissionState,
     TaskPage,
 )
+from assessments.question_types import question_type
 from assessments.services import (
     IMPORT_DRAFT_TTL,
     AttemptRefused,
@@ -200,7 +201,8 @@ def _ratio(part: Decimal | int, whole: int) -> Decimal | None:
 
 def quiz_analysis(*, quiz: QuizPage) -> QuizAnalysis:
     """Attempts, the score distribution in ten bands, and per question the facility index (mean share of
-    points), the discrimination index (upper minus lower 27% of attempts by score) and choice counts."""
+    points), the discrimination index (upper minus lower 27% of attempts by score) and the figures of its type
+    (choice counts)."""
     from assessments.services import questions_for_revision
 
     attempts = list(
@@ -213,51 +215,48 @@ def quiz_analysis(*, quiz: QuizPage) -> QuizAnalysis:
     for a in attempts:
         histogram[min(9, int((a.score or 0) // 10))] += 1
     n = len(attempts)
-    group = max(1, round(n * 0.27)) if n else 0
-    lower, upper = attempts[:group], attempts[-group:] if group else []
     bank: dict[str, dict[str, Any]] = {}
     if quiz.live_revision_id:
         from wagtail.models import Revision
 
         bank, _layout = questions_for_revision(Revision.objects.get(pk=quiz.live_revision_id))
-    stats = []
-    for number, (key, question) in enumerate(bank.items(), start=1):
-
-        def share(attempt: Attempt, key: str = key) -> Decimal | None:
-            result = attempt.results.get(key)
-            if not result or Decimal(result["max_score"]) == 0:
-                return None
-            return Decimal(result["score"]) / Decimal(result["max_score"])
-
-        shares = [s for s in (share(a) for a in attempts) if s is not None]
-        up = [s for s in (share(a) for a in upper) if s is not None]
-        low = [s for s in (share(a) for a in lower) if s is not None]
-        discrimination = None
-        if up and low:
-            discrimination = (sum(up, Decimal(0)) / len(up) - sum(low, Decimal(0)) / len(low)).quantize(Decimal("0.01"))
-        distractors: list[tuple[str, int, bool]] = []
-        if question["type"] in ("single_choice", "multiple_response"):
-            counts = {c["id"]: 0 for c in question["choices"]}
-            for a in attempts:
-                value = next((r.value for r in a.responses.all() if r.key == key), None)
-                for cid in value if isinstance(value, list) else [value] if value else []:
-                    if cid in counts:
-                        counts[cid] += 1
-            distractors = [(c["text"], counts[c["id"]], bool(c["correct"])) for c in question["choices"]]
-        stats.append(
-            QuestionStats(
-                key=key,
-                number=number,
-                label=(question.get("title") or _plain(question.get("prompt") or question.get("text") or ""))[:80],
-                answered=len(shares),
-                facility=_ratio(sum(shares, Decimal(0)), len(shares)) if shares else None,
-                discrimination=discrimination,
-                distractors=distractors,
-            )
-        )
+    stats = [
+        _question_stats(number=number, key=key, question=question, attempts=attempts)
+        for number, (key, question) in enumerate(bank.items(), start=1)
+    ]
     mean = _ratio(sum((a.score or Decimal(0) for a in attempts), Decimal(0)), n)
     return QuizAnalysis(
         quiz=quiz, attempts=n, mean=mean, histogram=histogram, questions=stats, generated_at=timezone.now()
+    )
+
+
+def _shares(attempts: list[Attempt], key: str) -> list[Decimal]:
+    """The share of the points of question `key` each attempt earned (attempts without a result left out)."""
+    shares = []
+    for attempt in attempts:
+        result = attempt.results.get(key)
+        if result and Decimal(result["max_score"]) != 0:
+            shares.append(Decimal(result["score"]) / Decimal(result["max_score"]))
+    return shares
+
+
+def _question_stats(*, number: int, key: str, question: dict[str, Any], attempts: list[Attempt]) -> QuestionStats:
+    """One question's figures over `attempts`, ordered by score."""
+    group = max(1, round(len(attempts) * 0.27)) if attempts else 0
+    lower, upper = attempts[:group], attempts[-group:] if group else []
+    shares, up, low = _shares(attempts, key), _shares(upper, key), _shares(lower, key)
+    discrimination = None
+    if up and low:
+        discrimination = (sum(up, Decimal(0)) / len(up) - sum(low, Decimal(0)) / len(low)).quantize(Decimal("0.01"))
+    values = [next((r.value for r in a.responses.all() if r.key == key), None) for a in attempts]
+    return QuestionStats(
+        key=key,
+        number=number,
+        label=(question.get("title") or _plain(question.get("prompt") or question.get("text") or ""))[:80],
+        answered=len(shares),
+        facility=_ratio(sum(shares, Decimal(0)), len(shares)) if shares else None,
+        discrimination=discrimination,
+        distractors=question_type(question["type"]).distractors(question, values),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.i18n import _, gettext_noop
+from assessments.question_types import question_type
 
 # What a question is in the file, before it is mapped to one of our types.
 SOURCE_KINDS = {
@@ -24,18 +25,6 @@ SOURCE_KINDS = {
     "essay": gettext_noop("Essay"),
     "description": gettext_noop("Description"),
     "unknown": gettext_noop("Unreadable"),
-}
-# Our question types (assessments.grading.QUESTION_TYPES), as the question blocks name them.
-TYPE_LABELS = {
-    "single_choice": gettext_noop("Single choice"),
-    "multiple_response": gettext_noop("Multiple response"),
-    "true_false": gettext_noop("True or false"),
-    "numeric": gettext_noop("Numeric"),
-    "short_answer": gettext_noop("Short answer"),
-    "fill_blanks": gettext_noop("Fill in the blanks"),
-    "matching": gettext_noop("Matching"),
-    "ordering": gettext_noop("Ordering"),
-    "essay": gettext_noop("Essay (graded by hand)"),
 }
 _LABEL_CHARS = 80
 
@@ -79,7 +68,7 @@ class ParsedQuestion:
 
     @property
     def type_label(self) -> str:
-        return _(TYPE_LABELS[self.question["type"]]) if self.ready and self.question else ""
+        return _(question_type(self.question["type"]).label) if self.ready and self.question else ""
 
     def error(self, line: int, message: str) -> None:
         self.errors.append(ImportIssue(line, message))
