@@ -100,7 +100,6 @@ def _private_key(token: str) -> ob3_keys.SigningKey:
     return ob3_keys.decrypt_private_key(token, key_encryption_keys())
 
 
-
 def issuer_sign(
     issuer: Issuer, document: dict[str, Any], *, now: datetime, key: tuple[str, str] | None = None
 ) -> dict[str, Any]:

@@ -398,7 +398,9 @@ def _awards_store_signed(reads: dict[int, IssueRead], *, probe: bool = True) -> 
     indexes = status_indexes_free(newest, len(reads)) if probe else status_indexes_random(newest, len(reads))
     if indexes is None:  # too full: the stepwise path opens the next list
         return [], list(reads)
-    status_list = StatusList.from_db(connection.alias, ["id", "issuer_id", "number"], [newest.id, issuer.pk, newest.number])
+    status_list = StatusList.from_db(
+        connection.alias, ["id", "issuer_id", "number"], [newest.id, issuer.pk, newest.number]
+    )
     status_list.issuer = issuer
     now = timezone.now().replace(microsecond=0)
     awards, left = {}, []

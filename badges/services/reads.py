@@ -51,7 +51,7 @@ def _enrolments() -> QuerySet[Enrolment]:
         in_pathway=Exists(PathwayComponent.objects.filter(achievement_id=OuterRef(f"{badge}__id"))),
         list_id=Subquery(newest.values("pk")[:1]),
         list_number=Subquery(newest.values("number")[:1]),
-        list_size=Subquery(newest.annotate(size=Length("bits") * 8).values("size")[:1]),
+        list_size=Subquery(newest.annotate(bit_count=Length("bits") * 8).values("bit_count")[:1]),
         list_allocated=Subquery(newest.values("allocated")[:1]),
     )
 
