@@ -249,12 +249,12 @@ def award_issue_for_enrolment(*, enrolment_id: int) -> Award | None:
     """The badge of a completed enrolment; None when the course has no badge or the enrolment is not complete.
 
     Reads the learner, the badge with its issuer and course, the issuer's active key and newest status list, whether
-    the learner has it already and whether any pathway counts it, in one statement. A new award (the common case)
-    is then signed in memory and stored signed by one more statement, which counts its status index, and its
-    e-mail's outbox row by another, committed together (`_awards_store_signed`, as a batch of one): three statements
-    and one commit a credential. Nothing is
-    stored before the credential is signed, so a worker killed meanwhile leaves no row; the task, acknowledged
-    late, is delivered again and issues it. Anything else (an award row already there, a failed signature, an
+    the learner has it already and whether any pathway counts it, in one query (`reads.issue_read`). A new award (the
+    common case) is then signed in memory (the course's skills read for its alignments) and stored signed by one
+    statement, which counts its status index, and its e-mail's outbox row by another, committed together
+    (`_awards_store_signed`, as a batch of one): four statements and one commit a credential. Nothing is stored
+    before the credential is signed, so a worker killed meanwhile leaves no row; the task, acknowledged late, is
+    delivered again and issues it. Anything else (an award row already there, a failed signature, an
     issuer without a key or a list, a list half full, a row the INSERT skipped) goes the stepwise way (`badge_issue`),
     which records a failure on the award for admins.
     """

@@ -27,11 +27,7 @@ def award_notify(*, award_id: int) -> None:
     award = Award.objects.select_related("learner", "achievement", "pathway").get(pk=award_id)
     if award.status != AwardStatus.ISSUED or award.notified_at is not None:
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"award": award, "badge": award.badge_class, "url": award.url, "site_url": settings.SITE_URL}
-        subject = render_to_string("badges/email/award_subject.txt", context).strip()
-        body = render_to_string("badges/email/award_body.txt", context)
-    send_mail(subject, body, None, [award.learner.email])
+    _email_learner(award, "award")
     Award.objects.filter(pk=award_id).update(notified_at=timezone.now())
 
 
@@ -41,8 +37,13 @@ def award_revoked_notify(*, award_id: int) -> None:
     award = Award.objects.select_related("learner", "achievement", "pathway").get(pk=award_id)
     if award.revoked_at is None:
         return
+    _email_learner(award, "revoked")
+
+
+def _email_learner(award: Award, kind: str) -> None:
+    """The e-mail `badges/email/<kind>_subject.txt` and `<kind>_body.txt` about the award, to its learner."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"award": award, "badge": award.badge_class, "url": award.url, "site_url": settings.SITE_URL}
-        subject = render_to_string("badges/email/revoked_subject.txt", context).strip()
-        body = render_to_string("badges/email/revoked_body.txt", context)
+        subject = render_to_string(f"badges/email/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"badges/email/{kind}_body.txt", context)
     send_mail(subject, body, None, [award.learner.email])

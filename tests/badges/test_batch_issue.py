@@ -10,10 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from badges import services
-from badges.services import issuing
-from badges.services.reads import issue_read, issue_reads
 from badges.models import Award, AwardStatus, Issuer, StatusList
-from badges.services import award_issue, award_issue_for_enrolments
+from badges.services import award_issue, award_issue_for_enrolments, issuing
+from badges.services.reads import issue_read, issue_reads
 from lms.models import OutboxMessage
 from progress.models import Enrolment
 from tests.badges.conftest import make_achievement, make_pathway

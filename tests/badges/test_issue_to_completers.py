@@ -10,10 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from badges import services
-from badges.services import issuing
 from badges.models import Award, AwardStatus, Issuer
 from badges.selectors import achievement_issue_summary
-from badges.services import achievement_awards_issue, award_issue, award_revoke
+from badges.services import achievement_awards_issue, award_issue, award_revoke, issuing
 from lms.models import OutboxMessage
 from progress.models import Enrolment
 from tests.badges.conftest import make_achievement

@@ -11,9 +11,8 @@ from django.db import connection
 from django.urls import reverse
 
 from badges import services
-from badges.services import pathways
 from badges.models import Award, PathwayRule
-from badges.services import award_issue, award_revoke, pathway_evaluate_all, pathway_rule_satisfied
+from badges.services import award_issue, award_revoke, pathway_evaluate_all, pathway_rule_satisfied, pathways
 from lms.models import OutboxMessage
 from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import verify_award

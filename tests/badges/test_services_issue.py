@@ -11,18 +11,19 @@ import pytest
 from django.db import connection
 
 from badges import services
-from badges.services import issuing, reads
 from badges.models import Award, AwardStatus, Issuer, SigningKey, StatusList
 from badges.ob3.proof import UndefinedTermsError
 from badges.ob3.statuslist import MIN_BITS
-from badges.services.status_lists import status_list_create
 from badges.services import (
     CODE_ALPHABET,
     award_code_normalize,
     award_issue,
     credential_build,
     identity_hash,
+    issuing,
+    reads,
 )
+from badges.services.status_lists import status_list_create
 from lms import outbox
 from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import verify_award
