@@ -301,8 +301,7 @@ def test_an_alignment_carries_the_frameworks_url_and_code_never_the_course_page(
     ]
 
 
-@pytest.mark.postgres
-def test_skills_read_with_the_badge_are_the_alignments_a_plain_read_gives(issuer, learner):
+def test_a_completed_enrolments_credential_aligns_the_courses_skills_as_a_plain_read_does(issuer, learner):
     from badges.models import Achievement
     from tests.factories import make_course, make_skill
 
