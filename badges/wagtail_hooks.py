@@ -26,8 +26,16 @@ from badges import services
 from badges.models import Achievement, Award, Issuer, Pathway
 from content.extensions import HOOK as PAGE_CONTEXT_HOOK
 from content.models import CoursePage
+from lms.models import User
 
 # --- permissions ---------------------------------------------------------------------------------------
+
+
+def _admin_user(request: HttpRequest) -> User:
+    """The signed-in user of an admin view (Wagtail's admin lets no anonymous user in)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 class AchievementPermissionPolicy(ModelPermissionPolicy):
@@ -63,12 +71,14 @@ class InstancePermissionMixin:
     """Wagtail's generic edit and delete views check the model permission; these also check the instance."""
 
     instance_permission = "change"
+    permission_policy: ModelPermissionPolicy  # the view's, as Wagtail's generic views have them
+    request: HttpRequest
 
     def get_object(self, queryset: QuerySet | None = None) -> Any:
         instance = super().get_object(queryset)  # type: ignore[misc]
         if not self.permission_policy.user_has_permission_for_instance(
             self.request.user, self.instance_permission, instance
-        ):  # type: ignore[attr-defined]
+        ):
             raise PermissionDenied
         return instance
 
@@ -138,9 +148,9 @@ class AwardViewSet(SnippetViewSet):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         awards = Award.objects.select_related("learner", "achievement", "pathway")
-        if services.user_is_badge_admin(request.user):  # type: ignore[arg-type]
+        if services.user_is_badge_admin(_admin_user(request)):
             return awards
-        return awards.filter(achievement__course__instructors=request.user)
+        return awards.filter(achievement__course__instructors=_admin_user(request))
 
 
 class BadgesGroup(SnippetViewSetGroup):
@@ -159,7 +169,7 @@ register_snippet(BadgesGroup)
 @require_http_methods(["GET", "POST"])
 def revoke_view(request: HttpRequest, award_id: int) -> HttpResponse:
     award = get_object_or_404(Award.objects.select_related("learner", "achievement", "pathway"), pk=award_id)
-    if not services.user_can_revoke(user=request.user, award=award):  # type: ignore[arg-type]
+    if not services.user_can_revoke(user=_admin_user(request), award=award):
         raise PermissionDenied
     dependents = services.award_dependents(award=award)
     error = ""
@@ -167,7 +177,7 @@ def revoke_view(request: HttpRequest, award_id: int) -> HttpResponse:
         try:
             revoked = services.award_revoke(
                 award=award,
-                user=request.user,  # type: ignore[arg-type]
+                user=_admin_user(request),
                 reason=request.POST.get("reason", ""),
                 cascade=request.POST.get("cascade") == "1",
             )
@@ -186,12 +196,12 @@ def revoke_view(request: HttpRequest, award_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def retry_view(request: HttpRequest, award_id: int) -> HttpResponse:
     award = get_object_or_404(Award, pk=award_id)
-    if not services.user_is_badge_admin(request.user):  # type: ignore[arg-type]
+    if not services.user_is_badge_admin(_admin_user(request)):
         raise PermissionDenied
     if request.method == "GET":
         return TemplateResponse(request, "badges/admin/retry.html", {"award": award})
     try:
-        services.award_retry(award=award, user=request.user)  # type: ignore[arg-type]
+        services.award_retry(award=award, user=_admin_user(request))
     except PermissionDenied:
         raise
     except Exception as failure:  # noqa: BLE001 - shown to the admin; the award keeps the error too
@@ -207,12 +217,12 @@ def issue_view(request: HttpRequest, achievement_id: int) -> HttpResponse:
     from badges.selectors import achievement_issue_summary
 
     achievement = get_object_or_404(Achievement.objects.select_related("issuer", "course"), pk=achievement_id)
-    if not services.user_can_issue(user=request.user, achievement=achievement):  # type: ignore[arg-type]
+    if not services.user_can_issue(user=_admin_user(request), achievement=achievement):
         raise PermissionDenied
     error, status = "", 200
     if request.method == "POST":
         try:
-            queued = services.achievement_awards_issue(achievement=achievement, user=request.user)  # type: ignore[arg-type]
+            queued = services.achievement_awards_issue(achievement=achievement, user=_admin_user(request))
         except services.BadgeError as failure:
             error, status = str(failure), 409
         else:
@@ -240,10 +250,10 @@ def issue_view(request: HttpRequest, achievement_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rotate_key_view(request: HttpRequest, issuer_id: int) -> HttpResponse:
     issuer = get_object_or_404(Issuer, pk=issuer_id)
-    if not services.user_is_badge_admin(request.user):  # type: ignore[arg-type]
+    if not services.user_is_badge_admin(_admin_user(request)):
         raise PermissionDenied
     if request.method == "POST":
-        key = services.issuer_key_rotate(issuer=issuer, user=request.user)  # type: ignore[arg-type]
+        key = services.issuer_key_rotate(issuer=issuer, user=_admin_user(request))
         messages.success(
             request,
             _("%(issuer)s now signs with %(key)s; its older keys stay published.")
@@ -271,7 +281,7 @@ def pathway_saved(request: HttpRequest, instance: Any) -> None:
     """A pathway created, or its rule or badges changed: issue it to the learners who already qualify (the worker
     does, in batches)."""
     if isinstance(instance, Pathway):
-        count = services.pathway_evaluate_all(pathway=instance, user=request.user)  # type: ignore[arg-type]
+        count = services.pathway_evaluate_all(pathway=instance, user=_admin_user(request))
         if count:
             messages.info(
                 request,
@@ -336,6 +346,8 @@ def dashboard_badges(request: HttpRequest) -> dict[str, Any]:
     """The badges section of the learner dashboard: earned badges and pathway progress."""
     from badges.selectors import wallet_for_learner
 
+    if not isinstance(request.user, User):  # the dashboard is for signed-in learners only
+        return {}
     return {
         "dashboard_templates": ["badges/includes/dashboard_badges.html"],
         "wallet": wallet_for_learner(user=request.user, with_issuers=False),

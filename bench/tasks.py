@@ -4,7 +4,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_init
 
-# Time the bench's worker spends signing credentials (badges.services._sign), since the last `signing_time_take`.
+# Time the bench's worker spends signing credentials (badges.services.issuers.issuer_sign), since the last `signing_time_take`.
 _signing = {"seconds": 0.0, "calls": 0}
 
 
@@ -12,9 +12,9 @@ _signing = {"seconds": 0.0, "calls": 0}
 def time_signing(**_kwargs: object) -> None:
     """In the bench's worker (the bench app is installed only under bench.settings): add up the time spent signing,
     so that signing's share of a batch is measured in the batch itself, not by a signature timed elsewhere."""
-    from badges import services
+    from badges.services import issuers
 
-    sign = services._sign
+    sign = issuers.issuer_sign
     if getattr(sign, "bench_timed", False):
         return
 
@@ -27,7 +27,7 @@ def time_signing(**_kwargs: object) -> None:
             _signing["calls"] += 1
 
     timed.bench_timed = True  # type: ignore[attr-defined]
-    services._sign = timed
+    issuers.issuer_sign = timed
 
 
 @shared_task

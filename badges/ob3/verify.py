@@ -243,21 +243,7 @@ def _shape_problems(credential: dict[str, Any], loader: PinnedDocumentLoader) ->
     if "validUntil" in credential and parse_datetime(credential.get("validUntil")) is None:
         problems.append(_("validUntil must be a date-time with a time zone"))
 
-    subject = credential.get("credentialSubject")
-    if not isinstance(subject, dict):
-        problems.append(_("credentialSubject must be one object"))
-    else:
-        if "AchievementSubject" not in _types(subject.get("type")):
-            problems.append(_('credentialSubject.type must be a list holding "AchievementSubject"'))
-        achievement = subject.get("achievement")
-        if not isinstance(achievement, dict) or "Achievement" not in _types(achievement.get("type")):
-            problems.append(_('credentialSubject.achievement must be an object of type ["Achievement"]'))
-        identifiers = subject.get("identifier")
-        if identifiers is not None and not (
-            isinstance(identifiers, list)
-            and all(isinstance(entry, dict) and entry.get("type") == "IdentityObject" for entry in identifiers)
-        ):
-            problems.append(_('credentialSubject.identifier must be a list of objects of type "IdentityObject"'))
+    problems.extend(_subject_problems(credential.get("credentialSubject")))
 
     for key in ("evidence",):
         if key in credential and not isinstance(credential[key], list):
@@ -271,6 +257,24 @@ def _shape_problems(credential: dict[str, Any], loader: PinnedDocumentLoader) ->
         problems.append(
             _("the credential must carry exactly one proof") if proofs else _("the credential is not signed")
         )
+    return problems
+
+
+def _subject_problems(subject: Any) -> list[str]:
+    if not isinstance(subject, dict):
+        return [_("credentialSubject must be one object")]
+    problems = []
+    if "AchievementSubject" not in _types(subject.get("type")):
+        problems.append(_('credentialSubject.type must be a list holding "AchievementSubject"'))
+    achievement = subject.get("achievement")
+    if not isinstance(achievement, dict) or "Achievement" not in _types(achievement.get("type")):
+        problems.append(_('credentialSubject.achievement must be an object of type ["Achievement"]'))
+    identifiers = subject.get("identifier")
+    if identifiers is not None and not (
+        isinstance(identifiers, list)
+        and all(isinstance(entry, dict) and entry.get("type") == "IdentityObject" for entry in identifiers)
+    ):
+        problems.append(_('credentialSubject.identifier must be a list of objects of type "IdentityObject"'))
     return problems
 
 

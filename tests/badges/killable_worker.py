@@ -27,12 +27,12 @@ def main() -> None:
     if email_dir:
         settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
         settings.EMAIL_FILE_PATH = email_dir
-    from badges import services
+    from badges.services import issuers
     from lms.celery import app
 
     marker = os.environ.get("BADGES_TEST_BLOCK_SIGNING")
     if marker:
-        sign = services._sign
+        sign = issuers.issuer_sign
 
         def sign_blocks(issuer: Any, document: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             if "OpenBadgeCredential" not in document.get("type", []) or Path(marker).exists():
@@ -41,7 +41,7 @@ def main() -> None:
             while True:
                 time.sleep(60)
 
-        services._sign = sign_blocks
+        issuers.issuer_sign = sign_blocks
     if email_dir:
         app.conf.task_always_eager = False
     timeout = float(os.environ.get("BADGES_TEST_VISIBILITY_TIMEOUT", "3600"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from badges import services
 from badges.models import Award, AwardStatus, Issuer
 from badges.selectors import achievement_issue_summary
-from badges.services import achievement_awards_issue, award_issue, award_revoke
+from badges.services import achievement_awards_issue, award_issue, award_revoke, issuing
 from lms.models import OutboxMessage
 from progress.models import Enrolment
 from tests.badges.conftest import make_achievement
@@ -79,7 +79,7 @@ def test_a_large_course_is_queued_in_batches(issuer, monkeypatch, django_capture
     achievement = make_achievement(issuer)
     for _ in range(5):
         _complete(achievement.course)
-    monkeypatch.setattr(services, "AWARD_BATCH_SIZE", 2)
+    monkeypatch.setattr(issuing, "AWARD_BATCH_SIZE", 2)
     with django_capture_on_commit_callbacks(execute=False):
         achievement_awards_issue(achievement=achievement, user=make_user(is_superuser=True))
     messages = OutboxMessage.objects.filter(handler="badges.award_issue_batch").order_by("pk")

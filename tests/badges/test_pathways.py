@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from badges import services
 from badges.models import Award, PathwayRule
-from badges.services import award_issue, award_revoke, pathway_evaluate_all, pathway_rule_satisfied
+from badges.services import award_issue, award_revoke, pathway_evaluate_all, pathway_rule_satisfied, pathways
 from lms.models import OutboxMessage
 from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import verify_award
@@ -122,7 +122,7 @@ def test_a_pathway_created_after_its_learners_qualify_is_issued_to_them(
 
 @pytest.mark.django_db
 def test_learners_are_evaluated_in_batches_of_outbox_messages(issuer, monkeypatch):
-    monkeypatch.setattr(services, "PATHWAY_BATCH_SIZE", 2)
+    monkeypatch.setattr(pathways, "PATHWAY_BATCH_SIZE", 2)
     components = [make_achievement(issuer, name=f"Cloud {n}") for n in range(2)]
     learners = _holders(issuer, components, 5)
     pathway = make_pathway(issuer, components)

@@ -16,12 +16,14 @@ from badges.ob3.proof import UndefinedTermsError
 from badges.ob3.statuslist import MIN_BITS
 from badges.services import (
     CODE_ALPHABET,
-    _status_list_create,
     award_code_normalize,
     award_issue,
     credential_build,
     identity_hash,
+    issuing,
+    reads,
 )
+from badges.services.status_lists import status_list_create
 from lms import outbox
 from tests.badges.conftest import make_achievement, make_pathway
 from tests.badges.helpers import verify_award
@@ -140,14 +142,14 @@ def test_a_credential_with_an_unknown_term_is_refused_after_its_badge_was_issued
     issuer, achievement, learner, monkeypatch
 ):
     award_issue(learner=learner, achievement=achievement)  # the badge's credential shape is checked and known
-    build = services.credential_build
+    build = issuing.credential_build
 
     def with_a_stray_term(**kwargs):
         credential = build(**kwargs)
         credential["issuanceDate"] = credential["validFrom"]
         return credential
 
-    monkeypatch.setattr(services, "credential_build", with_a_stray_term)
+    monkeypatch.setattr(issuing, "credential_build", with_a_stray_term)
     other = make_user()
     with pytest.raises(UndefinedTermsError):
         award_issue(learner=other, achievement=achievement)
@@ -159,7 +161,7 @@ def test_a_credential_with_an_unknown_term_is_refused_after_its_badge_was_issued
 
 def test_pathways_are_evaluated_only_for_a_component_achievement(issuer, achievement, learner, monkeypatch):
     evaluated = []
-    monkeypatch.setattr(services, "pathways_evaluate", lambda *, learner: evaluated.append(learner) or [])
+    monkeypatch.setattr(issuing, "pathways_evaluate", lambda *, learner: evaluated.append(learner) or [])
     award_issue(learner=learner, achievement=achievement)
     assert evaluated == []
     component = make_achievement(issuer)
@@ -169,7 +171,7 @@ def test_pathways_are_evaluated_only_for_a_component_achievement(issuer, achieve
 
 
 def test_an_award_row_reserves_its_status_index_before_signing(issuer, achievement, learner):
-    award = services._award_row(learner=learner, badge=achievement, grade=None)
+    award = issuing._award_row(learner=learner, badge=achievement, grade=None)
     assert award.status == AwardStatus.ISSUING
     assert award.status_list is not None and award.status_index is not None
     assert award.status_list.allocated == 1
@@ -243,16 +245,16 @@ def _completed(learner, course, **fields):
     return Enrolment.objects.create(user=learner, course=course, completed_at=timezone.now(), final_grade=90, **fields)
 
 
-def test_a_completed_enrolment_gets_its_badge_once_in_three_statements(
+def test_a_completed_enrolment_gets_its_badge_once_in_four_statements(
     issuer, achievement, learner, django_assert_num_queries
 ):
     award_issue(learner=make_user(), achievement=achievement)  # the issuer's status list exists
     enrolment = _completed(learner, achievement.course)
-    # The learner, achievement with its issuer, course, key, newest status list, flags and (PostgreSQL) skills in
-    # one statement; then the signed row's INSERT with its index counted, in one statement on PostgreSQL, and its
-    # e-mail's outbox row, in one transaction. SQLite reads the skills on their own, and counts the index apart.
-    sqlite_extra = 0 if connection.vendor == "postgresql" else 1 + 1
-    with django_assert_num_queries(3 + sqlite_extra):
+    # The learner, achievement with its issuer, course, key, newest status list and flags in one query, the course's
+    # skills (its alignments), then the signed row's INSERT with its index counted, in one statement on PostgreSQL,
+    # and its e-mail's outbox row, in one transaction. SQLite counts the index, inserts and reads the row back apart.
+    sqlite_extra = 0 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(4 + sqlite_extra):
         award = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert award.status == AwardStatus.ISSUED and award.achievement == achievement and award.grade == 90
     verify_award(award)
@@ -260,7 +262,7 @@ def test_a_completed_enrolment_gets_its_badge_once_in_three_statements(
         again = services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
     assert again.pk == award.pk and Award.objects.filter(learner=learner).count() == 1
     # The hand-written UPDATE stored what the signing set on the instance.
-    for name in (*services._SIGNED_FIELDS, "status", "error", "attempts"):
+    for name in (*issuing._SIGNED_FIELDS, "status", "error", "attempts"):
         assert getattr(again, name) == getattr(award, name), name
     assert (again.attempts, again.updated_at >= again.created_at) == (1, True)
     assert again.credential_json == award.credential_json
@@ -299,8 +301,7 @@ def test_an_alignment_carries_the_frameworks_url_and_code_never_the_course_page(
     ]
 
 
-@pytest.mark.postgres
-def test_skills_read_with_the_badge_are_the_alignments_a_plain_read_gives(issuer, learner):
+def test_a_completed_enrolments_credential_aligns_the_courses_skills_as_a_plain_read_does(issuer, learner):
     from badges.models import Achievement
     from tests.factories import make_course, make_skill
 
@@ -330,7 +331,7 @@ def test_a_completed_enrolment_of_a_keyless_issuer_leaves_a_failed_award(learner
 
 def test_a_completed_enrolment_evaluates_pathways_only_for_a_component(issuer, learner, monkeypatch):
     evaluated = []
-    monkeypatch.setattr(services, "pathways_evaluate", lambda *, learner: evaluated.append(learner) or [])
+    monkeypatch.setattr(issuing, "pathways_evaluate", lambda *, learner: evaluated.append(learner) or [])
     alone, component = make_achievement(issuer), make_achievement(issuer)
     make_pathway(issuer, [component, make_achievement(issuer)])
     services.award_issue_for_enrolment(enrolment_id=_completed(learner, alone.course).pk)
@@ -423,7 +424,7 @@ def test_the_issuing_read_builds_the_objects_the_orm_would(issuer, achievement, 
     from progress.models import Enrolment
 
     enrolment = _completed(learner, achievement.course)
-    read = services._issue_read(enrolment_id=enrolment.pk)
+    read = reads.issue_read(enrolment_id=enrolment.pk)
     orm = Achievement.objects.select_related("issuer", "course").get(pk=achievement.pk)
     assert _fields(read.achievement) == _fields(orm)
     assert _fields(read.achievement.issuer) == _fields(orm.issuer)
@@ -439,13 +440,13 @@ def test_the_issuing_read_builds_the_objects_the_orm_would(issuer, achievement, 
     assert read.status_list is None  # the issuer has no list yet
     make_pathway(issuer, [achievement, make_achievement(issuer)])
     services.award_issue_for_enrolment(enrolment_id=enrolment.pk)
-    _status_list_create(issuer=issuer, after=StatusList.objects.get(issuer=issuer))
-    again = services._issue_read(enrolment_id=enrolment.pk)
+    status_list_create(issuer=issuer, after=StatusList.objects.get(issuer=issuer))
+    again = reads.issue_read(enrolment_id=enrolment.pk)
     assert (again.awarded, again.in_pathway) == (True, True)
     newest = StatusList.objects.get(issuer=issuer, number=2)
     assert again.status_list == (newest.pk, 2, newest.size, newest.allocated)
     with pytest.raises(Enrolment.DoesNotExist):
-        services._issue_read(enrolment_id=enrolment.pk + 1000)
+        reads.issue_read(enrolment_id=enrolment.pk + 1000)
 
 
 def test_a_half_full_list_or_a_refused_signature_takes_the_stepwise_way(issuer, achievement, learner, monkeypatch):
@@ -461,7 +462,7 @@ def test_a_half_full_list_or_a_refused_signature_takes_the_stepwise_way(issuer, 
     def refuses(**kwargs):
         raise UndefinedTermsError(["stray"])
 
-    monkeypatch.setattr(services, "_credential_sign", refuses)
+    monkeypatch.setattr(issuing, "_credential_sign", refuses)
     other = make_user()
     with pytest.raises(UndefinedTermsError):
         services.award_issue_for_enrolment(enrolment_id=_completed(other, achievement.course).pk)
@@ -473,7 +474,7 @@ def test_an_index_clash_leaves_the_stored_award_alone_and_issues_with_another(
     issuer, achievement, learner, monkeypatch
 ):
     holder = award_issue(learner=make_user(), achievement=achievement)
-    monkeypatch.setattr(services, "_status_indexes_random", lambda newest, count: [holder.status_index] * count)
+    monkeypatch.setattr(issuing, "status_indexes_random", lambda newest, count: [holder.status_index] * count)
     award = services.award_issue_for_enrolment(enrolment_id=_completed(learner, achievement.course).pk)
     assert award.status == AwardStatus.ISSUED and award.status_index != holder.status_index
     assert verify_award(award).status == "valid"

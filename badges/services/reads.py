@@ -1,0 +1,97 @@
+"""What issuing the badge of a completed enrolment needs, read in one query a batch (a single credential is a
+batch of one): the learner, the course's badge with its issuer and course, the issuer's active key and newest
+status list, whether the learner holds the badge already and whether a pathway counts it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Length
+
+from badges.models import Achievement, Award, PathwayComponent, SigningKey, StatusList
+from lms.models import User
+from progress.models import Enrolment
+
+
+class NewestList(NamedTuple):
+    """The issuer's newest status list, never its bits."""
+
+    id: int
+    number: int
+    size: int  # in bits
+    allocated: int  # indexes counted as allocated
+
+
+@dataclass(frozen=True)
+class IssueRead:
+    learner: User
+    achievement: Achievement
+    grade: Decimal | None
+    key: tuple[str, str] | None  # the issuer's active key: (fragment, encrypted token)
+    awarded: bool  # the learner has an award of the achievement already
+    in_pathway: bool  # a pathway counts the achievement
+    status_list: NewestList | None
+
+
+def _enrolments() -> QuerySet[Enrolment]:
+    """Enrolments with their learner and their course's badge and issuer (joined), and the rest as subqueries of
+    badges' own tables. The issuer has at most one active key (a constraint)."""
+    badge = "course__achievement"
+    issuer = OuterRef(f"{badge}__issuer_id")
+    key = SigningKey.objects.filter(issuer_id=issuer, active=True)
+    newest = StatusList.objects.filter(issuer_id=issuer).order_by("-number")
+    return Enrolment.objects.select_related("user", f"{badge}__issuer").annotate(
+        key_fragment=Subquery(key.values("fragment")[:1]),
+        key_token=Subquery(key.values("private_key_encrypted")[:1]),
+        awarded=Exists(Award.objects.filter(learner_id=OuterRef("user_id"), achievement_id=OuterRef(f"{badge}__id"))),
+        in_pathway=Exists(PathwayComponent.objects.filter(achievement_id=OuterRef(f"{badge}__id"))),
+        list_id=Subquery(newest.values("pk")[:1]),
+        list_number=Subquery(newest.values("number")[:1]),
+        list_size=Subquery(newest.annotate(bit_count=Length("bits") * 8).values("bit_count")[:1]),
+        list_allocated=Subquery(newest.values("allocated")[:1]),
+    )
+
+
+def issue_read(*, enrolment_id: int) -> IssueRead | None:
+    """One query: None when the enrolment is not complete or its course has no badge."""
+    enrolment = _enrolments().filter(pk=enrolment_id).first()
+    if enrolment is None:
+        raise Enrolment.DoesNotExist(f"No enrolment {enrolment_id}.")
+    return _read(enrolment, badges={})
+
+
+def issue_reads(*, enrolment_ids: Sequence[int]) -> dict[int, IssueRead | None]:
+    """`issue_read` of each enrolment, in one query; enrolments that do not exist are left out."""
+    badges: dict[int, Achievement] = {}  # one object a badge, with its issuer and course, for the whole batch
+    by_id = {enrolment.pk: _read(enrolment, badges=badges) for enrolment in _enrolments().filter(pk__in=enrolment_ids)}
+    return {enrolment_id: by_id[enrolment_id] for enrolment_id in enrolment_ids if enrolment_id in by_id}
+
+
+def _read(enrolment: Enrolment, *, badges: dict[int, Achievement]) -> IssueRead | None:
+    """`badges`: the achievements built so far, by id, to reuse."""
+    try:
+        achievement = enrolment.course.achievement
+    except Achievement.DoesNotExist:  # the course has no badge
+        return None
+    if enrolment.completed_at is None:
+        return None
+    achievement = badges.setdefault(achievement.pk, achievement)
+    facts = enrolment.__dict__  # the annotations
+    newest = (
+        NewestList(facts["list_id"], facts["list_number"], facts["list_size"], facts["list_allocated"])
+        if facts["list_id"] is not None
+        else None
+    )
+    return IssueRead(
+        learner=enrolment.user,
+        achievement=achievement,
+        grade=enrolment.final_grade,
+        key=(facts["key_fragment"], facts["key_token"]) if facts["key_token"] else None,
+        awarded=facts["awarded"],
+        in_pathway=facts["in_pathway"],
+        status_list=newest,
+    )
