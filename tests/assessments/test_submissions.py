@@ -361,19 +361,17 @@ def test_a_database_failure_after_the_files_were_stored_leaves_no_file_behind(pr
 
 
 def test_a_failed_task_form_post_leaves_no_file_behind(client, private_dir, monkeypatch):
-    from assessments import services
-
     task = make_task(accept_files=True, allowed_file_types="pdf")
     learner = learner_in(task)
     client.force_login(learner)
 
-    original = services.Submission.objects.create
+    original = Submission.objects.create
 
     def create_then_refuse(**kwargs):
         original(**kwargs)  # the row and the file exist, then the service refuses: both must go
         raise SubmissionRefused("Your previous submission is waiting for grading.")
 
-    monkeypatch.setattr(services.Submission.objects, "create", create_then_refuse)
+    monkeypatch.setattr(Submission.objects, "create", create_then_refuse)
 
     response = client.post(reverse("assessments:submit_task", args=[task.pk]), {"files": [pdf()]})
 
