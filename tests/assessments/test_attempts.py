@@ -343,7 +343,7 @@ def test_grading_reads_the_questions_kept_with_the_attempt_not_its_revision(monk
     def no_revision(revision):
         raise AssertionError("the revision's page was rebuilt")
 
-    monkeypatch.setattr("assessments.services.questions_for_revision", no_revision)
+    monkeypatch.setattr("assessments.services._common.questions_for_revision", no_revision)
     attempt = attempt_submit(attempt=attempt, user=learner)
 
     assert (attempt.state, attempt.score) == (AttemptState.GRADED, Decimal("100.00"))

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from assessments import services
-from assessments.services import attempt_grade_manual, attempt_start, attempt_submit, response_save
+from assessments.services import _common, attempt_grade_manual, attempt_start, attempt_submit, response_save
 from tests.assessments.factories import learner_in, make_quiz, single_choice
 from tests.factories import make_user
 
@@ -18,13 +17,13 @@ pytestmark = pytest.mark.django_db
 def reported(monkeypatch):
     """The scores and pass flags each submit sends to progress, in order (progress still records them)."""
     sent: list[tuple[Decimal, bool]] = []
-    record = services.item_result_record
+    record = _common.item_result_record
 
     def spy(**kwargs):
         sent.append((kwargs["score"], kwargs["completed"]))
         return record(**kwargs)
 
-    monkeypatch.setattr(services, "item_result_record", spy)
+    monkeypatch.setattr(_common, "item_result_record", spy)
     return sent
 
 

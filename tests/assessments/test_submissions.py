@@ -276,12 +276,22 @@ RUBRIC = [
 ]
 
 
+def keys_in(client, bucket: str) -> list[str]:
+    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
+def sent_straight_to_s3(task, learner, body: bytes = PDF):
+    """What the browser does: a presigned POST for the task, then `body` sent with it to the bucket."""
+    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
+    sent = requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", body)}, timeout=10)
+    assert sent.ok, sent.text
+    return upload
+
+
 def test_a_file_sent_straight_to_s3_is_confirmed_before_it_joins_the_submission(s3):
     task = make_task(accept_files=True, allowed_file_types="pdf")
     learner = learner_in(task)
-    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
-    sent = requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PDF)}, timeout=10)
-    assert sent.status_code in (200, 201, 204)
+    upload = sent_straight_to_s3(task, learner)
 
     submission = submission_create(task=task, user=learner, direct_uploads=[upload.name])
 
@@ -289,14 +299,15 @@ def test_a_file_sent_straight_to_s3_is_confirmed_before_it_joins_the_submission(
 
 
 def test_a_file_sent_straight_to_s3_that_is_not_a_pdf_is_refused(s3):
+    client, bucket = s3
     task = make_task(accept_files=True, allowed_file_types="pdf")
     learner = learner_in(task)
-    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
-    requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PNG)}, timeout=10)
+    upload = sent_straight_to_s3(task, learner, body=PNG)
 
-    with pytest.raises(SubmissionRefused):
+    with pytest.raises(SubmissionRefused, match="not of an accepted type"):
         submission_create(task=task, user=learner, direct_uploads=[upload.name])
     assert not Submission.objects.exists()
+    assert keys_in(client, bucket) == []
 
 
 # --- no orphan files ----------------------------------------------------------------------------------------
@@ -361,19 +372,17 @@ def test_a_database_failure_after_the_files_were_stored_leaves_no_file_behind(pr
 
 
 def test_a_failed_task_form_post_leaves_no_file_behind(client, private_dir, monkeypatch):
-    from assessments import services
-
     task = make_task(accept_files=True, allowed_file_types="pdf")
     learner = learner_in(task)
     client.force_login(learner)
 
-    original = services.Submission.objects.create
+    original = Submission.objects.create
 
     def create_then_refuse(**kwargs):
         original(**kwargs)  # the row and the file exist, then the service refuses: both must go
         raise SubmissionRefused("Your previous submission is waiting for grading.")
 
-    monkeypatch.setattr(services.Submission.objects, "create", create_then_refuse)
+    monkeypatch.setattr(Submission.objects, "create", create_then_refuse)
 
     response = client.post(reverse("assessments:submit_task", args=[task.pk]), {"files": [pdf()]})
 
@@ -386,21 +395,20 @@ def test_a_failed_submission_deletes_the_files_sent_straight_to_s3(s3):
     client, bucket = s3
     task = make_task(accept_files=True, accept_link=True, allowed_file_types="pdf")
     learner = learner_in(task)
-    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
-    requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PDF)}, timeout=10)
+    upload = sent_straight_to_s3(task, learner)
+    assert keys_in(client, bucket) == [f"private/{upload.name}"]
 
     with pytest.raises(SubmissionRefused):
         submission_create(task=task, user=learner, direct_uploads=[upload.name], link="ftp://nope.example")
 
-    assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0
+    assert keys_in(client, bucket) == []
 
 
 def test_a_failed_submission_keeps_a_direct_upload_an_earlier_submission_holds(s3):
     client, bucket = s3
     task = make_task(accept_files=True, accept_link=True, allowed_file_types="pdf")
     learner = learner_in(task)
-    upload = task_direct_upload(task=task, user=learner, filename="report.pdf")
-    requests.post(upload.url, data=upload.fields, files={"file": ("report.pdf", PDF)}, timeout=10)
+    upload = sent_straight_to_s3(task, learner)
     first = submission_create(task=task, user=learner, direct_uploads=[upload.name])
     first.state = SubmissionState.RETURNED
     first.save(update_fields=["state"])
@@ -408,7 +416,7 @@ def test_a_failed_submission_keeps_a_direct_upload_an_earlier_submission_holds(s
     with pytest.raises(SubmissionRefused):
         submission_create(task=task, user=learner, direct_uploads=[upload.name], link="ftp://nope.example")
 
-    assert client.list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 1
+    assert keys_in(client, bucket) == [f"private/{upload.name}"]
 
 
 SCRIPTED_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'

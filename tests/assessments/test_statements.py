@@ -1,0 +1,88 @@
+"""assessments' hand-written statement gives what its ORM twin gives, on PostgreSQL over the same rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from assessments.models import Attempt, AttemptScoring, AttemptState, Response
+from assessments.statements import answers_and_earlier_scores_orm, answers_and_earlier_scores_sql
+from tests.assessments.factories import live_revision, make_quiz
+from tests.factories import make_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+START = timezone.now().replace(microsecond=0) - timedelta(days=1)
+
+
+def closed(quiz, learner, *, number: int, score: str, hours: int, state: str = AttemptState.GRADED) -> Attempt:
+    return Attempt.objects.create(
+        learner=learner,
+        quiz=quiz,
+        revision=live_revision(quiz),
+        number=number,
+        state=state,
+        score=Decimal(score),
+        submitted_at=START + timedelta(hours=hours),
+    )
+
+
+def open_attempt(quiz, learner, *, number: int, answers: dict) -> Attempt:
+    attempt = Attempt.objects.create(learner=learner, quiz=quiz, revision=live_revision(quiz), number=number)
+    Response.objects.bulk_create(Response(attempt=attempt, key=key, value=value) for key, value in answers.items())
+    return attempt
+
+
+def both(attempt: Attempt, scoring: str) -> tuple:
+    ids = {"attempt_id": attempt.pk, "quiz_id": attempt.quiz_id, "learner_id": attempt.learner_id}
+    sql = answers_and_earlier_scores_sql(**ids, scoring=scoring)
+    orm = answers_and_earlier_scores_orm(**ids, scoring=scoring)
+    assert sql == orm
+    return sql
+
+
+ANSWERS = {"q1": "a", "q2": ["b", "c"], "q3": {"left": "right"}, "q4": None, "q5": 3.5, "q6": ""}
+
+
+@pytest.fixture
+def retake():
+    """A learner's open attempt after three graded ones (two submitted at the same moment) and one waiting for
+    grading, beside another learner's graded attempt of the quiz and the learner's own of another quiz."""
+    quiz, other_quiz = make_quiz(), make_quiz()
+    learner = make_user()
+    closed(quiz, learner, number=1, score="70.00", hours=2)
+    closed(quiz, learner, number=2, score="55.50", hours=1)
+    closed(quiz, learner, number=3, score="90.25", hours=2)
+    closed(quiz, learner, number=4, score="99.00", hours=3, state=AttemptState.NEEDS_GRADING)
+    closed(quiz, make_user(), number=1, score="100.00", hours=5)
+    closed(other_quiz, learner, number=1, score="100.00", hours=5)
+    return open_attempt(quiz, learner, number=5, answers=ANSWERS)
+
+
+@pytest.mark.parametrize(
+    ("scoring", "earlier"),
+    [
+        (AttemptScoring.HIGHEST, (Decimal("90.25"), None, None)),
+        (AttemptScoring.AVERAGE, (Decimal("215.75"), 3, None)),
+        (AttemptScoring.LATEST, (Decimal("90.25"), START + timedelta(hours=2), 3)),
+    ],
+)
+def test_the_answers_and_earlier_scores_match_the_orm_after_graded_attempts(retake, scoring, earlier):
+    assert both(retake, scoring) == (ANSWERS, earlier)
+
+
+@pytest.mark.parametrize(
+    ("scoring", "earlier"),
+    [
+        (AttemptScoring.HIGHEST, (None, None, None)),
+        (AttemptScoring.AVERAGE, (None, 0, None)),
+        (AttemptScoring.LATEST, (None, None, None)),
+    ],
+)
+def test_the_answers_and_earlier_scores_match_the_orm_for_a_first_attempt_without_answers(scoring, earlier):
+    first = open_attempt(make_quiz(), make_user(), number=1, answers={})
+
+    assert both(first, scoring) == ({}, earlier)
