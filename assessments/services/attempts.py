@@ -19,6 +19,7 @@ from wagtail.models import Page, Revision
 
 from assessments import grading
 from assessments.models import Accommodation, Attempt, AttemptScoring, AttemptState, QuizPage
+from assessments.question_types import question_type
 from assessments.services._common import (
     CENT,
     QUIZ_TEXT,
@@ -60,25 +61,9 @@ def _draw(
         rng.shuffle(keys)
     order: dict[str, list[str]] = {}
     for key in keys:
-        q = bank[key]
-        if q["type"] in ("single_choice", "multiple_response"):
-            ids = [c["id"] for c in q["choices"]]
-            if quiz.shuffle_choices:
-                rng.shuffle(ids)
-            order[key] = ids
-        elif q["type"] == "matching":
-            # Right-hand options are always shuffled: in authored order they would give the pairs away.
-            ids = [p["id"] for p in q["pairs"]]
-            rng.shuffle(ids)
-            order[key] = ids
-        elif q["type"] == "ordering":
-            ids = [i["id"] for i in q["items"]]
-            correct = list(ids)
-            for _try in range(10):  # never show the answer as the starting order
-                rng.shuffle(ids)
-                if ids != correct:
-                    break
-            order[key] = ids
+        drawn = question_type(bank[key]["type"]).draw_order(bank[key], rng, shuffle=quiz.shuffle_choices)
+        if drawn is not None:
+            order[key] = drawn
     return keys, order
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessments import grading
 from assessments.models import Attempt, AttemptState, FeedbackMode, Response
+from assessments.question_types import question_type
 from assessments.services._common import attempt_questions, locked_attempt, now_or, save_draft, store_response
 from assessments.services.attempts import attempt_expire_if_due, close_locked
 from assessments.services.errors import AttemptClosed, CheckRefused
@@ -98,7 +99,7 @@ def _check_open(*, locked: Attempt, key: str, raw: Any, now: datetime) -> Checke
     if key not in locked.question_keys:
         raise grading.MalformedResponse(_("This question is not part of your attempt."), question_key=key)
     question = next(q for q in attempt_questions(locked) if q["key"] == key)
-    if question["type"] == "essay":
+    if question_type(question["type"]).manual:
         raise CheckRefused(_("An essay is graded by hand after you submit; it cannot be checked now."))
     existing = Response.objects.filter(attempt=locked, key=key, checked_at__isnull=False).first()
     if existing is not None:
