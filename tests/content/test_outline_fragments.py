@@ -8,25 +8,16 @@ from django.utils import translation
 from content.models import LessonPage
 from content.selectors import course_outline
 from content.templatetags.content_tags import OUTLINE_SECTION_TEMPLATE, SYLLABUS_ITEMS_TEMPLATE, outline_fragments
-from lms import fragments
 from progress.services import enrolment_create, lesson_complete
 from tests.factories import make_course, make_user
+from tests.fragments import fragment_renders
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def renders(monkeypatch):
-    """The fragment templates rendered (cache misses), in order."""
-    rendered: list[str] = []
-    original = fragments.render_to_string
-
-    def counting(template_name, context=None, *args, **kwargs):
-        rendered.append(template_name)
-        return original(template_name, context, *args, **kwargs)
-
-    monkeypatch.setattr(fragments, "render_to_string", counting)
-    return rendered
+    return fragment_renders(monkeypatch)
 
 
 def lessons(course):

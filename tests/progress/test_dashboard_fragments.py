@@ -4,9 +4,9 @@ shows and the language."""
 import pytest
 from bs4 import BeautifulSoup
 
-from lms import fragments
 from progress.services import lesson_complete
 from progress.templatetags.progress_tags import DASHBOARD_ENTRY_TEMPLATE
+from tests.fragments import fragment_renders
 from tests.progress.factories import build_course, enrolled, items_of, learner
 
 pytestmark = pytest.mark.django_db
@@ -14,16 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def renders(monkeypatch):
-    """The fragment templates rendered (cache misses), in order."""
-    rendered: list[str] = []
-    original = fragments.render_to_string
-
-    def counting(template_name, context=None, *args, **kwargs):
-        rendered.append(template_name)
-        return original(template_name, context, *args, **kwargs)
-
-    monkeypatch.setattr(fragments, "render_to_string", counting)
-    return rendered
+    return fragment_renders(monkeypatch)
 
 
 def entries(client):
