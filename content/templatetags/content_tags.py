@@ -42,7 +42,9 @@ def outline_fragments(
     for number, section in enumerate(sections, start=1):
         view = _learner_view(section, current_id)
         current = current_id if any(item_id == current_id for item_id, *_ in view) else None
-        key = fragment_key("outline", outline.key, section.module.id, number, section.collapsed, current, view)
+        key = fragment_key(
+            "outline", outline.key, course_url, section.module.id, number, section.collapsed, current, view
+        )
         context = {"section": section, "number": number, "current_id": current, "course_url": course_url}
         fragments.append((key, context))
     return cached_fragments(template_name=OUTLINE_SECTION_TEMPLATE, fragments=fragments)
