@@ -10,7 +10,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -121,11 +120,6 @@ class OutlineItem:
     module_id: int
     grade_weight: Decimal  # 0 for items that are not graded: progress computes aggregates from the outline
 
-    @functools.cached_property
-    def escaped(self) -> tuple[str, str, str]:
-        """URL, kind label and title, HTML-escaped once per process: outlines are shared and never change."""
-        return escape(self.url), escape(self.kind_label), escape(self.title)
-
 
 @dataclass
 class OutlineModule:
@@ -168,6 +162,9 @@ OUTLINE_COLLAPSE_AFTER = 300
 class CourseOutline:
     course_id: int
     modules: list[OutlineModule]
+    # The cache key it was read under: it names the course's revision, publication, subtree version, language and
+    # URL, so fragments rendered from this outline are cached under it too (content/templatetags/content_tags.py).
+    key: str
 
     # An outline is shared by every request once read and never changed: its flat list and index are built once.
     @functools.cached_property
@@ -225,8 +222,8 @@ class CourseOutline:
 # delete or move of a page gives every course above it a new version, so a stale outline is never read again;
 # old entries expire.
 OUTLINE_TIMEOUT = 24 * 60 * 60
-# Part of the cache key: raised when OutlineItem gains a field, so no process reads an outline pickled without it.
-OUTLINE_SHAPE = 2
+# Part of the cache key: raised when an outline class changes its fields, so no process reads an older pickle.
+OUTLINE_SHAPE = 3
 
 
 def _version_key(path: str) -> str:
@@ -274,7 +271,7 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
             return outline
     outline = cache.get(key)
     if outline is None:
-        outline = _outline_read(course=course, course_url=course_url)
+        outline = _outline_read(course=course, course_url=course_url, key=key)
         cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
     with _outlines_lock:
         _OUTLINES_IN_PROCESS[key] = outline
@@ -283,7 +280,7 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
     return outline
 
 
-def _outline_read(*, course: CoursePage, course_url: str) -> CourseOutline:
+def _outline_read(*, course: CoursePage, course_url: str, key: str) -> CourseOutline:
     modules_by_path: dict[str, OutlineModule] = {
         row["path"]: OutlineModule(id=row["id"], title=row["title"], summary=row["summary"])
         for row in ModulePage.objects.live().child_of(course).order_by("path").values("id", "title", "summary", "path")
@@ -323,7 +320,7 @@ def _outline_read(*, course: CoursePage, course_url: str) -> CourseOutline:
                 grade_weight=row["grade_weight"],
             )
         )
-    return CourseOutline(course_id=course.pk, modules=list(modules_by_path.values()))
+    return CourseOutline(course_id=course.pk, modules=list(modules_by_path.values()), key=key)
 
 
 def page_changed(*, page: Page) -> None:

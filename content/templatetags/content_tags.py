@@ -1,112 +1,72 @@
-"""Template helpers for content pages."""
+"""Template helpers for content pages: the outline and syllabus fragments, rendered by templates and cached.
+
+A long course's outline and syllabus list hundreds of items, and the template loop that renders them costs more
+than the rest of an item page; so each module's fragment is kept in the project's cache (lms.fragments), keyed by
+the outline it was rendered from (its cache key names the course's revision, publication, subtree version,
+language and URL), the module, and what the learner sees of it: their item states and the current item. A module
+the learner has not started, or has finished, is the same fragment on every item page of the course.
+"""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from django import template
-from django.utils.formats import localize
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.safestring import SafeString
 
-from content.selectors import CourseOutline, OutlineItem, OutlineSection
+from content.selectors import CourseOutline, OutlineRow, OutlineSection
+from lms.fragments import cached_fragments, fragment_key
 
 register = template.Library()
 
-
-@register.simple_tag
-def outline_items(section: OutlineSection, current_id: int) -> SafeString:
-    """The <li> items of one module of an item page's outline, built in Python; every value is escaped
-    (the standard library's html.escape: the same characters as Django's escape, without its lazy wrapper;
-    an item's values are escaped once per process, `OutlineItem.escaped`).
-
-    The outline of a long course has hundreds of items; one Python loop renders them several times faster
-    than the template loop it replaces, whose markup it keeps.
-    """
-    badges: dict[tuple[str, str], str] = {}  # a few distinct states: each badge is escaped once
-    parts = [_outline_li(row.item, row.state, current_id, badges) for row in section.rows]
-    return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped in _outline_li
+OUTLINE_SECTION_TEMPLATE = "content/includes/outline.html#outline-section"
+SYLLABUS_ITEMS_TEMPLATE = "content/includes/syllabus_items.html"
 
 
-def _outline_li(
-    item: OutlineItem, state: dict[str, Any] | None, current_id: int, badges: dict[tuple[str, str], str], oob: str = ""
-) -> str:
-    """One outline <li>, with an id so that an htmx answer can replace it out of band (`oob`)."""
-    current = ' aria-current="page"' if item.id == current_id else ""
-    badge = ""
-    if state:
-        pair = (state["state"], state["label"])
-        badge = badges.get(pair)
-        if badge is None:
-            badge = badges[pair] = f' <span class="item-state item-state-{escape(pair[0])}">{escape(pair[1])}</span>'
-    url, kind_label, title = item.escaped
-    return (
-        f'<li id="outline-item-{item.id}"{oob}><a href="{url}"{current}>'
-        f'<span class="visually-hidden">{kind_label}: </span>{title}{badge}</a></li>'
+def _learner_view(section: OutlineSection, current_id: int | None = None) -> tuple[tuple[int, str, str], ...]:
+    """What a section shows of the learner: each item's state and label, and the current item."""
+    return tuple(
+        (row.item.id, row.state["state"] if row.state else "", str(row.state["label"]) if row.state else "")
+        for row in section.rows
+        if row.state or row.item.id == current_id
     )
 
 
 @register.simple_tag
-def outline_item_oob(outline: CourseOutline, states: dict[int, dict[str, Any]], item_id: int) -> SafeString:
-    """The outline <li> of `item_id` (the current item) with its new state, swapped in out of band by htmx."""
+def outline_fragments(
+    outline: CourseOutline, sections: list[OutlineSection], current_id: int, course_url: str
+) -> list[SafeString]:
+    """An item page's outline, module by module: each a heading and its items, or, collapsed, a link to its place
+    in the syllabus. `current_id` is the item shown (marked aria-current)."""
+    fragments = []
+    for number, section in enumerate(sections, start=1):
+        view = _learner_view(section, current_id)
+        current = current_id if any(item_id == current_id for item_id, *_ in view) else None
+        key = fragment_key(
+            "outline", outline.key, course_url, section.module.id, number, section.collapsed, current, view
+        )
+        context = {"section": section, "number": number, "current_id": current, "course_url": course_url}
+        fragments.append((key, context))
+    return cached_fragments(template_name=OUTLINE_SECTION_TEMPLATE, fragments=fragments)
+
+
+@register.simple_tag
+def syllabus_fragments(outline: CourseOutline, sections: list[OutlineSection]) -> dict[int, SafeString]:
+    """The course page's syllabus items of each open module (kind, link, free preview and optional marks, the
+    learner's state and the minutes), by module id."""
+    open_sections = [section for section in sections if not section.collapsed]
+    fragments = [
+        (fragment_key("syllabus", outline.key, section.module.id, _learner_view(section)), {"section": section})
+        for section in open_sections
+    ]
+    html = cached_fragments(template_name=SYLLABUS_ITEMS_TEMPLATE, fragments=fragments)
+    return {section.module.id: items for section, items in zip(open_sections, html, strict=True)}
+
+
+@register.simple_tag
+def outline_row(outline: CourseOutline, states: dict[int, dict[str, Any]], item_id: int) -> OutlineRow | None:
+    """The outline row of `item_id` with its state, for the outline item an htmx answer swaps in out of band."""
     position = outline.position(item_id)
     if position is None:
-        return mark_safe("")
-    li = _outline_li(outline.items[position], states.get(item_id), item_id, {}, oob=' hx-swap-oob="true"')
-    return mark_safe(li)  # noqa: S308 - every interpolated value is escaped in _outline_li
-
-
-@register.simple_tag
-def outline_sections(sections: list[OutlineSection], current_id: int, course_url: str) -> SafeString:
-    """An item page's outline, module by module, built in Python like `outline_items`: a 5,000-item course has
-    dozens of collapsed modules, each a heading and a link to its place in the syllabus, and the template loop
-    spent longer on them than on the rest of the page. Every value is escaped; the markup is the template's.
-    """
-    parts = []
-    url = escape(course_url)
-    for number, section in enumerate(sections, start=1):
-        module = section.module
-        title = escape(module.title)
-        parts.append(f"<h3>{number}. {title}</h3>")
-        if section.collapsed:
-            count = len(module.items)
-            # Like {% blocktranslate %}: the catalogue's text is markup, the number is the only value.
-            label = ngettext(
-                "%(items)s item, listed on the syllabus", "%(items)s items, listed on the syllabus", count
-            ) % {"items": count}
-            parts.append(
-                f'<p class="outline-collapsed"><a href="{url}?module={module.id}#module-{module.id}">{label}'
-                f'<span class="visually-hidden">: {title}</span></a></p>'
-            )
-        else:
-            parts.append(f"<ol>\n{outline_items(section, current_id)}\n</ol>")
-    return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped above
-
-
-@register.simple_tag
-def syllabus_items(section: OutlineSection) -> SafeString:
-    """The <li> items of one module of the course page's syllabus, built in Python like `outline_items`:
-    kind, link, free preview and optional marks, the learner's state and the minutes; every value is escaped."""
-    if not section.rows:
-        return format_html('<li class="muted">{}</li>', gettext("Lessons for this module are on their way."))
-    preview = f' <span class="badge-preview">{escape(gettext("Free preview"))}</span>'
-    optional = f' <span class="muted">({escape(gettext("optional"))})</span>'
-    minutes_label = gettext("%(minutes)s min")
-    parts = []
-    for row in section.rows:
-        item, state = row.item, row.state
-        badge = (
-            f'<span class="item-state item-state-{escape(state["state"])}">{escape(state["label"])}</span> '
-            if state
-            else ""
-        )
-        minutes = escape(minutes_label % {"minutes": localize(item.minutes)})
-        parts.append(
-            f'<li>\n  <span><span class="item-kind">{escape(item.kind_label)}</span>'
-            f'<a href="{escape(item.url)}">{escape(item.title)}</a>'
-            f"{preview if item.free_preview else ''}{'' if item.required else optional}</span>\n"
-            f'  <span class="muted">{badge}{minutes}</span>\n</li>'
-        )
-    return mark_safe("\n".join(parts))  # noqa: S308 - every interpolated value is escaped above
+        return None
+    return OutlineRow(item=outline.items[position], state=states.get(item_id))

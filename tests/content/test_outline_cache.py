@@ -139,15 +139,3 @@ def test_an_outline_read_with_a_request_reuses_its_site_root_paths(rf, monkeypat
     assert len(reads) == 1
     assert outline.items[0].url == LessonPage.objects.get(pk=lessons(course)[0].pk).get_url(request=request)
     assert outline is course_outline(course=course)  # same URL, so the same cached outline
-
-
-def test_an_outline_item_is_escaped_once_and_keeps_its_values():
-    course = make_course(modules=1, lessons_per_module=1)
-    lesson = lessons(course)[0]
-    lesson.title = '<i>A</i> & "B"'
-    lesson.save_revision().publish()
-    course.refresh_from_db()
-    item = course_outline(course=course).items[0]
-    assert item.title == '<i>A</i> & "B"'
-    assert item.escaped[2] == "&lt;i&gt;A&lt;/i&gt; &amp; &quot;B&quot;"
-    assert item.escaped is item.escaped  # computed once, kept on the shared item

@@ -1,0 +1,59 @@
+"""Rendered template fragments kept in the project's cache, for markup that is costly to render on every request.
+
+A fragment's key names everything it shows (the course revision it was read from, the language, the learner's
+states...), so an entry is never stale: a change gives a new key and old entries expire. The cache is Redis in
+production and degrades to rendering every time when Redis does not answer (lms/cache.py).
+
+Since an entry never goes stale, each process also keeps the fragments it has read or rendered lately in a bounded
+LRU, as content.selectors keeps outlines: a hit then costs no round trip to Redis and no unpickling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+FRAGMENT_TIMEOUT = 24 * 60 * 60
+
+_IN_PROCESS: OrderedDict[str, SafeString] = OrderedDict()
+_IN_PROCESS_MAX = 2048
+_in_process_lock = threading.Lock()
+
+
+def fragment_key(*parts: str | int | bool | tuple[Any, ...] | None) -> str:
+    """A cache key naming `parts` and the active language. Parts are plain values: a lazy string's repr is its
+    address, not its text."""
+    digest = hashlib.sha256(repr((get_language(), parts)).encode()).hexdigest()
+    return f"fragment:{digest}"
+
+
+def cached_fragments(*, template_name: str, fragments: list[tuple[str, dict[str, Any]]]) -> list[SafeString]:
+    """Each (key, context) rendered with `template_name`: from this process's LRU, else read from the cache in one
+    call, else rendered (and stored in one more)."""
+    with _in_process_lock:
+        known = {key: _IN_PROCESS[key] for key, _ in fragments if key in _IN_PROCESS}
+        for key in known:
+            _IN_PROCESS.move_to_end(key)
+    wanted = [key for key, _ in fragments if key not in known]
+    found = cache.get_many(wanted) if wanted else {}
+    rendered: dict[str, SafeString] = {}
+    for key, context in fragments:
+        if key not in known and key not in found and key not in rendered:
+            rendered[key] = render_to_string(template_name, context)
+    if rendered:
+        cache.set_many(rendered, timeout=FRAGMENT_TIMEOUT)
+    if found or rendered:
+        with _in_process_lock:
+            _IN_PROCESS.update(found)
+            _IN_PROCESS.update(rendered)
+            while len(_IN_PROCESS) > _IN_PROCESS_MAX:
+                _IN_PROCESS.popitem(last=False)
+    fragments_by_key = {**found, **rendered, **known}
+    return [fragments_by_key[key] for key, _ in fragments]

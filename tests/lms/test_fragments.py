@@ -1,0 +1,69 @@
+"""Rendered fragments in the project's cache: one key per language, markup that stays safe when read back, and
+this process's copy in front of the shared cache."""
+
+from collections import OrderedDict
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.safestring import SafeString
+
+from lms import fragments
+from lms.fragments import cached_fragments, fragment_key
+from tests.fragments import fragment_renders
+
+TEMPLATE = "components/progress_bar.html"
+
+
+@pytest.fixture(autouse=True)
+def renders(monkeypatch):
+    return fragment_renders(monkeypatch)
+
+
+def test_a_fragment_key_names_the_language():
+    with translation.override("en"):
+        english = fragment_key("outline", 1, ("a", "b"))
+        assert fragment_key("outline", 1, ("a", "b")) == english
+        assert fragment_key("outline", 2, ("a", "b")) != english
+    with translation.override("fr"):
+        assert fragment_key("outline", 1, ("a", "b")) != english
+
+
+def test_a_fragment_is_rendered_once_and_read_back_as_safe_markup(renders, monkeypatch):
+    key = fragment_key("test", "progress")
+    [rendered] = cached_fragments(template_name=TEMPLATE, fragments=[(key, {"percent": 40, "label": "<b>Bar</b>"})])
+    assert isinstance(rendered, SafeString)
+    assert "&lt;b&gt;Bar&lt;/b&gt;" in rendered
+    assert cache.get(key) == rendered
+    monkeypatch.setattr(fragments, "_IN_PROCESS", OrderedDict())  # as another process finds it: in the cache
+    [read] = cached_fragments(template_name=TEMPLATE, fragments=[(key, {"percent": 99, "label": "other"})])
+    assert read == rendered  # the key, not the context, says what it shows
+    assert isinstance(read, SafeString)
+    assert renders == [TEMPLATE]
+
+
+def test_a_fragment_this_process_has_is_not_read_from_the_cache_again(renders):
+    key = fragment_key("test", "in process")
+    [rendered] = cached_fragments(template_name=TEMPLATE, fragments=[(key, {"percent": 40, "label": "Bar"})])
+    cache.clear()
+    assert cached_fragments(template_name=TEMPLATE, fragments=[(key, {})]) == [rendered]
+    assert renders == [TEMPLATE]
+
+
+def test_this_process_keeps_a_bounded_number_of_fragments(monkeypatch):
+    monkeypatch.setattr(fragments, "_IN_PROCESS_MAX", 2)
+    keys = [fragment_key("bounded", number) for number in range(3)]
+    cached_fragments(template_name=TEMPLATE, fragments=[(key, {"percent": 1, "label": "x"}) for key in keys])
+    assert list(fragments._IN_PROCESS) == keys[1:]
+
+
+def test_fragments_come_back_in_the_order_asked_wherever_they_come_from(renders):
+    parts = [(fragment_key("order", name), {"percent": 10, "label": name}) for name in ("one", "two", "three", "one")]
+    cached_fragments(template_name=TEMPLATE, fragments=[parts[2]])
+    cache.set(parts[1][0], SafeString("cached two"))
+    one, two, three, again = cached_fragments(template_name=TEMPLATE, fragments=parts)
+    assert ">one<" in one
+    assert two == "cached two"
+    assert ">three<" in three
+    assert again is one
+    assert renders == [TEMPLATE, TEMPLATE]  # "three" before, "one" once though asked twice
