@@ -2,7 +2,7 @@
 
 Work another process must do because of a change (issue a badge, send an e-mail, import a file) is recorded as
 an `OutboxMessage` row in the change's own transaction, so it commits or rolls back with the change. After the
-commit the row is published to Celery (`outbox_deliver_task`); a broker that is down only leaves it pending, and
+commit the row is published to Celery (`outbox_deliver_many_task`, in chunks); a broker that is down only leaves it pending, and
 the beat task `outbox_redeliver_task` publishes again every pending row whose `available_at` has passed, with a
 growing backoff. Handlers are idempotent, so a re-delivery is harmless.
 

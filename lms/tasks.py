@@ -17,13 +17,6 @@ def outbox_deliver_many_task(message_ids: list[int]) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def outbox_deliver_task(message_id: int) -> None:
-    """Run one outbox message's handler. No longer published; kept so that messages a broker still holds from
-    before the chunked publish are delivered after an upgrade."""
-    outbox.outbox_deliver(message_id=message_id)
-
-
-@shared_task(acks_late=True, ignore_result=True)
 def outbox_redeliver_task() -> int:
     """Run by beat every OUTBOX_REDELIVER_EVERY seconds."""
     return outbox.outbox_redeliver()

@@ -16,7 +16,7 @@ from badges.services import issuer_key_create
 from content.models import LessonPage
 from lms.models import OutboxMessage
 from lms.outbox import backoff, outbox_deliver, outbox_enqueue, outbox_enqueue_many, outbox_handler, outbox_redeliver
-from lms.tasks import outbox_deliver_many_task, outbox_deliver_task
+from lms.tasks import outbox_deliver_many_task
 from progress.models import Enrolment
 from progress.services import enrolment_create
 from tests.badges.conftest import make_achievement
@@ -168,7 +168,7 @@ def test_a_delivered_message_is_not_run_twice(django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         message = outbox_enqueue(handler="tests.record", payload={"n": 1})
     assert outbox_deliver(message_id=message.pk) is False
-    outbox_deliver_task(message.pk)
+    outbox_deliver_many_task([message.pk])
     assert runs == [{"n": 1}]
     assert OutboxMessage.objects.filter(handler="tests.side-effect").count() == 1
 
