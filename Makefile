@@ -60,6 +60,20 @@ bench: install-dev
 bench-m: install-dev
 	$(BENCH_ENV) $(BIN)/python -m bench.run --dataset M $(BENCH_ARGS)
 
+# Mutation testing (docs/mutation.md): mutmut over the grading code, progress's services and badge issuing, one
+# child at a time, on PostgreSQL (DATABASE_URL): the first step makes a fresh test database that every mutant reuses.
+# MUTANTS narrows the run by mutant name, e.g. make mutation MUTANTS="'assessments.grading.x__grade_numeric*'".
+# After the split of issue #18 the names become 'progress.services.*' (unchanged prefix),
+# 'badges.services.issuing.*' and 'assessments.question_types.*': switch the badges and grading names then
+# ([tool.mutmut] only_mutate in pyproject.toml already lists both the old and the new paths).
+# mutmut is not in the dev extras yet: pip install mutmut==3.8.1.
+MUTANTS ?= 'assessments.grading.*' 'progress.services.*' 'badges.services.*'
+.PHONY: mutation
+mutation: install-dev
+	$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db --create-db tests/progress/test_enrolment.py -k free_course
+	env -u PYTHONPATH DJANGO_SETTINGS_MODULE=lms.settings.test $(BIN)/mutmut run --max-children 1 $(MUTANTS)
+	$(BIN)/mutmut results
+
 messages: install
 	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=var
 

@@ -1,0 +1,133 @@
+"""Scoring rules that mutation testing (docs/mutation.md) found untested: the messages a learner or an author
+reads, the exact figures of an attempt, and the answer a submitted draft becomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assessments.grading import (
+    IncompleteAnswer,
+    InvalidQuestion,
+    MalformedResponse,
+    grade_attempt,
+    read_final,
+)
+
+
+def single_choice(key: str = "q1", **overrides: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "type": "single_choice",
+        "prompt": "Which planet is the largest?",
+        "points": 2,
+        "explanation": "",
+        "choices": [
+            {"id": "mars", "text": "Mars", "correct": False, "feedback": ""},
+            {"id": "jupiter", "text": "Jupiter", "correct": True, "feedback": ""},
+        ],
+    } | overrides
+
+
+def ordering(key: str = "q1", **overrides: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "type": "ordering",
+        "prompt": "Order the planets from the Sun outwards.",
+        "points": 3,
+        "explanation": "",
+        "items": [
+            {"id": "mercury", "text": "Mercury"},
+            {"id": "venus", "text": "Venus"},
+            {"id": "earth", "text": "Earth"},
+        ],
+    } | overrides
+
+
+# --- the errors carry their message -----------------------------------------------------------------
+
+
+def test_an_invalid_question_reads_as_its_errors_joined() -> None:
+    error = InvalidQuestion(["The question needs a prompt.", "Every choice needs text."])
+
+    assert str(error) == "The question needs a prompt.; Every choice needs text."
+
+
+def test_an_incomplete_answer_reads_as_its_message() -> None:
+    assert str(IncompleteAnswer("Give every item a position.")) == "Give every item a position."
+
+
+def test_a_malformed_response_keeps_its_message_for_the_learner() -> None:
+    assert MalformedResponse("Unknown choice “pluto”.").message == "Unknown choice “pluto”."
+
+
+# --- a submitted draft ------------------------------------------------------------------------------
+
+
+def test_a_submitted_choice_is_the_choice_the_learner_saved() -> None:
+    assert read_final(single_choice(), "jupiter") == "jupiter"
+
+
+def test_a_submitted_order_given_by_positions_is_the_list_of_items_in_that_order() -> None:
+    assert read_final(ordering(), {"earth": 1, "mercury": 2, "venus": 3}) == ["earth", "mercury", "venus"]
+
+
+def test_a_submitted_order_with_two_items_in_one_place_asks_for_different_positions() -> None:
+    with pytest.raises(IncompleteAnswer) as raised:
+        read_final(ordering(), {"earth": 1, "mercury": 1, "venus": 3})
+
+    assert raised.value.message == "Give each item a different position."
+
+
+# --- an attempt -------------------------------------------------------------------------------------
+
+
+def test_an_attempt_whose_question_is_not_a_set_of_fields_needs_a_key() -> None:
+    with pytest.raises(InvalidQuestion) as raised:
+        grade_attempt(["not a question"], {})  # type: ignore[list-item]
+
+    assert raised.value.errors == ["Every question in an attempt needs a key."]
+
+
+def test_an_attempt_whose_question_key_is_not_text_needs_a_key() -> None:
+    with pytest.raises(InvalidQuestion) as raised:
+        grade_attempt([single_choice(key=7)], {})  # type: ignore[arg-type]
+
+    assert raised.value.errors == ["Every question in an attempt needs a key."]
+
+
+def test_an_attempt_with_two_questions_under_one_key_names_the_key() -> None:
+    with pytest.raises(InvalidQuestion) as raised:
+        grade_attempt([single_choice("q1"), ordering("q1")], {})
+
+    assert raised.value.errors == ["Two questions share the key “q1”."]
+
+
+def test_responses_that_are_not_a_mapping_are_refused_with_a_message() -> None:
+    with pytest.raises(MalformedResponse) as raised:
+        grade_attempt([single_choice()], ["jupiter"])  # type: ignore[arg-type]
+
+    assert raised.value.message == "Responses must map question keys to answers."
+
+
+def test_an_answer_to_an_unknown_question_names_that_question() -> None:
+    with pytest.raises(MalformedResponse) as raised:
+        grade_attempt([single_choice()], {"q9": "jupiter"})
+
+    assert raised.value.message == "There is an answer for an unknown question “q9”."
+    assert raised.value.question_key == "q9"
+
+
+def test_a_malformed_answer_in_an_attempt_keeps_the_message_of_its_question() -> None:
+    with pytest.raises(MalformedResponse) as raised:
+        grade_attempt([single_choice()], {"q1": "pluto"})
+
+    assert raised.value.message == "Unknown choice “pluto”."
+    assert raised.value.question_key == "q1"
+
+
+def test_an_attempt_without_questions_scores_zero_out_of_zero_in_cents() -> None:
+    attempt = grade_attempt([], {})
+
+    assert (str(attempt.score), str(attempt.max_score), str(attempt.percent)) == ("0.00", "0.00", "0.00")
