@@ -11,6 +11,7 @@ from assessments.grading import (
     IncompleteAnswer,
     InvalidQuestion,
     MalformedResponse,
+    grade,
     grade_attempt,
     read_final,
 )
@@ -42,6 +43,32 @@ def ordering(key: str = "q1", **overrides: Any) -> dict[str, Any]:
             {"id": "venus", "text": "Venus"},
             {"id": "earth", "text": "Earth"},
         ],
+    } | overrides
+
+
+def true_false(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "true_false",
+        "prompt": "The Sun is a star.",
+        "points": 1,
+        "explanation": "",
+        "correct": True,
+        "feedback_true": "Right: a yellow dwarf.",
+        "feedback_false": "It is a star.",
+    } | overrides
+
+
+def numeric(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "numeric",
+        "prompt": "How fast?",
+        "points": 1,
+        "explanation": "",
+        "answer": "12.5",
+        "tolerance": "0",
+        "tolerance_kind": "absolute",
+        "unit": "km/h",
+        "unit_mode": "required",
     } | overrides
 
 
@@ -131,3 +158,39 @@ def test_an_attempt_without_questions_scores_zero_out_of_zero_in_cents() -> None
     attempt = grade_attempt([], {})
 
     assert (str(attempt.score), str(attempt.max_score), str(attempt.percent)) == ("0.00", "0.00", "0.00")
+
+
+# --- true or false ----------------------------------------------------------------------------------
+
+
+def test_answering_true_shows_the_feedback_written_for_true() -> None:
+    assert grade(true_false(), True).feedback == ["Right: a yellow dwarf."]
+
+
+def test_answering_false_shows_the_feedback_written_for_false() -> None:
+    assert grade(true_false(), False).feedback == ["It is a star."]
+
+
+def test_a_blank_true_or_false_answer_shows_no_feedback() -> None:
+    assert grade(true_false(), None).feedback == []
+
+
+# --- numbers and units ------------------------------------------------------------------------------
+
+
+def test_a_number_with_a_minus_sign_is_negative() -> None:
+    assert not grade(numeric(), "-12.5 km/h").correct
+    assert grade(numeric(answer="-12.5"), "-12.5 km/h").correct
+
+
+def test_a_number_with_the_unicode_minus_sign_is_negative() -> None:
+    assert not grade(numeric(), "\u221212.5 km/h").correct
+    assert grade(numeric(answer="-12.5"), "\u221212.5 km/h").correct
+
+
+def test_a_unit_typed_with_spaces_inside_it_is_the_same_unit() -> None:
+    assert grade(numeric(), "12.5 km / h").correct
+
+
+def test_a_unit_written_straight_after_the_number_is_read_as_the_unit() -> None:
+    assert grade(numeric(unit="XP", answer="250"), "250XP").correct
