@@ -72,6 +72,10 @@ def numeric(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
+def essay(**overrides: Any) -> dict[str, Any]:
+    return {"type": "essay", "prompt": "Why is the sky blue?", "points": 5, "explanation": ""} | overrides
+
+
 # --- the errors carry their message -----------------------------------------------------------------
 
 
@@ -175,6 +179,17 @@ def test_a_blank_true_or_false_answer_shows_no_feedback() -> None:
     assert grade(true_false(), None).feedback == []
 
 
+def test_a_true_or_false_question_without_feedback_shows_none() -> None:
+    question = true_false()
+    del question["feedback_true"]
+
+    assert grade(question, True).feedback == []
+
+
+def test_a_true_or_false_answer_is_shown_beside_the_right_one() -> None:
+    assert grade(true_false(), False).detail == {"answer": False, "correct_answer": True}
+
+
 # --- numbers and units ------------------------------------------------------------------------------
 
 
@@ -194,3 +209,30 @@ def test_a_unit_typed_with_spaces_inside_it_is_the_same_unit() -> None:
 
 def test_a_unit_written_straight_after_the_number_is_read_as_the_unit() -> None:
     assert grade(numeric(unit="XP", answer="250"), "250XP").correct
+
+
+# --- essays -----------------------------------------------------------------------------------------
+
+
+def test_a_blank_essay_has_no_words_and_no_limit_to_break() -> None:
+    detail = grade(essay(), None).detail
+
+    assert detail == {"word_count": 0, "too_short": False, "too_long": False}
+
+
+def test_an_essay_without_a_maximum_is_never_too_long() -> None:
+    assert grade(essay(), "Light scatters.").detail["too_long"] is False
+
+
+def test_an_essay_of_exactly_the_minimum_is_long_enough() -> None:
+    assert grade(essay(min_words=2), "Light scatters.").detail["too_short"] is False
+
+
+def test_an_essay_of_exactly_the_maximum_is_short_enough() -> None:
+    assert grade(essay(max_words=2), "Light scatters.").detail["too_long"] is False
+
+
+def test_an_essay_within_both_limits_is_neither_too_short_nor_too_long() -> None:
+    detail = grade(essay(min_words=1, max_words=5), "Blue light scatters more.").detail
+
+    assert (detail["too_short"], detail["too_long"]) == (False, False)
