@@ -207,6 +207,33 @@ def test_a_unit_typed_with_spaces_inside_it_is_the_same_unit() -> None:
     assert grade(numeric(), "12.5 km / h").correct
 
 
+def test_a_numeric_question_that_does_not_say_whether_the_unit_is_required_ignores_it() -> None:
+    question = numeric()
+    del question["unit_mode"]
+
+    assert grade(question, "12.5").correct
+
+
+def test_a_numeric_question_without_a_tolerance_accepts_the_exact_answer_only() -> None:
+    question = numeric()
+    del question["tolerance"]
+
+    assert (grade(question, "12.5 km/h").correct, grade(question, "12.51 km/h").correct) == (True, False)
+
+
+def test_a_numeric_answer_is_shown_with_how_it_was_read_and_the_range_accepted() -> None:
+    assert grade(numeric(tolerance="0.5"), "12,8 km/h").detail == {
+        "response": "12,8 km/h",
+        "understood": True,
+        "in_range": True,
+        "unit_ok": True,
+        "answer": "12.5",
+        "low": "12.0",
+        "high": "13.0",
+        "unit": "km/h",
+    }
+
+
 def test_a_unit_written_straight_after_the_number_is_read_as_the_unit() -> None:
     assert grade(numeric(unit="XP", answer="250"), "250XP").correct
 
