@@ -76,6 +76,16 @@ def essay(**overrides: Any) -> dict[str, Any]:
     return {"type": "essay", "prompt": "Why is the sky blue?", "points": 5, "explanation": ""} | overrides
 
 
+def short_answer(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "short_answer",
+        "prompt": "What is the capital of France?",
+        "points": 1,
+        "explanation": "",
+        "accepted": ["Paris"],
+    } | overrides
+
+
 # --- the errors carry their message -----------------------------------------------------------------
 
 
@@ -263,3 +273,29 @@ def test_an_essay_within_both_limits_is_neither_too_short_nor_too_long() -> None
     detail = grade(essay(min_words=1, max_words=5), "Blue light scatters more.").detail
 
     assert (detail["too_short"], detail["too_long"]) == (False, False)
+
+
+# --- short answers and orderings --------------------------------------------------------------------
+
+
+def test_a_short_answer_without_a_pattern_accepts_only_its_accepted_answers() -> None:
+    assert not grade(short_answer(), "XXXX").correct
+
+
+def test_a_short_answer_with_a_pattern_and_no_accepted_list_is_graded_by_the_pattern() -> None:
+    question = short_answer(regex=r"paris|lutetia")
+    del question["accepted"]
+
+    assert grade(question, "Lutetia").correct
+
+
+def test_a_short_answer_is_shown_with_whether_it_matched_and_what_was_accepted() -> None:
+    assert grade(short_answer(), "paris").detail == {"response": "paris", "matched": True, "accepted": ["Paris"]}
+
+
+def test_an_order_is_shown_beside_the_right_one_item_by_item() -> None:
+    assert grade(ordering(), ["venus", "mercury", "earth"]).detail == {
+        "order": ["venus", "mercury", "earth"],
+        "correct_order": ["mercury", "venus", "earth"],
+        "in_place": [False, False, True],
+    }
