@@ -86,6 +86,20 @@ def short_answer(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
+def matching(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "matching",
+        "prompt": "Match each country with its capital.",
+        "points": 2,
+        "explanation": "",
+        "pairs": [
+            {"id": "fr", "left": "France", "right": "Paris"},
+            {"id": "it", "left": "Italy", "right": "Rome"},
+            {"id": "extra", "left": "", "right": "Madrid"},
+        ],
+    } | overrides
+
+
 # --- the errors carry their message -----------------------------------------------------------------
 
 
@@ -299,3 +313,16 @@ def test_an_order_is_shown_beside_the_right_one_item_by_item() -> None:
         "correct_order": ["mercury", "venus", "earth"],
         "in_place": [False, False, True],
     }
+
+
+def test_a_matching_answer_is_shown_pair_by_pair_with_the_right_match() -> None:
+    assert grade(matching(), {"fr": "fr", "it": "extra"}).detail == {
+        "pairs": {
+            "fr": {"chosen": "fr", "correct": True, "correct_right": "fr"},
+            "it": {"chosen": "extra", "correct": False, "correct_right": "it"},
+        }
+    }
+
+
+def test_a_blank_single_choice_answer_selects_nothing() -> None:
+    assert grade(single_choice(), None).detail == {"selected": [], "correct_ids": ["jupiter"]}
