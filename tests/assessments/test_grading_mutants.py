@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from assessments.grading import (
+    MAX_REGEX_INPUT_CHARS,
     IncompleteAnswer,
     InvalidQuestion,
     MalformedResponse,
@@ -97,6 +98,30 @@ def matching(**overrides: Any) -> dict[str, Any]:
             {"id": "it", "left": "Italy", "right": "Rome"},
             {"id": "extra", "left": "", "right": "Madrid"},
         ],
+    } | overrides
+
+
+def multiple_response(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "multiple_response",
+        "prompt": "Which are gas giants?",
+        "points": 2,
+        "explanation": "",
+        "choices": [
+            {"id": "jupiter", "text": "Jupiter", "correct": True, "feedback": ""},
+            {"id": "mars", "text": "Mars", "correct": False, "feedback": ""},
+        ],
+    } | overrides
+
+
+def fill_blanks(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "fill_blanks",
+        "prompt": "",
+        "points": 1,
+        "explanation": "",
+        "text": "Water boils at [[temp]] degrees.",
+        "blanks": [{"id": "temp", "accepted": ["100"]}],
     } | overrides
 
 
@@ -303,6 +328,14 @@ def test_a_short_answer_with_a_pattern_and_no_accepted_list_is_graded_by_the_pat
     assert grade(question, "Lutetia").correct
 
 
+def test_a_pattern_still_checks_an_answer_of_the_longest_length_it_reads() -> None:
+    assert grade(short_answer(regex="a+"), "a" * MAX_REGEX_INPUT_CHARS).correct
+
+
+def test_a_blank_is_graded_by_its_accepted_answers_only() -> None:
+    assert not grade(fill_blanks(), {"temp": "XXXX"}).correct
+
+
 def test_a_short_answer_is_shown_with_whether_it_matched_and_what_was_accepted() -> None:
     assert grade(short_answer(), "paris").detail == {"response": "paris", "matched": True, "accepted": ["Paris"]}
 
@@ -326,3 +359,10 @@ def test_a_matching_answer_is_shown_pair_by_pair_with_the_right_match() -> None:
 
 def test_a_blank_single_choice_answer_selects_nothing() -> None:
     assert grade(single_choice(), None).detail == {"selected": [], "correct_ids": ["jupiter"]}
+
+
+def test_a_multiple_response_answer_is_shown_with_the_choices_that_were_right() -> None:
+    assert grade(multiple_response(), ["jupiter", "mars"]).detail == {
+        "selected": ["jupiter", "mars"],
+        "correct_ids": ["jupiter"],
+    }
