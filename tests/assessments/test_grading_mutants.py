@@ -109,6 +109,7 @@ def multiple_response(**overrides: Any) -> dict[str, Any]:
         "explanation": "",
         "choices": [
             {"id": "jupiter", "text": "Jupiter", "correct": True, "feedback": ""},
+            {"id": "saturn", "text": "Saturn", "correct": True, "feedback": ""},
             {"id": "mars", "text": "Mars", "correct": False, "feedback": ""},
         ],
     } | overrides
@@ -340,6 +341,15 @@ def test_a_short_answer_is_shown_with_whether_it_matched_and_what_was_accepted()
     assert grade(short_answer(), "paris").detail == {"response": "paris", "matched": True, "accepted": ["Paris"]}
 
 
+def test_an_order_given_as_positions_typed_as_text_is_graded_like_numbers() -> None:
+    assert grade(ordering(), {"mercury": "1", "venus": "2", "earth": "3"}).correct
+
+
+def test_an_order_that_places_an_unknown_item_is_a_malformed_response() -> None:
+    with pytest.raises(MalformedResponse):
+        grade(ordering(), {"pluto": 1, "venus": 2, "earth": 3})
+
+
 def test_an_order_is_shown_beside_the_right_one_item_by_item() -> None:
     assert grade(ordering(), ["venus", "mercury", "earth"]).detail == {
         "order": ["venus", "mercury", "earth"],
@@ -361,8 +371,12 @@ def test_a_blank_single_choice_answer_selects_nothing() -> None:
     assert grade(single_choice(), None).detail == {"selected": [], "correct_ids": ["jupiter"]}
 
 
+def test_half_a_cent_of_partial_credit_rounds_up() -> None:
+    assert str(grade(multiple_response(points="0.25"), ["jupiter"]).score) == "0.13"
+
+
 def test_a_multiple_response_answer_is_shown_with_the_choices_that_were_right() -> None:
     assert grade(multiple_response(), ["jupiter", "mars"]).detail == {
         "selected": ["jupiter", "mars"],
-        "correct_ids": ["jupiter"],
+        "correct_ids": ["jupiter", "saturn"],
     }
