@@ -9,7 +9,8 @@ import pytest
 
 from content.models import CoursePage
 from progress.models import CourseProgress
-from progress.services import course_grade, meets_policy
+from progress.services import ItemLocked, course_grade, lesson_complete, meets_policy
+from tests.progress.factories import build_course, enrolled, items_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +29,13 @@ def test_a_grade_a_cent_below_the_pass_mark_fails() -> None:
 
 def test_a_course_with_nothing_graded_counts_as_a_grade_of_one_hundred() -> None:
     assert course_grade(figures(grade=None)) == Decimal("100")
+
+
+def test_a_lesson_of_a_locked_module_tells_the_learner_to_complete_the_previous_module() -> None:
+    course = build_course(modules=2, lessons_per_module=1, sequential=True)
+    enrolment = enrolled(course)
+
+    with pytest.raises(ItemLocked) as raised:
+        lesson_complete(user=enrolment.user, lesson=items_of(course)[1])
+
+    assert str(raised.value) == "Complete the previous module first."
