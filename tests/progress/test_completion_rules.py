@@ -3,14 +3,22 @@ when it has items, every required one is done and the grade reaches the pass mar
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from content.models import CoursePage
 from progress.models import CourseProgress
-from progress.services import ItemLocked, course_grade, lesson_complete, meets_policy
-from tests.progress.factories import build_course, enrolled, items_of
+from progress.services import (
+    ItemLocked,
+    course_grade,
+    item_open,
+    item_result_record,
+    lesson_complete,
+    meets_policy,
+)
+from tests.progress.factories import add_lesson, add_module, build_course, enrolled, items_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +39,63 @@ def test_a_course_with_nothing_graded_counts_as_a_grade_of_one_hundred() -> None
     assert course_grade(figures(grade=None)) == Decimal("100")
 
 
-def test_a_lesson_of_a_locked_module_tells_the_learner_to_complete_the_previous_module() -> None:
+def test_opening_a_lesson_of_a_locked_module_tells_the_learner_to_complete_the_previous_module() -> None:
     course = build_course(modules=2, lessons_per_module=1, sequential=True)
     enrolment = enrolled(course)
 
     with pytest.raises(ItemLocked) as raised:
-        lesson_complete(user=enrolment.user, lesson=items_of(course)[1])
+        item_open(user=enrolment.user, item=items_of(course)[1])
 
     assert str(raised.value) == "Complete the previous module first."
+
+
+def test_completing_a_lesson_keeps_the_weighted_grade_of_two_graded_items_in_one_module() -> None:
+    course = build_course(modules=0)
+    module = add_module(course)
+    light = add_lesson(module, grade_weight=Decimal("1"))
+    heavy = add_lesson(module, grade_weight=Decimal("3"))
+    reading = add_lesson(module)
+    enrolment = enrolled(course)
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    item_result_record(user=enrolment.user, item=light, completed=True, score=Decimal("100"), occurred_at=at)
+    item_result_record(user=enrolment.user, item=heavy, completed=True, score=Decimal("50"), occurred_at=at)
+
+    lesson_complete(user=enrolment.user, lesson=reading)
+
+    assert CourseProgress.objects.get(enrolment=enrolment).grade == Decimal("62.50")
+
+
+def test_once_every_required_lesson_is_done_the_next_item_is_the_first_optional_one_left() -> None:
+    course = build_course(modules=0)
+    module = add_module(course)
+    required = add_lesson(module)
+    optional = add_lesson(module, required=False)
+    add_lesson(module, required=False)
+    enrolment = enrolled(course)
+
+    lesson_complete(user=enrolment.user, lesson=required)
+
+    assert CourseProgress.objects.get(enrolment=enrolment).next_item_id == optional.pk
+
+
+def test_a_module_without_lessons_does_not_hide_the_modules_after_it() -> None:
+    course = build_course(modules=0)
+    add_module(course)
+    module = add_module(course)
+    first = add_lesson(module)
+    add_lesson(module)
+    enrolment = enrolled(course)
+
+    lesson_complete(user=enrolment.user, lesson=first)
+
+    progress = CourseProgress.objects.get(enrolment=enrolment)
+    assert (progress.items_done, progress.items_total) == (1, 2)
+
+
+def test_a_course_whose_lessons_have_no_estimated_minutes_shows_zero_percent() -> None:
+    course = build_course(modules=1, lessons_per_module=2, minutes=0)
+    enrolment = enrolled(course)
+
+    lesson_complete(user=enrolment.user, lesson=items_of(course)[0])
+
+    assert CourseProgress.objects.get(enrolment=enrolment).percent == Decimal("0")
