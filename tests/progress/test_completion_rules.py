@@ -98,3 +98,12 @@ def test_a_course_without_lessons_yet_shows_zero_percent_to_its_learner() -> Non
     enrolment = enrolled(course)
 
     assert progress_refresh(enrolment=enrolment).percent == Decimal("0")
+
+
+def test_a_one_minute_course_done_is_one_hundred_percent_done() -> None:
+    course = build_course(modules=1, lessons_per_module=1, minutes=1)
+    enrolment = enrolled(course)
+
+    lesson_complete(user=enrolment.user, lesson=items_of(course)[0])
+
+    assert CourseProgress.objects.get(enrolment=enrolment).percent == Decimal("100")
