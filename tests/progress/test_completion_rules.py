@@ -107,3 +107,14 @@ def test_a_one_minute_course_done_is_one_hundred_percent_done() -> None:
     lesson_complete(user=enrolment.user, lesson=items_of(course)[0])
 
     assert CourseProgress.objects.get(enrolment=enrolment).percent == Decimal("100")
+
+
+def test_a_course_two_thirds_done_shows_its_percent_rounded_down() -> None:
+    course = build_course(modules=1, lessons_per_module=3)
+    enrolment = enrolled(course)
+    first, second, _third = items_of(course)
+
+    lesson_complete(user=enrolment.user, lesson=first)
+    lesson_complete(user=enrolment.user, lesson=second)
+
+    assert CourseProgress.objects.get(enrolment=enrolment).percent == Decimal("66.66")
