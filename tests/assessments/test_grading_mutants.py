@@ -284,6 +284,19 @@ def test_a_numeric_answer_is_shown_with_how_it_was_read_and_the_range_accepted()
     }
 
 
+def test_the_range_of_a_tiny_answer_is_shown_in_plain_digits() -> None:
+    detail = grade(numeric(answer="0.0000001", unit_mode="ignored"), "0.0000001").detail
+
+    assert (detail["low"], detail["high"]) == ("0.0000001", "0.0000001")
+
+
+def test_a_numeric_question_without_a_unit_shows_an_empty_unit() -> None:
+    question = numeric(unit_mode="ignored")
+    del question["unit"]
+
+    assert grade(question, "12.5").detail["unit"] == ""
+
+
 def test_a_unit_written_straight_after_the_number_is_read_as_the_unit() -> None:
     assert grade(numeric(unit="XP", answer="250"), "250XP").correct
 
