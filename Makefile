@@ -85,21 +85,18 @@ bench-m: install-dev
 
 # Mutation testing (docs/mutation.md): mutmut over the grading code, progress's services and badge issuing, one
 # child at a time, on PostgreSQL (DATABASE_URL): the first step makes a fresh test database that every mutant reuses.
-# MUTANTS: the functions mutated (docs/mutation.md), by mutant name; narrow it on the command line, e.g.
-# make mutation MUTANTS="'assessments.grading.x__grade_numeric*'". After the split of issue #18 the module part of
-# the names becomes progress.services.<module>, badges.services.issuing and assessments.question_types.<type>:
-# switch MUT_G, MUT_P and MUT_B then ([tool.mutmut] only_mutate in pyproject.toml already lists the old and the new paths).
-# mutmut is not in the dev extras yet: pip install mutmut==3.8.1.
-MUT_G := assessments.grading
+# MUTANTS: the functions mutated (docs/mutation.md), by mutant name (module, then x_<function> or xǁ<Class>ǁ<method>);
+# narrow it on the command line, e.g. make mutation MUTANTS="'assessments.question_types.numeric.*'".
+MUT_Q := assessments.question_types
 MUT_P := progress.services
 MUT_B := badges.services
-MUTANTS ?= '$(MUT_G).x_read_final*' '$(MUT_G).x_grade_attempt*' '$(MUT_G).x_grade__*' '$(MUT_G).x_normalise_text*' '$(MUT_G).x__cents*' \
-	'$(MUT_G).x__grade_*' '$(MUT_G).x__numeric_bounds*' '$(MUT_G).x__parse_number*' '$(MUT_G).x__unit_key*' '$(MUT_G).x__accepts*' \
-	'$(MUT_P).x__percent*' '$(MUT_P).x__grade_*' '$(MUT_P).x_course_grade*' '$(MUT_P).x_meets_policy*' '$(MUT_P).x__complete_if_due*' \
-	'$(MUT_P).x__apply_event*' '$(MUT_P).xǁ_Figuresǁ*' '$(MUT_P).x__figures_from_outline*' '$(MUT_P).x__check_not_locked*' \
-	'$(MUT_P).x_missing_prerequisites*' '$(MUT_P).x_course_open_to*' \
-	'$(MUT_B).x_user_can_issue*' '$(MUT_B).x__admin_or_instructor*' '$(MUT_B).x_award_issue__*' '$(MUT_B).x_award_code_normalize*' \
-	'$(MUT_B).x__issue__*'
+MUTANTS ?= 'assessments.grading.x_read_final*' 'assessments.grading.x_grade_attempt*' 'assessments.grading.x_grade__*' \
+	'$(MUT_Q).common.*' '$(MUT_Q).numeric.*' '$(MUT_Q).short_answer.*' '$(MUT_Q).choices.*' '$(MUT_Q).true_false.*' \
+	'$(MUT_P).rules.x__percent*' '$(MUT_P).rules.x__grade_*' '$(MUT_P).rules.x_course_grade*' '$(MUT_P).rules.x_meets_policy*' \
+	'$(MUT_P).rules.x_missing_prerequisites*' '$(MUT_P).rules.x_course_open_to*' '$(MUT_P).aggregates.x__complete_if_due*' \
+	'$(MUT_P).aggregates.xǁ_Figuresǁ*' '$(MUT_P).aggregates.x__figures_from_outline*' '$(MUT_P).items.x__apply_event*' \
+	'$(MUT_P).items.x__check_not_locked*' \
+	'$(MUT_B).permissions.*' '$(MUT_B).codes.*' '$(MUT_B).issuing.x_award_issue_for_enrolment*' '$(MUT_B).issuing.x_badge_issue*'
 .PHONY: mutation
 mutation: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db --create-db tests/progress/test_enrolment.py -k free_course
