@@ -63,6 +63,15 @@ def _visible_fields(form: Any) -> list[Any]:
     return list(form.visible_fields()) if hasattr(form, "visible_fields") else []
 
 
+def _field_anchor(bound: Any) -> str:
+    """The id a summary's link jumps to: the field's input, or the first choice of a radio or checkbox group."""
+    if bound.id_for_label:
+        return str(bound.id_for_label)
+    if bound.auto_id and bound.widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{bound.auto_id}_0"
+    return ""
+
+
 def _form_error_ids(form: Any) -> list[str]:
     prefix = f"{form.prefix}-" if getattr(form, "prefix", None) else ""
     count = len(form.non_field_errors()) + sum(len(bound.errors) for bound in form.hidden_fields())
@@ -106,7 +115,7 @@ def error_summary(form: Any, title: str = "") -> dict[str, Any]:
     if form_errors:
         tie_form_errors(form)
     field_errors = [
-        {"href": f"#{bound.id_for_label}" if bound.id_for_label else "", "label": bound.label, "text": error}
+        {"href": f"#{_field_anchor(bound)}" if _field_anchor(bound) else "", "label": bound.label, "text": error}
         for bound in fields
         for error in bound.errors
     ]
