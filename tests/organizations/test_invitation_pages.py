@@ -106,3 +106,40 @@ def test_an_unknown_role_is_refused_on_the_page(client):
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Invitation.objects.filter(email="x@example.test").exists()
+
+
+def test_a_refused_invitation_opens_with_an_error_summary_tied_to_the_field(client):
+    from bs4 import BeautifulSoup
+
+    org = make_org()
+    client.force_login(org_admin(org))
+    page = client.post(reverse("organizations:invitations", args=[org.slug]), {"email": "nope", "bundle": ""})
+    soup = BeautifulSoup(page.content, "html.parser")
+    summary = soup.select_one("form .error-summary[role=alert][data-autofocus]")
+    assert summary is not None
+    assert summary.select_one("a")["href"] == "#id_email"
+    email = soup.select_one("#id_email")
+    assert email["aria-invalid"] == "true"
+    assert "id_email_error" in email["aria-describedby"].split()
+
+
+def test_the_import_progress_is_announced_by_a_region_that_polling_does_not_replace(
+    client, django_capture_on_commit_callbacks
+):
+    from bs4 import BeautifulSoup
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    org = make_org()
+    client.force_login(org_admin(org))
+    upload = SimpleUploadedFile("staff.csv", b"email\nx@example.test\n", content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("organizations:invitations", args=[org.slug]), {"import-file": upload, "import-bundle": ""}
+        )
+    soup = BeautifulSoup(client.get(response.url).content, "html.parser")
+    announcement = soup.select_one("#import-announcement")
+    assert announcement.parent["role"] == "status"
+    assert "1 invitation sent." in announcement.get_text()
+    panel = soup.select_one("#import-status")
+    assert not panel.has_attr("role")  # the panel with its table is swapped; it is not itself a live region
+    assert announcement not in panel.descendants
