@@ -406,3 +406,18 @@ def test_the_privacy_toggle_replaces_only_the_text_of_its_live_region(client, aw
     button = fragment.select_one(f"#privacy-action-{award.code} button")
     assert button["id"] == f"privacy-button-{award.code}"  # same id: htmx gives it focus back
     assert "Hide my name" in button.get_text()
+
+
+def test_the_verification_report_takes_focus_and_a_refused_credential_opens_an_error_summary(client, award):
+    from bs4 import BeautifulSoup
+
+    report = BeautifulSoup(
+        client.post("/credentials/verify/", {"credential": award.credential_json}).content, "html.parser"
+    )
+    assert report.select_one(".badges-report[role=status][data-autofocus]")["tabindex"] == "-1"
+    refused = client.post("/credentials/verify/", {"credential": "{" + " " * 70_000 + "}"})
+    soup = BeautifulSoup(refused.content, "html.parser")
+    summary = soup.select_one("form .error-summary[role=alert][data-autofocus]")
+    assert "over 64 KB" in summary.get_text()
+    assert soup.select_one("#id_credential")["aria-invalid"] == "true"
+    assert summary.select_one("a")["href"] == "#id_credential"
