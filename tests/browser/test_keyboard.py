@@ -174,6 +174,12 @@ def test_a_quiz_from_start_to_submit_with_a_check_by_keyboard(page, quiz_with_ch
     page.wait_for_load_state("load")  # htmx and attempt.js are deferred
     timer = page.get_by_role("timer", name="Time left")
     expect(timer).to_have_attribute("aria-live", "off")
+    # The silent timer is read on demand, through the quiz's live region.
+    tab_to(page, ".quiz-timer-read")
+    before = tag_region(page, "#quiz-announcer")
+    page.keyboard.press("Enter")
+    assert_announced(page, "#quiz-announcer", before)
+    expect(page.locator("#quiz-announcer")).to_contain_text("Time left:")
 
     first = page.locator("fieldset.quiz-question").first
     key = first.get_attribute("data-key")
