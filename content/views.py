@@ -31,6 +31,7 @@ def catalog_view(request: HtmxHttpRequest, *, catalog: CatalogPage) -> HttpRespo
         "languages": Language.choices,
     }
     template = "content/catalog_page.html"
-    if request.htmx.target == "catalog":
+    # The filters target the results (#catalog-results) and pick the rest out of the same fragment.
+    if request.htmx.target in ("catalog", "catalog-results"):
         template += "#catalog"
     return render(request, template, context, status=status)

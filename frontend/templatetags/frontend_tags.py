@@ -57,3 +57,73 @@ def may_access_admin(user: Any) -> bool:
     allowed = user.has_perm("wagtailadmin.access_admin")
     cache.set(key, (generation, allowed), timeout=ADMIN_ACCESS_TIMEOUT)
     return allowed
+
+
+def _visible_fields(form: Any) -> list[Any]:
+    return list(form.visible_fields()) if hasattr(form, "visible_fields") else []
+
+
+def _field_anchor(bound: Any) -> str:
+    """The id a summary's link jumps to: the field's input, or the first choice of a radio or checkbox group."""
+    if bound.id_for_label:
+        return str(bound.id_for_label)
+    if bound.auto_id and bound.widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{bound.auto_id}_0"
+    return ""
+
+
+def _form_error_ids(form: Any) -> list[str]:
+    prefix = f"{form.prefix}-" if getattr(form, "prefix", None) else ""
+    count = len(form.non_field_errors()) + sum(len(bound.errors) for bound in form.hidden_fields())
+    return [f"{prefix}error-summary-form-{index}" for index in range(count)]
+
+
+@register.simple_tag
+def tie_form_errors(form: Any) -> str:
+    """`{% tie_form_errors form %}` before a form's fields render: an error of the whole form (a wrong password)
+    belongs to no field, so each visible field is marked invalid and described by that error's line in the
+    error summary. Django already does this for a field's own errors. Safe to call twice."""
+    if form is None or not getattr(form, "is_bound", False) or getattr(form, "_errors_tied", False):
+        return ""
+    form._errors_tied = True
+    ids = " ".join(_form_error_ids(form)) if form.errors else ""
+    if not ids:
+        return ""
+    for bound in _visible_fields(form):
+        attrs = bound.field.widget.attrs
+        described = bound.aria_describedby or ""
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{described} {ids}".strip()
+    return ""
+
+
+@register.inclusion_tag("components/error_summary.html")
+def error_summary(form: Any, title: str = "") -> dict[str, Any]:
+    """`{% error_summary form %}` at the top of a form: a focusable summary that links to each invalid field.
+
+    Django already marks a field with an error `aria-invalid="true"` and points its `aria-describedby` at the
+    error text. An error of the whole form (a wrong password) belongs to no field, so the visible fields are
+    tied to its line of the summary here, before they render: they are announced as invalid, with the reason.
+    """
+    if form is None or not getattr(form, "is_bound", False) or not form.errors:
+        return {"show": False}
+    prefix = f"{form.prefix}-" if getattr(form, "prefix", None) else ""
+    fields = _visible_fields(form)
+    first_id = next((f.id_for_label for f in fields if f.id_for_label), "")
+    texts = list(form.non_field_errors()) + [error for bound in form.hidden_fields() for error in bound.errors]
+    form_errors = [{"id": id_, "text": text} for id_, text in zip(_form_error_ids(form), texts, strict=True)]
+    if form_errors:
+        tie_form_errors(form)
+    field_errors = [
+        {"href": f"#{_field_anchor(bound)}" if _field_anchor(bound) else "", "label": bound.label, "text": error}
+        for bound in fields
+        for error in bound.errors
+    ]
+    return {
+        "show": True,
+        "title": title,
+        "summary_id": f"{prefix}error-summary",
+        "first_href": f"#{first_id}" if first_id else "",
+        "form_errors": form_errors,
+        "field_errors": field_errors,
+    }

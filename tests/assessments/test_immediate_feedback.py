@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
@@ -249,3 +250,32 @@ def test_a_checked_answer_counts_in_the_submitted_score(client):
     attempt = attempt_submit(attempt=attempt, user=attempt.learner)
 
     assert str(attempt.score) == "50.00"
+
+
+def test_an_htmx_check_is_announced_through_the_quizs_live_region_kept_in_the_page(client):
+    attempt = started(client, immediate_quiz())
+    key = attempt.question_keys[0]
+    page = BeautifulSoup(client.get(reverse("assessments:attempt", args=[attempt.pk])).content, "html.parser")
+    announcer = page.select_one("#quiz-announcer")
+    assert announcer["role"] == "status" and announcer["aria-live"] == "polite"
+    assert announcer not in page.select_one(f"#question-{key}").descendants  # the check replaces the question
+
+    answer = BeautifulSoup(check(client, attempt, key, {f"q-{key}": shown(attempt, key, "a")}).content, "html.parser")
+    oob = answer.select_one("[hx-swap-oob='innerHTML:#quiz-announcer']")
+    assert "Question 1:" in oob.get_text() and "Correct" in oob.get_text()
+    assert answer.select_one(f"#check-{key}").has_attr("autofocus")  # and the result takes focus
+
+    reloaded = client.get(reverse("assessments:attempt", args=[attempt.pk])).content
+    assert BeautifulSoup(reloaded, "html.parser").select_one("[hx-swap-oob]") is None  # only htmx answers carry it
+
+
+def test_the_timer_is_named_silent_and_read_on_demand(client):
+    attempt = started(client, immediate_quiz(time_limit_minutes=30))
+    page = BeautifulSoup(client.get(reverse("assessments:attempt", args=[attempt.pk])).content, "html.parser")
+    timer = page.select_one("[role=timer]")
+    assert timer["aria-live"] == "off"
+    assert page.find(id=timer["aria-labelledby"]).get_text(strip=True) == "Time left:"
+    button = timer.select_one("button.quiz-timer-read")
+    assert button.has_attr("hidden") and button["type"] == "button"  # shown by attempt.js
+    warning = page.select_one("#timer-warning")
+    assert warning["aria-live"] == "assertive" and warning.get_text(strip=True) == ""

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -246,6 +247,12 @@ def test_the_task_page_refuses_an_empty_submission_with_a_400(client):
 
     assert response.status_code == 400
     assert "empty" in response.content.decode()
+    # The refusal takes focus on load (site.js) and each field of the form is tied to it.
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("#item-error[role=alert][data-autofocus]")["tabindex"] == "-1"
+    for field in soup.select(".task-form textarea, .task-form input[type=file], .task-form input[type=url]"):
+        assert field["aria-invalid"] == "true"
+        assert "item-error" in field["aria-describedby"].split()
 
 
 RUBRIC = [

@@ -387,3 +387,37 @@ def test_the_wallet_marks_a_revoked_badge_and_offers_no_sharing(client, award, l
     for gone in ("badge.png", "certificate.pdf", "/linkedin/", "linkedin.com", "?download=1"):
         assert gone not in item
     assert f'href="/credentials/{award.code}/"' in item
+
+
+def test_the_privacy_toggle_replaces_only_the_text_of_its_live_region(client, award, learner):
+    from bs4 import BeautifulSoup
+
+    client.force_login(learner)
+    wallet = BeautifulSoup(client.get("/dashboard/badges/").content, "html.parser")
+    form = wallet.select_one(f"#privacy-{award.code}")
+    assert form["hx-target"] == f"#privacy-action-{award.code}"
+    assert form["hx-select-oob"] == f"#privacy-status-{award.code}:innerHTML"
+    status = form.select_one(f"#privacy-status-{award.code}")
+    assert status.parent["role"] == "status"
+    assert "hidden" in status.get_text()
+    answer = client.post(f"/dashboard/badges/{award.code}/privacy/", {"public": "1"}, HTTP_HX_REQUEST="true")
+    fragment = BeautifulSoup(answer.content, "html.parser")
+    assert "shows" in fragment.select_one(f"#privacy-status-{award.code}").get_text()
+    button = fragment.select_one(f"#privacy-action-{award.code} button")
+    assert button["id"] == f"privacy-button-{award.code}"  # same id: htmx gives it focus back
+    assert "Hide my name" in button.get_text()
+
+
+def test_the_verification_report_takes_focus_and_a_refused_credential_opens_an_error_summary(client, award):
+    from bs4 import BeautifulSoup
+
+    report = BeautifulSoup(
+        client.post("/credentials/verify/", {"credential": award.credential_json}).content, "html.parser"
+    )
+    assert report.select_one(".badges-report[role=status][data-autofocus]")["tabindex"] == "-1"
+    refused = client.post("/credentials/verify/", {"credential": "{" + " " * 70_000 + "}"})
+    soup = BeautifulSoup(refused.content, "html.parser")
+    summary = soup.select_one("form .error-summary[role=alert][data-autofocus]")
+    assert "over 64 KB" in summary.get_text()
+    assert soup.select_one("#id_credential")["aria-invalid"] == "true"
+    assert summary.select_one("a")["href"] == "#id_credential"

@@ -121,3 +121,30 @@ def test_a_card_shows_hours_level_price_language_and_skills(client, courses):
     card = soup.select_one(".course-card").get_text(" ", strip=True)
     for text in ("14 hours", "Intermediate", "$249.00", "English", "Kubernetes", "Linux"):
         assert text in card
+
+
+def test_the_result_count_is_a_live_region_outside_what_htmx_replaces(client, courses):
+    soup = BeautifulSoup(client.get("/courses/").content, "html.parser")
+    catalog = soup.select_one("#catalog")
+    assert catalog["hx-target"] == "#catalog-results"
+    assert "#catalog-count:innerHTML" in catalog["hx-select-oob"]
+    count = soup.select_one("#catalog-count")
+    assert count["role"] == "status" and count["aria-live"] == "polite"
+    assert count.get_text(strip=True) == "3 courses"
+    for swapped in ("#catalog-results", "#catalog-filters", "#catalog-search"):
+        assert soup.select_one(swapped) is not None
+        assert count not in soup.select_one(swapped).descendants
+    # When the control that had focus is replaced, focus goes to the visible count line, never <body>.
+    assert soup.select_one("[data-focus-fallback]")["tabindex"] == "-1"
+    # Each filter link has an id, so htmx puts focus back on the chosen link after the swap.
+    links = soup.select("#catalog-filters li a")
+    assert links and all(link.get("id") for link in links)
+    assert len({link["id"] for link in links}) == len(links)
+
+
+def test_the_results_target_gets_the_fragment_with_the_new_count(client, courses):
+    response = client.get("/courses/?level=beginner", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="catalog-results")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="catalog"')
+    assert "<html" not in body
+    assert BeautifulSoup(body, "html.parser").select_one("#catalog-count").get_text(strip=True) == "2 courses"

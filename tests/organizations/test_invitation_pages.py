@@ -80,6 +80,17 @@ def test_a_csv_upload_shows_the_import_progress_page(client, django_capture_on_c
     html = client.get(response.url).content.decode()
     assert "1 invitation sent." in html
     assert "not a valid e-mail address" in html
+    # What changed is said by a short live region that the polling does not replace; the panel with its table
+    # is swapped and is not itself a live region (it would chatter).
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    announcement = soup.select_one("#import-announcement")
+    assert announcement.parent["role"] == "status"
+    assert "1 invitation sent." in announcement.get_text() and "1 row refused" in announcement.get_text()
+    panel = soup.select_one("#import-status")
+    assert not panel.has_attr("role")
+    assert announcement not in panel.descendants
 
 
 def test_an_admin_invites_an_instructor_who_then_writes_private_courses(client):
@@ -106,3 +117,18 @@ def test_an_unknown_role_is_refused_on_the_page(client):
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Invitation.objects.filter(email="x@example.test").exists()
+
+
+def test_a_refused_invitation_opens_with_an_error_summary_tied_to_the_field(client):
+    from bs4 import BeautifulSoup
+
+    org = make_org()
+    client.force_login(org_admin(org))
+    page = client.post(reverse("organizations:invitations", args=[org.slug]), {"email": "nope", "bundle": ""})
+    soup = BeautifulSoup(page.content, "html.parser")
+    summary = soup.select_one("form .error-summary[role=alert][data-autofocus]")
+    assert summary is not None
+    assert summary.select_one("a")["href"] == "#id_email"
+    email = soup.select_one("#id_email")
+    assert email["aria-invalid"] == "true"
+    assert "id_email_error" in email["aria-describedby"].split()

@@ -110,6 +110,15 @@ def test_the_lesson_page_shows_the_mark_complete_button_and_progress_to_an_enrol
     form = page.select_one("#lesson-complete form")
     assert form["hx-post"] == f"/learning/items/{lesson.pk}/complete/"
     assert page.select_one(".progress-panel-bars")["aria-live"] == "polite"
+    # The lesson's status is a live region in the page from the start; an answer replaces only its text.
+    status = page.select_one("#lesson-complete #lesson-complete-status")
+    assert status.parent["role"] == "status"
+    assert status.get_text(strip=True) == ""  # empty until the lesson is complete
+    assert form["hx-target"] == "#lesson-complete-action"
+    assert form["hx-select-oob"] == "#lesson-complete-status:innerHTML"
+    answer = soup(client.post(f"/learning/items/{lesson.pk}/complete/", headers={"HX-Request": "true"}))
+    assert "Lesson complete" in answer.select_one("#lesson-complete-status").get_text()
+    assert answer.select_one("#lesson-complete-action form") is None
 
 
 def test_a_course_that_completes_lessons_at_their_end_posts_when_the_end_is_revealed(client):

@@ -166,6 +166,23 @@
     window.setTimeout(function () { tick(el, warning); }, 1000);
   }
 
+  // "Read the time left": the timer stays silent, and says the time once, on demand, through the quiz's polite
+  // announcer (the text is replaced inside the region, which stays in the page).
+  function readTimeOnDemand(countdown) {
+    var button = document.querySelector(".quiz-timer-read");
+    var announcer = document.getElementById("quiz-announcer");
+    if (!button || !announcer) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = button.getAttribute("data-says").replace("%(time)s", countdown.textContent.trim());
+      // Empty first, so saying the same time twice is still a change the screen reader announces.
+      announcer.textContent = "";
+      window.setTimeout(function () { announcer.textContent = text; }, 50);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var quiz = form();
     if (quiz) {
@@ -174,6 +191,7 @@
     var warning = document.getElementById("timer-warning");
     document.querySelectorAll(".quiz-countdown[data-deadline]").forEach(function (el) {
       tick(el, warning);
+      readTimeOnDemand(el);
     });
   });
 })();
