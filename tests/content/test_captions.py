@@ -9,6 +9,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.models import Document
 
 from content.blocks import LessonBodyBlock, VideoBlock, embed_url_for, with_caption_language
+from content.models import LessonPage
+from tests.factories import make_course, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,18 @@ def test_an_unknown_player_or_a_malformed_language_is_left_untouched():
     youtube = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
     assert with_caption_language(youtube, 'fr"><script>') == youtube
     assert embed_url_for("https://example.com/x", language="fr") is None
+
+
+def test_the_page_editor_offers_caption_files_on_a_video(client):
+    course = make_course(lessons_per_module=1)
+    lesson = LessonPage.objects.descendant_of(course).get()
+    lesson.body = [{"type": "video", "value": video_value([track("en", default=True)])}]
+    lesson.save_revision().publish()
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    response = client.get(f"/admin/pages/{lesson.pk}/edit/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "WebVTT file (.vtt)" in html
+    assert "Show by default" in html
