@@ -132,6 +132,11 @@ def submission_view(request: HttpRequest, submission_id: int) -> HttpResponse:
             "task": task,
             "criteria": task.rubric_criteria(),
             "error": error,
+            # What was chosen and typed, shown again with the refusal.
+            "posted": request.POST if error else {},
+            "posted_levels": {request.POST.get(f"criterion-{c['key']}") for c in task.rubric_criteria()}
+            if error
+            else set(),
         },
         status=status,
     )
@@ -288,6 +293,9 @@ def analysis_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
             "live_revision": Revision.objects.filter(pk=quiz.live_revision_id).first(),
             "audits": RegradeAudit.objects.filter(attempt__quiz=quiz).select_related("actor", "attempt__learner")[:50],
             "error": error,
+            # What was chosen and typed, shown again with the refusal.
+            "posted": request.POST if error else {},
+            "posted_attempts": {int(v) for v in request.POST.getlist("attempt") if v.isdigit()} if error else set(),
         },
         status=status,
     )

@@ -26,8 +26,15 @@ class QuestionImportForm(forms.Form):
             "invalid_choice": _("Choose GIFT or Aiken: “%(value)s” is not a format we can import."),
         },
     )
-    file = forms.FileField(label=_("File"), required=False, error_messages={"empty": _("The file is empty.")})
-    text = forms.CharField(label=_("Or paste the questions"), required=False, strip=False, widget=forms.Textarea)
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".txt,.gift"}),
+        error_messages={"empty": _("The file is empty.")},
+    )
+    text = forms.CharField(
+        label=_("Or paste the questions"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12})
+    )
 
     def clean_file(self) -> UploadedFile | None:
         upload: UploadedFile | None = self.cleaned_data.get("file")

@@ -36,7 +36,7 @@ def test_youtube_video_embeds_with_a_transcript():
     html = render(
         ("video", {"title": "Intro", "url": "https://youtu.be/dQw4w9WgXcQ", "file": None, "transcript": "<p>Words</p>"})
     )
-    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in html
+    assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?' in html
     assert 'title="Intro"' in html
     assert "<summary>Transcript</summary>" in html
 
