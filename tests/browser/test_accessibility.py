@@ -9,6 +9,7 @@ its own subtest (`[role] state: check`), and on each state three checks run:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -247,6 +248,14 @@ def test_a_learner_s_pages(audit):
     award_issue(learner=learner, achievement=make_achievement(issuer, course=course))
     check("learner", "dashboard with a course and a badge", lambda: page.goto("/dashboard/"))
     check("learner", "badges wallet", lambda: page.goto("/dashboard/badges/"))
+
+    def toggle_my_name():
+        toggle = page.get_by_role("button", name=re.compile(r"^(Hide|Show) my name$"))
+        before = toggle.inner_text()
+        toggle.click()
+        expect(page.get_by_role("button", name=re.compile(r"^(Hide|Show) my name$"))).not_to_have_text(before)
+
+    check("learner", "badges wallet, name shown or hidden (htmx)", toggle_my_name)
     check("learner", "checkout", lambda: page.goto(f"/checkout/course/{paid.pk}/"))
 
     def quote():
