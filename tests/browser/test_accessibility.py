@@ -107,6 +107,26 @@ def audit(_playwright_browser, live_server, subtests):
         context.close()
 
 
+ERROR = ".errorlist, .form-error, [role=alert], .alert-error"
+
+
+def _submitting(page, button: str, *, url: str | None = None, fields: dict[str, str] | None = None, error=False):
+    """A page state reached by filling a form (field label, or `#id`, to text) and pressing one of its buttons;
+    with `error`, the state is the form's error, which must show."""
+
+    def reach() -> None:
+        if url:
+            page.goto(url)
+        for field, text in (fields or {}).items():
+            (page.locator(field) if field.startswith("#") else page.get_by_label(field).first).fill(text)
+        page.get_by_role("button", name=button, exact=True).click()
+        page.wait_for_load_state()
+        if error:
+            expect(page.locator(ERROR).first).to_be_visible()
+
+    return reach
+
+
 def _sign_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)
@@ -147,39 +167,16 @@ def test_a_visitor_s_pages(audit):
     check("visitor", "credential verification", lambda: page.goto(f"/credentials/{award.code}/"))
     check("visitor", "lookup and verify forms", lambda: page.goto("/credentials/"))
 
-    def look_up_unknown():
-        page.goto("/credentials/")
-        page.get_by_role("textbox").first.fill("NOT-A-CODE")
-        page.get_by_role("button", name="Look up").click()
-        page.wait_for_load_state()
-
-    check("visitor", "lookup with an error", look_up_unknown)
-
-    def verify_nothing():
-        page.goto("/credentials/")
-        page.get_by_role("button", name="Verify").click()
-        page.wait_for_load_state()
-
-    check("visitor", "verify with an error", verify_nothing)
+    look_up = _submitting(page, "Look up", url="/credentials/", fields={"#id_code": "NOT-A-CODE"}, error=True)
+    check("visitor", "lookup with an error", look_up)
+    check("visitor", "verify with an error", _submitting(page, "Verify", url="/credentials/", error=True))
     check("visitor", "sign-in", lambda: page.goto("/accounts/login/"))
-
-    def wrong_password():
-        page.get_by_label("Email").fill("lea@example.test")
-        page.get_by_label("Password").fill("not the password")
-        page.get_by_role("button", name="Sign In").click()
-        page.wait_for_load_state()
-
-    check("visitor", "sign-in with an error", wrong_password)
+    wrong_password = {"Email": "lea@example.test", "Password": "not the password"}
+    check("visitor", "sign-in with an error", _submitting(page, "Sign In", fields=wrong_password, error=True))
     check("visitor", "sign-up", lambda: page.goto("/accounts/signup/"))
-
-    def sign_up_mismatch():
-        page.locator("#id_email").fill("new@example.test")
-        page.locator("#id_password1").fill("a-long-pass-phrase-42")
-        page.locator("#id_password2").fill("another-pass-phrase-43")
-        page.get_by_role("button", name="Sign Up").click()
-        page.wait_for_load_state()
-
-    check("visitor", "sign-up with an error", sign_up_mismatch)
+    mismatch = {"#id_email": "new@example.test", "#id_display_name": "Nora", "#id_password1": "a-long-pass-42"}
+    mismatch["#id_password2"] = "another-long-pass-43"
+    check("visitor", "sign-up with an error", _submitting(page, "Sign Up", fields=mismatch, error=True))
     check("visitor", "password reset", lambda: page.goto("/accounts/password/reset/"))
 
 
@@ -239,11 +236,7 @@ def test_a_learner_s_pages(audit):
     check("learner", "quiz result", submit_quiz)
     check("learner", "task", lambda: page.goto(task.url))
 
-    def submit_empty_task():
-        page.get_by_role("button", name="Submit", exact=True).click()
-        page.wait_for_load_state()
-
-    check("learner", "task with an error", submit_empty_task)
+    check("learner", "task with an error", _submitting(page, "Submit", error=True))
 
     award_issue(learner=learner, achievement=make_achievement(issuer, course=course))
     check("learner", "dashboard with a course and a badge", lambda: page.goto("/dashboard/"))
@@ -258,17 +251,8 @@ def test_a_learner_s_pages(audit):
     check("learner", "badges wallet, name shown or hidden (htmx)", toggle_my_name)
     check("learner", "checkout", lambda: page.goto(f"/checkout/course/{paid.pk}/"))
 
-    def quote():
-        page.get_by_role("button", name="Update the total").click()
-        page.wait_for_load_state()
-
-    check("learner", "checkout quote", quote)
-
-    def place_order():
-        page.get_by_role("button", name="Place the order").click()
-        page.wait_for_load_state()
-
-    check("learner", "order placed", place_order)
+    check("learner", "checkout quote", _submitting(page, "Update the total"))
+    check("learner", "order placed", _submitting(page, "Place the order"))
 
 
 def test_an_organization_admin_s_pages(audit):
@@ -287,11 +271,7 @@ def test_an_organization_admin_s_pages(audit):
     check("org admin", "seats", lambda: page.goto(f"/org/{org.slug}/seats/"))
     check("org admin", "invitations", lambda: page.goto(f"/org/{org.slug}/invite/"))
 
-    def invite_nobody():
-        page.get_by_role("button", name="Send invitation").click()
-        page.wait_for_load_state()
-
-    check("org admin", "invitation with an error", invite_nobody)
+    check("org admin", "invitation with an error", _submitting(page, "Send invitation", error=True))
     check("org admin", "bundle checkout", lambda: page.goto(f"/checkout/bundle/?organization={org.slug}"))
 
     def quote_a_bundle():
@@ -303,11 +283,7 @@ def test_an_organization_admin_s_pages(audit):
 
     check("org admin", "bundle quote", quote_a_bundle)
 
-    def no_seats():
-        page.get_by_label("Seats").fill("0")
-        page.get_by_role("button", name="Update the total").click()
-        page.wait_for_load_state()
-
+    no_seats = _submitting(page, "Update the total", fields={"Seats": "0"}, error=True)
     check("org admin", "bundle quote with an error", no_seats)
 
     def order():
