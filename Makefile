@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev lock node-verifier migrate demo lint format typecheck bench bench-m messages clean
+.PHONY: run test install install-dev lock node-verifier axe migrate demo lint format typecheck bench bench-m messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,16 @@ $(NODE_VERIFIER)/node_modules/.package-lock.json: $(NODE_VERIFIER)/package-lock.
 
 node-verifier: $(NODE_VERIFIER)/node_modules/.package-lock.json
 
+# axe-core for the accessibility audit (tests/browser/test_accessibility.py, marked `browser`): pinned in its own
+# package-lock.json, installed again the same way; a browser test that cannot find it fails.
+AXE := tests/browser/axe
+
+$(AXE)/node_modules/.package-lock.json: $(AXE)/package-lock.json
+	npm ci --prefix $(AXE) --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: $(AXE)/node_modules/.package-lock.json
+
 migrate: install
 	$(MANAGE) migrate --noinput
 
@@ -56,7 +66,7 @@ run: demo
 
 # Lint and types first: they take seconds, and CI (.ci/run) fails on them before the suite starts.
 # On PostgreSQL (CI), the tests of the embedded default (marker `embedded`) run afterwards on SQLite, as `make run` serves.
-test: lint typecheck node-verifier
+test: lint typecheck node-verifier axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] && [ "$${DATABASE_URL#sqlite}" = "$$DATABASE_URL" ]; then \
 	  env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m embedded $(PYTEST_ARGS); fi
