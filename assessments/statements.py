@@ -1,8 +1,10 @@
-"""assessments' one hand-written statement, beside its ORM twin.
+"""assessments' hand-written statements, each beside its ORM twin.
 
-Submitting a quiz is a benchmark target (at most 3x a one-row write), and `_close` there reads the attempt's saved
-answers and the learner's earlier graded scores of the quiz in one round trip instead of two. PostgreSQL runs the
-statement; SQLite (the embedded default) runs the ORM twin. `tests/assessments/test_statements.py` runs both on
+Submitting a quiz is a benchmark target (at most 3x a one-row write), and both statements are on its path:
+`answers_and_earlier_scores` reads the attempt's saved answers and the learner's earlier graded scores of the
+quiz in one round trip instead of two; `own_attempt_locked` is the submit view's locked read of the attempt with
+its quiz, composed by the ORM once per process and run prepared (through the ORM each time it cost about 2 ms of
+a submit: bench/findings.md). PostgreSQL runs the statements; SQLite (the embedded default) runs the ORM twins. `tests/assessments/test_statements.py` runs both on
 PostgreSQL over the same rows and compares them.
 """
 
@@ -10,14 +12,15 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Max, Sum
 
-from assessments.models import Attempt, AttemptScoring, AttemptState, Response
-from lms.db import fixed_statement_rows
+from assessments.models import Attempt, AttemptScoring, AttemptState, QuizPage, Response
+from lms.db import RowShape, fixed_statement_rows, row_shape
 
 # What the learner's other graded attempts of the quiz give the counted score, per attempt scoring: (best, None,
 # None), (total, count, None) or the latest (score, submitted_at, number); all None when there is none.
@@ -78,3 +81,61 @@ def answers_and_earlier_scores(
     score under `scoring`: the statement on PostgreSQL, its ORM twin elsewhere."""
     read = answers_and_earlier_scores_sql if connection.vendor == "postgresql" else answers_and_earlier_scores_orm
     return read(attempt_id=attempt_id, quiz_id=quiz_id, learner_id=learner_id, scoring=scoring)
+
+
+# --- the submit view's locked read of the learner's own attempt -----------------------------------------------
+
+# Not the quiz's live questions and intro: grading reads the copy kept with the attempt, never the live page.
+QUIZ_TEXT = ("questions", "intro")
+
+
+def own_attempt_queryset(*, attempt_id: int, user_id: int) -> models.QuerySet[Attempt]:
+    """The attempt `attempt_id` if it is `user_id`'s, locked (its row only), with its quiz's settings."""
+    return (
+        Attempt.objects.filter(pk=attempt_id)
+        .filter(learner_id=user_id)
+        .select_for_update(of=("self",))
+        .select_related("quiz")
+        .defer(*(f"quiz__{name}" for name in QUIZ_TEXT))
+    )
+
+
+@functools.cache
+def _own_attempt_statement() -> tuple[str, RowShape, list[int], RowShape, list[int]]:
+    """`own_attempt_queryset`'s SELECT, composed by the ORM once per process (so assessments names no other app's
+    table: the quiz's parents are content's and Wagtail's): composing the four-table join and building the page
+    cost more than the database spent answering it."""
+    compiler = own_attempt_queryset(attempt_id=-1, user_id=-2).query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if list(params) != [-1, -2]:
+        raise RuntimeError(f"the locked read's parameters changed: {params!r}")
+    info = cast(dict[str, Any], compiler.klass_info)
+    (quiz_info,) = info["related_klass_infos"]
+    return (
+        sql,
+        row_shape(Attempt),
+        info["select_fields"],
+        row_shape(QuizPage, unread=QUIZ_TEXT),
+        quiz_info["select_fields"],
+    )
+
+
+def _picked(shape: RowShape, fields: list[int], row: Sequence[Any]) -> models.Model:
+    return shape.build([row[index] for index in fields])
+
+
+def own_attempt_locked(*, attempt_id: int, user_id: int) -> Attempt:
+    """`own_attempt_queryset`'s attempt with its quiz, in one prepared statement (inside the caller's
+    transaction). Raises Attempt.DoesNotExist when there is no such attempt of the learner's."""
+    sql, attempt_shape, attempt_fields, quiz_shape, quiz_fields = _own_attempt_statement()
+    rows = fixed_statement_rows(sql=sql, params=[attempt_id, user_id])
+    if not rows:
+        raise Attempt.DoesNotExist(f"No attempt {attempt_id} of learner {user_id}.")
+    attempt = cast(Attempt, _picked(attempt_shape, attempt_fields, rows[0]))
+    attempt.quiz = cast(QuizPage, _picked(quiz_shape, quiz_fields, rows[0]))
+    return attempt
+
+
+def own_attempt_locked_orm(*, attempt_id: int, user_id: int) -> Attempt:
+    """The twin: the same read through the ORM."""
+    return own_attempt_queryset(attempt_id=attempt_id, user_id=user_id).get()

@@ -16,6 +16,7 @@ from wagtail.models import Revision
 from assessments import grading
 from assessments.models import Attempt, AttemptScoring, AttemptState, QuizPage, Response
 from assessments.services.errors import AnswerLocked
+from assessments.statements import QUIZ_TEXT
 from content.models import CourseItemPage
 from lms.models import User
 from progress.selectors import item_access
@@ -23,9 +24,6 @@ from progress.services import course_of_item, item_result_record, user_can_edit_
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
-
-# Not the quiz's live questions and intro: grading reads the copy kept with the attempt, never the live page.
-QUIZ_TEXT = ("questions", "intro")
 
 
 def now_or(now: datetime | None) -> datetime:

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Revision
@@ -22,7 +22,6 @@ from assessments.models import Accommodation, Attempt, AttemptScoring, AttemptSt
 from assessments.question_types import question_type
 from assessments.services._common import (
     CENT,
-    QUIZ_TEXT,
     attempt_questions,
     check_learner,
     grade_into,
@@ -34,7 +33,7 @@ from assessments.services._common import (
     save_draft,
 )
 from assessments.services.errors import AttemptRefused, IncompleteAnswers
-from assessments.statements import EarlierScores, answers_and_earlier_scores
+from assessments.statements import EarlierScores, answers_and_earlier_scores, own_attempt_locked, own_attempt_locked_orm
 from lms.models import User
 
 # The fields closing an attempt writes: its grade and when it was submitted.
@@ -248,13 +247,10 @@ def attempt_submit_own(*, attempt_id: int, user: User, now: datetime | None = No
 
 
 def _locked_own_attempt(*, attempt_id: int, user: User) -> Attempt:
-    """The attempt `attempt_id` of `user`, locked (only its row), with its quiz's settings: one query."""
-    locked = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("quiz")
-        .defer(*(f"quiz__{name}" for name in QUIZ_TEXT))
-        .get(pk=attempt_id, learner=user)
-    )
+    """The attempt `attempt_id` of `user`, locked (only its row), with its quiz's settings: one prepared query
+    (`statements.own_attempt_locked`; on SQLite, which has no row locks, its ORM twin)."""
+    read = own_attempt_locked if connection.vendor == "postgresql" else own_attempt_locked_orm
+    locked = read(attempt_id=attempt_id, user_id=user.pk)
     locked.learner = user  # the lock matched on it: no join for the learner's row
     return locked
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CourseItemPage
 from lms.models import User
+from progress import statements
 from progress.models import STATE_RANK, Enrolment, EnrolmentStatus, ItemProgress, ItemState
 from progress.services.aggregates import _complete_if_due, progress_refresh
 from progress.services.enrolments import _locked_enrolment
@@ -61,27 +63,38 @@ def _apply_event(row: ItemProgress, *, completed: bool, score: Decimal | None, o
     return moved
 
 
-# What an event may move on an item row (`_apply_event`).
-_EVENT_FIELDS = ("state", "score", "started_at", "completed_at", "last_event_at")
-
-
 def _item_result_merge(
     *, enrolment: Enrolment, item: CourseItemPage, completed: bool, score: Decimal | None, occurred_at: datetime
 ) -> tuple[ItemProgress, list[str] | None]:
-    """Merge one event into the item row: read it, merge with `_apply_event`, write it when something changed. The
-    caller holds the enrolment lock (every writer of an item row's facts does), so the row read is current.
-    Returns the row and what moved forward (None: nothing was written)."""
-    row = _item_row(enrolment=enrolment, item=item)
-    facts = [getattr(row, name) for name in _EVENT_FIELDS]
-    moved = _apply_event(row, completed=completed, score=score, occurred_at=occurred_at)
-    if row.pk is None:
-        row.save(force_insert=True)
-    elif facts != [getattr(row, name) for name in _EVENT_FIELDS]:
-        # Only the event's facts: the row's revision is written by `item_open` without this lock.
-        row.save(update_fields=[*_EVENT_FIELDS, "updated_at"])
+    """Merge one event into the item row by `_apply_event`'s rules: one upsert on PostgreSQL
+    (`statements.item_result_upsert`), a read and a write elsewhere. The caller holds the enrolment lock (every
+    writer of an item row's facts does), so the row read is current. Returns the row and what moved forward
+    (None: nothing was written)."""
+    arguments: dict[str, Any] = {
+        "enrolment_id": enrolment.pk,
+        "item_id": item.pk,
+        "completed": completed,
+        "score": score,
+        "occurred_at": occurred_at,
+        "now": timezone.now(),
+    }
+    if connection.vendor == "postgresql":
+        before, after = statements.item_result_upsert(**arguments)
     else:
-        return row, None
-    return row, moved
+        merge = partial(_apply_event, completed=completed, score=score, occurred_at=occurred_at)
+        before, after = statements.item_result_upsert_orm(**arguments, merge=merge)
+    if after is None:
+        return cast(ItemProgress, before), None  # a duplicate, or an older event: nothing to write
+    old_state = before.state if before is not None else ItemState.NOT_STARTED
+    moved = []
+    if after.state != old_state:
+        if old_state == ItemState.NOT_STARTED:
+            moved.append("started")
+        if after.state == ItemState.COMPLETE:
+            moved.append("completed")
+    if after.score != (before.score if before is not None else None):
+        moved.append("scored")
+    return after, moved
 
 
 @transaction.atomic(savepoint=False)

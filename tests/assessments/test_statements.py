@@ -6,10 +6,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Attempt, AttemptScoring, AttemptState, Response
-from assessments.statements import answers_and_earlier_scores_orm, answers_and_earlier_scores_sql
+from assessments.statements import (
+    answers_and_earlier_scores_orm,
+    answers_and_earlier_scores_sql,
+    own_attempt_locked,
+    own_attempt_locked_orm,
+)
 from tests.assessments.factories import live_revision, make_quiz
 from tests.factories import make_user
 
@@ -86,3 +92,28 @@ def test_the_answers_and_earlier_scores_match_the_orm_for_a_first_attempt_withou
     first = open_attempt(make_quiz(), make_user(), number=1, answers={})
 
     assert both(first, scoring) == ({}, earlier)
+
+
+def loaded_fields(instance) -> dict:
+    """The values of the fields the instance has loaded (deferred ones left out), by attribute name."""
+    deferred = instance.get_deferred_fields()
+    return {
+        f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in deferred
+    }
+
+
+def test_the_locked_read_of_an_own_attempt_gives_what_the_orm_gives_and_leaves_the_live_questions_unread():
+    quiz = make_quiz(questions=[])
+    learner, other = make_user(), make_user()
+    attempt = open_attempt(quiz, learner, number=1, answers={"q1": "a"})
+    with transaction.atomic():
+        ours = own_attempt_locked(attempt_id=attempt.pk, user_id=learner.pk)
+        theirs = own_attempt_locked_orm(attempt_id=attempt.pk, user_id=learner.pk)
+    assert loaded_fields(ours) == loaded_fields(theirs)
+    assert loaded_fields(ours.quiz) == loaded_fields(theirs.quiz)
+    assert ours.quiz.get_deferred_fields() == theirs.quiz.get_deferred_fields() >= {"questions", "intro"}
+    assert ours.quiz.title == quiz.title and ours.quiz.pk == quiz.pk
+    with transaction.atomic(), pytest.raises(Attempt.DoesNotExist):
+        own_attempt_locked(attempt_id=attempt.pk, user_id=other.pk)  # another learner's attempt: as if absent
+    with transaction.atomic(), pytest.raises(Attempt.DoesNotExist):
+        own_attempt_locked_orm(attempt_id=attempt.pk, user_id=other.pk)

@@ -9,13 +9,16 @@ import pytest
 from django.db import models, transaction
 from django.utils import timezone
 
-from progress.models import Enrolment
+from progress.models import Enrolment, ItemProgress
 from progress.services import enrolment_cancel, item_result_record, lesson_complete
+from progress.services.items import _apply_event
 from progress.statements import (
     dashboard_rows,
     dashboard_rows_orm,
     enrolment_for_course_path,
     enrolment_for_course_path_orm,
+    item_result_upsert,
+    item_result_upsert_orm,
 )
 from tests.progress.factories import build_course, enrolled, items_of, learner
 
@@ -101,3 +104,45 @@ def test_the_dashboard_statement_gives_the_orm_rows_in_the_orm_order():
     assert rows == dashboard_rows_orm(user_id=user.pk)
     assert len(rows) == 4 and any(row["completed_at"] for row in rows)
     assert dashboard_rows(user_id=learner().pk) == dashboard_rows_orm(user_id=learner().pk) == []
+
+
+def event_facts(row) -> tuple[Any, ...] | None:
+    """What an event may move on an item row (the revision and the row's times are not an event's)."""
+    if row is None:
+        return None
+    return (row.enrolment_id, row.item_id, row.state, row.score, row.started_at, row.completed_at, row.last_event_at)
+
+
+def test_the_item_row_upsert_merges_each_event_as_the_orm_twin_does():
+    """The same events, out of order and repeated, through the statement (one enrolment) and the twin (another):
+    after each one, the rows before and after are the same, and a repeat writes nothing in either."""
+    course = build_course()
+    item = items_of(course)[1]
+    by_statement, by_twin = enrolled(course, learner()), enrolled(course, learner())
+    t0 = timezone.now()
+    minute = timezone.timedelta(minutes=1)
+    events = [
+        (False, None, t0 + 2 * minute),  # opened
+        (False, Decimal("40.00"), t0 + 3 * minute),  # a first score
+        (False, Decimal("40.00"), t0 + 3 * minute),  # the same event again: nothing moves
+        (False, Decimal("25.00"), t0 + 4 * minute),  # a lower score: only the last event's time moves
+        (True, Decimal("80.00"), t0 + minute),  # a late completion from earlier: earliest start and completion
+        (True, Decimal("80.00"), t0 + minute),
+    ]
+    with transaction.atomic():
+        for completed, score, at in events:
+            now = timezone.now()
+            common = {"item_id": item.pk, "completed": completed, "score": score, "occurred_at": at, "now": now}
+            stated = item_result_upsert(enrolment_id=by_statement.pk, **common)
+            twin = item_result_upsert_orm(
+                enrolment_id=by_twin.pk,
+                merge=lambda row, c=completed, s=score, a=at: _apply_event(row, completed=c, score=s, occurred_at=a),
+                **common,
+            )
+            assert [event_facts(row) and event_facts(row)[1:] for row in stated] == [
+                event_facts(row) and event_facts(row)[1:] for row in twin
+            ]
+    assert stated[1] is None and twin[1] is None  # the last event was a repeat: nothing written
+    stored = {row.enrolment_id: event_facts(row)[1:] for row in ItemProgress.objects.filter(item_id=item.pk)}
+    assert stored[by_statement.pk] == stored[by_twin.pk]
+    assert stored[by_statement.pk][1:] == ("complete", Decimal("80.00"), t0 + minute, t0 + minute, t0 + 4 * minute)
