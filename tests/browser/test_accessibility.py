@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from badges.services import award_issue
 from commerce.models import DiscountTier
 from content.models import LessonPage
+from organizations.services import invitations_import_csv, invitations_import_start
 from tests.assessments.factories import make_quiz, make_task, single_choice
 from tests.badges.conftest import make_achievement
 from tests.browser.a11y import assert_accessible, assert_reflows, assert_text_resizes, axe_source
@@ -272,6 +273,17 @@ def test_an_organization_admin_s_pages(audit):
     check("org admin", "invitations", lambda: page.goto(f"/org/{org.slug}/invite/"))
 
     check("org admin", "invitation with an error", _submitting(page, "Send invitation", error=True))
+
+    # A CSV import's report: invited, refused rows with their reasons, members already in.
+    source = "email\nnew.hire@northwind.test\nnot-an-address\nmember0@northwind.test\n"
+    job = invitations_import_csv(job=invitations_import_start(organization=org, source=source, actor=admin))
+    assert job.status == "done", job.status
+
+    def import_report():
+        page.goto(f"/org/{org.slug}/invite/imports/{job.pk}/")
+        expect(page.get_by_text("not-an-address")).to_be_visible()
+
+    check("org admin", "invitation import report", import_report)
     check("org admin", "bundle checkout", lambda: page.goto(f"/checkout/bundle/?organization={org.slug}"))
 
     def quote_a_bundle():
