@@ -445,3 +445,19 @@ def test_an_svg_with_a_script_is_accepted_when_the_task_allows_active_content():
     submission = submission_create(task=task, user=learner, files=[SimpleUploadedFile("diagram.svg", SCRIPTED_SVG)])
 
     assert submission.files.get().upload.kind == "svg"
+
+
+def test_the_learner_reads_their_rubric_scores_in_a_named_table_that_scrolls_in_its_own_region(client):
+    task = make_task(rubric=RUBRIC, pass_mark=Decimal("50"))
+    learner = learner_in(task)
+    submission = submission_create(task=task, user=learner, text="<p>Work</p>")
+    levels = {c["key"]: c["levels"][0]["key"] for c in task.rubric_criteria()}
+    submission_grade(submission=submission, user=instructor_of(task), levels=levels, feedback="<p>Good</p>")
+    client.force_login(learner)
+
+    html = client.get(task.url).content.decode()
+
+    region = f'<div class="table-scroll" role="region" aria-labelledby="rubric-{submission.pk}" tabindex="0">'
+    assert region in html
+    assert f'<caption id="rubric-{submission.pk}">Rubric</caption>' in html
+    assert html.index(region) < html.index("Criterion")
