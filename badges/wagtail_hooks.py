@@ -26,16 +26,10 @@ from badges import services
 from badges.models import Achievement, Award, Issuer, Pathway
 from content.extensions import HOOK as PAGE_CONTEXT_HOOK
 from content.models import CoursePage
+from lms.http import signed_in_user
 from lms.models import User
 
 # --- permissions ---------------------------------------------------------------------------------------
-
-
-def _admin_user(request: HttpRequest) -> User:
-    """The signed-in user of an admin view (Wagtail's admin lets no anonymous user in)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
 
 
 class AchievementPermissionPolicy(ModelPermissionPolicy):
@@ -148,9 +142,9 @@ class AwardViewSet(SnippetViewSet):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         awards = Award.objects.select_related("learner", "achievement", "pathway")
-        if services.user_is_badge_admin(_admin_user(request)):
+        if services.user_is_badge_admin(signed_in_user(request)):
             return awards
-        return awards.filter(achievement__course__instructors=_admin_user(request))
+        return awards.filter(achievement__course__instructors=signed_in_user(request))
 
 
 class BadgesGroup(SnippetViewSetGroup):
@@ -169,7 +163,7 @@ register_snippet(BadgesGroup)
 @require_http_methods(["GET", "POST"])
 def revoke_view(request: HttpRequest, award_id: int) -> HttpResponse:
     award = get_object_or_404(Award.objects.select_related("learner", "achievement", "pathway"), pk=award_id)
-    if not services.user_can_revoke(user=_admin_user(request), award=award):
+    if not services.user_can_revoke(user=signed_in_user(request), award=award):
         raise PermissionDenied
     dependents = services.award_dependents(award=award)
     error = ""
@@ -177,7 +171,7 @@ def revoke_view(request: HttpRequest, award_id: int) -> HttpResponse:
         try:
             revoked = services.award_revoke(
                 award=award,
-                user=_admin_user(request),
+                user=signed_in_user(request),
                 reason=request.POST.get("reason", ""),
                 cascade=request.POST.get("cascade") == "1",
             )
@@ -196,12 +190,12 @@ def revoke_view(request: HttpRequest, award_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def retry_view(request: HttpRequest, award_id: int) -> HttpResponse:
     award = get_object_or_404(Award, pk=award_id)
-    if not services.user_is_badge_admin(_admin_user(request)):
+    if not services.user_is_badge_admin(signed_in_user(request)):
         raise PermissionDenied
     if request.method == "GET":
         return TemplateResponse(request, "badges/admin/retry.html", {"award": award})
     try:
-        services.award_retry(award=award, user=_admin_user(request))
+        services.award_retry(award=award, user=signed_in_user(request))
     except PermissionDenied:
         raise
     except Exception as failure:  # noqa: BLE001 - shown to the admin; the award keeps the error too
@@ -217,12 +211,12 @@ def issue_view(request: HttpRequest, achievement_id: int) -> HttpResponse:
     from badges.selectors import achievement_issue_summary
 
     achievement = get_object_or_404(Achievement.objects.select_related("issuer", "course"), pk=achievement_id)
-    if not services.user_can_issue(user=_admin_user(request), achievement=achievement):
+    if not services.user_can_issue(user=signed_in_user(request), achievement=achievement):
         raise PermissionDenied
     error, status = "", 200
     if request.method == "POST":
         try:
-            queued = services.achievement_awards_issue(achievement=achievement, user=_admin_user(request))
+            queued = services.achievement_awards_issue(achievement=achievement, user=signed_in_user(request))
         except services.BadgeError as failure:
             error, status = str(failure), 409
         else:
@@ -250,10 +244,10 @@ def issue_view(request: HttpRequest, achievement_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rotate_key_view(request: HttpRequest, issuer_id: int) -> HttpResponse:
     issuer = get_object_or_404(Issuer, pk=issuer_id)
-    if not services.user_is_badge_admin(_admin_user(request)):
+    if not services.user_is_badge_admin(signed_in_user(request)):
         raise PermissionDenied
     if request.method == "POST":
-        key = services.issuer_key_rotate(issuer=issuer, user=_admin_user(request))
+        key = services.issuer_key_rotate(issuer=issuer, user=signed_in_user(request))
         messages.success(
             request,
             _("%(issuer)s now signs with %(key)s; its older keys stay published.")
@@ -281,7 +275,7 @@ def pathway_saved(request: HttpRequest, instance: Any) -> None:
     """A pathway created, or its rule or badges changed: issue it to the learners who already qualify (the worker
     does, in batches)."""
     if isinstance(instance, Pathway):
-        count = services.pathway_evaluate_all(pathway=instance, user=_admin_user(request))
+        count = services.pathway_evaluate_all(pathway=instance, user=signed_in_user(request))
         if count:
             messages.info(
                 request,

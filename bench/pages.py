@@ -115,10 +115,6 @@ class CourseSpec:
     items: list[ItemSpec]
     pass_mark: Decimal
 
-    @property
-    def quiz_ids(self) -> list[int]:
-        return [item.id for item in self.items if item.is_quiz]
-
 
 def build_course(
     catalog: CatalogPage,

@@ -26,9 +26,10 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 from commerce.forms import RefundForm
 from commerce.models import ExtraPayment, Invoice, Order, OrderLine, OrderStatus, PaymentEvent, Refund
-from commerce.services import OrderError, order_refund, refund_seats, user_is_platform_admin
+from commerce.services import OrderError, order_refund, refund_seats
 from lms.formatting import format_price
 from lms.models import User
+from lms.roles import user_is_platform_admin
 
 ADMIN_ACTIONS = frozenset({"view", "refund"})
 

@@ -17,9 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TypeGuard
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -41,6 +39,7 @@ from commerce.models import (
 from commerce.pricing import CouponRefused, Quote, cents, percent_of, quote
 from content.models import CoursePage
 from lms.models import User
+from lms.roles import user_is_platform_admin
 from organizations.models import Organization
 from organizations.services import NoSeatsLeft, is_org_admin, seat_bundle_create, seat_bundle_reduce
 
@@ -292,12 +291,6 @@ def invoice_issue(*, order: Order) -> Invoice:
     invoice.number = f"INV-{today:%Y}-{invoice.pk:05d}"
     invoice.save(update_fields=["number"])
     return invoice
-
-
-def user_is_platform_admin(user: User | AnonymousUser) -> TypeGuard[User]:
-    from lms.roles import PLATFORM_ADMINS
-
-    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))
 
 
 @transaction.atomic

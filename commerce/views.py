@@ -32,18 +32,11 @@ from commerce.services import (
 )
 from commerce.stripe_webhooks import stripe_event_handle, stripe_event_verify
 from content.models import CoursePage
+from lms.http import signed_in_user
 from lms.models import User
 from organizations.selectors import organizations_administered
 
 logger = logging.getLogger(__name__)
-
-
-def _signed_in(request: HttpRequest) -> User:
-    """The user of a view behind `login_required`, typed as signed in (an anonymous visitor never gets here)."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied
-    return user
 
 
 def _place(request: HttpRequest, *, buyer: User, **order_fields: Any) -> HttpResponse | None:
@@ -58,7 +51,7 @@ def _place(request: HttpRequest, *, buyer: User, **order_fields: Any) -> HttpRes
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
-    buyer = _signed_in(request)
+    buyer = signed_in_user(request)
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
     if course.is_free:
         return redirect(course.url)
@@ -92,7 +85,7 @@ def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_checkout(request: HttpRequest) -> HttpResponse:
-    buyer = _signed_in(request)
+    buyer = signed_in_user(request)
     organizations = organizations_administered(user=buyer)
     if not organizations:
         raise PermissionDenied
@@ -133,7 +126,7 @@ def bundle_checkout(request: HttpRequest) -> HttpResponse:
 
 def _order_or_404(request: HttpRequest, number: str) -> Order:
     try:
-        return order_for_buyer(number=number, user=_signed_in(request))
+        return order_for_buyer(number=number, user=signed_in_user(request))
     except Order.DoesNotExist as missing:
         raise Http404 from missing
 

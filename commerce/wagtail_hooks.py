@@ -19,9 +19,10 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from commerce.learning import is_enrolled
 from commerce.models import Coupon, DiscountTier, Invoice, TaxRate
-from commerce.services import OrderError, invoice_mark_paid, user_is_platform_admin
+from commerce.services import OrderError, invoice_mark_paid
 from content.extensions import HOOK
 from content.models import CoursePage
+from lms.roles import user_is_platform_admin
 
 
 @hooks.register(HOOK)

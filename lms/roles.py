@@ -6,10 +6,15 @@ instructors who may start courses of their own; platform admins hold it through 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from lms.models import User
 
 INSTRUCTORS = "Instructors"
 PLATFORM_ADMINS = "Platform admins"
@@ -69,3 +74,8 @@ def on_post_migrate(sender: Any, **kwargs: Any) -> None:
     last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if sender is last:
         role_groups_ensure()
+
+
+def user_is_platform_admin(user: User | AnonymousUser) -> TypeGuard[User]:
+    """A superuser or a member of the Platform admins group (never a visitor)."""
+    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))

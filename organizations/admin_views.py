@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from content.models import CoursePage
-from lms.models import User
+from lms.http import signed_in_user
+from lms.roles import user_is_platform_admin
 from organizations.forms import PrivateCourseChooseForm, PrivateCourseCreateForm
 from organizations.models import Organization
 from organizations.selectors import (
     courses_to_make_private,
     organizations_for_private_courses,
     private_courses_of,
-    user_is_platform_admin,
 )
 from organizations.services import (
     OrganizationError,
@@ -33,16 +33,9 @@ from organizations.services import (
 )
 
 
-def _admin_user(request: HttpRequest) -> User:
-    """The user of a Wagtail admin page: always signed in (the admin's URLs require it)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @require_http_methods(["GET"])
 def private_courses_index(request: HttpRequest) -> HttpResponse:
-    organizations = organizations_for_private_courses(user=_admin_user(request))
+    organizations = organizations_for_private_courses(user=signed_in_user(request))
     if not organizations:
         raise PermissionDenied
     if len(organizations) == 1:
@@ -52,7 +45,7 @@ def private_courses_index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def private_courses_manage(request: HttpRequest, organization_id: int) -> HttpResponse:
-    user = _admin_user(request)
+    user = signed_in_user(request)
     organization = get_object_or_404(Organization, pk=organization_id)
     if not may_manage_private_courses(user=user, organization=organization):
         raise PermissionDenied

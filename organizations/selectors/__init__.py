@@ -12,7 +12,6 @@ from organizations.selectors.access import (
     organizations_for_private_courses,
     private_courses_of,
     staff_user_ids,
-    user_is_platform_admin,
 )
 from organizations.selectors.bundles import (
     PrerequisiteGap,
@@ -81,5 +80,4 @@ __all__ = [
     "staff_count_matching",
     "staff_rows",
     "staff_user_ids",
-    "user_is_platform_admin",
 ]

@@ -8,12 +8,8 @@ from wagtail.models import PageViewRestriction
 
 from content.models import CoursePage
 from lms.models import User
-from lms.roles import PLATFORM_ADMINS
+from lms.roles import user_is_platform_admin
 from organizations.models import Membership, Organization, Role
-
-
-def user_is_platform_admin(user: User) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists()))
 
 
 def organizations_administered(*, user: User) -> list[Organization]:

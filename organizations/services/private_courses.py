@@ -12,9 +12,8 @@ from wagtail.models import GroupCollectionPermission, GroupPagePermission, PageV
 from content.models import CatalogPage, CoursePage
 from content.services import course_create
 from lms.models import User
-from lms.roles import COLLECTION_PERMISSIONS, PAGE_PERMISSIONS, permission
+from lms.roles import COLLECTION_PERMISSIONS, PAGE_PERMISSIONS, permission, user_is_platform_admin
 from organizations.models import Membership, Organization, Role
-from organizations.selectors.access import user_is_platform_admin
 from organizations.services.members import organization_group_ensure, organization_instructors_ensure
 from organizations.services.rules import OrganizationError
 

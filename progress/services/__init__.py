@@ -31,7 +31,6 @@ from progress.services.rules import (
     meets_policy,
     missing_prerequisites,
     user_can_edit_course,
-    user_is_platform_admin,
 )
 
 __all__ = [
@@ -60,5 +59,4 @@ __all__ = [
     "missing_prerequisites",
     "progress_refresh",
     "user_can_edit_course",
-    "user_is_platform_admin",
 ]

@@ -12,9 +12,10 @@ from django.db import transaction
 
 from content.models import CoursePage
 from lms.models import User
+from lms.roles import user_is_platform_admin
 from progress.models import CourseProgress, Enrolment
 from progress.services.aggregates import _complete_if_due, progress_refresh
-from progress.services.rules import course_grade, meets_policy, user_can_edit_course, user_is_platform_admin
+from progress.services.rules import course_grade, meets_policy, user_can_edit_course
 
 
 @dataclass

@@ -11,7 +11,6 @@ from wagtail.models import Page
 
 from content.models import CoursePage
 from lms.models import User
-from lms.roles import PLATFORM_ADMINS
 from progress.models import CourseProgress, Enrolment
 
 HUNDRED = Decimal("100")
@@ -46,10 +45,6 @@ class ItemLocked(ProgressError):
 
 
 # --- permissions -----------------------------------------------------------------------------------
-
-
-def user_is_platform_admin(user: User) -> bool:
-    return bool(user.is_superuser or user.groups.filter(name=PLATFORM_ADMINS).exists())
 
 
 def user_can_edit_course(*, user: User, course: CoursePage) -> bool:
