@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev lock node-verifier axe migrate demo lint format typecheck bench bench-m messages clean
+.PHONY: run test install install-dev lock node-verifier axe compile-messages migrate demo lint format typecheck bench bench-m messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,15 @@ $(AXE)/node_modules/.package-lock.json: $(AXE)/package-lock.json
 
 axe: $(AXE)/node_modules/.package-lock.json
 
-migrate: install
+# The French catalog is compiled from locale/fr/LC_MESSAGES/django.po (GNU gettext's msgfmt); the .mo is not kept
+# in git.
+CATALOG := locale/fr/LC_MESSAGES/django
+$(CATALOG).mo: $(CATALOG).po | install
+	$(MANAGE) compilemessages -l fr --ignore=.venv --ignore=var
+
+compile-messages: $(CATALOG).mo
+
+migrate: install compile-messages
 	$(MANAGE) migrate --noinput
 
 demo: migrate
@@ -66,7 +74,7 @@ run: demo
 
 # Lint and types first: they take seconds, and CI (.ci/run) fails on them before the suite starts.
 # On PostgreSQL (CI), the tests of the embedded default (marker `embedded`) run afterwards on SQLite, as `make run` serves.
-test: lint typecheck node-verifier axe
+test: lint typecheck node-verifier axe compile-messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] && [ "$${DATABASE_URL#sqlite}" = "$$DATABASE_URL" ]; then \
 	  env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m embedded $(PYTEST_ARGS); fi
@@ -114,7 +122,8 @@ mutation: install-dev
 	$(BIN)/mutmut results
 
 messages: install
-	$(MANAGE) makemessages -l fr --ignore=.venv --ignore=var
+	$(MANAGE) makemessages -l fr --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore='*/node_modules/*'
+	$(MANAGE) compilemessages -l fr --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) var

@@ -9,13 +9,14 @@ class ContentConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
-        from wagtail.signals import page_unpublished, post_page_move
+        from wagtail.signals import copy_for_translation_done, page_unpublished, post_page_move
 
         # Cached course outlines follow every change to the page tree.
         post_save.connect(_page_saved_or_deleted, dispatch_uid="content-outline-save")
         post_delete.connect(_page_saved_or_deleted, dispatch_uid="content-outline-delete")
         page_unpublished.connect(_page_saved_or_deleted, dispatch_uid="content-outline-unpublish")
         post_page_move.connect(_page_moved, dispatch_uid="content-outline-move")
+        copy_for_translation_done.connect(_page_translated, dispatch_uid="content-course-translated")
 
 
 def _page_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -32,3 +33,12 @@ def _page_moved(sender: Any, instance: Any, parent_page_before: Any, parent_page
 
     for page in (parent_page_before, parent_page_after, instance):
         page_changed(page=page)
+
+
+def _page_translated(sender: Any, source_obj: Any, target_obj: Any, **kwargs: Any) -> None:
+    """A course copied for translation: its instructors may edit the copy (content.services)."""
+    from content.models import CoursePage
+    from content.services import course_setup_permissions
+
+    if isinstance(target_obj, CoursePage):
+        course_setup_permissions(course=target_obj)

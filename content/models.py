@@ -23,6 +23,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
+from content.translations import language_of, original_page
 from lms.formatting import format_person
 
 if TYPE_CHECKING:
@@ -149,6 +150,11 @@ class HomePage(Page):
         prefixes = [self.url_path + "/".join(path_components[: n + 1]) + "/" for n in range(len(path_components))]
         chain = {page.url_path: page for page in Page.objects.filter(url_path__in=prefixes)}
         if len(chain) < len(prefixes):
+            # A page this language's tree lacks (an item not translated yet) is served from the original's tree,
+            # in the reader's language for everything around it (content/translations.py).
+            original = original_page(self)
+            if original.pk != self.pk:
+                return original.route(request, path_components)
             return super().route(request, path_components)
         if not all(page.live for page in chain.values()):
             raise Http404
@@ -279,7 +285,7 @@ class CoursePage(Page):
         FieldPanel("outcomes"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("estimated_hours"), FieldPanel("level"), FieldPanel("language")]),
+                FieldRowPanel([FieldPanel("estimated_hours"), FieldPanel("level")]),
                 FieldRowPanel([FieldPanel("list_price"), FieldPanel("financial_aid_eligible")]),
                 FieldPanel("series"),
             ],
@@ -306,6 +312,8 @@ class CoursePage(Page):
     parent_page_types = ["content.CatalogPage"]
     subpage_types = ["content.ModulePage"]
     base_form_class = CoursePageForm
+    # A translation shares its original's instructor group and collection (content.services).
+    exclude_fields_in_copy = ["instructor_group", "collection"]
 
     class Meta:
         verbose_name = _("course")
@@ -323,6 +331,15 @@ class CoursePage(Page):
     @property
     def is_free(self) -> bool:
         return self.list_price == 0
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        # The course's language is its locale's: a French translation is a French course.
+        self.language = language_of(self)
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.language = language_of(self)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -342,9 +359,10 @@ class CoursePage(Page):
         from content.selectors import course_detail
 
         context = super().get_context(request, *args, **kwargs)
-        context["detail"] = course_detail(course=self)
+        course = context["course"] = original_page(self)  # what enrolment, progress and prices belong to
+        context["detail"] = course_detail(course=course)
         outline = context["detail"].outline
-        context.update(extension_context(request, self, context))
+        context.update(extension_context(request, course, context))
         # A very large course lists its modules with their counts; one module's items open on request.
         open_module = outline.module(_module_param(request)) if outline.collapses else None
         context["syllabus_collapsed"] = outline.collapses
@@ -363,7 +381,7 @@ class CoursePage(Page):
         requested = request.GET.get("module")
         if requested is not None:
             module_id = _module_param(request)
-            if module_id is None or course_outline(course=self).module(module_id) is None:
+            if module_id is None or course_outline(course=original_page(self)).module(module_id) is None:
                 response = super().serve(request, *args, **kwargs)
                 response.status_code = 404
                 response.context_data["syllabus_error"] = (
@@ -436,8 +454,9 @@ class CourseItemPage(Page):
         from content.selectors import item_navigation
 
         context = super().get_context(request, *args, **kwargs)
-        nav = context["nav"] = item_navigation(item=self, request=request)
-        context.update(extension_context(request, self, context))
+        item = context["item"] = original_page(self)  # what progress, attempts and submissions belong to
+        nav = context["nav"] = item_navigation(item=item, request=request)
+        context.update(extension_context(request, item, context))
         context["outline_sections"] = nav.outline.sections(
             states=context["item_states"], current_module_id=nav.module.id if nav.module else None
         )

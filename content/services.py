@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 from content.models import CatalogPage, CoursePage
+from content.translations import original_page
 from lms.models import User
 from lms.roles import COLLECTION_PERMISSIONS, COURSE_CREATOR_PERMISSION, INSTRUCTORS, PAGE_PERMISSIONS, permission
 
@@ -30,10 +31,12 @@ def _group_name(course: CoursePage) -> str:
 
 @transaction.atomic
 def course_setup_permissions(*, course: CoursePage) -> Group:
-    """Give the course its own instructor group (rights on its subtree alone) and media collection.
+    """Give the course its own instructor group (rights on its subtree, and on its translations' subtrees,
+    alone) and media collection. A translation shares its original's group and collection.
 
-    Idempotent: safe to call on every save of the course.
+    Idempotent: safe to call on every save of the course or of a translation.
     """
+    course = original_page(course)
     locked = CoursePage.objects.select_for_update().get(pk=course.pk)
     group = locked.instructor_group
     if group is None:
@@ -42,10 +45,11 @@ def course_setup_permissions(*, course: CoursePage) -> Group:
     if collection is None:
         root = Collection.get_first_root_node()
         collection = root.add_child(name=f"{course.title} ({course.pk})")
-    for codename in PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=course, permission=permission("wagtailcore", codename)
-        )
+    for page in CoursePage.objects.filter(translation_key=course.translation_key):
+        for codename in PAGE_PERMISSIONS:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=page, permission=permission("wagtailcore", codename)
+            )
     for app_label, codename in COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=collection, permission=permission(app_label, codename)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -43,6 +44,14 @@ class User(AbstractUser):
     display_name = models.CharField(
         _("display name"), max_length=150, blank=True, help_text=_("How your name appears on pages and badges.")
     )
+    # The language pages and e-mails are written in for this person; blank follows the browser.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Pages and e-mails are written in this language."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -63,6 +72,11 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    @property
+    def language_or_default(self) -> str:
+        """The language to write to this person in: their saved choice, else the site's default."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class OutboxMessage(models.Model):

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms import views
+from lms.i18n import language_set_view
 
 # A database outage answers the 503 outage page, also when the error is raised in a middleware (lms.middleware).
 handler500 = views.server_error
@@ -14,10 +16,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("org/", include("organizations.urls")),
-    path("checkout/", include("commerce.urls")),
+    path("i18n/setlang/", language_set_view, name="set_language"),
+    path("files/", include("media.urls")),
 ]
 
 if settings.DEBUG:
@@ -25,9 +25,15 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("files/", include("media.urls")), path("learning/", include("assessments.urls"))]
-urlpatterns += [path("", include("progress.urls"))]
-urlpatterns += [path("", include("badges.urls"))]
-
-# Wagtail's page tree serves everything not matched above: keep it last.
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages people read carry their language: English without a prefix, French under /fr/ (lms.i18n).
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("org/", include("organizations.urls")),
+    path("checkout/", include("commerce.urls")),
+    path("learning/", include("assessments.urls")),
+    path("", include("progress.urls")),
+    path("", include("badges.urls")),
+    # Wagtail's page tree serves everything not matched above: keep it last.
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

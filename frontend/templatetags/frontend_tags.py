@@ -4,6 +4,9 @@ import uuid
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 
 register = template.Library()
 
@@ -127,3 +130,39 @@ def error_summary(form: Any, title: str = "") -> dict[str, Any]:
         "form_errors": form_errors,
         "field_errors": field_errors,
     }
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context: Any) -> list[dict[str, str]]:
+    """This page in each of the site's languages: [{code, name, url, current}], for the switcher and hreflang.
+
+    A Wagtail page lists its live translations (their own addresses); another page its address under each
+    language prefix. A page with no translation in a language is not listed for it.
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    current = translation.get_language()
+    page = context.get("page")
+    urls: dict[str, str] = {}
+    if page is not None and hasattr(page, "get_translations"):
+        for translated in page.get_translations(inclusive=True).live().select_related("locale"):
+            url = translated.get_url(request=request)
+            if url:
+                urls[translated.locale.language_code] = url
+    else:
+        path = request.get_full_path()
+        for code, _name in settings.LANGUAGES:
+            urls[code] = translate_url(path, code)
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        if code in urls:
+            info = translation.get_language_info(code)
+            alternates.append({"code": code, "name": info["name_local"], "url": urls[code], "current": code == current})
+    return alternates
+
+
+@register.simple_tag
+def absolute_url(path: str) -> str:
+    """`path` on the public site (SITE_URL), for hreflang and canonical links."""
+    return path if "://" in path else settings.SITE_URL + path
