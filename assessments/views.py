@@ -39,14 +39,16 @@ from assessments.services import (
     submission_create,
     task_direct_upload,
 )
+from content.translations import localized, localized_url, original_page
 from media.models import PrivateFile
 from media.storage import uses_s3
 from media.uploads import private_url
 
 
 def _page_context(request: HttpRequest, page: QuizPage | TaskPage) -> dict[str, Any]:
-    """The item page's own context: outline, previous/next and the slots other apps fill."""
-    return page.get_context(request)
+    """The item page's own context in the reader's language: outline, previous/next and the slots other apps fill.
+    `context["item"]` is the original the learner's facts belong to (content/translations.py)."""
+    return localized(page).get_context(request)
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -56,21 +58,21 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 def quiz_view(request: HttpRequest, *, quiz: QuizPage) -> HttpResponse:
     """The quiz's page: introduction, settings, the learner's attempts and the start (or resume) button."""
-    context = _page_context(request, quiz)
+    context = quiz.get_context(request)
     if request.user.is_authenticated:
-        context["overview"] = selectors.quiz_overview(quiz=quiz, user=request.user)  # type: ignore[arg-type]
+        context["overview"] = selectors.quiz_overview(quiz=context["item"], user=request.user)  # type: ignore[arg-type]
     return render(request, "assessments/quiz_page.html", context)
 
 
 @require_POST
 @login_required
 def attempt_start_view(request: HttpRequest, quiz_id: int) -> HttpResponse:
-    quiz = get_object_or_404(QuizPage.objects.live(), pk=quiz_id)
+    quiz = original_page(get_object_or_404(QuizPage.objects.live(), pk=quiz_id))
     try:
-        attempt = attempt_start(quiz=quiz, user=request.user)  # type: ignore[arg-type]
+        attempt = attempt_start(quiz=quiz, user=request.user, wording=localized(quiz))  # type: ignore[arg-type]
     except AssessmentError as refused:
         messages.error(request, refused.message)
-        return redirect(quiz.get_url(request) or "/")
+        return redirect(localized_url(quiz, request))
     return redirect("assessments:attempt", attempt_id=attempt.pk)
 
 
@@ -240,9 +242,9 @@ def attempt_result_view(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 def task_view(request: HttpRequest, *, task: TaskPage, error: str = "", status: int = 200) -> HttpResponse:
     """The task: instructions, the submission form, and the learner's own submissions and grades."""
-    context = _page_context(request, task)
+    context = task.get_context(request)
     if request.user.is_authenticated:
-        context["submissions"] = selectors.submissions_of_learner(task=task, user=request.user)  # type: ignore[arg-type]
+        context["submissions"] = selectors.submissions_of_learner(task=context["item"], user=request.user)  # type: ignore[arg-type]
     context["error"] = error
     context["direct_upload"] = uses_s3()
     return render(request, "assessments/task_page.html", context, status=status)
@@ -251,7 +253,7 @@ def task_view(request: HttpRequest, *, task: TaskPage, error: str = "", status: 
 @require_POST
 @login_required
 def submission_create_view(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = get_object_or_404(TaskPage.objects.live(), pk=task_id)
+    task = original_page(get_object_or_404(TaskPage.objects.live(), pk=task_id))
     try:
         submission_create(
             task=task,
@@ -262,16 +264,16 @@ def submission_create_view(request: HttpRequest, task_id: int) -> HttpResponse:
             direct_uploads=request.POST.getlist("uploaded"),
         )
     except AssessmentError as refused:
-        return task_view(request, task=task, error=refused.message, status=400)
+        return task_view(request, task=localized(task), error=refused.message, status=400)
     messages.success(request, _("Your work is submitted. You will get an e-mail when it is graded."))
-    return HttpResponseRedirect(task.get_url(request) or "/")
+    return HttpResponseRedirect(localized_url(task, request))
 
 
 @require_POST
 @login_required
 def direct_upload_view(request: HttpRequest, task_id: int) -> HttpResponse:
     """JSON for the browser: where to POST one file straight to S3. Only offered when S3 is configured."""
-    task = get_object_or_404(TaskPage.objects.live(), pk=task_id)
+    task = original_page(get_object_or_404(TaskPage.objects.live(), pk=task_id))
     try:
         upload = task_direct_upload(task=task, user=request.user, filename=request.POST.get("filename", "")[:255])  # type: ignore[arg-type]
     except AssessmentError as refused:

@@ -32,6 +32,7 @@ from commerce.services import (
 )
 from commerce.stripe_webhooks import stripe_event_handle, stripe_event_verify
 from content.models import CoursePage
+from content.translations import localized_url, original_page
 from lms.http import signed_in_user
 from lms.models import User
 from organizations.selectors import organizations_administered
@@ -52,12 +53,13 @@ def _place(request: HttpRequest, *, buyer: User, **order_fields: Any) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
     buyer = signed_in_user(request)
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    # A translation is sold as its original: one price, one enrolment (content/translations.py).
+    course = original_page(get_object_or_404(CoursePage.objects.live(), pk=course_id))
     if course.is_free:
-        return redirect(course.url)
+        return redirect(localized_url(course, request))
     if is_enrolled(user=buyer, course=course):
         messages.info(request, _("You are already enrolled in this course."))
-        return redirect(course.url)
+        return redirect(localized_url(course, request))
     form = CheckoutForm(request.POST or None, providers=providers_available(organization=False))
     quote: Quote | None = None
     province, coupon = settings.SALES_TAX_DEFAULT_PROVINCE, ""

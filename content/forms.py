@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from content.models import MAX_COURSE_HOURS, MIN_COURSE_HOURS, Language, Level
 from content.selectors import DURATION_LABELS, CatalogFilters
@@ -15,7 +16,9 @@ class CatalogFilterForm(forms.Form):
         label=_("Duration"), required=False, choices=[("", _("Any duration")), *DURATION_LABELS.items()]
     )
     price = forms.ChoiceField(
-        label=_("Price"), required=False, choices=[("", _("Any price")), ("free", _("Free")), ("paid", _("Paid"))]
+        label=_("Price"),
+        required=False,
+        choices=[("", _("Any price")), ("free", _("Free")), ("paid", pgettext_lazy("price filter", "Paid"))],
     )
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("Any language")), *Language.choices]

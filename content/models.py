@@ -23,7 +23,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
-from content.translations import language_of, original_page
+from content.translations import content_lang, language_of, languages_named, locale_id_for, original_page
 from lms.formatting import format_person
 
 if TYPE_CHECKING:
@@ -126,7 +126,28 @@ class Skill(index.Indexed, models.Model):
 register_snippet(Skill)
 
 
-class HomePage(Page):
+class TranslatedPage(Page):
+    """What every page of ours offers about its translations (content/translations.py)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def localized(self) -> Any:
+        """As Wagtail's, without reading the active locale from the database when the page is in it already."""
+        locale_id = locale_id_for()
+        if locale_id is None or locale_id == self.locale_id:
+            return self
+        return super().localized
+
+    def language_alternates(self, request: HttpRequest | None = None) -> dict[str, str]:
+        """This page's address in each language it is live in (the language switcher, hreflang)."""
+        from content.selectors import page_alternates
+
+        return page_alternates(page=self, request=request)
+
+
+class HomePage(TranslatedPage):
     heading = models.CharField(_("heading"), max_length=200, default="")
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -168,7 +189,7 @@ class HomePage(Page):
         return context
 
 
-class CatalogPage(Page):
+class CatalogPage(TranslatedPage):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -203,7 +224,7 @@ class CoursePageForm(WagtailAdminPageForm):
             self.fields["list_price"].help_text = _("A platform admin sets the price.")
 
 
-class CoursePage(Page):
+class CoursePage(TranslatedPage):
     summary = models.CharField(_("summary"), max_length=240, help_text=_("One or two sentences for the catalog card."))
     description = RichTextField(_("description"), features=["h3", "bold", "italic", "ol", "ul", "link"])
     hero_image = models.ForeignKey(
@@ -333,9 +354,9 @@ class CoursePage(Page):
         return self.list_price == 0
 
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
-        # The course's language is its locale's: a French translation is a French course.
-        self.language = language_of(self)
         super().full_clean(*args, **kwargs)
+        # The course's language is its locale's (set from the parent by Wagtail): a French translation is French.
+        self.language = language_of(self)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.language = language_of(self)
@@ -361,6 +382,8 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         course = context["course"] = original_page(self)  # what enrolment, progress and prices belong to
         context["detail"] = course_detail(course=course)
+        context["course_languages"] = languages_named(context["detail"].outline.languages or [language_of(self)])
+        context["content_lang"] = content_lang(self)
         outline = context["detail"].outline
         context.update(extension_context(request, course, context))
         # A very large course lists its modules with their counts; one module's items open on request.
@@ -400,7 +423,7 @@ def _module_param(request: HttpRequest) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
-class ModulePage(Page):
+class ModulePage(TranslatedPage):
     summary = models.CharField(_("summary"), max_length=240, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("summary")]
@@ -418,7 +441,7 @@ class ModulePage(Page):
         return redirect(f"{parent.url}#module-{self.pk}")
 
 
-class CourseItemPage(Page):
+class CourseItemPage(TranslatedPage):
     """What a learner works through in a module: a lesson, a quiz or a task. One table for the outline."""
 
     estimated_minutes = models.PositiveSmallIntegerField(
@@ -455,6 +478,7 @@ class CourseItemPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         item = context["item"] = original_page(self)  # what progress, attempts and submissions belong to
+        context["content_lang"] = content_lang(self)
         nav = context["nav"] = item_navigation(item=item, request=request)
         context.update(extension_context(request, item, context))
         context["outline_sections"] = nav.outline.sections(

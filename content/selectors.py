@@ -15,15 +15,24 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 
 from content.models import CourseItemPage, CoursePage, ModulePage, Skill
+from content.translations import (
+    group_languages,
+    language_of,
+    languages_named,
+    locale_id_for,
+    locale_language,
+    original_id,
+    translations_by_key,
+)
 
 DURATION_BANDS: dict[str, tuple[int, int]] = {"short": (6, 10), "medium": (11, 25), "long": (26, 60)}
 DURATION_LABELS = {
@@ -63,9 +72,24 @@ def _live_courses(user: Any = None) -> PageQuerySet:
     return courses.filter(Q(pk__in=courses.public().values("pk")) | Q(pk__in=theirs.values("page_id")))
 
 
+def _one_per_course(courses: PageQuerySet) -> PageQuerySet:
+    """Each course once: its page in the reader's language where it has one, else its original (content/
+    translations.py). Decided in the same query (a subquery on translation groups)."""
+    locale_id = locale_id_for()
+    in_language = CoursePage.objects.live().filter(locale_id=locale_id).values("translation_key")
+    translated_elsewhere = (
+        CoursePage.objects.live()
+        .exclude(locale_id=locale_id)
+        .filter(translation_key=OuterRef("translation_key"), pk__lt=OuterRef("pk"))
+    )
+    return courses.filter(
+        Q(locale_id=locale_id) | (~Q(translation_key__in=in_language) & ~Exists(translated_elsewhere))
+    )
+
+
 def _course_cards(user: Any = None) -> PageQuerySet:
-    """Live courses with what a course card shows: hero image and skills, in two queries."""
-    return _live_courses(user).select_related("hero_image").prefetch_related("skills")
+    """Live courses, once each, with what a course card shows: hero image and skills, in two queries."""
+    return _one_per_course(_live_courses(user)).select_related("hero_image").prefetch_related("skills")
 
 
 def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[CoursePage]:
@@ -73,8 +97,10 @@ def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[Course
     courses = _course_cards(user)
     if filters.level:
         courses = courses.filter(level=filters.level)
-    if filters.language:
-        courses = courses.filter(language=filters.language)
+    if filters.language:  # a course is in every language it has a live translation in
+        courses = courses.filter(
+            translation_key__in=CoursePage.objects.live().filter(language=filters.language).values("translation_key")
+        )
     if filters.price == "free":
         courses = courses.filter(list_price=0)
     elif filters.price == "paid":
@@ -87,13 +113,16 @@ def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[Course
     if filters.skill:
         courses = courses.filter(skills__slug=filters.skill)
     if not filters.q:
-        return list(courses.order_by("series", "path"))
+        return _with_languages(list(courses.order_by("series", "path")))
     # Search gives the ranked ids; the filtered queryset keeps its joins and prefetches.
-    ranked = [page.pk for page in _live_courses(user).search(filters.q, operator="and")]
+    # A match in any language finds the course, shown in the reader's language.
+    ranked = list(dict.fromkeys(page.translation_key for page in _live_courses(user).search(filters.q, operator="and")))
     if not ranked:
         return []
-    order = Case(*[When(pk=pk, then=Value(rank)) for rank, pk in enumerate(ranked)], output_field=IntegerField())
-    return list(courses.filter(pk__in=ranked).order_by(order))
+    order = Case(
+        *[When(translation_key=key, then=Value(rank)) for rank, key in enumerate(ranked)], output_field=IntegerField()
+    )
+    return _with_languages(list(courses.filter(translation_key__in=ranked).order_by(order)))
 
 
 def catalog_skills() -> list[Skill]:
@@ -102,9 +131,15 @@ def catalog_skills() -> list[Skill]:
 
 
 def featured_courses(*, limit: int) -> list[CoursePage]:
-    return list(
-        _live_courses().select_related("hero_image").prefetch_related("skills").order_by("series", "path")[:limit]
-    )
+    return _with_languages(list(_course_cards().order_by("series", "path")[:limit]))
+
+
+def _with_languages(courses: list[CoursePage]) -> list[CoursePage]:
+    """Each course card's `languages`: those it is live in, named in the reader's language (one query)."""
+    found = group_languages(translation_keys=[course.translation_key for course in courses])
+    for course in courses:
+        course.languages = languages_named(found.get(course.translation_key) or [course.language])  # type: ignore[attr-defined]
+    return courses
 
 
 @dataclass(frozen=True)
@@ -119,6 +154,7 @@ class OutlineItem:
     free_preview: bool
     module_id: int
     grade_weight: Decimal  # 0 for items that are not graded: progress computes aggregates from the outline
+    lang: str = ""  # the item's language when it differs from the reader's (not translated yet)
 
 
 @dataclass
@@ -127,6 +163,7 @@ class OutlineModule:
     title: str
     summary: str
     items: list[OutlineItem] = field(default_factory=list)
+    lang: str = ""  # the module's language when it differs from the reader's (not translated yet)
 
     @property
     def minutes(self) -> int:
@@ -165,6 +202,11 @@ class CourseOutline:
     # The cache key it was read under: it names the course's revision, publication, subtree version, language and
     # URL, so fragments rendered from this outline are cached under it too (content/templatetags/content_tags.py).
     key: str
+    # The course's title and address in the reader's language (its translation's, where there is one).
+    title: str = ""
+    url: str = ""
+    lang: str = ""  # the title's language when it differs from the reader's
+    languages: tuple[str, ...] = ()  # the languages the course is live in
 
     # An outline is shared by every request once read and never changed: its flat list and index are built once.
     @functools.cached_property
@@ -223,7 +265,7 @@ class CourseOutline:
 # old entries expire.
 OUTLINE_TIMEOUT = 24 * 60 * 60
 # Part of the cache key: raised when an outline class changes its fields, so no process reads an older pickle.
-OUTLINE_SHAPE = 3
+OUTLINE_SHAPE = 4
 
 
 def _version_key(path: str) -> str:
@@ -258,10 +300,13 @@ _outlines_lock = threading.Lock()
 
 
 def course_outline(*, course: CoursePage, request: HttpRequest | None = None) -> CourseOutline:
-    """Modules and their live items in tree order: from the cache, else two queries whatever the course size.
+    """Modules and their live items in tree order, in the active language: from the cache, else two queries
+    whatever the course size (three when the course is read in a language other than its own).
 
-    With `request`, the course's URL reuses the site root paths already read for it (one cache read less).
+    `course` is the original of its translation group (content/translations.py): the outline's structure, ids
+    and rules are the original's; titles and links are its translations' where they exist.
     """
+    language = get_language()
     course_url = (course.get_url(request=request) or course.url_path).rstrip("/") + "/"
     key = _outline_key(course, course_url)
     with _outlines_lock:
@@ -271,7 +316,7 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
             return outline
     outline = cache.get(key)
     if outline is None:
-        outline = _outline_read(course=course, course_url=course_url, key=key)
+        outline = _outline_read(course=course, course_url=course_url, key=key, language=language)
         cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
     with _outlines_lock:
         _OUTLINES_IN_PROCESS[key] = outline
@@ -280,12 +325,14 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
     return outline
 
 
-def _outline_read(*, course: CoursePage, course_url: str, key: str) -> CourseOutline:
-    modules_by_path: dict[str, OutlineModule] = {
-        row["path"]: OutlineModule(id=row["id"], title=row["title"], summary=row["summary"])
-        for row in ModulePage.objects.live().child_of(course).order_by("path").values("id", "title", "summary", "path")
-    }
-    items = (
+def _outline_read(*, course: CoursePage, course_url: str, key: str, language: str | None) -> CourseOutline:
+    module_rows = list(
+        ModulePage.objects.live()
+        .child_of(course)
+        .order_by("path")
+        .values("id", "title", "summary", "path", "translation_key")
+    )
+    item_rows = list(
         CourseItemPage.objects.live()
         .descendant_of(course)
         .order_by("path")
@@ -299,18 +346,55 @@ def _outline_read(*, course: CoursePage, course_url: str, key: str) -> CourseOut
             "free_preview",
             "grade_weight",
             "content_type_id",
+            "translation_key",
         )
     )
-    for row in items:
+    own_language = language_of(course)
+    reader_language = (language or own_language).split("-")[0]
+    translated: dict[Any, dict[str, Any]] = {}
+    translated_modules: dict[Any, dict[str, Any]] = {}
+    url_of: Callable[[str], str] | None = None
+    if reader_language != own_language:
+        translated = translations_by_key(
+            translation_keys=[course.translation_key, *(row["translation_key"] for row in item_rows)],
+            language=reader_language,
+        )
+        translated_modules = {
+            row["translation_key"]: row
+            for row in ModulePage.objects.live()
+            .filter(
+                translation_key__in=[row["translation_key"] for row in module_rows],
+                locale_id=locale_id_for(reader_language),
+            )
+            .values("title", "summary", "translation_key")
+        }
+        url_of = page_url_builder(None, language=reader_language)
+    modules_by_path: dict[str, OutlineModule] = {}
+    for row in module_rows:
+        twin = translated_modules.get(row["translation_key"])
+        modules_by_path[row["path"]] = OutlineModule(
+            id=row["id"],
+            title=(twin or row)["title"],
+            summary=(twin or row)["summary"],
+            lang="" if twin or url_of is None else own_language,
+        )
+    for row in item_rows:
         module = modules_by_path.get(row["path"][: -CourseItemPage.steplen])
         if module is None:  # an item under an unpublished module is not shown
             continue
         kind = ContentType.objects.get_for_id(row["content_type_id"]).model
+        twin = translated.get(row["translation_key"])
+        if url_of is None:
+            title, url, lang = row["title"], course_url + row["url_path"][len(course.url_path) :], ""
+        elif twin is not None:
+            title, url, lang = twin["title"], url_of(twin["url_path"]), ""
+        else:  # not translated yet: the original, served in the reader's language around it
+            title, url, lang = row["title"], url_of(row["url_path"]), own_language
         module.items.append(
             OutlineItem(
                 id=row["id"],
-                title=row["title"],
-                url=course_url + row["url_path"][len(course.url_path) :],
+                title=title,
+                url=url,
                 minutes=row["estimated_minutes"],
                 kind=kind,
                 kind_label=str(ITEM_KIND_LABELS.get(kind, kind)),
@@ -318,17 +402,38 @@ def _outline_read(*, course: CoursePage, course_url: str, key: str) -> CourseOut
                 free_preview=row["free_preview"],
                 module_id=module.id,
                 grade_weight=row["grade_weight"],
+                lang=lang,
             )
         )
-    return CourseOutline(course_id=course.pk, modules=list(modules_by_path.values()), key=key)
+    title, url, lang = course.title, course_url, ""
+    if url_of is not None:
+        twin = translated.get(course.translation_key)
+        title = twin["title"] if twin else course.title
+        url = url_of(twin["url_path"] if twin else course.url_path)
+        lang = "" if twin else own_language
+    languages = group_languages(translation_keys=[course.translation_key]).get(course.translation_key, [])
+    return CourseOutline(
+        course_id=course.pk,
+        modules=list(modules_by_path.values()),
+        key=key,
+        title=title,
+        url=url,
+        lang=lang,
+        languages=tuple(languages),
+    )
 
 
 def page_changed(*, page: Page) -> None:
     """Signal receiver's work: forget outlines now, and again after commit (a reader may have cached the old
     rows between the two)."""
-    path = page.path
-    outline_changed(page_path=path)
-    transaction.on_commit(lambda: outline_changed(page_path=path))
+    cache.delete(_alternates_key(page.translation_key))
+    paths = [page.path]
+    original = original_id(page)
+    if original != page.pk:  # a translation changed: the original's outline shows its titles and languages
+        paths += Page.objects.filter(pk=original).values_list("path", flat=True)
+    for path in paths:
+        outline_changed(page_path=path)
+    transaction.on_commit(lambda: [outline_changed(page_path=path) for path in paths])
 
 
 @dataclass(frozen=True)
@@ -396,23 +501,51 @@ def item_navigation(
     )
 
 
-def page_url_builder(request: HttpRequest | None) -> Callable[[str], str]:
+def page_url_builder(request: HttpRequest | None, *, language: str | None = None) -> Callable[[str], str]:
     """URLs of pages from their url_path, as Page.get_url gives them, with one site lookup for all of them.
 
-    Relative on a single site or for pages of the request's site, else absolute.
+    Relative on a single site or for pages of the request's site, else absolute. A page's address carries its
+    tree's language (`/fr/...` for the French tree); with `language`, a page of another tree is addressed under
+    that language's prefix too (an original not translated yet, served in the reader's language).
     """
     roots = Site.get_site_root_paths()
     single_site = len({root.site_id for root in roots}) == 1
     current = Site.find_for_request(request) if request is not None and not single_site else None
-    serve_prefix = reverse("wagtail_serve", args=("",))
+    prefixes: dict[str, str] = {}
+
+    def serve_prefix(code: str) -> str:
+        if code not in prefixes:
+            with override(code):
+                prefixes[code] = reverse("wagtail_serve", args=("",))
+        return prefixes[code]
 
     def url(url_path: str) -> str:
         for root in roots:
             if url_path.startswith(root.root_path):
-                relative = serve_prefix + url_path[len(root.root_path) :]
+                relative = serve_prefix(language or root.language_code) + url_path[len(root.root_path) :]
                 if single_site or (current is not None and root.site_id == current.pk):
                     return relative
                 return root.root_url + relative
         return ""
 
     return url
+
+
+ALTERNATES_TIMEOUT = 24 * 60 * 60
+
+
+def _alternates_key(translation_key: Any) -> str:
+    return f"content:alternates:{translation_key}"
+
+
+def page_alternates(*, page: Page, request: HttpRequest | None = None) -> dict[str, str]:
+    """The addresses of `page`'s live translations (itself included), by language code, for the language
+    switcher and hreflang links: cached per translation group, one query on a miss."""
+    key = _alternates_key(page.translation_key)
+    paths = cache.get(key)
+    if paths is None:
+        rows = Page.objects.filter(translation_key=page.translation_key, live=True).values_list("locale_id", "url_path")
+        paths = [(locale_language(locale_id), url_path) for locale_id, url_path in rows]
+        cache.set(key, paths, timeout=ALTERNATES_TIMEOUT)
+    url = page_url_builder(request)
+    return {code: address for code, url_path in paths if (address := url(url_path))}

@@ -108,6 +108,7 @@ def course_create(
         description=description,
         estimated_hours=estimated_hours,
         list_price=list_price,
+        locale_id=catalog.locale_id,  # a course in the French catalog is a French course
         **fields,
     )
     if not course.slug:

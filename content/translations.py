@@ -41,7 +41,11 @@ def _load_locales() -> None:
 
 def language_of(page: Any) -> str:
     """The language code of a page's content (its locale): `en` or `fr`."""
-    locale_id = getattr(page, "locale_id", None)
+    return locale_language(getattr(page, "locale_id", None))
+
+
+def locale_language(locale_id: int | None) -> str:
+    """The language code of a locale, by id (the site's default language for None)."""
     if locale_id is None:
         return str(settings.LANGUAGE_CODE)
     if locale_id not in _locale_codes:
@@ -112,7 +116,27 @@ def group_languages(*, translation_keys: Iterable[Any]) -> dict[Any, list[str]]:
     found: dict[Any, set[str]] = {}
     rows = Page.objects.filter(translation_key__in=keys, live=True).values_list("translation_key", "locale_id")
     for key, locale_id in rows:
-        if locale_id not in _locale_codes:
-            _load_locales()
-        found.setdefault(key, set()).add(_locale_codes.get(locale_id, ""))
+        found.setdefault(key, set()).add(locale_language(locale_id))
     return {key: [code for code in order if code in codes] for key, codes in found.items()}
+
+
+def content_lang(page: Any) -> str:
+    """The `lang` a page's content needs inside the page's chrome: its language when it differs from the
+    reader's (an original not translated yet), else "" (the `<html lang>` holds)."""
+    own = language_of(page)
+    return own if own != (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0] else ""
+
+
+def languages_named(codes: Iterable[str]) -> list[dict[str, str]]:
+    """[{code, name}] with each language named in the reader's language, for "Languages: English, French"."""
+    return [{"code": code, "name": translation.get_language_info(code)["name_translated"]} for code in codes]
+
+
+def localized(page: Any) -> Any:
+    """`page` in the reader's language: its live translation, else itself. No query when it is already in it."""
+    return page if not content_lang(page) else page.localized
+
+
+def localized_url(page: Any, request: Any = None) -> str:
+    """The address of `page` in the reader's language (its translation's, where there is one)."""
+    return localized(page).get_url(request) or "/"

@@ -14,6 +14,7 @@ from wagtail import hooks
 
 from content.models import CourseItemPage, CoursePage
 from content.selectors import course_remember, item_navigation
+from content.translations import localized, localized_url, original_page
 from progress.models import Enrolment, EnrolmentStatus
 from progress.selectors import dashboard_for_learner, learner_course_completed
 from progress.services import EnrolmentRefused, ProgressError, enrolment_cancel, enrolment_create, lesson_complete
@@ -34,8 +35,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def enrol_view(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
-    course_url = course.get_url(request) or "/"
+    # A translation's enrolment is its original's (content/translations.py); the answer goes back to the page in
+    # the reader's language.
+    served = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    course = original_page(served)
+    course_url = localized_url(served, request)
     if not request.user.is_authenticated:
         return redirect_to_login(course_url)
     if not all(restriction.accept_request(request) for restriction in course.get_view_restrictions()):
@@ -78,24 +82,25 @@ def lesson_complete_view(request: HttpRequest, item_id: int) -> HttpResponse:
     The htmx answer is built from what `lesson_complete` wrote: the course, outline and learner are not read again.
     """
     # The item without its body (one query): the service needs its tree path and kind, the answer its id.
-    item = get_object_or_404(CourseItemPage.objects.live(), pk=item_id).specific_deferred
+    served = get_object_or_404(CourseItemPage.objects.live(), pk=item_id).specific_deferred
+    item = original_page(served)  # a translation's progress is its original's
     if not request.user.is_authenticated:
-        item_url = item.get_url(request) or "/"
         if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponseClientRedirect(item_url)
-        return redirect_to_login(item_url)
+            return HttpResponseClientRedirect(localized_url(served, request))
+        return redirect_to_login(localized_url(served, request))
     try:
         completion = lesson_complete(user=request.user, lesson=item)  # type: ignore[arg-type]
     except ProgressError as refused:
         messages.error(request, str(refused))
         if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponseClientRedirect(item.get_url(request) or "/")  # reload: the page shows the message
-        return redirect(item.get_url(request) or "/")
+            return HttpResponseClientRedirect(localized_url(served, request))  # reload: the page shows the message
+        return redirect(localized_url(served, request))
     if request.htmx:  # type: ignore[attr-defined]
         course_remember(request=request, course=completion.course)
         nav = item_navigation(item=item, request=request, outline=completion.outline)
         learner = learner_course_completed(completion=completion)
-        context = {"page": item, "nav": nav, "learner": learner, "oob": True, "just_completed": True}
+        context = {"page": item, "item": item, "nav": nav, "learner": learner, "oob": True, "just_completed": True}
         return render(request, "progress/includes/lesson_completed.html", context)
-    messages.success(request, _("“%(title)s” is complete.") % {"title": item.title})
-    return redirect(item.get_url(request) or "/")
+    page = localized(served)
+    messages.success(request, _("“%(title)s” is complete.") % {"title": page.title})
+    return redirect(page.get_url(request) or "/")

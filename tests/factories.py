@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
+from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
+from wagtail.models import Locale
 
 from content.demo import site_ensure
 from content.models import CatalogPage, CoursePage, LessonPage, ModulePage, Skill
@@ -29,6 +31,31 @@ def catalog() -> CatalogPage:
     return site_ensure()[1]
 
 
+def french_catalog() -> CatalogPage:
+    """The French tree's catalog: Home and Catalog translated into French and live."""
+    home, catalog_page = site_ensure()
+    french = Locale.objects.get(language_code="fr")
+    for page in (home, catalog_page):
+        if not page.get_translations().filter(locale=french).exists():
+            copy = CopyPageForTranslationAction(page, french, copy_parents=True).execute(skip_permission_checks=True)
+            copy.title = {"home": "Stackable", "courses": "Cours"}.get(page.slug, copy.title)
+            copy.save_revision().publish()
+    return catalog_page.get_translation(french).specific
+
+
+def translate_course(course: CoursePage, *, language: str = "fr", publish: bool = True) -> CoursePage:
+    """`course` copied with its modules and items into `language`, each title prefixed « FR » and published."""
+    if language == "fr":
+        french_catalog()
+    locale = Locale.objects.get(language_code=language)
+    copy = CopyPageForTranslationAction(course, locale, include_subtree=True).execute(skip_permission_checks=True)
+    if publish:
+        for page in copy.get_descendants(inclusive=True).specific():
+            page.title = f"FR {page.title}"
+            page.save_revision().publish()
+    return CoursePage.objects.get(pk=copy.pk)
+
+
 def make_course(
     *,
     title: str | None = None,
@@ -43,8 +70,9 @@ def make_course(
     **fields: Any,
 ) -> CoursePage:
     n = next(_counter)
+    language = fields.pop("language", "en")
     course = course_create(
-        catalog=catalog(),
+        catalog=french_catalog() if language == "fr" else catalog(),
         title=title or f"Course {n}",
         slug=f"course-{n}",
         summary=f"Summary of course {n}",

@@ -86,8 +86,19 @@ def attempt_wait(*, quiz: QuizPage, user: User, now: datetime | None = None) -> 
 
 
 @transaction.atomic
-def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, seed: int | None = None) -> Attempt:
+def attempt_start(
+    *,
+    quiz: QuizPage,
+    user: User,
+    now: datetime | None = None,
+    seed: int | None = None,
+    wording: QuizPage | None = None,
+) -> Attempt:
     """Start an attempt, or give back the learner's open one (closing it first if its deadline passed).
+
+    `quiz` is the original of its translation group (content/translations.py): the attempt, its number, limits
+    and timing are the original's whatever language it is taken in. `wording`, a live translation of `quiz`,
+    gives the questions in the reader's language: its live revision is pinned instead of the original's.
 
     Locks the learner's user row, so two starts never make two attempts; the database also allows one open
     attempt per learner and quiz. Pins the quiz's live revision and the questions drawn, in their order.
@@ -109,7 +120,10 @@ def attempt_start(*, quiz: QuizPage, user: User, now: datetime | None = None, se
     live = QuizPage.objects.get(pk=quiz.pk)
     if live.live_revision_id is None:
         raise AttemptRefused(_("This quiz is not published."))
-    revision = Revision.objects.get(pk=live.live_revision_id)
+    served = live
+    if wording is not None and wording.pk != quiz.pk and wording.translation_key == quiz.translation_key:
+        served = QuizPage.objects.get(pk=wording.pk)
+    revision = Revision.objects.get(pk=served.live_revision_id or live.live_revision_id)
     bank, layout = questions_for_revision(revision)
     if not bank:
         raise AttemptRefused(_("This quiz has no questions yet."))

@@ -145,11 +145,8 @@ def language_alternates(context: Any) -> list[dict[str, str]]:
     current = translation.get_language()
     page = context.get("page")
     urls: dict[str, str] = {}
-    if page is not None and hasattr(page, "get_translations"):
-        for translated in page.get_translations(inclusive=True).live().select_related("locale"):
-            url = translated.get_url(request=request)
-            if url:
-                urls[translated.locale.language_code] = url
+    if page is not None and hasattr(page, "language_alternates"):
+        urls = page.language_alternates(request)
     else:
         path = request.get_full_path()
         for code, _name in settings.LANGUAGES:
