@@ -1,0 +1,20 @@
+"""Checks shared by the tests of e-mails in their recipient's language (issue #16 item 6)."""
+
+from __future__ import annotations
+
+from django.core.mail import EmailMessage
+
+
+def sentences(text: str) -> list[str]:
+    """The lines of a text that are words, not links."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("http")]
+
+
+def shares_no_sentence(message: EmailMessage, other: EmailMessage) -> bool:
+    """No line of `other`'s subject or body is in `message`: they are written in different languages."""
+    lines = [other.subject, *sentences(other.body)]
+    return not any(line in message.body or line == message.subject for line in lines)
+
+
+def language_of(message: EmailMessage) -> str:
+    return str(message.extra_headers["Content-Language"])
