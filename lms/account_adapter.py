@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
@@ -46,3 +47,14 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         with translation.override(language):
             super().send_mail(template_prefix, email, localized)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """allauth's message, saying which language it is written in (`send_mail` made it the active one)."""
+        headers = {"Content-Language": translation.get_language() or "en", **(headers or {})}
+        return super().render_mail(template_prefix, email, context, headers)

@@ -6,8 +6,9 @@ from django.core.mail import EmailMessage
 
 
 def sentences(text: str) -> list[str]:
-    """The lines of a text that are words, not links."""
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("http")]
+    """The lines of a text that are sentences (more than one word), not links or a lone name."""
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if " " in line and not line.startswith("http")]
 
 
 def shares_no_sentence(message: EmailMessage, other: EmailMessage) -> bool:
