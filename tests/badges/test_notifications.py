@@ -35,7 +35,7 @@ def _revoked_mail(achievement, *, language: str, sender_language: str):
 
 
 def test_a_french_learner_gets_the_award_email_in_french_from_an_english_process(issuer, achievement):
-    award, french = _award_mail(achievement, language="fr", sender_language="en")
+    _award, french = _award_mail(achievement, language="fr", sender_language="en")
     _other, english = _award_mail(achievement, language="en", sender_language="fr")
 
     assert french.subject == f"Votre insigne : {achievement.name}"
