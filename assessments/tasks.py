@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from assessments.models import Attempt, AttemptState, Submission, SubmissionState
 from assessments.services import attempt_close_expired
 from lms.celery import app
+from lms.mail import absolute, mail_send, page_in, page_url, recipient_language
 from lms.outbox import notifications_queue, outbox_handler
 
 CLOSE_EXPIRED_EVERY_SECONDS = 60.0
@@ -34,15 +33,21 @@ def submission_notify(*, submission_id: int) -> None:
     submission = Submission.objects.select_related("learner", "task", "grade").get(pk=submission_id)
     if submission.state not in (SubmissionState.GRADED, SubmissionState.RETURNED):
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+
+    def context(language: str) -> dict[str, Any]:
+        return {
             "submission": submission,
-            "task_url": f"{settings.SITE_URL}{submission.task.url or ''}",
+            "title": page_in(submission.task, language).title,
+            "task_url": page_url(submission.task, language),
             "graded": submission.state == SubmissionState.GRADED,
         }
-        subject = render_to_string("assessments/email/submission_subject.txt", context).strip()
-        body = render_to_string("assessments/email/submission_body.txt", context)
-    send_mail(subject, body, None, [submission.learner.email])
+
+    mail_send(
+        to=submission.learner.email,
+        template="assessments/email/submission",
+        language=recipient_language(submission.learner),
+        context=context,
+    )
 
 
 @shared_task(acks_late=True)
@@ -57,15 +62,21 @@ def attempt_graded_notify(*, attempt_id: int) -> None:
     attempt = Attempt.objects.select_related("learner", "quiz").get(pk=attempt_id)
     if attempt.state != AttemptState.GRADED:
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+
+    def context(language: str) -> dict[str, Any]:
+        return {
             "attempt": attempt,
+            "title": page_in(attempt.quiz, language).title,
             "passed": attempt.passed(attempt.quiz.pass_mark),
-            "result_url": f"{settings.SITE_URL}{reverse('assessments:result', args=[attempt.pk])}",
+            "result_url": absolute(reverse("assessments:result", args=[attempt.pk])),
         }
-        subject = render_to_string("assessments/email/attempt_subject.txt", context).strip()
-        body = render_to_string("assessments/email/attempt_body.txt", context)
-    send_mail(subject, body, None, [attempt.learner.email])
+
+    mail_send(
+        to=attempt.learner.email,
+        template="assessments/email/attempt",
+        language=recipient_language(attempt.learner),
+        context=context,
+    )
 
 
 # Beat imports every app's tasks before it reads the schedule, so the entry lives next to its task.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from content.models import CoursePage
@@ -47,17 +48,33 @@ class InvitationForm(forms.Form):
         ),
     )
 
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=[("", _("English and French (not known)")), *settings.LANGUAGES],
+        required=False,
+        help_text=_(
+            "The language this person reads. When it is not known, the invitation is written in English and "
+            "French; someone who already has an account receives it in the language they chose."
+        ),
+    )
+
     def clean_role(self) -> str:
         return self.cleaned_data["role"] or Role.MEMBER
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bundle"] = _bundle_field(organization)
-        self.order_fields(["email", "role", "bundle", "waive_prerequisites"])
+        self.order_fields(["email", "language", "role", "bundle", "waive_prerequisites"])
 
 
 class InvitationImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("One e-mail address per line, in the first column."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One e-mail address per line, in the first column. A first row of headings may name a “language” "
+            "column: en or fr for each person, empty when not known."
+        ),
+    )
 
     def __init__(self, *args, organization: Organization, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -202,6 +202,12 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     # The inviting admin's choice: the seat lets the invitee in without the course's prerequisites.
     waive_prerequisites = models.BooleanField(_("prerequisites waived"), default=False)
+    # The language the invitee reads, when the inviting admin knows it (the form, a CSV's `language` column); never
+    # the admin's own. Blank: unknown, so the invitation is written in English and French, unless the invitee has
+    # an account with a saved language (organizations.services.invitations.invitation_language).
+    language = models.CharField(
+        _("language of the invitation"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     objects = InvitationQuerySet.as_manager()
 

@@ -26,5 +26,5 @@ def invitations_import(*, job_id: int) -> None:
 
 
 @outbox_handler("organizations.invitation_send", queue=notifications_queue)
-def invitation_send(*, invitation_id: int, language: str) -> None:
+def invitation_send(*, invitation_id: int, language: str | None = None) -> None:
     services.invitation_send(invitation_id=invitation_id, language=language)

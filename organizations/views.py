@@ -206,6 +206,7 @@ def org_invitations(request: HttpRequest, slug: str) -> HttpResponse:
                     bundle=fields["bundle"],
                     role=fields["role"],
                     waive_prerequisites=fields["waive_prerequisites"],
+                    language=fields["language"],
                     actor=admin,
                 )
             except OrganizationError as refused:

@@ -4,13 +4,13 @@ the worker after the commit (the outbox handlers of `badges.tasks`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import timezone
 
 from badges.models import Award, AwardStatus
+from lms.mail import absolute, mail_send, recipient_language
 from lms.outbox import outbox_enqueue_many
 
 
@@ -41,9 +41,20 @@ def award_revoked_notify(*, award_id: int) -> None:
 
 
 def _email_learner(award: Award, kind: str) -> None:
-    """The e-mail `badges/email/<kind>_subject.txt` and `<kind>_body.txt` about the award, to its learner."""
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"award": award, "badge": award.badge_class, "url": award.url, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"badges/email/{kind}_subject.txt", context).strip()
-        body = render_to_string(f"badges/email/{kind}_body.txt", context)
-    send_mail(subject, body, None, [award.learner.email])
+    """The e-mail `badges/email/<kind>_subject.txt` and `<kind>_body.txt` about the award, to its learner, in the
+    learner's language: the links open the verification page and the badges page in that language."""
+
+    def context(language: str) -> dict[str, Any]:
+        return {
+            "award": award,
+            "badge": award.badge_class,
+            "url": absolute(reverse("badges:credential", args=[award.code])),
+            "wallet_url": absolute(reverse("badges:wallet")),
+        }
+
+    mail_send(
+        to=award.learner.email,
+        template=f"badges/email/{kind}",
+        language=recipient_language(award.learner),
+        context=context,
+    )

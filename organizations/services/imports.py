@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from lms.i18n import supported_language
+from lms.mail import recipient_language
 from lms.models import User
 from lms.outbox import outbox_enqueue
 from organizations.models import ImportStatus, Invitation, InvitationImport, Membership, Organization, SeatBundle
@@ -32,16 +35,39 @@ class RowProblem:
     reason: str
 
 
-def _csv_addresses(source: str) -> list[tuple[int, str]]:
+EMAIL_HEADERS = frozenset({"email", "e-mail", "courriel", "adresse courriel"})
+LANGUAGE_HEADERS = frozenset({"language", "langue"})
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    email: str
+    language: str  # as written in the file; blank when the file has no `language` column or the cell is empty
+
+
+def _csv_addresses(source: str) -> list[CsvRow]:
+    """The addresses of the first column, with the cell of a `language` column when a header row names one."""
     rows = []
+    language_column: int | None = None
     for line, row in enumerate(csv.reader(io.StringIO(source)), start=1):
         if not row or not any(cell.strip() for cell in row):
             continue
         cell = row[0].strip()
-        if line == 1 and cell.lower() in {"email", "e-mail", "courriel"}:
+        if line == 1 and cell.lower() in EMAIL_HEADERS:
+            names = [name.strip().lower() for name in row]
+            language_column = next((i for i, name in enumerate(names) if name in LANGUAGE_HEADERS), None)
             continue
-        rows.append((line, cell.lower()))
+        language = row[language_column].strip() if language_column is not None and language_column < len(row) else ""
+        rows.append(CsvRow(line=line, email=cell.lower(), language=language))
     return rows
+
+
+def _language_problem(value: str) -> str | None:
+    """Why a CSV's language cell is refused, or None (blank is allowed: the invitation is then bilingual)."""
+    if not value or supported_language(value):
+        return None
+    return _("unknown language “%(value)s”: write en or fr, or leave it empty") % {"value": value}
 
 
 @transaction.atomic
@@ -66,8 +92,14 @@ def invitations_import_start(
 def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
     """Check every row, report each bad one with its reason, then create all good invitations in one transaction.
 
-    Nothing is half done: either every good row is invited, or (on a failure) none is and the job says why.
+    Nothing is half done: either every good row is invited, or (on a failure) none is and the job says why. The
+    reasons are written in the language of the admin who uploaded the file, who reads the report.
     """
+    with translation.override(recipient_language(job.created_by)):
+        return _invitations_import_csv(job=job)
+
+
+def _invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
     InvitationImport.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
     organization = job.organization
     rows = _csv_addresses(job.source)
@@ -84,10 +116,11 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
         ).values_list("email", flat=True)
     }
     problems: list[RowProblem] = []
-    good: list[tuple[int, str]] = []
+    good: list[CsvRow] = []
     seen: set[str] = set()
-    for done, (line, email) in enumerate(rows, start=1):
-        reason = _email_problem(organization=organization, email=email)
+    for done, row in enumerate(rows, start=1):
+        email = row.email
+        reason = _email_problem(organization=organization, email=email) or _language_problem(row.language)
         if reason is None and email in seen:
             reason = _("listed twice in the file")
         elif reason is None and email in members:
@@ -95,9 +128,9 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
         elif reason is None and email in invited:
             reason = _("already invited")
         if reason:
-            problems.append(RowProblem(line=line, email=email, reason=str(reason)))
+            problems.append(RowProblem(line=row.line, email=email, reason=str(reason)))
         else:
-            good.append((line, email))
+            good.append(row)
         seen.add(email)
         if done % PROGRESS_EVERY == 0:
             InvitationImport.objects.filter(pk=job.pk).update(rows_done=done)
@@ -109,15 +142,21 @@ def invitations_import_csv(*, job: InvitationImport) -> InvitationImport:
                 locked = _lock_bundle(job.bundle.pk)
                 seats_left = max(locked.seats_free - seats_reserved(locked), 0)
                 no_seat = str(_("no free seat left in this bundle"))
-                problems += [RowProblem(line=line, email=email, reason=no_seat) for line, email in good[seats_left:]]
+                problems += [RowProblem(line=row.line, email=row.email, reason=no_seat) for row in good[seats_left:]]
                 good = good[:seats_left]
             errors = [
                 {"line": p.line, "email": p.email, "reason": p.reason} for p in sorted(problems, key=lambda p: p.line)
             ]
             created = Invitation.objects.bulk_create(
                 [
-                    Invitation(organization=organization, email=email, bundle=job.bundle, invited_by=job.created_by)
-                    for _line, email in good
+                    Invitation(
+                        organization=organization,
+                        email=row.email,
+                        bundle=job.bundle,
+                        invited_by=job.created_by,
+                        language=supported_language(row.language) or "",
+                    )
+                    for row in good
                 ]
             )
             InvitationImport.objects.filter(pk=job.pk).update(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lms.i18n import supported_language
+from lms.mail import absolute, mail_send, page_in
 from lms.models import User
 from lms.outbox import outbox_enqueue_many
 from organizations.models import Invitation, InvitationStatus, Membership, Organization, Role, SeatBundle
@@ -22,36 +24,55 @@ from organizations.services.seats import _lock_bundle, _seat_take, seats_reserve
 
 
 def invitation_url(invitation: Invitation) -> str:
-    return settings.SITE_URL + reverse("organizations:invitation_accept", args=[invitation.token])
+    """The acceptance page, in the active language: `/fr/...` in French; unprefixed in English, where the page
+    then follows the visitor's own preference (their account, else their browser: lms.i18n)."""
+    return absolute(reverse("organizations:invitation_accept", args=[invitation.token]))
 
 
 def _invitations_send_later(invitations: list[Invitation]) -> None:
-    """Record the invitations' e-mails in the outbox, in the transaction that creates them (one INSERT), in the
-    language of the person inviting; the worker sends them after the commit (`invitation_send`)."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
+    """Record the invitations' e-mails in the outbox, in the transaction that creates them (one INSERT); the worker
+    sends them after the commit (`invitation_send`), in the invitee's language, read then."""
     outbox_enqueue_many(
         handler="organizations.invitation_send",
-        payloads=[{"invitation_id": invitation.pk, "language": language} for invitation in invitations],
+        payloads=[{"invitation_id": invitation.pk} for invitation in invitations],
     )
 
 
-def invitation_send(*, invitation_id: int, language: str) -> None:
-    """E-mail the invitation link (run by the outbox); nothing when it was accepted or withdrawn meanwhile."""
+def invitation_language(invitation: Invitation) -> str | None:
+    """The language to write to the invitee in, never the inviting admin's: the one saved on the invitee's
+    account when they have one, else the one the admin recorded for them; None when nobody knows (the invitation
+    is then written in English and French)."""
+    saved = User.objects.filter(email__iexact=invitation.email).values_list("language", flat=True).first()
+    return supported_language(saved) or supported_language(invitation.language)
+
+
+def invitation_send(*, invitation_id: int, language: str | None = None) -> None:
+    """E-mail the invitation link (run by the outbox); nothing when it was accepted or withdrawn meanwhile.
+
+    `language` is ignored: messages recorded before issue #16 carried the inviting admin's language."""
     invitation = (
-        Invitation.objects.select_related("organization")
+        Invitation.objects.select_related("organization", "bundle__course")
         .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
         .first()
     )
     if invitation is None:
         return
-    with translation.override(language):
-        send_mail(
-            subject=_("You are invited to join %(org)s on Stackable") % {"org": invitation.organization.name},
-            message=_("%(org)s invites you to study on Stackable. Accept the invitation here:\n\n%(url)s\n")
-            % {"org": invitation.organization.name, "url": invitation_url(invitation)},
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
+
+    def context(language: str) -> dict[str, Any]:
+        course = invitation.bundle.course if invitation.bundle is not None else None
+        return {
+            "invitation": invitation,
+            "org": invitation.organization.name,
+            "course": page_in(course, language).title if course is not None else "",
+            "url": invitation_url(invitation),
+        }
+
+    mail_send(
+        to=invitation.email,
+        template="organizations/email/invitation",
+        language=invitation_language(invitation),
+        context=context,
+    )
 
 
 def _email_problem(*, organization: Organization, email: str) -> str | None:
@@ -75,18 +96,24 @@ def invitation_create(
     bundle: SeatBundle | None = None,
     role: str = Role.MEMBER,
     waive_prerequisites: bool = False,
+    language: str = "",
 ) -> Invitation:
     """Invite one address (optionally onto a seat of `bundle`, which it reserves) and e-mail the link after commit (by the outbox).
 
     Locks the bundle row to count its seats: an invitation only reserves a seat nobody holds or has reserved.
     An expired invitation to the same address is revoked and replaced. `waive_prerequisites` (with a bundle)
-    lets the invitee take the seat without the course's prerequisites.
+    lets the invitee take the seat without the course's prerequisites. `language` is the one the invitee reads
+    (`en`, `fr`), when the admin knows it; blank writes the invitation in both (`invitation_language`).
     """
     _check_admin(actor=actor, organization=organization)
     email = email.strip().lower()
     problem = _email_problem(organization=organization, email=email)
     if problem:
         raise OrganizationError(problem)
+    if language and not supported_language(language):
+        raise OrganizationError(
+            _("unknown language “%(value)s”: write en or fr, or leave it empty") % {"value": language}
+        )
     if bundle is not None and bundle.organization_id != organization.pk:
         raise PermissionDenied(_("That seat bundle belongs to another organization."))
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
@@ -110,6 +137,7 @@ def invitation_create(
         role=role,
         invited_by=actor,
         waive_prerequisites=waive_prerequisites and bundle is not None,
+        language=supported_language(language) or "",
     )
     _invitations_send_later([invitation])
     return invitation
