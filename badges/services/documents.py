@@ -125,9 +125,7 @@ def achievement_document(badge: Achievement | Pathway, language: str | None = No
         achievement["resultDescription"] = [
             {"id": f"{url}#final-grade", "type": ["ResultDescription"], "name": grade_name, "resultType": "Percent"}
         ]
-    achievement["related"] = [
-        {"id": ob2_badge_class_url(badge, text.language), "type": ["Related"], "version": "2.0"}
-    ]
+    achievement["related"] = [{"id": ob2_badge_class_url(badge, text.language), "type": ["Related"], "version": "2.0"}]
     if other is not None:
         achievement["related"].append(_edition(badge, other))
     return achievement
