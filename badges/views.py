@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from badges import artifacts, ob2, selectors, services
 from badges.forms import LookupForm, VerifyForm
-from badges.models import Award
+from badges.models import Award, BadgeText
 from badges.ob3.verify import MAX_BYTES, verify_credential
 from lms.client_ip import client_ip
 
