@@ -9,11 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 import segno
-from django.utils import formats
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
 
 from badges.models import Award
+from lms.formatting import format_date
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ITXT_KEYWORD = "openbadgecredential"
@@ -76,7 +77,8 @@ def badge_png(award: Award) -> bytes:
     canvas = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
     draw.ellipse((10, 10, 390, 390), fill=(22, 78, 99, 255), outline=(250, 204, 21, 255), width=12)
-    initials = "".join(word[0] for word in award.badge_class.name.split()[:3]).upper()
+    name = award.badge_class.text(award.learner.language_or_default).name
+    initials = "".join(word[0] for word in name.split()[:3]).upper()
     draw.text((200, 200), initials, fill=(255, 255, 255, 255), anchor="mm", font_size=110)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG")
@@ -98,7 +100,14 @@ def qr_svg(url: str, *, title: str) -> str:
 
 
 def certificate_pdf(award: Award, *, learner_name: str) -> bytes:
-    """A one-page landscape certificate with the validation code and a QR code to the verification page."""
+    """A one-page landscape certificate with the validation code and a QR code to the verification page, in the
+    learner's language (the badge's name too, when the badge has that wording)."""
+    language = award.learner.language_or_default
+    with translation.override(language):
+        return _certificate_pdf(award, learner_name=learner_name, language=language)
+
+
+def _certificate_pdf(award: Award, *, learner_name: str, language: str) -> bytes:
     from reportlab.graphics import renderPDF
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
@@ -106,10 +115,11 @@ def certificate_pdf(award: Award, *, learner_name: str) -> bytes:
     from reportlab.pdfgen import canvas
 
     badge = award.badge_class
+    badge_name = badge.text(language).name
     width, height = landscape(A4)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"{badge.name} · {award.code}")
+    pdf.setTitle(f"{badge_name} · {award.code}")
     pdf.setAuthor(badge.issuer.name)
     pdf.setStrokeColorRGB(0.09, 0.31, 0.39)
     pdf.setLineWidth(6)
@@ -117,18 +127,18 @@ def certificate_pdf(award: Award, *, learner_name: str) -> bytes:
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(width / 2, height - 110, _("Certificate of achievement"))
     pdf.setFont("Helvetica-Bold", 30)
-    pdf.drawCentredString(width / 2, height - 170, badge.name)
+    pdf.drawCentredString(width / 2, height - 170, badge_name)
     pdf.setFont("Helvetica", 14)
     pdf.drawCentredString(width / 2, height - 215, _("awarded to"))
     pdf.setFont("Helvetica-Bold", 22)
     pdf.drawCentredString(width / 2, height - 250, learner_name)
     pdf.setFont("Helvetica", 13)
-    issued = formats.date_format(award.awarded_at, "DATE_FORMAT")
+    issued = format_date(award.awarded_at, language=language)
     pdf.drawCentredString(
         width / 2, height - 290, _("by %(issuer)s on %(date)s") % {"issuer": badge.issuer.name, "date": issued}
     )
     if award.valid_until:
-        until = formats.date_format(award.valid_until, "DATE_FORMAT")
+        until = format_date(award.valid_until, language=language)
         pdf.drawCentredString(width / 2, height - 310, _("Valid until %(date)s") % {"date": until})
     pdf.setFont("Helvetica", 11)
     pdf.drawString(60, 90, _("Validation code: %(code)s") % {"code": award.code})

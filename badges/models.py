@@ -7,10 +7,12 @@ stored: it is never rebuilt from these rows.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -103,8 +105,27 @@ class AchievementType(models.TextChoices):
     CERTIFICATE = "Certificate", _("Certificate")
 
 
+FRENCH = "fr"
+
+
+@dataclass(frozen=True)
+class BadgeText:
+    """What a badge says in one language: its name, description and criteria (Markdown), and that language."""
+
+    name: str
+    description: str
+    criteria: str
+    language: str
+
+
 class BadgeClass(models.Model):
-    """What achievements and pathways share: what a badge says, whoever earns it."""
+    """What achievements and pathways share: what a badge says, whoever earns it.
+
+    `name`, `description` and `criteria` are written in the badge's own language (`language`: its course's, else
+    the site's default, English). The optional French fields give the French wording of a badge written in
+    English: all three, or none. A badge whose course is French has its French text in the main fields already.
+    `text(language)` picks the wording for a reader; `alternative(language)` the other language's, if there is one.
+    """
 
     issuer = models.ForeignKey(Issuer, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="+")
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("Part of the badge's permanent URL."))
@@ -123,12 +144,65 @@ class BadgeClass(models.Model):
     validity_days = models.PositiveIntegerField(
         _("valid for (days)"), null=True, blank=True, help_text=_("Leave empty for a badge that does not expire.")
     )
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    description_fr = models.TextField(_("description in French"), blank=True)
+    criteria_fr = models.TextField(
+        _("criteria in French"), blank=True, help_text=_("What a learner must do to earn it, in Markdown, in French.")
+    )
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def language(self) -> str:
+        """The language of the main fields: the course's for a course badge, else the site's default."""
+        course = getattr(self, "course", None)
+        language = getattr(course, "language", "") if course is not None else ""
+        return str(language or settings.LANGUAGE_CODE).split("-")[0]
+
+    @property
+    def has_french(self) -> bool:
+        return self.language == FRENCH or bool(self.name_fr)
+
+    def text(self, language: str | None = None) -> BadgeText:
+        """The badge's wording in `language` when it has some, else in its own language."""
+        own = BadgeText(self.name, self.description, self.criteria, self.language)
+        wanted = (language or "").split("-")[0]
+        if wanted == FRENCH and own.language != FRENCH and self.name_fr:
+            return BadgeText(self.name_fr, self.description_fr, self.criteria_fr, FRENCH)
+        return own
+
+    def alternative(self, language: str | None = None) -> BadgeText | None:
+        """The wording in the other language than `text(language)`'s, when the badge has both; else None."""
+        if self.language == FRENCH or not self.name_fr:
+            return None
+        shown = self.text(language)
+        return self.text(self.language if shown.language == FRENCH else FRENCH)
+
+    def clean(self) -> None:
+        super().clean()
+        french = {"name_fr": self.name_fr, "description_fr": self.description_fr, "criteria_fr": self.criteria_fr}
+        given = {field for field, value in french.items() if value.strip()}
+        if not given:
+            return
+        if self.language == FRENCH:
+            raise ValidationError(
+                {
+                    field: _("This badge's course is in French: write its French text in the main fields.")
+                    for field in given
+                }
+            )
+        missing = set(french) - given
+        if missing:
+            raise ValidationError(
+                {
+                    field: _("Give the name, the description and the criteria in French, or none of them.")
+                    for field in missing
+                }
+            )
 
     @property
     def tag_list(self) -> list[str]:
@@ -159,6 +233,11 @@ class Achievement(index.Indexed, BadgeClass):  # type: ignore[django-manager-mis
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldPanel("description"),
         FieldPanel("criteria"),
+        MultiFieldPanel(
+            [FieldPanel("name_fr"), FieldPanel("description_fr"), FieldPanel("criteria_fr")],
+            heading=_("In French"),
+            help_text=_("Optional: the badge's wording for French-speaking learners, all three fields or none."),
+        ),
         FieldPanel("image"),
         MultiFieldPanel(
             [
@@ -211,6 +290,11 @@ class Pathway(index.Indexed, ClusterableModel, BadgeClass):  # type: ignore[djan
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldPanel("description"),
         FieldPanel("criteria"),
+        MultiFieldPanel(
+            [FieldPanel("name_fr"), FieldPanel("description_fr"), FieldPanel("criteria_fr")],
+            heading=_("In French"),
+            help_text=_("Optional: the badge's wording for French-speaking learners, all three fields or none."),
+        ),
         FieldPanel("image"),
         MultiFieldPanel(
             [

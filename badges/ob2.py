@@ -42,23 +42,29 @@ def issuer_document(issuer: Issuer) -> dict[str, Any]:
     return document
 
 
-def badge_class_document(badge: Achievement | Pathway) -> dict[str, Any]:
-    criteria: dict[str, Any] = {"narrative": badge.criteria}
+def badge_class_document(badge: Achievement | Pathway, language: str | None = None) -> dict[str, Any]:
+    """The BadgeClass in `language` (its own language by default). Each language edition has its own URL
+    (`ob2_badge_class_url`), since a document's `id` is the URL it is served from."""
+    text = badge.text(language)
+    criteria: dict[str, Any] = {"narrative": text.criteria}
     course = badge.course if isinstance(badge, Achievement) else None
     if course is not None:
         criteria["id"] = course_url(course)
     document: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
-        "id": ob2_badge_class_url(badge),
-        "name": badge.name,
-        "description": badge.description,
+        "id": ob2_badge_class_url(badge, text.language),
+        "name": text.name,
+        "description": text.description,
         "image": image_url(badge.image) or f"{settings.SITE_URL}{DEFAULT_IMAGE}",
         "criteria": criteria,
         "issuer": issuer_url(badge.issuer),
         "tags": badge.tag_list,
-        "related": [{"id": badge_class_url(badge), "version": "3.0"}],
+        "related": [{"id": badge_class_url(badge, text.language), "version": "3.0"}],
     }
+    other = badge.alternative(language)
+    if other is not None:
+        document["related"].append({"id": ob2_badge_class_url(badge, other.language), "@language": other.language})
     if course is not None:
         document["alignment"] = [
             {
@@ -80,7 +86,7 @@ def assertion_document(award: Award) -> dict[str, Any]:
         "type": "Assertion",
         "id": assertion_url(award),
         "recipient": {"type": "email", "hashed": True, "salt": award.salt, "identity": award.identity_hash},
-        "badge": ob2_badge_class_url(award.badge_class),
+        "badge": credential_badge_class_url(award, credential),
         "verification": {"type": "hosted"},
         "issuedOn": credential["awardedDate"],
     }
@@ -89,6 +95,12 @@ def assertion_document(award: Award) -> dict[str, Any]:
     if credential.get("evidence"):
         document["evidence"] = [{"id": item["id"], "name": item["name"]} for item in credential["evidence"]]
     return document
+
+
+def credential_badge_class_url(award: Award, credential: dict[str, Any]) -> str:
+    """The OB2 BadgeClass in the language the award's credential was written in."""
+    language = credential["credentialSubject"]["achievement"].get("inLanguage")
+    return ob2_badge_class_url(award.badge_class, language)
 
 
 def revoked_document(award: Award) -> dict[str, Any]:

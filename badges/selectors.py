@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
-from badges.models import Achievement, Award, AwardStatus, Issuer, Pathway, StatusList
+from badges.models import Achievement, Award, AwardStatus, BadgeText, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
 from badges.ob3.proof import parse_datetime
 from badges.services import issuer_did_document, pathway_status
@@ -40,9 +40,15 @@ def award_by_code(*, code: str) -> Award | None:
 def award_for_verification(*, code: str) -> Award | None:
     """An issued award with the live facts of its verification page (status, holder's name): one query.
 
-    Only the row and the learner: what the badge says comes from the signed credential.
+    The row, the learner and the badge (with its course, for the badge's language): what the badge says comes
+    from the signed credential, or from the badge's wording in the visitor's language when the credential was
+    written in the other one (`shown_text`).
     """
-    return Award.objects.filter(code=code, status=AwardStatus.ISSUED).select_related("learner").first()
+    return (
+        Award.objects.filter(code=code, status=AwardStatus.ISSUED)
+        .select_related("learner", "achievement__course", "pathway")
+        .first()
+    )
 
 
 def credential_json_by_code(*, code: str) -> str | None:
@@ -87,6 +93,41 @@ def credential_facts(credential_json: str) -> CredentialFacts:
         image_url=(achievement.get("image") or {}).get("id"),
         valid_until=parse_datetime(credential.get("validUntil")),
         criteria_html=markdown_html(achievement.get("criteria", {}).get("narrative", "")),
+    )
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """The achievement's name, description and criteria (HTML) as the verification page shows them; `lang` is
+    their language when it is not the page's (the element carries it), else empty."""
+
+    name: str
+    description: str
+    criteria_html: str
+    lang: str
+
+
+def badge_text_for_visitor(*, award: Award, language: str) -> BadgeText | None:
+    """The badge's wording in the visitor's `language` when the award's credential was written in another one and
+    the badge has that wording; else None (the page shows what the credential says)."""
+    written = credential_facts(award.credential_json).achievement.get("inLanguage") or award.badge_class.language
+    if written == language:
+        return None
+    text = award.badge_class.text(language)
+    return text if text.language == language else None
+
+
+def shown_text(*, facts: CredentialFacts, language: str, text: BadgeText | None) -> ShownText:
+    """What the page shows of the achievement in `language`: the badge's wording in that language (`text`, from
+    `badge_text_for_visitor`), else the credential's, marked with its language when it differs."""
+    if text is not None:
+        return ShownText(text.name, text.description, markdown_html(text.criteria), "")
+    written = str(facts.achievement.get("inLanguage") or language)
+    return ShownText(
+        facts.credential["name"],
+        facts.achievement.get("description", ""),
+        facts.criteria_html,
+        "" if written == language else written,
     )
 
 

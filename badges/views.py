@@ -23,7 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from badges import artifacts, ob2, selectors, services
 from badges.forms import LookupForm, VerifyForm
-from badges.models import Award
+from badges.models import Award, BadgeText
 from badges.ob3.verify import MAX_BYTES, verify_credential
 from lms.client_ip import client_ip
 
@@ -130,16 +130,26 @@ def credential_view(request: HttpRequest, code: str) -> HttpResponse:
     if award is None:
         raise Http404(_("No credential has this validation code."))
     verification = selectors.verification_for(award=award)  # the live status and name: read on every request
+    language = _page_language(request)
+    text = selectors.badge_text_for_visitor(award=award, language=language)
     fixed = _credential_fixed_parts(
         award.credential_json,
         code=award.code,
         is_pathway=award.is_pathway,
         awarded_at=award.awarded_at,
-        language=translation.get_language(),
+        language=language,
+        text=text,
         timezone_name=timezone.get_current_timezone_name(),
         site_url=settings.SITE_URL,
     )
-    return render(request, "badges/credential.html", {"v": verification, "award": award, "fixed": fixed})
+    shown = selectors.shown_text(facts=verification.facts, language=language, text=text)
+    context = {"v": verification, "award": award, "fixed": fixed, "shown": shown}
+    return render(request, "badges/credential.html", context)
+
+
+def _page_language(request: HttpRequest) -> str:
+    """The language of this page: the URL's (`/fr/...`), else the site's default (an unprefixed URL is English)."""
+    return translation.get_language_from_path(request.path_info) or str(settings.LANGUAGE_CODE)
 
 
 @lru_cache(maxsize=256)
@@ -150,6 +160,7 @@ def _credential_fixed_parts(
     is_pathway: bool,
     awarded_at: datetime,
     language: str,
+    text: BadgeText | None,
     timezone_name: str,
     site_url: str,
 ) -> dict[str, SafeString]:
@@ -159,6 +170,7 @@ def _credential_fixed_parts(
     url = f"{site_url}/credentials/{code}/"
     context = {
         "v": facts,
+        "shown": selectors.shown_text(facts=facts, language=language, text=text),
         "award": {"code": code, "url": url, "is_pathway": is_pathway, "awarded_at": awarded_at},
         "qr_svg": artifacts.qr_svg(url, title=_("QR code of this page")),
         "json_url": f"{url.rstrip('/')}.json",
@@ -188,7 +200,9 @@ def badge_class_view(request: HttpRequest, kind: str, slug: str) -> HttpResponse
     badge = ob2.badge_class_or_none(kind=kind, slug=slug)
     if badge is None:
         raise Http404
-    document = {"@context": [services.CREDENTIALS_V2, services.OB_V3P0], **services.achievement_document(badge)}
+    # The edition of the URL's language: `/fr/achievements/...` is the French one (when the badge has French).
+    achievement = services.achievement_document(badge, _page_language(request))
+    document = {"@context": [services.CREDENTIALS_V2, services.OB_V3P0], **achievement}
     return _json(document)
 
 
@@ -229,7 +243,7 @@ def ob2_badge_class_view(request: HttpRequest, kind: str, slug: str) -> HttpResp
     badge = ob2.badge_class_or_none(kind=kind, slug=slug)
     if badge is None:
         raise Http404
-    return _json(ob2.badge_class_document(badge), content_type="application/json")
+    return _json(ob2.badge_class_document(badge, _page_language(request)), content_type="application/json")
 
 
 @require_GET

@@ -1,5 +1,24 @@
 """The credential: an award's OpenBadgeCredential and its badge's Achievement, built field by field from
-allow-lists (CREDENTIALS.md), and the URLs they hold."""
+allow-lists (CREDENTIALS.md), and the URLs they hold.
+
+Two languages. A credential names and describes its achievement in the learner's language
+(`User.language_or_default`) when the badge has that wording, else in the badge's own language, and carries the
+other language as a linked edition. The form, and why:
+
+- The VC Data Model 2.0 ("Language and base direction") lets `name` and `description` be language value objects,
+  `[{"@value": "Web basics", "@language": "en"}, {"@value": "Notions du Web", "@language": "fr"}]`, and the pinned
+  contexts define `name`/`description` without a type, so JSON-LD (and the Node verifier) would accept them. But
+  the Open Badges 3.0 JSON schema types the credential's and the Achievement's `name` and `description` and the
+  criteria's `narrative` as plain strings, our shape check requires the credential's `name` to be a string, and
+  wallets show those fields as text. So every one of them stays ONE string, in ONE language.
+- That language is stated by the Achievement's `inLanguage` (OB3: the language of the achievement).
+- The other language travels the way OB3 provides for "alternate language editions": an entry of the
+  Achievement's `related` list, `{"id": <that edition's URL>, "type": ["Related"], "inLanguage": "en"}` (the
+  Related class's own context defines `inLanguage`). Each edition has its own https id (`/achievements/<slug>`,
+  `/fr/achievements/<slug>`), served as that edition's Achievement JSON (`badges.views.badge_class_view`), so the
+  two never merge into one node with two languages. A badge with one language keeps its single id and no such
+  entry: its credential is exactly what it was before.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +29,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from badges.models import Achievement, Award, Issuer, Pathway
+from badges.models import FRENCH, Achievement, Award, BadgeText, Issuer, Pathway
 from badges.ob3.loader import CREDENTIALS_V2, OB_V3P0
 from badges.ob3.proof import format_datetime
 from badges.ob3.statuslist import status_entry
@@ -31,14 +52,21 @@ def course_url(course: Any) -> str:
     return _absolute(course.get_url() or course.url_path)
 
 
-def badge_class_url(badge: Achievement | Pathway) -> str:
+def badge_class_url(badge: Achievement | Pathway, language: str | None = None) -> str:
+    """The badge's Achievement URL; with `language`, that language edition's (`/fr/...` for the French one of a
+    badge written in both languages)."""
     kind = "pathways" if isinstance(badge, Pathway) else "achievements"
-    return f"{settings.SITE_URL}/{kind}/{badge.slug}"
+    return f"{settings.SITE_URL}{_edition_prefix(badge, language)}/{kind}/{badge.slug}"
 
 
-def ob2_badge_class_url(badge: Achievement | Pathway) -> str:
+def _edition_prefix(badge: Achievement | Pathway, language: str | None) -> str:
+    """`/fr` for the French edition of a badge written in English and French; else nothing (one URL)."""
+    return "/fr" if language == FRENCH and badge.language != FRENCH and badge.name_fr else ""
+
+
+def ob2_badge_class_url(badge: Achievement | Pathway, language: str | None = None) -> str:
     kind = "pathways" if isinstance(badge, Pathway) else "badges"
-    return f"{settings.SITE_URL}/ob2/{kind}/{badge.slug}"
+    return f"{settings.SITE_URL}{_edition_prefix(badge, language)}/ob2/{kind}/{badge.slug}"
 
 
 def issuer_profile(issuer: Issuer) -> dict[str, Any]:
@@ -59,22 +87,25 @@ def _decimal_number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
-    """The OB3 Achievement of a badge class, field by field from an allow-list."""
-    url = badge_class_url(badge)
+def achievement_document(badge: Achievement | Pathway, language: str | None = None) -> dict[str, Any]:
+    """The OB3 Achievement of a badge class in `language` (its own language by default), field by field from an
+    allow-list; the other language, when the badge has it, as a `related` edition (see the module's docstring)."""
+    text = badge.text(language)
+    other = badge.alternative(language)
+    url = badge_class_url(badge, text.language)
     achievement: dict[str, Any] = {
         "id": url,
         "type": ["Achievement"],
-        "name": badge.name,
-        "description": badge.description,
-        "criteria": {"narrative": badge.criteria},
+        "name": text.name,
+        "description": text.description,
+        "criteria": {"narrative": text.criteria},
         "achievementType": str(badge.achievement_type),
     }
     course = badge.course if isinstance(badge, Achievement) else None
     # Once: a page URL reads the site root paths from the cache (Redis in production).
     page = course_url(course) if course is not None else ""
     if course is not None:
-        achievement["criteria"] = {"id": page, "narrative": badge.criteria}
+        achievement["criteria"] = {"id": page, "narrative": text.criteria}
     picture = image_url(badge.image)
     if picture:
         achievement["image"] = {"id": picture, "type": "Image"}
@@ -82,24 +113,35 @@ def achievement_document(badge: Achievement | Pathway) -> dict[str, Any]:
         alignments = _alignments(course)
         if alignments:
             achievement["alignment"] = alignments
-        achievement["inLanguage"] = course.language
+    if course is not None or other is not None:
+        achievement["inLanguage"] = text.language
     if isinstance(badge, Achievement) and badge.credits_available is not None:
         achievement["creditsAvailable"] = _decimal_number(badge.credits_available)
     if badge.tag_list:
         achievement["tag"] = badge.tag_list
     if isinstance(badge, Achievement):
+        with translation.override(text.language):
+            grade_name = _("Final grade")
         achievement["resultDescription"] = [
-            {"id": f"{url}#final-grade", "type": ["ResultDescription"], "name": "Final grade", "resultType": "Percent"}
+            {"id": f"{url}#final-grade", "type": ["ResultDescription"], "name": grade_name, "resultType": "Percent"}
         ]
-    achievement["related"] = [{"id": ob2_badge_class_url(badge), "type": ["Related"], "version": "2.0"}]
+    achievement["related"] = [{"id": ob2_badge_class_url(badge, text.language), "type": ["Related"], "version": "2.0"}]
+    if other is not None:
+        achievement["related"].append(_edition(badge, other))
     return achievement
 
 
-def _batch_document(badge: Achievement | Pathway, documents: dict[str, str]) -> dict[str, Any]:
-    """The badge's achievement document, built once per batch and handed out as a fresh copy each time."""
-    key = f"{type(badge).__name__}:{badge.pk}"
+def _edition(badge: Achievement | Pathway, text: BadgeText) -> dict[str, Any]:
+    """The `related` entry naming the badge's edition in another language."""
+    return {"id": badge_class_url(badge, text.language), "type": ["Related"], "inLanguage": text.language}
+
+
+def _batch_document(badge: Achievement | Pathway, documents: dict[str, str], language: str) -> dict[str, Any]:
+    """The badge's achievement document in `language`, built once per batch and handed out as a fresh copy each
+    time."""
+    key = f"{type(badge).__name__}:{badge.pk}:{badge.text(language).language}"
     if key not in documents:
-        documents[key] = json.dumps(achievement_document(badge))
+        documents[key] = json.dumps(achievement_document(badge, language))
     return cast(dict[str, Any], json.loads(documents[key]))
 
 
@@ -130,9 +172,15 @@ def credential_build(
     """The unsigned OpenBadgeCredential of an award (CREDENTIALS.md), from an allow-list of fields.
 
     `documents`: a batch's achievement documents as JSON, by badge (`_batch_document`), filled on first use: the
-    credentials of a batch share them instead of building each again (URLs, skills, about half a millisecond)."""
+    credentials of a batch share them instead of building each again (URLs, skills, about half a millisecond).
+
+    Written in the learner's language (`User.language_or_default`) where the badge has that wording."""
     badge = award.badge_class
     assert award.valid_from is not None and award.status_list is not None and award.status_index is not None
+    language = award.learner.language_or_default
+    achievement = (
+        achievement_document(badge, language) if documents is None else _batch_document(badge, documents, language)
+    )
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "identifier": [
@@ -144,13 +192,13 @@ def credential_build(
                 "identityHash": award.identity_hash,
             }
         ],
-        "achievement": achievement_document(badge) if documents is None else _batch_document(badge, documents),
+        "achievement": achievement,
     }
     if award.grade is not None and isinstance(badge, Achievement):
         subject["result"] = [
             {
                 "type": ["Result"],
-                "resultDescription": f"{badge_class_url(badge)}#final-grade",
+                "resultDescription": f"{achievement['id']}#final-grade",
                 "value": str(_decimal_number(award.grade)),
             }
         ]
@@ -158,7 +206,7 @@ def credential_build(
         "@context": [CREDENTIALS_V2, OB_V3P0],
         "id": award.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": badge.name,
+        "name": achievement["name"],
         "issuer": issuer_profile(badge.issuer),
         "validFrom": format_datetime(award.valid_from),
     }
@@ -167,14 +215,17 @@ def credential_build(
     credential["awardedDate"] = format_datetime(award.awarded_at)
     credential["credentialSubject"] = subject
     if evidence:
-        credential["evidence"] = [
-            {
-                "id": component.url,
-                "type": ["Evidence"],
-                "name": component.badge_class.name,
-                "description": f"Badge {component.code}, awarded {format_datetime(component.awarded_at)}",
-            }
-            for component in evidence
-        ]
+        written_in = achievement.get("inLanguage", badge.language)
+        with translation.override(written_in):
+            credential["evidence"] = [
+                {
+                    "id": component.url,
+                    "type": ["Evidence"],
+                    "name": component.badge_class.text(written_in).name,
+                    "description": _("Badge %(code)s, awarded %(date)s")
+                    % {"code": component.code, "date": format_datetime(component.awarded_at)},
+                }
+                for component in evidence
+            ]
     credential["credentialStatus"] = status_entry(award.status_list.url, award.status_index)
     return credential

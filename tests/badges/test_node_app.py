@@ -61,3 +61,12 @@ def test_pathway_credentials_and_badges_signed_before_a_rotation_verify(client, 
     pathway_award = pathway.awards.get()
     assert node_verify(client, first, tmp_path)["verified"] is True
     assert node_verify(client, pathway_award, tmp_path) == {"verified": True, "revoked": False, "errors": []}
+
+
+def test_a_french_learners_bilingual_badge_verifies(client, issuer, tmp_path):
+    badge = make_achievement(
+        issuer, name="Web Basics", name_fr="Notions du Web", description_fr="Description FR", criteria_fr="Critères"
+    )
+    award = award_issue(learner=make_user(language="fr"), achievement=badge)
+    assert award.credential["name"] == "Notions du Web"
+    assert node_verify(client, award, tmp_path) == {"verified": True, "revoked": False, "errors": []}

@@ -421,3 +421,28 @@ def test_the_verification_report_takes_focus_and_a_refused_credential_opens_an_e
     assert "over 64 KB" in summary.get_text()
     assert soup.select_one("#id_credential")["aria-invalid"] == "true"
     assert summary.select_one("a")["href"] == "#id_credential"
+
+
+def test_the_verification_page_in_french_shows_the_french_name_of_an_english_learners_badge(client, issuer):
+    badge = make_achievement(
+        issuer, name="Web Basics", name_fr="Notions du Web", description_fr="Description FR", criteria_fr="Critères"
+    )
+    award = award_issue(learner=make_user(language="en"), achievement=badge)
+    page = client.get(f"/fr/credentials/{award.code}/").content.decode()
+    assert '<h1 id="credential-title">Notions du Web</h1>' in page
+    assert "Ce qu&#x27;il atteste" in page or "Ce qu'il atteste" in page
+
+
+def test_the_verification_page_in_french_marks_an_english_only_name_with_its_language(client, issuer, achievement):
+    award = award_issue(learner=make_user(language="fr"), achievement=achievement)
+    page = client.get(f"/fr/credentials/{award.code}/").content.decode()
+    assert '<h1 id="credential-title" lang="en">Linux for the Cloud</h1>' in page
+
+
+def test_the_verification_page_in_english_shows_the_english_name_of_a_french_learners_badge(client, issuer):
+    badge = make_achievement(
+        issuer, name="Web Basics", name_fr="Notions du Web", description_fr="Description FR", criteria_fr="Critères"
+    )
+    award = award_issue(learner=make_user(language="fr"), achievement=badge)
+    page = client.get(f"/credentials/{award.code}/").content.decode()
+    assert '<h1 id="credential-title">Web Basics</h1>' in page
