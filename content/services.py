@@ -139,9 +139,9 @@ def _locale_for(language: str) -> Locale:
 
 
 @transaction.atomic
-def page_ancestors_translate(*, page: Page, language: str) -> list[Page]:
-    """Make sure every ancestor of `page` below the tree root (the site's Home and Catalog) has a real translation
-    in `language`, top down, and return those translations.
+def page_ancestors_translate(*, page: Page, language: str, inclusive: bool = False) -> list[Page]:
+    """Make sure every ancestor of `page` below the tree root (the site's Home and Catalog), and `page` itself when
+    `inclusive`, has a real translation in `language`, top down, and return those translations.
 
     A missing one is copied from the original and, when the original is live, published as it is, so the
     translated pages below it have a home page that answers in that language (it is then rewritten in that
@@ -149,7 +149,7 @@ def page_ancestors_translate(*, page: Page, language: str) -> list[Page]:
     """
     locale = _locale_for(language)
     translated: list[Page] = []
-    for ancestor in page.get_ancestors().filter(depth__gt=1).order_by("depth"):
+    for ancestor in page.get_ancestors(inclusive=inclusive).filter(depth__gt=1).order_by("depth"):
         ancestor = ancestor.specific
         if ancestor.locale_id == locale.pk:
             translated.append(ancestor)
