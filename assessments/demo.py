@@ -1,6 +1,8 @@
 """Demo quizzes and tasks: one QuizPage per module (module["quiz"]) and one TaskPage per course (course["task"]).
 
-Idempotent: a module that already has a quiz, or a course that already has a task, is left as it is.
+Idempotent: a module that already has a quiz, or a course that already has a task, is left as it is. The French
+course's quizzes and task (copied by content's demo) get their French text once, keeping every block id and
+answer key.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.db import transaction
 
 from assessments.blocks import raw_question_block
 from assessments.models import QuizPage, TaskPage
-from content.demo import DemoCatalog
+from content.demo import DemoCatalog, translated_value
 from content.models import CoursePage, ModulePage
 
 _SUBMISSION_FLAGS = {"text": "accept_text", "file": "accept_files", "link": "accept_link"}
@@ -99,3 +101,64 @@ def seed_assessments(*, demo: DemoCatalog) -> tuple[list[QuizPage], list[TaskPag
         if spec.get("task"):
             tasks.append(task_seed(course=course, spec=spec["task"]))
     return quizzes, tasks
+
+
+def _questions(raw: list[dict[str, Any]], source: list[dict[str, Any]], translation: list[dict[str, Any]]) -> list:
+    """The translated questions of a copied quiz: each keeps its block id (attempts are keyed by it), its choice,
+    pair and item ids, and the original's answer key (the translation gives text only)."""
+    merged = translated_value(source, translation)
+    questions = [raw_question_block({**q, "key": existing["id"]}) for q, existing in zip(merged, raw, strict=True)]
+    if [q["type"] for q in questions] != [q["type"] for q in raw]:
+        raise ValueError("a translated quiz must have the same questions as its original")
+    return questions
+
+
+def _translated_rubric(raw: list[dict[str, Any]], translation: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copied rubric with translated criteria and levels, keeping every block id and the points."""
+    rubric = []
+    for block, text in zip(raw, translation, strict=True):
+        value = block["value"]
+        levels = [
+            {**level, "value": {**level["value"], "label": t["label"], "description": t.get("description") or ""}}
+            for level, t in zip(value["levels"], text["levels"], strict=True)
+        ]
+        title, description = text["criterion"], text.get("description") or ""
+        rubric.append({**block, "value": {**value, "title": title, "description": description, "levels": levels}})
+    return rubric
+
+
+@transaction.atomic
+def quiz_translation_seed(*, quiz: QuizPage, spec: dict[str, Any], translation: dict[str, Any], intro: str) -> None:
+    if quiz.live:
+        return
+    quiz.title, quiz.intro = translation["title"], intro
+    quiz.questions = _questions(list(quiz.questions.raw_data), spec["questions"], translation["questions"])
+    quiz.save_revision().publish()
+
+
+@transaction.atomic
+def task_translation_seed(*, task: TaskPage, translation: dict[str, Any]) -> None:
+    if task.live:
+        return
+    task.title, task.instructions = translation["title"], translation["instructions"]
+    task.rubric = _translated_rubric(list(task.rubric.raw_data), translation.get("rubric") or [])
+    task.save_revision().publish()
+
+
+def seed_assessment_translations(*, demo: DemoCatalog) -> None:
+    """The French quizzes and task of the translated demo courses (after content's `seed_translations`)."""
+    for slug, course in demo.french.items():
+        spec, translation = demo.data[slug], demo.french_data[slug]
+        modules = list(ModulePage.objects.child_of(course).order_by("path"))
+        for module, module_spec, module_text in zip(modules, spec["modules"], translation["modules"], strict=True):
+            quiz = QuizPage.objects.child_of(module).first()
+            if quiz is not None and module_spec.get("quiz"):
+                quiz_translation_seed(
+                    quiz=quiz.specific,
+                    spec=module_spec["quiz"],
+                    translation=module_text["quiz"],
+                    intro=translation["quiz_intro"],
+                )
+        task = TaskPage.objects.descendant_of(course).first()
+        if task is not None and spec.get("task"):
+            task_translation_seed(task=task.specific, translation=translation["task"])

@@ -10,10 +10,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+from wagtail.actions.convert_alias import ConvertAliasPageAction
+from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
 
 from content.models import CatalogPage, CoursePage
-from content.translations import original_page
+from content.translations import language_of, original_page
 from lms.models import User
 from lms.roles import COLLECTION_PERMISSIONS, COURSE_CREATOR_PERMISSION, INSTRUCTORS, PAGE_PERMISSIONS, permission
 
@@ -125,3 +127,70 @@ def course_create(
         revision.publish(user=user, skip_permission_checks=True)
     course_setup_permissions(course=course)
     return course
+
+
+def _locale_for(language: str) -> Locale:
+    code = (language or "").replace("_", "-").lower().split("-")[0]
+    locale = Locale.objects.filter(language_code=code).first() if code else None
+    if locale is None:
+        raise ValidationError(
+            {"language": _("The site has no content language “%(language)s”.") % {"language": language}}
+        )
+    return locale
+
+
+@transaction.atomic
+def page_ancestors_translate(*, page: Page, language: str, inclusive: bool = False) -> list[Page]:
+    """Make sure every ancestor of `page` below the tree root (the site's Home and Catalog), and `page` itself when
+    `inclusive`, has a real translation in `language`, top down, and return those translations.
+
+    A missing one is copied from the original and, when the original is live, published as it is, so the
+    translated pages below it have a home page that answers in that language (it is then rewritten in that
+    language, as the demo does). An alias left by an earlier copy is turned into a page of its own.
+    """
+    locale = _locale_for(language)
+    translated: list[Page] = []
+    for ancestor in page.get_ancestors(inclusive=inclusive).filter(depth__gt=1).order_by("depth"):
+        ancestor = ancestor.specific
+        if ancestor.locale_id == locale.pk:
+            translated.append(ancestor)
+            continue
+        copy = Page.objects.filter(translation_key=ancestor.translation_key, locale=locale).first()
+        if copy is None:
+            copy = CopyPageForTranslationAction(page=ancestor, locale=locale, copy_parents=False).execute(
+                skip_permission_checks=True
+            )
+            if ancestor.live:
+                copy.specific.save_revision().publish(skip_permission_checks=True)
+        elif copy.alias_of_id is not None:
+            ConvertAliasPageAction(copy.specific).execute(skip_permission_checks=True)
+        translated.append(Page.objects.get(pk=copy.pk).specific)
+    return translated
+
+
+@transaction.atomic
+def course_translate(*, course: CoursePage, language: str, user: User | None = None) -> CoursePage:
+    """Copy `course` with its modules and items into the locale of `language`, as drafts for its instructors to
+    rewrite; the copy keeps every StreamField block id (quiz questions are keyed by them).
+
+    `user`, when given, must be allowed to edit the course. A course already translated into `language` (or
+    written in it) is refused with a ValidationError on `language`. The site's Home and Catalog get real
+    translations first (`page_ancestors_translate`); the course's instructor group gets rights on the copy
+    (content.apps, on Wagtail's copy_for_translation_done).
+    """
+    source = original_page(course)
+    locale = _locale_for(language)
+    if user is not None and not source.permissions_for_user(user).can_edit():
+        raise PermissionDenied(_("You may not translate this course."))
+    if language_of(source) == locale.language_code:
+        raise ValidationError({"language": _("This course is already written in this language.")})
+    if Page.objects.filter(translation_key=source.translation_key, locale=locale).exists():
+        raise ValidationError(
+            {"language": _("“%(title)s” already has a translation in this language.") % {"title": source.title}}
+        )
+    page_ancestors_translate(page=source, language=locale.language_code)
+    action = CopyPageForTranslationAction(
+        page=source, locale=locale, copy_parents=True, include_subtree=True, user=user
+    )
+    copy = action.execute(skip_permission_checks=True)  # authorised above: course editors translate their course
+    return CoursePage.objects.get(pk=copy.pk)

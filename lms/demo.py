@@ -19,6 +19,7 @@ class DemoAccount:
     email: str
     display_name: str
     role: str
+    language: str = ""  # blank: the site follows the browser
 
 
 DEMO_ACCOUNTS = (
@@ -27,6 +28,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("instructor2@stackable.test", "Omar Instructor", "instructor"),
     DemoAccount("learner1@stackable.test", "Lea Learner", "learner"),
     DemoAccount("learner2@stackable.test", "Noah Learner", "learner"),
+    DemoAccount("learner3@stackable.test", "Léa Apprenante", "learner", language="fr"),
 )
 
 
@@ -43,6 +45,7 @@ def users_seed() -> dict[str, User]:
                 display_name=account.display_name,
                 is_staff=account.role == "platform admin",
                 is_superuser=account.role == "platform admin",
+                language=account.language,
             )
             EmailAddress.objects.create(user=user, email=account.email, verified=True, primary=True)
             if account.role == "instructor":

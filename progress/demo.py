@@ -2,7 +2,9 @@
 
 - learner1 has completed "linux-for-the-cloud" and is one lesson away from completing "containers-and-kubernetes"
   (every other required item complete, graded items at 92%, above the pass mark);
-- learner2 is half-way (by study time) through "search-engine-marketing".
+- learner2 is half-way (by study time) through "search-engine-marketing";
+- learner3 (who reads the site in French) has finished the first lesson of "search-engine-marketing" and opened
+  the second: the course's French version shows the same progress, which belongs to the course.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _complete(user: User, item: CourseItemPage) -> None:
 def seed_progress(*, users: dict[str, User], courses: dict[str, CoursePage]) -> list[Enrolment]:
     """Give the demo learners their enrolments and progress. Missing accounts or courses are skipped."""
     enrolments: list[Enrolment] = []
-    lea, noah = _user(users, "learner1"), _user(users, "learner2")
+    lea, noah, lea_fr = _user(users, "learner1"), _user(users, "learner2"), _user(users, "learner3")
     linux, containers = courses.get("linux-for-the-cloud"), courses.get("containers-and-kubernetes")
     marketing = courses.get("search-engine-marketing")
     if lea is not None and linux is not None:
@@ -74,4 +76,9 @@ def seed_progress(*, users: dict[str, User], courses: dict[str, CoursePage]) -> 
                 break
             _complete(noah, item)
             done += item.estimated_minutes
+    if lea_fr is not None and marketing is not None:
+        enrolments.append(_enrol(lea_fr, marketing))
+        first, second = _items(marketing)[:2]
+        _complete(lea_fr, first)
+        item_open(user=lea_fr, item=second)
     return enrolments
