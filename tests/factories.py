@@ -7,12 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
-from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
-from wagtail.models import Locale
 
 from content.demo import site_ensure
 from content.models import CatalogPage, CoursePage, LessonPage, ModulePage, Skill
-from content.services import course_create
+from content.services import course_create, course_translate, page_ancestors_translate
 from lms.models import User
 from lms.roles import INSTRUCTORS
 
@@ -32,23 +30,13 @@ def catalog() -> CatalogPage:
 
 
 def french_catalog() -> CatalogPage:
-    """The French tree's catalog: Home and Catalog translated into French and live."""
-    home, catalog_page = site_ensure()
-    french = Locale.objects.get(language_code="fr")
-    for page in (home, catalog_page):
-        if not page.get_translations().filter(locale=french).exists():
-            copy = CopyPageForTranslationAction(page, french, copy_parents=True).execute(skip_permission_checks=True)
-            copy.title = {"home": "Stackable", "courses": "Cours"}.get(page.slug, copy.title)
-            copy.save_revision().publish()
-    return catalog_page.get_translation(french).specific
+    """The French tree's catalog: Home and Catalog translated into French and live (content.services)."""
+    return page_ancestors_translate(page=catalog(), language="fr", inclusive=True)[-1]
 
 
 def translate_course(course: CoursePage, *, language: str = "fr", publish: bool = True) -> CoursePage:
-    """`course` copied with its modules and items into `language`, each title prefixed « FR » and published."""
-    if language == "fr":
-        french_catalog()
-    locale = Locale.objects.get(language_code=language)
-    copy = CopyPageForTranslationAction(course, locale, include_subtree=True).execute(skip_permission_checks=True)
+    """`course` translated with its modules and items (content.services), each title prefixed « FR », published."""
+    copy = course_translate(course=course, language=language)
     if publish:
         for page in copy.get_descendants(inclusive=True).specific():
             page.title = f"FR {page.title}"
