@@ -23,7 +23,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
-from content.translations import content_lang, language_of, languages_named, locale_id_for, original_page
+from content.translations import content_lang, language_of, locale_id_for, original_page
 from lms.formatting import format_person
 
 if TYPE_CHECKING:
@@ -382,7 +382,7 @@ class CoursePage(TranslatedPage):
         context = super().get_context(request, *args, **kwargs)
         course = context["course"] = original_page(self)  # what enrolment, progress and prices belong to
         context["detail"] = course_detail(course=course)
-        context["course_languages"] = languages_named(context["detail"].outline.languages or [language_of(self)])
+        context["course_languages"] = context["detail"].outline.languages or [language_of(self)]
         context["content_lang"] = content_lang(self)
         outline = context["detail"].outline
         context.update(extension_context(request, course, context))

@@ -27,7 +27,6 @@ from content.models import CourseItemPage, CoursePage, ModulePage, Skill
 from content.translations import (
     group_languages,
     language_of,
-    languages_named,
     locale_id_for,
     locale_language,
     original_id,
@@ -135,10 +134,10 @@ def featured_courses(*, limit: int) -> list[CoursePage]:
 
 
 def _with_languages(courses: list[CoursePage]) -> list[CoursePage]:
-    """Each course card's `languages`: those it is live in, named in the reader's language (one query)."""
+    """Each course card's `languages`: the codes of those it is live in (one query)."""
     found = group_languages(translation_keys=[course.translation_key for course in courses])
     for course in courses:
-        course.languages = languages_named(found.get(course.translation_key) or [course.language])  # type: ignore[attr-defined]
+        course.languages = found.get(course.translation_key) or [course.language]  # type: ignore[attr-defined]
     return courses
 
 

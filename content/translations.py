@@ -127,11 +127,6 @@ def content_lang(page: Any) -> str:
     return own if own != (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0] else ""
 
 
-def languages_named(codes: Iterable[str]) -> list[dict[str, str]]:
-    """[{code, name}] with each language named in the reader's language, for "Languages: English, French"."""
-    return [{"code": code, "name": translation.get_language_info(code)["name_translated"]} for code in codes]
-
-
 def localized(page: Any) -> Any:
     """`page` in the reader's language: its live translation, else itself. No query when it is already in it."""
     return page if not content_lang(page) else page.localized

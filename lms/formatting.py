@@ -14,8 +14,10 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel.lists import format_list
 from django.conf import settings
 from django.utils import timezone, translation
 
@@ -117,3 +119,13 @@ def format_person(user: Any) -> str:
     name = (getattr(user, "display_name", "") or "").strip()
     email = getattr(user, "email", "") or ""
     return f"{name} <{email}>" if name and email else name or email
+
+
+def format_languages(codes: Any, *, language: str | None = None) -> str:
+    """Languages named in the reader's language and listed: `English and French` (en), `Anglais et français` (fr)."""
+    names = Locale.parse(locale_for(language)).languages
+    listed = [names.get(str(code).split("-")[0], str(code)) for code in codes]
+    if not listed:
+        return ""
+    text = format_list(listed, locale=locale_for(language))
+    return text[:1].upper() + text[1:]

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
+
+from lms.models import User
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -83,10 +86,12 @@ class LanguagePreferenceMiddleware:
 def language_set_view(request: HttpRequest) -> HttpResponse:
     """The switcher: Django's set_language (cookie, redirect to the page in the new language), and the choice
     saved on the account of a signed-in person, so e-mails and their next visit follow it."""
+    language = request.POST.get("language", "")
+    if language not in LANGUAGE_CODES:  # Django's own would take any language it has a catalog for
+        return HttpResponseBadRequest(_("Choose one of the site's languages: English or French."))
     response = set_language(request)
-    language = supported_language(request.POST.get("language"))
     user: Any = getattr(request, "user", None)
-    if language is not None and user is not None and user.is_authenticated and user.language != language:
-        type(user).objects.filter(pk=user.pk).update(language=language)
+    if user is not None and user.is_authenticated and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
     return response

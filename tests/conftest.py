@@ -121,8 +121,10 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
     from lms.roles import role_groups_ensure
 
     ContentType.objects.clear_cache()  # the flush gave content types new ids
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code="en")
+    from django.conf import settings
+
+    for code, _name in settings.LANGUAGES:  # content/migrations/0004: a locale per language of the site
+        Locale.objects.get_or_create(language_code=code)
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
     if Collection.get_first_root_node() is None:
@@ -137,6 +139,17 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start() -> Iterator[None]:
+    """Each test starts in the site's default language: a request to a /fr/ page leaves French active in the
+    thread that served it, and lazily translated text read afterwards would come out in French."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 CHROMIUM = "/usr/bin/chromium"

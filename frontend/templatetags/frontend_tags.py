@@ -133,29 +133,36 @@ def error_summary(form: Any, title: str = "") -> dict[str, Any]:
 
 
 @register.simple_tag(takes_context=True)
-def language_alternates(context: Any) -> list[dict[str, str]]:
-    """This page in each of the site's languages: [{code, name, url, current}], for the switcher and hreflang.
+def language_alternates(context: Any) -> list[dict[str, Any]]:
+    """This page in each of the site's languages: [{code, name, url, current, translated}], for the switcher and
+    hreflang.
 
-    A Wagtail page lists its live translations (their own addresses); another page its address under each
-    language prefix. A page with no translation in a language is not listed for it.
+    A Wagtail page gives its live translations' own addresses (`translated`); in a language it has no
+    translation in, the same address under that language's prefix serves the original with the chrome in that
+    language (not `translated`: no hreflang for it). Other pages exist in every language.
     """
     request = context.get("request")
     if request is None:
         return []
     current = translation.get_language()
     page = context.get("page")
-    urls: dict[str, str] = {}
+    path = request.get_full_path()
+    translations: dict[str, str] | None = None
     if page is not None and hasattr(page, "language_alternates"):
-        urls = page.language_alternates(request)
-    else:
-        path = request.get_full_path()
-        for code, _name in settings.LANGUAGES:
-            urls[code] = translate_url(path, code)
+        translations = page.language_alternates(request)
     alternates = []
     for code, _name in settings.LANGUAGES:
-        if code in urls:
-            info = translation.get_language_info(code)
-            alternates.append({"code": code, "name": info["name_local"], "url": urls[code], "current": code == current})
+        translated = translations is None or code in translations
+        url = translations[code] if translations and code in translations else translate_url(path, code)
+        alternates.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "url": url,
+                "current": code == current,
+                "translated": translated,
+            }
+        )
     return alternates
 
 
@@ -163,3 +170,11 @@ def language_alternates(context: Any) -> list[dict[str, str]]:
 def absolute_url(path: str) -> str:
     """`path` on the public site (SITE_URL), for hreflang and canonical links."""
     return path if "://" in path else settings.SITE_URL + path
+
+
+@register.inclusion_tag("components/hreflang.html")
+def hreflang_links(alternates: list[dict[str, Any]]) -> dict[str, Any]:
+    """`<link rel="alternate" hreflang>` for each language a page really exists in, when it exists in more than
+    one; `x-default` is the site's default language."""
+    translated = [alternate for alternate in alternates if alternate["translated"]]
+    return {"alternates": translated if len(translated) > 1 else [], "default": settings.LANGUAGE_CODE}

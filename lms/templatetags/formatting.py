@@ -1,4 +1,4 @@
-"""`{% load formatting %}`: `|number`, `|percent`, `|price`, `|date_iso`, `|date_long`, `|datetime_short`, `|person`.
+"""`{% load formatting %}`: `|number`, `|percent`, `|price`, `|date_iso`, `|date_long`, `|datetime_short`, `|person`, `|languages`.
 
 Each filter writes in the active language (`|number`, `|price` and `|date_long` take another: `|price:"fr"`);
 see lms.formatting.
@@ -53,3 +53,9 @@ def datetime_short(value: dt.datetime | None) -> str:
 def person(user: Any) -> str:
     """`Name <email>` (escaped on output like any value)."""
     return formatting.format_person(user)
+
+
+@register.filter
+def languages(codes: Any) -> str:
+    """`{{ course_languages|languages }}`: `English and French` / `Anglais et français`."""
+    return formatting.format_languages(codes)
