@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from content.extensions import HOOK
 from content.models import CourseItemPage, CoursePage, LessonPage
+from content.translations import localized_url, original_page
 from progress import admin_urls
 from progress.selectors import item_access, learner_course, learner_forget
 from progress.services import ItemLocked, ProgressError, item_open, user_can_edit_course
@@ -27,15 +28,16 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
     """Lessons, quizzes and tasks are for active learners; free previews and the course's editors excepted."""
     if not isinstance(page, CourseItemPage):
         return None
-    access = item_access(user=request.user, item=page, request=request)  # type: ignore[arg-type]
+    item = original_page(page)  # a translation's enrolment and progress are its original's
+    access = item_access(user=request.user, item=item, request=request)  # type: ignore[arg-type]
     if not access.allowed:
         messages.info(request, access.message)
-        return redirect(access.course.get_url(request) or "/")
+        return redirect(localized_url(access.course, request))
     if access.enrolment is not None:
         try:
             opened = item_open(
                 user=request.user,  # type: ignore[arg-type]
-                item=page,  # type: ignore[arg-type]
+                item=item,
                 enrolment=access.enrolment,
                 states=access.states,
             )
@@ -43,7 +45,7 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
             return None  # a free preview in a module not yet open: readable, not yet counted
         except ProgressError as refused:
             messages.info(request, str(refused))
-            return redirect(access.course.get_url(request) or "/")
+            return redirect(localized_url(access.course, request))
         if opened is not None:
             learner_forget(request=request)  # a first visit wrote rows: the page reads them afresh
     return None
