@@ -118,11 +118,13 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Collection, Locale, Page
 
+    from content import translations
     from lms.roles import role_groups_ensure
 
     ContentType.objects.clear_cache()  # the flush gave content types new ids
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code="en")
+    for code in ("en", "fr"):  # content/0004 adds French; the flush took both
+        Locale.objects.get_or_create(language_code=code)
+    translations.locales_forget()  # the locales came back with new ids
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
     if Collection.get_first_root_node() is None:
