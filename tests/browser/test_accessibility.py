@@ -28,6 +28,7 @@ from assessments.models import QuizPage, TaskPage
 from badges.services import award_issue
 from commerce.models import DiscountTier
 from content.models import LessonPage
+from content.demo import site_translation_seed
 from content.services import course_translate
 from lms.formatting import format_price
 from organizations.services import invitations_import_csv, invitations_import_start
@@ -113,6 +114,7 @@ def _french_choice(n: int) -> dict:
 def _in_french(course) -> dict[int, object]:
     """`course` translated into French with French titles, lesson text and quiz questions, published; the French
     page of each of its pages by the original's pk."""
+    site_translation_seed(language="fr")  # the French Home and Catalog with their French titles (the demo's)
     copy = course_translate(course=course, language="fr")
     originals = {page.translation_key: page for page in course.get_descendants(inclusive=True).specific()}
     french = {}
