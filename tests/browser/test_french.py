@@ -107,16 +107,17 @@ def test_the_demo_french_course_is_taken_from_enrolment_to_badge_in_french(brows
 
 
 def test_a_learner_who_switches_to_french_halfway_keeps_one_progress_one_attempt_history_and_one_badge(
-    browser_page,
+    browser_page, live_server
 ):
-    page = browser_page
+    context = browser_page.context.browser.new_context(base_url=live_server.url, locale="en-CA")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
     course = make_course(title="Linux for the Cloud", modules=1, lessons_per_module=2)
     quiz = make_quiz(course=course, title="Ports check", questions=[single_choice(1)], pass_mark=50)
     make_achievement(_issuer(), course=course)
     french = _in_french(course)
     lessons = list(LessonPage.objects.descendant_of(course).order_by("path"))
     learner = _verified("sam@example.test", display_name="Sam Learner", language="en")
-    page.context.set_extra_http_headers({"Accept-Language": "en-CA"})
     _sign_in(page, learner.email, "en")
 
     page.goto(course.url)
