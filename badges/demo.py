@@ -14,6 +14,7 @@ from django.db import transaction
 
 from badges.models import Achievement, Award, Issuer, Pathway, PathwayComponent, PathwayRule, SigningKey
 from badges.services import award_issue_for_enrolment, issuer_key_create, pathway_evaluate_all
+from content.demo import FRENCH, FRENCH_COURSES, load_translation
 from content.models import CoursePage
 from lms.formatting import format_percent
 from lms.models import User
@@ -33,6 +34,14 @@ class DemoBadges:
 
 
 @transaction.atomic
+def _french_text(*, achievement: Achievement, course: CoursePage, slug: str) -> None:
+    """The badge's French name, description and criteria, from the course's French text (`<slug>.fr.json`)."""
+    text = load_translation(slug, FRENCH)["badge"]
+    achievement.name_fr, achievement.description_fr = text["name"], text["description"]
+    achievement.criteria_fr = text["criteria"] % {"pass_mark": format_percent(course.pass_mark, language=FRENCH)}
+    achievement.save(update_fields=["name_fr", "description_fr", "criteria_fr"])
+
+
 def _catalog(*, courses: dict[str, CoursePage]) -> tuple[Issuer, dict[str, Achievement], Pathway]:
     issuer, _ = Issuer.objects.get_or_create(
         slug=ISSUER_SLUG,
@@ -57,6 +66,8 @@ def _catalog(*, courses: dict[str, CoursePage]) -> tuple[Issuer, dict[str, Achie
                 "tags": course.series,
             },
         )
+        if slug in FRENCH_COURSES and not achievement.name_fr:
+            _french_text(achievement=achievement, course=course, slug=slug)
         achievements[slug] = achievement
     pathway, created = Pathway.objects.get_or_create(
         slug=PATHWAY_SLUG,

@@ -230,6 +230,12 @@ class CodeBlock(blocks.StructBlock):
     language = blocks.ChoiceBlock(label=_("Language"), choices=CODE_LANGUAGES, default="bash")
     code = blocks.TextBlock(label=_("Code"))
 
+    def get_context(self, value: Any, parent_context: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The caption names the language as readers say it ("Plain text", translated), not by its key."""
+        context = super().get_context(value, parent_context=parent_context)
+        context["language_label"] = dict(CODE_LANGUAGES).get(value["language"], value["language"])
+        return context
+
     class Meta:
         icon = "code"
         label = _("Code")

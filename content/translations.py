@@ -39,6 +39,13 @@ def _load_locales() -> None:
             _locale_ids[code] = locale_id
 
 
+def locales_forget() -> None:
+    """Forget the locale ids read so far (the test suite's flush recreates the locales with new ids)."""
+    with _locale_lock:
+        _locale_codes.clear()
+        _locale_ids.clear()
+
+
 def language_of(page: Any) -> str:
     """The language code of a page's content (its locale): `en` or `fr`."""
     return locale_language(getattr(page, "locale_id", None))

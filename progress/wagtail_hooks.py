@@ -28,8 +28,8 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
     """Lessons, quizzes and tasks are for active learners; free previews and the course's editors excepted."""
     if not isinstance(page, CourseItemPage):
         return None
-    page = original_page(page)  # a translation's access and progress are its original's
-    access = item_access(user=request.user, item=page, request=request)  # type: ignore[arg-type]
+    item = original_page(page)  # a translation's enrolment and progress are its original's
+    access = item_access(user=request.user, item=item, request=request)  # type: ignore[arg-type]
     if not access.allowed:
         messages.info(request, access.message)
         return redirect(localized_url(access.course, request))
@@ -37,7 +37,7 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
         try:
             opened = item_open(
                 user=request.user,  # type: ignore[arg-type]
-                item=page,  # type: ignore[arg-type]
+                item=item,
                 enrolment=access.enrolment,
                 states=access.states,
             )

@@ -118,6 +118,7 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Collection, Locale, Page
 
+    from content import translations
     from lms.roles import role_groups_ensure
 
     ContentType.objects.clear_cache()  # the flush gave content types new ids
@@ -125,6 +126,7 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
 
     for code, _name in settings.LANGUAGES:  # content/migrations/0004: a locale per language of the site
         Locale.objects.get_or_create(language_code=code)
+    translations.locales_forget()  # the locales came back with new ids
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
     if Collection.get_first_root_node() is None:

@@ -70,3 +70,15 @@ def test_the_demo_badges_align_to_real_framework_entries():
         and a["targetFramework"] == "O*NET"
         for a in alignments
     )
+
+
+def test_the_french_demo_course_s_badge_has_its_french_name_description_and_criteria():
+    users = users_seed()
+    demo = seed_content(instructors=users)
+    badges = seed_badges(users=users, courses=demo.courses)
+    french = badges.achievements["search-engine-marketing"].text("fr")
+    assert (french.language, french.name) == ("fr", "Marketing par moteurs de recherche")
+    assert french.description.startswith("Planifier, lancer et optimiser")
+    assert french.criteria.endswith(
+        f"{format_percent(demo.courses['search-engine-marketing'].pass_mark, language='fr')}."
+    )

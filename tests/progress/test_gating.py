@@ -117,3 +117,31 @@ def test_a_free_preview_in_a_locked_module_stays_open_to_an_enrolled_learner(cli
     enrolment = enrolled(course)
     client.force_login(enrolment.user)
     assert client.get(preview.url).status_code == 200
+
+
+def test_an_enrolled_learner_opens_a_translated_lesson_and_its_original_becomes_in_progress(client):
+    from content.models import LessonPage
+    from tests.factories import translate_course
+
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[1]
+    translate_course(course)
+    french = LessonPage.objects.get(translation_key=lesson.translation_key, locale__language_code="fr")
+    client.force_login(enrolment.user)
+    assert client.get(french.url).status_code == 200
+    enrolment.refresh_from_db()
+    assert enrolment.last_opened_item_id == lesson.pk
+    assert enrolment.item_progress.get(item=lesson).state == ItemState.IN_PROGRESS
+
+
+def test_a_visitor_of_a_translated_lesson_is_sent_to_the_translated_course_page(client):
+    from tests.factories import translate_course
+
+    course = build_course()
+    french = translate_course(course)
+    lesson = items_of(course)[1]
+    french_lesson = type(lesson).objects.get(translation_key=lesson.translation_key, locale=french.locale)
+    response = client.get(french_lesson.url)
+    assert response.status_code == 302
+    assert response["Location"] == french.url
