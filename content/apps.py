@@ -41,4 +41,8 @@ def _page_translated(sender: Any, source_obj: Any, target_obj: Any, **kwargs: An
     from content.services import course_setup_permissions
 
     if isinstance(target_obj, CoursePage):
+        from content.services import page_ancestors_translate
+
+        # The admin's action leaves an untranslated Home or Catalog as an alias: the course needs real ones.
+        page_ancestors_translate(page=source_obj, language=target_obj.locale.language_code)
         course_setup_permissions(course=target_obj)

@@ -430,9 +430,13 @@ def page_changed(*, page: Page) -> None:
     original = original_id(page)
     if original != page.pk:  # a translation changed: the original's outline shows its titles and languages
         paths += Page.objects.filter(pk=original).values_list("path", flat=True)
-    for path in paths:
-        outline_changed(page_path=path)
-    transaction.on_commit(lambda: [outline_changed(page_path=path) for path in paths])
+
+    def forget() -> None:
+        for path in paths:
+            outline_changed(page_path=path)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 from django import forms
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from lms.i18n import supported_language
 from lms.models import User
 
 
@@ -16,4 +18,6 @@ class SignupForm(forms.Form):
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"].strip()
-        user.save(update_fields=["display_name"])
+        # The language of the sign-up page becomes the account's: its e-mails start in it.
+        user.language = supported_language(translation.get_language()) or ""
+        user.save(update_fields=["display_name", "language"])

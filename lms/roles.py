@@ -20,6 +20,8 @@ INSTRUCTORS = "Instructors"
 PLATFORM_ADMINS = "Platform admins"
 COURSE_CREATORS = "Course creators"
 COURSE_CREATOR_PERMISSION = ("content", "add_coursepage")
+# Wagtail's "Translate" action (a course's French version): instructors translate the courses they may edit.
+TRANSLATE_PERMISSION = ("simple_translation", "submit_translation")
 
 PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page")
 COLLECTION_PERMISSIONS = (
@@ -45,12 +47,12 @@ def role_groups_ensure() -> tuple[Group, Group]:
 
     access_admin = permission("wagtailadmin", "access_admin")
     instructors, _ = Group.objects.get_or_create(name=INSTRUCTORS)
-    instructors.permissions.add(access_admin)
+    instructors.permissions.add(access_admin, permission(*TRANSLATE_PERMISSION))
     creators, _ = Group.objects.get_or_create(name=COURSE_CREATORS)
     creators.permissions.add(access_admin, permission(*COURSE_CREATOR_PERMISSION))
 
     admins, _ = Group.objects.get_or_create(name=PLATFORM_ADMINS)
-    admins.permissions.add(access_admin)
+    admins.permissions.add(access_admin, permission(*TRANSLATE_PERMISSION))
     admins.permissions.add(*Permission.objects.filter(content_type__app_label__in=PLATFORM_ADMIN_APPS))
     root_page = Page.get_first_root_node()
     if root_page is not None:

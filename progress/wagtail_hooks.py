@@ -29,7 +29,7 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
     if not isinstance(page, CourseItemPage):
         return None
     item = original_page(page)  # a translation's enrolment and progress are its original's
-    access = item_access(user=request.user, item=item, request=request)  # type: ignore[arg-type]
+    access = item_access(user=request.user, item=item, request=request, title=page.title)  # type: ignore[arg-type]
     if not access.allowed:
         messages.info(request, access.message)
         return redirect(localized_url(access.course, request))

@@ -184,8 +184,12 @@ class ItemAccess:
     states: dict[int, dict[str, Any]] | None = None
 
 
-def item_access(*, user: User, item: CourseItemPage, request: HttpRequest | None = None) -> ItemAccess:
+def item_access(
+    *, user: User, item: CourseItemPage, request: HttpRequest | None = None, title: str | None = None
+) -> ItemAccess:
     """May `user` open `item`? Active learners (outside locked modules), free previews, and course editors.
+
+    `title` is the item's title as the reader sees it (its translation's) for the refusal's message.
 
     Two queries for an enrolled learner (enrolment with course, item and module rows; the outline is cached),
     two for anyone else (enrolment, course); editors cost Wagtail's permission reads. With `request`, the page
@@ -208,7 +212,8 @@ def item_access(*, user: User, item: CourseItemPage, request: HttpRequest | None
                 allowed=False,
                 course=course,
                 enrolment=enrolment,
-                message=_("“%(title)s” opens when you have completed the previous module.") % {"title": item.title},
+                message=_("“%(title)s” opens when you have completed the previous module.")
+                % {"title": title or item.title},
             )
         return ItemAccess(allowed=True, course=course, enrolment=enrolment, states=read.states)
     if item.free_preview or user_can_edit_course(user=user, course=course):
@@ -216,5 +221,6 @@ def item_access(*, user: User, item: CourseItemPage, request: HttpRequest | None
     return ItemAccess(
         allowed=False,
         course=course,
-        message=_("“%(title)s” is for learners enrolled in this course. Enrol to open it.") % {"title": item.title},
+        message=_("“%(title)s” is for learners enrolled in this course. Enrol to open it.")
+        % {"title": title or item.title},
     )
