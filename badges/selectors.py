@@ -277,9 +277,9 @@ def wallet_for_learner(*, user: User, with_issuers: bool = True) -> Wallet:
     """
     awards_query = Award.objects.filter(learner=user).order_by("-awarded_at", "-pk")
     if with_issuers:
-        awards_query = awards_query.select_related("achievement__issuer", "pathway__issuer")
+        awards_query = awards_query.select_related("achievement__issuer", "achievement__course", "pathway__issuer")
     else:
-        awards_query = awards_query.prefetch_related("achievement", "pathway")
+        awards_query = awards_query.prefetch_related("achievement__course", "pathway")
     awards = list(awards_query)
     earned_at = {
         award.achievement_id: award.awarded_at
@@ -370,7 +370,7 @@ def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[Seq
         Award.objects.issued()
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
         .filter(learner_id__in=staff)
-        .select_related("learner", "achievement", "pathway")
+        .select_related("learner", "achievement__course", "pathway")  # the course: the badge's own language
         # The window counts every matching award before the slice: the total comes with the page.
         .annotate(total=Window(Count("pk")))
         .order_by("-awarded_at", "-pk")[:limit]

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 from django.utils import translation
 from wagtail.models import Locale, Page
 
@@ -142,3 +143,21 @@ def localized(page: Any) -> Any:
 def localized_url(page: Any, request: Any = None) -> str:
     """The address of `page` in the reader's language (its translation's, where there is one)."""
     return localized(page).get_url(request) or "/"
+
+
+def translations_by_path(*, url_paths: Iterable[str], language: str | None = None) -> dict[str, dict[str, Any]]:
+    """The live translations in `language` (the active one by default) of the pages at `url_paths`, by the
+    original's url_path: {url_path: {title, url_path}}. One query; pages already in that language are left out."""
+    paths = [path for path in set(url_paths) if path]
+    locale_id = locale_id_for(language)
+    if not paths or locale_id is None:
+        return {}
+    sources = Page.objects.filter(url_path__in=paths).exclude(locale_id=locale_id)
+    rows = (
+        Page.objects.filter(locale_id=locale_id, live=True, translation_key__in=sources.values("translation_key"))
+        .annotate(
+            source_path=Subquery(sources.filter(translation_key=OuterRef("translation_key")).values("url_path")[:1])
+        )
+        .values("source_path", "title", "url_path")
+    )
+    return {row["source_path"]: row for row in rows}

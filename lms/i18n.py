@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
 
 from lms.models import User
 
@@ -84,12 +84,34 @@ class LanguagePreferenceMiddleware:
 
 @require_POST
 def language_set_view(request: HttpRequest) -> HttpResponse:
-    """The switcher: Django's set_language (cookie, redirect to the page in the new language), and the choice
-    saved on the account of a signed-in person, so e-mails and their next visit follow it."""
+    """The switcher: the language in a cookie (as Django's set_language keeps it) and, for a signed-in person, saved
+    on the account, so e-mails and their next visit follow it; then the page in that language (`next`)."""
     language = request.POST.get("language", "")
     if language not in LANGUAGE_CODES:  # Django's own would take any language it has a catalog for
         return HttpResponseBadRequest(_("Choose one of the site's languages: English or French."))
-    response = set_language(request)
+    # The switcher posts the page's address in that language already (frontend's `language_alternates`). Another
+    # address is translated from the language its prefix names: Django's set_language reads it in the switcher's
+    # own language and made `/fr/fr/...` of a French page.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    source = translation.get_language_from_path(target) or settings.LANGUAGE_CODE
+    if source != language:
+        with translation.override(source):
+            target = translate_url(target, language)
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     user: Any = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)

@@ -3,6 +3,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -29,8 +30,15 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """The outage page, rendered without the request's context processors: none of it touches the database."""
-    body = render_to_string("lms/503.html", {"retry_after": RETRY_AFTER_SECONDS})
+    """The outage page, rendered without the request's context processors: none of it touches the database.
+
+    In the language of the address, else the one the visitor's browser or switcher asks for (the account's saved
+    one is in the database): where the page would have sent them were the database up (lms.i18n)."""
+    language = translation.get_language_from_path(request.path_info) or translation.get_language_from_request(
+        request, check_path=False
+    )
+    with translation.override(language):
+        body = render_to_string("lms/503.html", {"retry_after": RETRY_AFTER_SECONDS})
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -31,6 +31,8 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
     item = original_page(page)  # a translation's enrolment and progress are its original's
     access = item_access(user=request.user, item=item, request=request, title=page.title)  # type: ignore[arg-type]
     if not access.allowed:
+        if not all(restriction.accept_request(request) for restriction in page.get_view_restrictions()):
+            return None  # a private course's item: Wagtail's restriction answers, and nothing names the item
         messages.info(request, access.message)
         return redirect(localized_url(access.course, request))
     if access.enrolment is not None:

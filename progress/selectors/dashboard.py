@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from content.selectors import page_url_builder
+from content.translations import translations_by_path
 from lms.models import User
 from progress.selectors.states import whole_percent
 from progress.statements import dashboard_rows
@@ -57,31 +58,49 @@ class Dashboard:
 
 
 def dashboard_for_learner(*, user: User, request: HttpRequest | None = None) -> Dashboard:
-    """Courses in progress (percent, next item, time left) and completed (date, grade): one query.
+    """Courses in progress (percent, next item, time left) and completed (date, grade): two queries (the
+    enrolments, and their pages' translations in the reader's language).
 
     Only the columns shown are read (no page objects), from the page table directly (every page model's key is
     its page's id); URLs are built from url_path with one site lookup.
     """
     rows = dashboard_rows(user_id=user.pk)
     url = page_url_builder(request)
+    # Titles and addresses in the reader's language where a translation is live (content/translations.py).
+    translated = translations_by_path(
+        url_paths=[
+            row[key]
+            for row in rows
+            for key in ("course__url_path", "course_progress__next_item__url_path", "last_opened_item__url_path")
+        ]
+    )
+
+    def title(path: str | None, own: str) -> str:
+        return translated[path]["title"] if path in translated else own
+
+    def address(path: str | None) -> str:
+        if not path:
+            return ""
+        return url(translated[path]["url_path"] if path in translated else path)
+
     in_progress: list[DashboardCourse] = []
     completed: list[DashboardCourse] = []
     for row in rows:
-        course_url = url(row["course__url_path"])
+        course_url = address(row["course__url_path"])
         next_path = row["course_progress__next_item__url_path"]
-        next_url = url(next_path) if next_path else ""
+        next_url = address(next_path)
         last_path = row["last_opened_item__url_path"]
         entry = DashboardCourse(
             enrolment_id=row["id"],
             enrolled_at=row["enrolled_at"],
             course_id=row["course_id"],
-            course_title=row["course__title"],
+            course_title=title(row["course__url_path"], row["course__title"]),
             course_url=course_url,
             percent=whole_percent(row["course_progress__percent"]),
             minutes_left=(row["course_progress__minutes_total"] or 0) - (row["course_progress__minutes_done"] or 0),
-            next_item_title=row["course_progress__next_item__title"] or "",
+            next_item_title=title(next_path, row["course_progress__next_item__title"] or ""),
             next_item_url=next_url,
-            resume_url=(url(last_path) if last_path else "") or next_url or course_url,
+            resume_url=address(last_path) or next_url or course_url,
             completed_at=row["completed_at"],
             final_grade=row["final_grade"],
         )

@@ -107,9 +107,10 @@ def test_each_language_has_its_own_fragment(rf, renders):
     assert outline_fragments(outline, sections, item_id, course.url) == english
     assert len(renders) == 1
     with translation.override("fr"):
-        french = outline_fragments(outline, sections, item_id, course.url)
-    assert len(renders) == 2  # no French catalog needed: the key names the language
-    assert french == english  # nothing in this fragment is translated: the key, not the words, tells them apart
+        french_outline = course_outline(course=course)  # read in French: its item kinds are French
+        french = outline_fragments(french_outline, french_outline.sections(states={}), item_id, course.url)
+    assert len(renders) == 2  # the key names the language
+    assert "Lesson: " in "".join(english) and "Leçon\u00a0: " in "".join(french)
 
 
 def test_a_title_with_a_script_is_escaped_when_rendered_and_when_read_from_the_cache(client, renders):

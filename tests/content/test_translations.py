@@ -143,3 +143,20 @@ def test_a_learner_switching_language_halfway_keeps_progress_attempts_and_earns_
     for page in (course, french):
         text = soup(client.get(page.url, **PAGE)).select_one(".course-aside").get_text(" ", strip=True)
         assert "100" in text
+
+
+def test_the_dashboard_names_a_translated_course_and_its_next_item_in_the_readers_language(client):
+    course = make_course(title="Linux", modules=1, lessons_per_module=2)
+    french = translate_course(course)
+    untranslated = make_course(title="Networking", modules=1, lessons_per_module=1)
+    user = make_user()
+    client.force_login(user)
+    for enrolling in (course, untranslated):
+        client.post(f"/learning/courses/{enrolling.pk}/enrol/")
+    page = soup(client.get("/fr/dashboard/", **PAGE))
+    titles = [h.get_text(" ", strip=True) for h in page.select(".dashboard-course h3")]
+    assert any("FR Linux" in title for title in titles) and any("Networking" in title for title in titles)
+    links = {a["href"] for a in page.select(".dashboard-course a")}
+    assert french.url in links and lessons(french)[0].url in links
+    english = soup(client.get("/dashboard/", **PAGE))
+    assert "FR Linux" not in english.get_text()

@@ -102,6 +102,20 @@ def test_the_switcher_keeps_a_visitors_choice_in_a_cookie(client):
     assert client.cookies["django_language"].value == "fr"
 
 
+@pytest.mark.parametrize(
+    ("language", "next_page", "expected"),
+    [
+        ("en", "/fr/courses/?level=beginner", "/courses/?level=beginner"),
+        ("fr", "/fr/courses/", "/fr/courses/"),  # the switcher's own address, never /fr/fr/
+        ("fr", "https://elsewhere.example/", "/fr/"),  # not our site: the home page
+    ],
+)
+def test_the_switcher_sends_to_the_page_in_the_chosen_language(client, language, next_page, expected):
+    make_course()
+    response = client.post("/i18n/setlang/", {"language": language, "next": next_page})
+    assert response.status_code == 302 and response["Location"] == expected
+
+
 def test_the_switcher_refuses_an_unknown_language_and_changes_nothing(client):
     user = make_user(language="en")
     client.force_login(user)

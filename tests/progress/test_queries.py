@@ -19,7 +19,9 @@ LESSON_PAGE = 9
 # instructors, prerequisites (the outline is cached); progress: enrolment with its aggregate, item and module rows.
 COURSE_PAGE = 13
 DASHBOARD = (
-    3  # user, enrolments with their courses and aggregates; the badges section: awards (no pathway read: none earned)
+    # user, enrolments with their courses and aggregates, their pages' translations in the reader's language; the
+    # badges section: awards (no pathway read: none earned)
+    4
 )
 
 
