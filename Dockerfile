@@ -11,6 +11,13 @@ COPY requirements.lock /src/
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --require-hashes -r /src/requirements.lock
 
+# The French catalog, compiled from locale/ by GNU gettext's msgfmt (the .mo is not kept in git; gettext is not
+# needed at run time, so it stays in this stage).
+FROM python:3.11-slim AS messages
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+COPY locale /src/locale
+RUN msgfmt --check -o /src/locale/fr/LC_MESSAGES/django.mo /src/locale/fr/LC_MESSAGES/django.po
+
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
@@ -31,6 +38,7 @@ COPY organizations organizations
 COPY commerce commerce
 COPY media media
 COPY frontend frontend
+COPY --from=messages /src/locale locale
 # Hashed and compressed by whitenoise's manifest storage, as production serves them; root-owned, read-only.
 RUN DJANGO_SETTINGS_MODULE=lms.settings.build python manage.py collectstatic --noinput
 # Bytecode compiled once here, since the code is read-only at run time. var/ holds only what a process writes

@@ -140,3 +140,16 @@ def test_the_image_installs_exactly_the_hashed_runtime_lock():
 def test_the_build_context_leaves_out_the_dev_lock():
     assert dockerignored("requirements-dev.lock")
     assert not dockerignored("requirements.lock")
+
+
+def test_the_image_carries_the_french_catalog_compiled_from_the_project():
+    """The .mo is not in git: a stage compiles locale/'s catalog with msgfmt, and the image takes the result."""
+    compiling = [
+        stage
+        for stage in stages()[:-1]
+        if ("COPY", "locale /src/locale") in stage
+        and any(keyword == "RUN" and "msgfmt --check" in arguments for keyword, arguments in stage)
+    ]
+    assert len(compiling) == 1
+    name = compiling[0][0][1].split(" AS ")[-1]
+    assert ("COPY", f"--from={name} /src/locale locale") in final_stage()
