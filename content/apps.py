@@ -13,7 +13,7 @@ class ContentConfig(AppConfig):
 
         # Cached course outlines follow every change to the page tree.
         post_save.connect(_page_saved_or_deleted, dispatch_uid="content-outline-save")
-        post_delete.connect(_page_saved_or_deleted, dispatch_uid="content-outline-delete")
+        post_delete.connect(_page_deleted, dispatch_uid="content-outline-delete")
         page_unpublished.connect(_page_saved_or_deleted, dispatch_uid="content-outline-unpublish")
         post_page_move.connect(_page_moved, dispatch_uid="content-outline-move")
         copy_for_translation_done.connect(_page_translated, dispatch_uid="content-course-translated")
@@ -26,6 +26,17 @@ def _page_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
     if isinstance(instance, Page) and instance.path:
         page_changed(page=instance)
+
+
+def _page_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A deleted page may have been its translation group's original: the cached answer is forgotten first."""
+    from wagtail.models import Page
+
+    from content.translations import original_forget
+
+    if isinstance(instance, Page):
+        original_forget(translation_key=instance.translation_key)
+    _page_saved_or_deleted(sender, instance, **kwargs)
 
 
 def _page_moved(sender: Any, instance: Any, parent_page_before: Any, parent_page_after: Any, **kwargs: Any) -> None:

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
@@ -45,12 +44,6 @@ def absolute(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return f"{settings.SITE_URL}{path}"
-
-
-def url_for(viewname: str, *args: Any, language: str | None = None, **kwargs: Any) -> str:
-    """The absolute URL of a named view, in `language` (the active one by default): `/fr/...` in French."""
-    with translation.override(language or translation.get_language()):
-        return absolute(reverse(viewname, args=args or None, kwargs=kwargs or None))
 
 
 def page_in(page: Page, language: str) -> Page:

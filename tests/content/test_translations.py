@@ -160,3 +160,11 @@ def test_the_dashboard_names_a_translated_course_and_its_next_item_in_the_reader
     assert french.url in links and lessons(french)[0].url in links
     english = soup(client.get("/dashboard/", **PAGE))
     assert "FR Linux" not in english.get_text()
+
+
+def test_deleting_an_original_forgets_it_and_its_translation_becomes_the_original():
+    course = make_course(title="Linux", modules=0)
+    french = translate_course(course)
+    assert original_page(french) == course  # cached now
+    course.delete()
+    assert original_page(CoursePage.objects.get(pk=french.pk)).pk == french.pk

@@ -6,9 +6,10 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from lms.mail import mail_send, recipient_language, url_for
+from lms.mail import absolute, mail_send, recipient_language
 
 TEMPLATE = "organizations/email/invitation"
 
@@ -19,7 +20,7 @@ def _context(language: str) -> dict:
         "invitation": SimpleNamespace(expires_at=expires),
         "org": "Acme",
         "course": "",
-        "url": url_for("progress:dashboard", language=language),
+        "url": absolute(reverse("progress:dashboard")),  # built inside mail_render's override: /fr/ in French
     }
 
 
