@@ -1,0 +1,3 @@
+"""API tokens."""
+
+__all__: list[str] = []

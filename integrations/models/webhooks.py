@@ -1,0 +1,3 @@
+"""Outgoing webhooks: endpoints, events and their deliveries."""
+
+__all__: list[str] = []
