@@ -93,7 +93,7 @@ typecheck: install-dev
 
 # The benchmark (bench/, README "Benchmark"): PostgreSQL, Redis and a real Celery worker on loopback.
 BENCH_ENV := DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stackable_bench} \
-	CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/9}
+	CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/9} REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/10}
 
 bench: install-dev
 	$(BENCH_ENV) $(BIN)/python -m bench.run --dataset S $(BENCH_ARGS)

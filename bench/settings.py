@@ -1,4 +1,4 @@
-"""Settings for `python -m bench.run`: the test settings (DEBUG off) on PostgreSQL and the real Redis broker.
+"""Settings for `python -m bench.run`: the test settings (DEBUG off) on PostgreSQL, the real Redis broker and Redis cache.
 
 Adds the `bench` app (baseline views, a bare page type, a no-op task) and nothing else: the product code
 runs exactly as it does in the test suite, with tasks sent through Redis instead of run inline.
@@ -8,6 +8,9 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/stackable_bench")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+# Production's cache: Redis (lms.settings.base picks `lms.cache.ResilientRedisCache` when REDIS_URL is set), not the
+# per-process LocMemCache, whose hits cost no network round trip and no pickling and so flatter every cached page.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
 
 from lms.settings.test import *  # noqa: F403
 from lms.settings.test import DATABASES, INSTALLED_APPS
