@@ -18,6 +18,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", language_set_view, name="set_language"),
     path("files/", include("media.urls")),
+    # The JSON API is versioned by its address, not by a language: outside the language prefixes.
+    path("api/v1/", include(("integrations.api.urls", "ninja"), namespace="api-v1")),
 ]
 
 if settings.DEBUG:
@@ -28,6 +30,7 @@ if settings.DEBUG:
 # Pages people read carry their language: English without a prefix, French under /fr/ (lms.i18n).
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("", include("integrations.urls")),
     path("org/", include("organizations.urls")),
     path("checkout/", include("commerce.urls")),
     path("learning/", include("assessments.urls")),

@@ -226,6 +226,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The JSON API's limit per token: a fixed window counted in the cache (integrations.api.auth).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
+
 # Celery: with no broker configured, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
