@@ -24,6 +24,8 @@ from organizations.services import is_org_admin
 
 TOKEN_PREFIX = "stk"  # noqa: S105 - the public start of every token, not a secret
 SECRET_BYTES = 32
+PREFIX_HEX_BYTES = 4
+PREFIX_LENGTH = len(TOKEN_PREFIX) + 1 + 2 * PREFIX_HEX_BYTES  # "stk_" and 8 hex digits; the secret may hold "_"
 NAME_MAX = 100
 # `last_used_at` is written at most this often: a busy token costs one UPDATE a minute, not one a request.
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -66,7 +68,7 @@ def token_create(*, actor: User, name: str, scope: str, organization: Organizati
         raise TokenError(_("A token's name has at most %(max)d characters.") % {"max": NAME_MAX}, field="name")
     if scope not in TokenScope.values:
         raise TokenError(_("Choose read, or read and write."), field="scope")
-    prefix = f"{TOKEN_PREFIX}_{secrets.token_hex(4)}"
+    prefix = f"{TOKEN_PREFIX}_{secrets.token_hex(PREFIX_HEX_BYTES)}"
     plain = f"{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
     token = ApiToken.objects.create(
         name=name,
@@ -106,14 +108,14 @@ def token_authenticate(*, plain: str) -> ApiToken | None:
     The row is found by its public prefix and the secret compared by hash in constant time. An organization's
     token also carries `creator_is_admin`: it acts for its creator, whose rights the services check.
     """
-    parts = plain.rsplit("_", 1)
-    if len(parts) != 2 or not parts[0].startswith(f"{TOKEN_PREFIX}_") or len(parts[0]) > 16:
+    prefix = plain[:PREFIX_LENGTH]
+    if not prefix.startswith(f"{TOKEN_PREFIX}_") or plain[PREFIX_LENGTH : PREFIX_LENGTH + 1] != "_":
         return None
     admin = Membership.objects.filter(
         organization_id=OuterRef("organization_id"), user_id=OuterRef("created_by_id"), role=Role.ADMIN
     )
     token = (
-        ApiToken.objects.filter(prefix=parts[0], revoked_at__isnull=True)
+        ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True)
         .filter(Q(user__isnull=True) | Q(user__is_active=True))
         .select_related("organization", "user", "created_by")
         .annotate(creator_is_admin=Exists(admin))

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from badges.models import Award
 from badges.selectors import live_status
@@ -207,7 +207,7 @@ def bundles_list(request: HttpRequest) -> BundlesOut:
 
 
 @router.post("/seats", response={201: SeatOut, **ERRORS}, summary="Give a member a seat of a bundle")
-def seat_assign_view(request: HttpRequest, payload: SeatAssignIn) -> tuple[int, SeatOut]:
+def seat_assign_view(request: HttpRequest, payload: SeatAssignIn) -> Status[SeatOut]:
     writable(request)
     organization, admin = organization_of(request)
     bundle = get_object_or_404(SeatBundle, pk=payload.bundle_id, organization=organization)
@@ -218,7 +218,7 @@ def seat_assign_view(request: HttpRequest, payload: SeatAssignIn) -> tuple[int, 
         waive_prerequisites=payload.waive_prerequisites,
     )
     seat = Seat.objects.select_related("bundle", "user").get(pk=seat.pk)
-    return 201, _seat_out(seat)
+    return Status(201, _seat_out(seat))
 
 
 @router.post("/seats/{seat_id}/reclaim", response={200: SeatOut, **ERRORS}, summary="Reclaim a seat not started")
@@ -232,7 +232,7 @@ def seat_reclaim_view(request: HttpRequest, seat_id: int) -> SeatOut:
 @router.post(
     "/seats/{seat_id}/reassign", response={201: SeatOut, **ERRORS}, summary="Move a seat not started to another member"
 )
-def seat_reassign_view(request: HttpRequest, seat_id: int, payload: SeatReassignIn) -> tuple[int, SeatOut]:
+def seat_reassign_view(request: HttpRequest, seat_id: int, payload: SeatReassignIn) -> Status[SeatOut]:
     """The seat's holder loses it (as a reclaim) and the member named gets one of the same bundle, in one
     transaction: either both happen or neither."""
     writable(request)
@@ -244,7 +244,7 @@ def seat_reassign_view(request: HttpRequest, seat_id: int, payload: SeatReassign
     with transaction.atomic():
         seat_reclaim(seat=seat, actor=admin)
         new = seat_assign(bundle=seat.bundle, user=member, actor=admin)
-    return 201, _seat_out(Seat.objects.select_related("bundle", "user").get(pk=new.pk))
+    return Status(201, _seat_out(Seat.objects.select_related("bundle", "user").get(pk=new.pk)))
 
 
 @router.get("/invitations", response={200: InvitationPage, **ERRORS}, summary="Invitations, newest first")
@@ -271,7 +271,7 @@ def invitations_list(
 @router.post(
     "/invitations", response={201: InvitationsCreatedOut, **ERRORS}, summary="Invite addresses in bulk (up to 100)"
 )
-def invitations_create(request: HttpRequest, payload: InvitationsIn) -> tuple[int, InvitationsCreatedOut]:
+def invitations_create(request: HttpRequest, payload: InvitationsIn) -> Status[InvitationsCreatedOut]:
     """Each address is invited on its own (as the page's form does): one refused address is reported in its
     result and the others are invited. A bundle of another organization is a 404 for the whole request."""
     writable(request)
@@ -295,7 +295,7 @@ def invitations_create(request: HttpRequest, payload: InvitationsIn) -> tuple[in
         else:
             results.append(InvitationResult(email=row.email, invitation=_invitation_out(invitation), error=None))
     created = sum(1 for result in results if result.invitation is not None)
-    return 201, InvitationsCreatedOut(created=created, results=results)
+    return Status(201, InvitationsCreatedOut(created=created, results=results))
 
 
 @router.post(
