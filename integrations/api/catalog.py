@@ -90,6 +90,7 @@ def courses_list(request: HttpRequest, query: Query[CatalogQuery]) -> CoursePage
         for achievement in Achievement.objects.filter(
             course__translation_key__in=[course.translation_key for course in page]
         ).select_related("course")
+        if achievement.course is not None
     }
     return CoursePage(
         items=[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -113,7 +114,7 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def error_handlers_install(api: NinjaAPI) -> None:
     """Replace ninja's handlers (422 for validation, `{"detail"}` bodies, Django's HTML 500) with ours."""
-    for exception, handler in (
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
         (Exception, _server_error),
         (DatabaseError, _database_down),
         (Http404, _not_found),
@@ -123,5 +124,6 @@ def error_handlers_install(api: NinjaAPI) -> None:
         (AuthenticationError, _unauthenticated),
         (ValidationError, _validation),
         (ApiError, _api_error),
-    ):
+    ]
+    for exception, handler in handlers:
         api.add_exception_handler(exception, handler)

@@ -332,9 +332,9 @@ def progress_list(request: HttpRequest, filters: Query[ProgressFilters]) -> Prog
         organization=organization, filters=StaffFilters(course=filters.course, status=filters.status or "")
     )
     if filters.completed_after:
-        rows = rows.filter(completed_at__date__gte=filters.completed_after)
+        rows = rows.filter(completed_at__date__gte=filters.completed_after)  # type: ignore[misc]  # annotated
     if filters.completed_before:
-        rows = rows.filter(completed_at__date__lte=filters.completed_before)
+        rows = rows.filter(completed_at__date__lte=filters.completed_before)  # type: ignore[misc]  # annotated
     page, next_url = page_of_queryset(
         request,
         rows,
