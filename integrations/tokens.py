@@ -85,7 +85,7 @@ def token_create(*, actor: User, name: str, scope: str, organization: Organizati
 @transaction.atomic
 def token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke `token` at once (its next request answers 401). Locks the row; idempotent."""
-    locked = ApiToken.objects.select_for_update().select_related("organization", "user").get(pk=token.pk)
+    locked = ApiToken.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=token.pk)
     _check_may_manage(actor=actor, organization=locked.organization, user=locked.user)
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()

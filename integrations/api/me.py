@@ -14,6 +14,7 @@ from badges.models import AwardStatus
 from badges.selectors import live_status, wallet_for_learner
 from content.models import CoursePage
 from content.selectors import course_outline
+from content.translations import original_page
 from integrations.api.auth import learner_of
 from integrations.api.errors import ApiError
 from integrations.api.schemas import ErrorOut
@@ -98,7 +99,8 @@ def enrolments_list(request: HttpRequest) -> EnrolmentsOut:
 def course_progress(request: HttpRequest, course_id: int) -> CourseProgressOut:
     """404 for a course the learner is not enrolled in (their progress is all this answers)."""
     user = learner_of(request)
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    # A translation's id answers for its course: the original owns the learner's facts (content.translations).
+    course = original_page(get_object_or_404(CoursePage.objects.live(), pk=course_id))
     outline = course_outline(course=course, request=request)
     view = learner_course(user=user, course=course, outline=outline, request=request)
     if not view.enrolled or view.completion is None:

@@ -75,3 +75,15 @@ def test_a_learners_token_stops_with_their_account(learner_api, learner):
     learner.is_active = False
     learner.save(update_fields=["is_active"])
     assert learner_api.get("/api/v1/me/enrolments").status_code == 401
+
+
+def test_progress_asked_by_the_french_courses_id_is_the_courses(learner_api, learner):
+    from tests.factories import translate_course
+
+    course = make_course(lessons_per_module=2)
+    french = translate_course(course)
+    enrolment_create(user=learner, course=course)
+    lesson_complete(user=learner, lesson=LessonPage.objects.descendant_of(course).first())
+    answer = learner_api.get(f"/api/v1/me/courses/{french.pk}/progress")
+    assert answer.status_code == 200
+    assert answer.json()["course_id"] == course.pk and answer.json()["percent"] == 50
