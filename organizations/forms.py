@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from content.models import CoursePage
 from organizations.models import Organization, Role, SeatBundle
 from organizations.selectors import bundles_with_counts
+from organizations.services.sso import sso_for_email
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -106,3 +107,26 @@ class PrivateCourseChooseForm(forms.Form):
         field = self.fields["course"]
         assert isinstance(field, forms.ModelChoiceField)  # declared above
         field.queryset = courses
+
+
+class SingleSignOnForm(forms.Form):
+    """The visitor's work address: its domain routes them to their organization's identity provider."""
+
+    email = forms.EmailField(
+        label=_("Work e-mail address"),
+        help_text=_("We send you to your organization's sign-in page."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        self.single_sign_on = sso_for_email(email)
+        if self.single_sign_on is None:
+            raise forms.ValidationError(
+                _(
+                    "No organization signs in with addresses ending in @%(domain)s. Sign in with your e-mail "
+                    "address and password, or ask your organization's administrator."
+                )
+                % {"domain": email.rpartition("@")[2]}
+            )
+        return email

@@ -19,7 +19,7 @@ from wagtail import hooks
 from lms.exports import xlsx_row
 from lms.http import HtmxHttpRequest
 from lms.models import User
-from organizations.forms import InvitationForm, InvitationImportForm
+from organizations.forms import InvitationForm, InvitationImportForm, SingleSignOnForm
 from organizations.models import Invitation, InvitationImport, Organization, Seat, SeatBundle
 from organizations.selectors import (
     ORG_DASHBOARD_HOOK,
@@ -35,6 +35,7 @@ from organizations.selectors import (
     report_header,
     report_rows,
     seats_of_bundles,
+    sso_members_without_seat,
     staff_user_ids,
 )
 from organizations.services import (
@@ -155,12 +156,15 @@ def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("organizations:seats", slug=slug)
     bundles, members = bundles_for_admin(organization=organization), members_of(organization=organization)
     gaps = prerequisite_gaps(bundles=bundles, members=members)
+    sso, sso_seatless = sso_members_without_seat(organization=organization)
     return render(
         request,
         "organizations/seats.html",
         {
             "organization": organization,
             "bundles": [(bundle, gaps.get(bundle.pk)) for bundle in bundles],
+            "sso": sso,
+            "sso_seatless": sso_seatless,
             "seats": seats_of_bundles(organization=organization),
             "members": members,
         },
@@ -296,3 +300,19 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
         return redirect(_landing(request, invitation))
     return render(request, "organizations/invitation.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sso_sign_in(request: HttpRequest) -> HttpResponse:
+    """ "Sign in with your organization": the work address's domain picks the organization's identity provider,
+    and this POST (CSRF-checked) starts allauth's login there, so no GET ever starts a sign-in."""
+    form = SingleSignOnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        provider = form.single_sign_on.social_app.get_provider(request)
+        kwargs = provider.get_redirect_from_request_kwargs(request)
+        if provider.id == "openid_connect":
+            kwargs["auth_params"] = {"login_hint": form.cleaned_data["email"]}
+        return provider.redirect(request, **kwargs)
+    return render(
+        request, "organizations/sso_sign_in.html", {"form": form, "redirect_field_value": request.GET.get("next", "")}
+    )
