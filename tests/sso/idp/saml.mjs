@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import * as samlify from 'samlify';
+import samlify from 'samlify';
 
 const config = JSON.parse(process.argv[2]);
 const key = fs.readFileSync(config.key, 'utf8');
@@ -47,9 +47,12 @@ server.listen(0, '127.0.0.1', () => {
     signingCert: cert,
     nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
     singleSignOnService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: `${url}/sso` }],
+    singleLogoutService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: `${url}/slo` }],
   });
 
-  server.on('request', async (req, res) => {
+  server.on('request', (req, res) => answer(req, res).catch((error) => page(res, 500, `<pre>${escape(error.stack)}</pre>`)));
+
+  async function answer(req, res) {
     const address = new URL(req.url, url);
     if (req.method === 'GET' && address.pathname === '/metadata') {
       res.writeHead(200, { 'Content-Type': 'text/xml' });
@@ -98,7 +101,7 @@ server.listen(0, '127.0.0.1', () => {
         ConditionsNotOnOrAfter: later,
         SubjectConfirmationDataNotOnOrAfter: later,
         NameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
-        NameID: escape(email),
+        NameID: email,
         InResponseTo: request.requestId,
         AuthnStatement: `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="_${crypto.randomUUID()}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
         AttributeStatement: attributeStatement({ email, ...attributes }),
@@ -108,7 +111,14 @@ server.listen(0, '127.0.0.1', () => {
         { extract: { request: { id: request.requestId } } },
         'post',
         { email },
-        (template) => ({ id: values.ID, context: samlify.SamlLib.replaceTagsByValue(template, values) }),
+        // The statements are XML already (their values escaped above); every other value is escaped here.
+        (template) => ({
+          id: values.ID,
+          context: template.replace(/\{(\w+)\}/g, (tag, name) => {
+            if (!(name in values)) return tag;
+            return name.endsWith('Statement') ? values[name] : escape(values[name]);
+          }),
+        }),
       );
       page(res, 200, `<h1>Test identity provider</h1><form method="post" action="${escape(request.acs)}">
         <input type="hidden" name="SAMLResponse" value="${context}">
@@ -117,7 +127,7 @@ server.listen(0, '127.0.0.1', () => {
     } else {
       page(res, 404, '<h1>Not found</h1>');
     }
-  });
+  }
   process.stdout.write(`${JSON.stringify({ url, entity_id: entityId, sso_url: `${url}/sso` })}\n`);
 });
 process.stdin.on('end', () => process.exit(0));
