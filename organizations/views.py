@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import tempfile
 
+import requests
 from allauth.account.adapter import get_adapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -305,14 +307,25 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sso_sign_in(request: HttpRequest) -> HttpResponse:
     """ "Sign in with your organization": the work address's domain picks the organization's identity provider,
-    and this POST (CSRF-checked) starts allauth's login there, so no GET ever starts a sign-in."""
+    and this POST (CSRF-checked) starts allauth's login there (its state stashed in the session), so no GET ever
+    starts a sign-in. The answer is a page that moves on to the provider (organizations/sso_continue.html)."""
     form = SingleSignOnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        provider = form.single_sign_on.social_app.get_provider(request)
+        sso = form.single_sign_on
+        provider = sso.social_app.get_provider(request)
         kwargs = provider.get_redirect_from_request_kwargs(request)
         if provider.id == "openid_connect":
             kwargs["auth_params"] = {"login_hint": form.cleaned_data["email"]}
-        return provider.redirect(request, **kwargs)
+        try:
+            started = provider.redirect(request, **kwargs)
+        except (requests.RequestException, OAuth2Error):
+            form.add_error(
+                "email", _("Your organization's sign-in service does not answer. Try again in a few minutes.")
+            )
+            return render(request, "organizations/sso_sign_in.html", {"form": form}, status=503)
+        return render(
+            request, "organizations/sso_continue.html", {"organization": sso.organization, "url": started["Location"]}
+        )
     return render(
         request, "organizations/sso_sign_in.html", {"form": form, "redirect_field_value": request.GET.get("next", "")}
     )
