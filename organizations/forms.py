@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from content.models import CoursePage
-from organizations.models import Organization, Role, SeatBundle
+from organizations.models import Organization, Role, SeatBundle, SingleSignOn
 from organizations.selectors import bundles_with_counts
 from organizations.services.sso import domains_clean, sso_for_email
 
@@ -114,6 +114,8 @@ class PrivateCourseChooseForm(forms.Form):
 class SingleSignOnForm(forms.Form):
     """The visitor's work address: its domain routes them to their organization's identity provider."""
 
+    single_sign_on: SingleSignOn  # set by a valid form
+
     email = forms.EmailField(
         label=_("Work e-mail address"),
         help_text=_("We send you to your organization's sign-in page."),
@@ -122,8 +124,8 @@ class SingleSignOnForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
-        self.single_sign_on = sso_for_email(email)
-        if self.single_sign_on is None:
+        single_sign_on = sso_for_email(email)
+        if single_sign_on is None:
             raise forms.ValidationError(
                 _(
                     "No organization signs in with addresses ending in @%(domain)s. Sign in with your e-mail "
@@ -131,7 +133,13 @@ class SingleSignOnForm(forms.Form):
                 )
                 % {"domain": email.rpartition("@")[2]}
             )
+        self.single_sign_on = single_sign_on
         return email
+
+
+class _BundleTitleField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: SeatBundle) -> str:
+        return obj.course.title
 
 
 class SingleSignOnAdminForm(forms.Form):
@@ -175,7 +183,7 @@ class SingleSignOnAdminForm(forms.Form):
         help_text=_("One a line, for example northwind.test. The provider is trusted for these domains only."),
     )
     provision_seats = forms.BooleanField(label=_("Assign a seat at first sign-in"), required=False)
-    default_bundle = forms.ModelChoiceField(
+    default_bundle = _BundleTitleField(
         label=_("Default seat bundle"), queryset=SeatBundle.objects.none(), required=False
     )
     required = forms.BooleanField(
@@ -188,16 +196,16 @@ class SingleSignOnAdminForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["default_bundle"].queryset = SeatBundle.objects.filter(organization=organization).select_related(
-            "course"
-        )
-        self.fields["default_bundle"].label_from_instance = lambda bundle: bundle.course.title
+        bundles = self.fields["default_bundle"]
+        assert isinstance(bundles, forms.ModelChoiceField)
+        bundles.queryset = SeatBundle.objects.filter(organization=organization).select_related("course")
 
     def clean_domains(self) -> list[str]:
         return domains_clean(self.cleaned_data["domains"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         needed = ["server_url", "client_id"] if data.get("provider") == "openid_connect" else ["entity_id", "sso_url"]
         if data.get("provider") == "saml":
             needed.append("x509cert")
