@@ -13,6 +13,7 @@ from typing import Any
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -69,6 +70,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         """Every sign-in the provider vouched for, before allauth signs anyone in or up."""
         sso = self._single_sign_on(request, sociallogin)
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Signing in through the organization links the account already; connecting from another account's
+            # settings could tie the provider to the wrong person.
+            raise _refuse(request, _("Sign out, then use “Sign in with your organization”."))
         email = _email(sociallogin)
         if not email or not sso_email_allowed(single_sign_on=sso, email=email):
             raise _refuse(

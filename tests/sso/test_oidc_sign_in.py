@@ -153,3 +153,17 @@ def test_an_existing_account_with_the_same_address_is_linked_not_duplicated(clie
     assert SocialAccount.objects.get(user=ada).provider == f"sso-{sso.organization.slug}"
     assert EmailAddress.objects.get(user=ada).verified
     assert Seat.objects.filter(bundle=bundle, user=ada).exists()
+
+
+def test_connecting_the_provider_from_another_accounts_settings_is_refused(client, idp):
+    organization_with_sso(provider="openid_connect", idp=idp)
+    someone = make_user(email="someone@example.test")
+    client.force_login(someone)
+    start = client.post("/accounts/oidc/sso-northwind/login/", {"process": "connect"})
+    assert start.status_code == 302
+    callback = oidc_authorize(start["Location"], f"ada@{DOMAIN}", "http://testserver/accounts/oidc/")
+    path, query = path_and_query(callback)
+    answer = client.get(path, query)
+    assert answer.status_code == 403
+    assert not SocialAccount.objects.exists()
+    assert not User.objects.filter(email=f"ada@{DOMAIN}").exists()

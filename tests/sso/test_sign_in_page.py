@@ -95,3 +95,26 @@ def test_sign_up_with_a_password_is_refused_for_a_domain_that_requires_sso(clien
     assert "Your organization signs you in through its identity provider" in response.content.decode()
     assert not User.objects.filter(email="new@northwind.test").exists()
     assert SocialApp.objects.count() == 1
+
+
+def test_the_connections_page_lists_no_organizations_provider(client):
+    _sso(required=False)
+    client.force_login(make_user())
+    page = client.get("/accounts/3rdparty/")
+    assert page.status_code == 200
+    assert "Northwind" not in page.content.decode()
+    assert "/accounts/oidc/" not in page.content.decode()
+
+
+def test_routing_a_work_address_costs_one_query(client, django_assert_num_queries):
+    _sso(required=False)
+    with django_assert_num_queries(1):
+        response = client.post("/org/sso/sign-in/", {"email": "someone@unknown.test"})
+    assert response.status_code == 200
+
+
+def test_the_password_refusal_costs_one_query_before_any_password_is_checked(client, django_assert_num_queries):
+    _sso(required=True)
+    with django_assert_num_queries(1):
+        response = client.post("/accounts/login/", {"login": "ada@northwind.test", "password": "whatever-123"})
+    assert "Your organization signs you in" in response.content.decode()
