@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from lms.models import User
 from organizations.models import Membership, Seat, SeatState
 from progress.models import Enrolment
+from tests.browser.a11y import assert_accessible
 from tests.sso.idp import DOMAIN, oidc_provider, organization_with_sso, saml_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.node, pytest.mark.django_db(transaction=True)]
@@ -70,3 +71,20 @@ def test_a_staff_member_signs_in_through_saml_and_holds_a_seat(page, live_server
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
     expect(page.get_by_role("main")).to_contain_text(bundle.course.title)
     assert_member_with_seat(f"carl@{DOMAIN}", sso, bundle)
+
+
+def test_the_organization_sign_in_page_and_its_error_pass_axe_and_work_from_the_keyboard(
+    _playwright_browser, live_server
+):
+    # axe is injected as a script, which the site's CSP refuses: this context only bypasses it (tests/browser/a11y).
+    context = _playwright_browser.new_context(base_url=live_server.url, locale="en-CA", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/org/sso/sign-in/")
+    assert_accessible(page, "sign in with your organization")
+    page.get_by_label("Work e-mail address").fill("someone@unknown.test")
+    page.keyboard.press("Enter")
+    expect(page.locator(".error-summary")).to_contain_text("No organization signs in with addresses ending in")
+    expect(page.get_by_label("Work e-mail address")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "sign in with your organization, unknown domain")
+    context.close()
