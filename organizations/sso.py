@@ -127,7 +127,9 @@ class AccountAdapter(LmsAccountAdapter):
             )
         super().pre_authenticate(request, **credentials)
 
-    def clean_email(self, email: str) -> str:
+    def validate_unique_email(self, email: str) -> str:
+        """The sign-up form's check of its address (not `clean_email`: allauth also cleans the addresses a social
+        login brings with it, and refusing there would drop the address of the organization's own sign-in)."""
         if password_refused_for(email):
             raise ValidationError(
                 _(
@@ -135,4 +137,4 @@ class AccountAdapter(LmsAccountAdapter):
                     "organization” instead of making a password."
                 )
             )
-        return super().clean_email(email)
+        return super().validate_unique_email(email)

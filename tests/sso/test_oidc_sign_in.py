@@ -167,3 +167,13 @@ def test_connecting_the_provider_from_another_accounts_settings_is_refused(clien
     assert answer.status_code == 403
     assert not SocialAccount.objects.exists()
     assert not User.objects.filter(email=f"ada@{DOMAIN}").exists()
+
+
+def test_where_sso_is_required_the_provider_still_signs_people_in_and_up(client, idp):
+    sso, bundle = organization_with_sso(provider="openid_connect", idp=idp, required=True)
+    response = sign_in(client, f"bob@{DOMAIN}")
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    bob = User.objects.get(email=f"bob@{DOMAIN}")
+    assert signed_in_as(client) == bob
+    assert Seat.objects.filter(bundle=bundle, user=bob).exists()
+    assert Membership.objects.filter(organization=sso.organization, user=bob).exists()
