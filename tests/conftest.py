@@ -23,6 +23,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
 NODE_VERIFIER_PATH = "badges/ob3/node_verifier"
 NODE_VERIFIER = ROOT / NODE_VERIFIER_PATH
+SSO_IDP_PATH = "tests/sso/idp"
+SSO_IDP = ROOT / SSO_IDP_PATH
 
 
 def _redis_url() -> str:
@@ -73,7 +75,10 @@ def _missing_service(item: pytest.Item) -> str | None:
     if item.get_closest_marker("node"):
         if shutil.which("node") is None:
             return "needs Node.js (node on PATH); `make test` then installs the Node verifier's packages"
-        if not (NODE_VERIFIER / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+        if item.path.is_relative_to(ROOT / "tests" / "sso"):
+            if not (SSO_IDP / "node_modules" / "oidc-provider").is_dir():
+                return f"needs the test identity providers' packages: `make test` installs them (npm ci --prefix {SSO_IDP_PATH})"
+        elif not (NODE_VERIFIER / "node_modules" / "@digitalbazaar" / "vc").is_dir():
             return (
                 f"needs the Node verifier's packages: `make test` installs them (npm ci --prefix {NODE_VERIFIER_PATH})"
             )

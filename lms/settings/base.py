@@ -162,7 +162,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.SignupForm"
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {"login_failed": "10/m/ip,5/5m/key"}
-ACCOUNT_ADAPTER = "lms.account_adapter.AccountAdapter"
+# organizations' adapters (lms's own account adapter, plus: no password for an organization that requires single
+# sign-on; each organization's identity provider trusted for its own e-mail domains only).
+ACCOUNT_ADAPTER = "organizations.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "organizations.sso.SocialAccountAdapter"
+# Sign-in through an organization starts with a POST of the work address (organizations.views.sso_sign_in).
+SOCIALACCOUNT_LOGIN_ON_GET = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

@@ -38,6 +38,7 @@ from organizations.selectors.dashboard import (
     staff_count_matching,
 )
 from organizations.selectors.reports import REPORT_TIME, ZERO, report_csv, report_header, report_rows
+from organizations.selectors.sso import sso_members_without_seat
 from organizations.selectors.staff import PAGE_SIZE, STATUSES, StaffFilters, staff_rows
 from organizations.statements import SORTS, SeatProgress
 
@@ -77,6 +78,7 @@ __all__ = [
     "seat_facts",
     "seats_by_course",
     "seats_of_bundles",
+    "sso_members_without_seat",
     "staff_count_matching",
     "staff_rows",
     "staff_user_ids",
