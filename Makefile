@@ -84,8 +84,13 @@ run: demo
 
 # Lint and types first: they take seconds, and CI (.ci/run) fails on them before the suite starts.
 # On PostgreSQL (CI), the tests of the embedded default (marker `embedded`) run afterwards on SQLite, as `make run` serves.
+# The suite runs in TEST_WORKERS pytest-xdist processes (one per core here), each with its own test database and
+# Redis databases (lms/settings/test.py). `--dist load` hands each worker tests in collection order, where
+# pytest-django puts the transactional tests last: their flush empties what migrations seeded, so a worker must not
+# run an ordinary test after one (`loadfile` and `worksteal` would).
+TEST_WORKERS ?= 2
 test: lint typecheck node-verifier axe sso-idp compile-messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] && [ "$${DATABASE_URL#sqlite}" = "$$DATABASE_URL" ]; then \
 	  env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m embedded $(PYTEST_ARGS); fi
 

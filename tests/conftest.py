@@ -7,6 +7,7 @@ absent on a developer's machine; with CI=true the same absence is a failure, nev
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import shutil
@@ -48,13 +49,17 @@ RALPH_REQUIREMENT = "ralph-malph[cli,backend-fs,lrs]==5.1.0"
 def ralph_executable() -> Path | None:
     """Ralph in a virtual environment of its own (its dependencies are not ours), created on first use."""
     ralph = RALPH_VENV / "bin" / "ralph"
-    if not ralph.exists():
-        try:
-            subprocess.run([sys.executable, "-m", "venv", str(RALPH_VENV)], check=True, timeout=300)
-            pip = [str(RALPH_VENV / "bin" / "pip"), "install", "-q", RALPH_REQUIREMENT, "requests"]
-            subprocess.run(pip, check=True, timeout=1200, capture_output=True)
-        except (subprocess.SubprocessError, OSError):
-            return None
+    RALPH_VENV.parent.mkdir(exist_ok=True)
+    # pytest-xdist's workers may both need it first: one installs while the other waits for the lock.
+    with open(RALPH_VENV.parent / "ralph-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ralph.exists():
+            try:
+                subprocess.run([sys.executable, "-m", "venv", str(RALPH_VENV)], check=True, timeout=300)
+                pip = [str(RALPH_VENV / "bin" / "pip"), "install", "-q", RALPH_REQUIREMENT, "requests"]
+                subprocess.run(pip, check=True, timeout=1200, capture_output=True)
+            except (subprocess.SubprocessError, OSError):
+                return None
     return ralph if ralph.exists() else None
 
 
