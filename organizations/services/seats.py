@@ -101,8 +101,10 @@ def _seat_take(
         prerequisites_waived_at=timezone.now() if waived else None,
     )
     SeatBundle.objects.filter(pk=locked.pk).update(seats_used=F("seats_used") + 1)
+    seat_assigned.send(
+        sender=Seat, seat=seat
+    )  # in this transaction: integrations' webhook event, before the enrolment's
     enrol_on_seat(user=user, course=locked.course, prerequisites_waived=waived)
-    seat_assigned.send(sender=Seat, seat=seat)  # in this transaction: integrations' webhook event
     return seat
 
 
