@@ -8,6 +8,7 @@ with the message's "done". So an event is recorded exactly when its change is, n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -79,7 +80,7 @@ def _credential(award: Award) -> dict[str, Any]:
 def on_credentials_issued(sender: Any, *, awards: Sequence[Award], **kwargs: Any) -> None:
     webhook_events_record(
         event_type=WebhookEventType.CREDENTIAL_ISSUED,
-        by_learner=[(award.learner_id, lambda award=award: _credential(award)) for award in awards],
+        by_learner=[(award.learner_id, partial(_credential, award)) for award in awards],
     )
 
 
@@ -105,10 +106,13 @@ def _seat(seat: Seat, user: User) -> dict[str, Any]:
 
 
 def on_seat_assigned(sender: Any, *, seat: Seat, **kwargs: Any) -> None:
+    holder = seat.user
+    if holder is None:  # never for a seat just assigned; keeps the payload's learner honest
+        return
     webhook_events_record(
         event_type=WebhookEventType.SEAT_ASSIGNED,
         by_organization=[
-            (seat.bundle.organization_id, lambda: {**_seat(seat, seat.user), "assigned_at": _when(seat.assigned_at)})
+            (seat.bundle.organization_id, lambda: {**_seat(seat, holder), "assigned_at": _when(seat.assigned_at)})
         ],
     )
 
