@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -58,8 +59,10 @@ def webhooks_page(request: HttpRequest, slug: str) -> HttpResponse:
         except WebhookError as refused:
             form.add_error(None, str(refused))
         else:
-            # Rendered, not redirected: the secret is never stored in a session or a message.
-            return _page(request, organization, EndpointForm(), created=endpoint, secret=secret)
+            # Rendered, not redirected: the secret is never stored in a session or a message, nor in a cache.
+            response = _page(request, organization, EndpointForm(), created=endpoint, secret=secret)
+            add_never_cache_headers(response)
+            return response
     return _page(request, organization, form)
 
 

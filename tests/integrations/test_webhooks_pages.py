@@ -33,6 +33,7 @@ def test_an_admin_registers_an_endpoint_and_sees_its_secret_once(admin_client, o
     endpoint = WebhookEndpoint.objects.get(organization=organization)
     secret = secret_decrypt(endpoint.secret_encrypted)
     assert secret.startswith("whsec_") and secret in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     assert secret not in endpoint.secret_encrypted  # encrypted at rest
     assert endpoint.events == ["enrolment.created", "seat.assigned"] and endpoint.active
     later = admin_client.get(page(organization)).content.decode()
