@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookEventType, WebhookSequence
@@ -28,7 +29,12 @@ def _sequence_take(organization_id: int, count: int) -> int:
     """Reserve `count` numbers of the organization's sequence; returns the last. The UPDATE locks the row until the
     commit, so a concurrent event of the same organization takes the next numbers after this one commits."""
     if not WebhookSequence.objects.filter(pk=organization_id).update(last=F("last") + count):
-        WebhookSequence.objects.create(organization_id=organization_id, last=0)
+        # Registering an endpoint makes the row; should it be missing, make it without failing the change.
+        try:
+            with transaction.atomic():
+                WebhookSequence.objects.create(organization_id=organization_id, last=0)
+        except IntegrityError:
+            pass  # made by a concurrent event meanwhile
         WebhookSequence.objects.filter(pk=organization_id).update(last=F("last") + count)
     return int(WebhookSequence.objects.values_list("last", flat=True).get(pk=organization_id))
 
