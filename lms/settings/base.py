@@ -289,6 +289,18 @@ LRS_PASSWORD = env.str("LRS_PASSWORD", default="")
 if LRS_ENDPOINT:
     CELERY_BEAT_SCHEDULE["progress-lrs-deliver"] = {"task": "progress.tasks.lrs_deliver_task", "schedule": 30.0}
 
+# Outgoing webhooks (integrations.webhooks): each request waits WEBHOOKS_TIMEOUT seconds at most; a failed delivery is
+# retried after WEBHOOKS_BACKOFF_BASE seconds, doubling up to WEBHOOKS_BACKOFF_MAX, and marked failed after
+# WEBHOOKS_MAX_ATTEMPTS attempts; beat looks for retries due every WEBHOOKS_RETRY_EVERY_SECONDS. Private, loopback
+# and link-local addresses are refused (server-side request forgery) unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is set
+# (it is in DEBUG and tests, whose receivers listen on loopback).
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=5.0)
+WEBHOOKS_BACKOFF_BASE = env.float("WEBHOOKS_BACKOFF_BASE", default=30.0)
+WEBHOOKS_BACKOFF_MAX = env.float("WEBHOOKS_BACKOFF_MAX", default=6 * 3600.0)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_EVERY_SECONDS = env.float("WEBHOOKS_RETRY_EVERY_SECONDS", default=30.0)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stackable <no-reply@stackable.test>")

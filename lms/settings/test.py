@@ -37,3 +37,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL_FOR_WORKER_TESTS = CELERY_BROKER_URL
 ACCOUNT_RATE_LIMITS = False
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Test receivers of webhooks listen on loopback (tests of the refusal turn it off).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True

@@ -6,6 +6,7 @@ By use case: `access` (who may see what, members, private courses), `staff` (the
 
 from organizations.selectors.access import (
     courses_to_make_private,
+    learner_memberships,
     members_of,
     organization_for_admin,
     organizations_administered,
@@ -64,6 +65,7 @@ __all__ = [
     "bundles_with_counts",
     "completion_chart",
     "courses_to_make_private",
+    "learner_memberships",
     "members_of",
     "organization_dashboard",
     "organization_for_admin",
