@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.test import Client
 
 from bench.measure import Probe
-from bench.operations import Context, NotMeasured, expect, getter
+from bench.operations import Context, NotMeasured, getter
 
 CATALOG_SIZES = (10, 1000)
 CATALOG_SLUG = "bench-catalog-{n}"
@@ -106,7 +106,7 @@ def _catalog_probes(ctx: Context) -> list[Probe]:
             Probe(
                 f"course_page_anonymous_{key}",
                 f"course page, {items}-item course (visitor)",
-                lambda url=course.url: expect(visitor.get(url), 200),
+                getter(visitor, course.url),
                 baseline="bare_page",
                 per_round=2 if key == "xl" else 12,
                 group="course page",
