@@ -271,7 +271,7 @@ def schema_hash(size: Size) -> str:
             for path in sorted(folder.glob("*.py")):
                 digest.update(f"{config.label}/{path.name}".encode())
                 digest.update(path.read_bytes())
-    for name in ("datasets.py", "pages.py", "learners.py", "statements.py", "extensions.py", "models.py"):
+    for name in ("datasets.py", "pages.py", "learners.py", "statements.py", "extensions.py", "models.py", "catalog.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     for path in _product_rules():
         digest.update(path.read_bytes())

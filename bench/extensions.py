@@ -53,11 +53,13 @@ def build_extensions(
         "organizations": lambda: _organizations(
             sizes=size.org_staff, short=short, password_hash=password_hash, rng=rng, now=now
         ),
+        "catalogs": lambda: _catalogs(catalog=catalog, rng=rng),
     }
     needs = {
         "quizzes": ("assessments", "Attempt"),
         "badges": ("badges", "Award"),
         "organizations": ("organizations", "Organization"),
+        "catalogs": ("content", "CatalogPage"),
     }
     status: dict[str, str] = {}
     for name, build in parts.items():
@@ -175,3 +177,10 @@ def _organizations(
             done = rng.randint(0, len(spec.items))
             learner_progress(rows, enrolment=enrolment, spec=spec, done=done, rng=rng, now=now - timedelta(days=1))
         write_learner_rows(rows)
+
+
+def _catalogs(*, catalog: CatalogPage, rng: random.Random) -> None:
+    """Catalog sections of 10 and 1,000 courses beside the main catalog (bench.catalog)."""
+    from bench.catalog import build_catalogs
+
+    build_catalogs(home=catalog.get_parent(), rng=rng)

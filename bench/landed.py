@@ -435,7 +435,14 @@ def export_rate(ctx: Context, log: Callable[[str], None], *, rounds: int = 5) ->
     }
 
 
+def _catalog_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    from bench.catalog import catalog_probes
+
+    return catalog_probes(ctx)
+
+
 FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [quiz_probes, badge_probes, organization_probes]
+FACTORIES.append(_catalog_probes)  # the catalog and course pages of issue 19 (bench/catalog.py)
 
 
 def extra_measurements(ctx: Context, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, NotMeasured]]:

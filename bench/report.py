@@ -189,6 +189,68 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
                 f"{export['queries']} queries for {export['rows']} rows",
             )
         )
+    out += catalog_verdicts(results, missing)
+    return out
+
+
+def catalog_verdicts(results: dict[str, Any], missing: dict[str, str]) -> list[Verdict]:
+    """Issue 19's catalog and course-page targets, judged at the median AND at p95 (each ratio to the bare page).
+
+    "Flat" is judged as equal queries at both sizes, with the larger size meeting the same time target as the
+    smaller; the time ratio between them is reported beside it.
+    """
+
+    def both(limit: float, max_queries: int | None = None) -> Callable[..., tuple[bool, str]]:
+        def judge(*rs: dict[str, Any]) -> tuple[bool, str]:
+            ok = all(r["ratio_median"] <= limit and r["ratio_p95"] <= limit for r in rs)
+            if max_queries is not None:
+                ok = ok and all(r["queries"] <= max_queries for r in rs)
+            queries = "/".join(str(r["queries"]) for r in rs)
+            ratios = "; ".join(f"median {r['ratio_median']:.2f}×, p95 {r['ratio_p95']:.2f}×" for r in rs)
+            limit_q = f", ≤ {max_queries} queries" if max_queries is not None else ""
+            return ok, f"{ratios}; {queries} queries; target ≤ {limit}× at median and p95{limit_q}"
+
+        return judge
+
+    def flat(limit: float) -> Callable[..., tuple[bool, str]]:
+        def judge(small: dict[str, Any], large: dict[str, Any]) -> tuple[bool, str]:
+            steady = small["queries"] == large["queries"] == small["queries_min"] == large["queries_min"]
+            ok = steady and large["ratio_median"] <= limit and large["ratio_p95"] <= limit
+            return ok, (
+                f"{small['queries']} vs {large['queries']} queries; time {large['median_ms'] / small['median_ms']:.2f}×"
+                f" (p95 {large['p95_ms'] / small['p95_ms']:.2f}×) between them; the larger at median"
+                f" {large['ratio_median']:.2f}×, p95 {large['ratio_p95']:.2f}× the bare page (target ≤ {limit}×)"
+            )
+
+        return judge
+
+    out = []
+    for kind, label in (
+        ("catalog", "catalog (visitor)"),
+        ("catalog_filtered", "catalog with filters"),
+        ("catalog_search", "catalog search"),
+    ):
+        names = [f"{kind}_10", f"{kind}_1000"]
+        out.append(
+            _check(
+                results, missing, f"{label} ≤ 1.5× bare page, ≤ 6 queries (10 and 1,000 courses)", names, both(1.5, 6)
+            )
+        )
+        out.append(_check(results, missing, f"{label}: flat 10 → 1,000 courses", names, flat(1.5)))
+    visitor = ["course_page_anonymous_small", "course_page_anonymous_big", "course_page_anonymous_xl"]
+    enrolled = ["course_page_small", "course_page", "course_page_xl"]
+    out.append(
+        _check(results, missing, "course page, visitor ≤ 1.5× bare page (20, 240, 5,000 items)", visitor, both(1.5))
+    )
+    out.append(
+        _check(results, missing, "course page, visitor: flat 20 → 5,000 items", [visitor[0], visitor[2]], flat(1.5))
+    )
+    out.append(
+        _check(results, missing, "course page, enrolled ≤ 1.5× bare page (20, 240, 5,000 items)", enrolled, both(1.5))
+    )
+    out.append(
+        _check(results, missing, "course page, enrolled: flat 20 → 5,000 items", [enrolled[0], enrolled[2]], flat(1.5))
+    )
     return out
 
 
