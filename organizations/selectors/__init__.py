@@ -37,7 +37,15 @@ from organizations.selectors.dashboard import (
     seats_by_course,
     staff_count_matching,
 )
-from organizations.selectors.reports import REPORT_TIME, ZERO, report_csv, report_header, report_rows
+from organizations.selectors.reports import (
+    REPORT_TIME,
+    ZERO,
+    report_csv,
+    report_header,
+    report_rows,
+    report_values,
+    report_xlsx,
+)
 from organizations.selectors.staff import PAGE_SIZE, STATUSES, StaffFilters, staff_rows
 from organizations.statements import SORTS, SeatProgress
 
@@ -74,6 +82,8 @@ __all__ = [
     "report_csv",
     "report_header",
     "report_rows",
+    "report_values",
+    "report_xlsx",
     "seat_facts",
     "seats_by_course",
     "seats_of_bundles",
