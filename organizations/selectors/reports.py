@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,15 +38,10 @@ def report_header() -> list[str]:
     ]
 
 
-def report_values(*, organization: Organization, filters: StaffFilters) -> Iterator[list[Any]]:
-    """The staff progress report as typed values, row by row from a server-side cursor: memory stays flat however
-    many rows. Progress and grade are Decimals (the grade None until there is one), the times aware datetimes.
-
-    The status labels are translated here, before the first row is asked for: a streamed response reads its rows
-    after the view has returned. The name fallback is done in SQL; per-row work is a tuple to a list.
-    """
-    labels = {key: str(label) for key, label in STATUSES.items()}
-    rows = (
+def report_query(*, organization: Organization, filters: StaffFilters) -> QuerySet[Any, tuple[Any, ...]]:
+    """The report's one query: a row of raw values per held seat, in the staff table's order (the name falls back
+    to the e-mail in SQL)."""
+    return (
         staff_rows(organization=organization, filters=filters)
         .annotate(
             report_name=Coalesce(NullIf("user__display_name", Value("")), "user__email", output_field=CharField())
@@ -62,6 +57,17 @@ def report_values(*, organization: Organization, filters: StaffFilters) -> Itera
             "final_grade",
         )
     )
+
+
+def report_values(*, organization: Organization, filters: StaffFilters) -> Iterator[list[Any]]:
+    """The staff progress report as typed values, row by row from a server-side cursor: memory stays flat however
+    many rows. Progress and grade are Decimals (the grade None until there is one), the times aware datetimes.
+
+    The status labels are translated here, before the first row is asked for: a streamed response reads its rows
+    after the view has returned. Per-row work is a tuple to a list.
+    """
+    labels = {key: str(label) for key, label in STATUSES.items()}
+    rows = report_query(organization=organization, filters=filters)
 
     def values() -> Iterator[list[Any]]:
         for name, email, course, status, percent, enrolled_at, completed_at, grade in rows.iterator(chunk_size=2000):
