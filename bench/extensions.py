@@ -226,10 +226,11 @@ def _export_organization(
     for enrolment in enrolments:
         done = rng.randint(0, len(spec.items))
         learner_progress(rows, enrolment=enrolment, spec=spec, done=done, rng=rng, now=now - timedelta(days=1))
-        enrolment.source = "seat"
         by_count.setdefault(done, []).append(enrolment)
     copy_rows(ItemProgress, ITEM_COLUMNS, rows.items)
-    Enrolment.objects.bulk_update(enrolments, ["source", "last_opened_item", "last_opened_at"], batch_size=5000)
+    Enrolment.objects.filter(course=spec.course, user__memberships__organization=organization).update(source="seat")
+    # Small batches: each is an UPDATE with a CASE of one branch per row, whose cost grows with the square of its size.
+    Enrolment.objects.bulk_update(enrolments, ["last_opened_item", "last_opened_at"], batch_size=500)
     for group in by_count.values():
         first, others = group[0], group[1:]
         progress = progress_refresh(enrolment=first)

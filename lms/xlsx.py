@@ -45,7 +45,7 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _SPACE = (" ", "\t", "\n", "\r")
 
 # Styles (cellXfs): 0 general, 1 date and time, 2 date, 3 the header row (bold).
-_DATETIME_STYLE, _DATE_STYLE, _HEADER_STYLE = 1, 2, 3
+DATETIME_STYLE, DATE_STYLE, _HEADER_STYLE = 1, 2, 3
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_MAIN}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/>'
@@ -95,6 +95,11 @@ _SHEET_HEAD = (
 _SHEET_TAIL = "</sheetData></worksheet>"
 
 
+def xml_text(text: str) -> str:
+    """`text` as XML character data: characters XML cannot hold dropped, markup and carriage returns escaped."""
+    return _escaped(text)
+
+
 def _escaped(text: str) -> str:
     if _NOT_XML.search(text):
         text = _NOT_XML.sub("", text)
@@ -128,11 +133,11 @@ def _serial(value: datetime) -> float:
 def _datetime_cell(ref: str, value: datetime, zone: tzinfo) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(zone)  # the reader sees the clock of the site's (or the active) time zone
-    return f'<c r="{ref}" s="{_DATETIME_STYLE}"><v>{_serial(value)!r}</v></c>'
+    return f'<c r="{ref}" s="{DATETIME_STYLE}"><v>{_serial(value)!r}</v></c>'
 
 
 def _date_cell(ref: str, value: date) -> str:
-    return f'<c r="{ref}" s="{_DATE_STYLE}"><v>{_serial(datetime(value.year, value.month, value.day))!r}</v></c>'
+    return f'<c r="{ref}" s="{DATE_STYLE}"><v>{_serial(datetime(value.year, value.month, value.day))!r}</v></c>'
 
 
 def _cell(ref: str, value: Any, zone: tzinfo) -> str:
@@ -231,18 +236,32 @@ def xlsx_stream(
     the workbook's small parts leave in the first chunk, before any row is read. The header, the title and the
     time zone are taken now: a streamed response is read after its view has returned.
     """
+    writer = _Rows(timezone.get_current_timezone())
+    source = iter(rows)
+
+    def sheet_rows() -> Iterator[bytes]:
+        try:
+            while batch := list(islice(source, batch_rows)):
+                yield "".join(writer.row(values) for values in batch).encode()
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()  # a client that went away ends the database cursor now, not when it is collected
+
+    return _stream(sheet_rows(), header=writer.header([str(value) for value in header]), title=sheet_name(str(title)))
+
+
+def xlsx_stream_of_sheet_rows(sheet_rows: Iterable[bytes], *, header: Sequence[str], title: str) -> Iterator[bytes]:
+    """`xlsx_stream` for rows already written as the sheet's `<row>` elements (UTF-8), numbered from 2 with their
+    cells' references and the styles of `xlsx_stream` (1 date and time, 2 date): PostgreSQL writes them for a
+    large export (organizations.statements), so the rows never become Python objects."""
+    writer = _Rows(timezone.get_current_timezone())
     return _stream(
-        iter(rows),
-        header=[str(value) for value in header],
-        title=sheet_name(str(title)),
-        zone=timezone.get_current_timezone(),
-        batch_rows=batch_rows,
+        iter(sheet_rows), header=writer.header([str(value) for value in header]), title=sheet_name(str(title))
     )
 
 
-def _stream(
-    source: Iterator[Sequence[Any]], *, header: list[str], title: str, zone: tzinfo, batch_rows: int
-) -> Iterator[bytes]:
+def _stream(sheet_rows: Iterator[bytes], *, header: str, title: str) -> Iterator[bytes]:
     sink = _Drain()
     try:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as archive:
@@ -256,17 +275,16 @@ def _stream(
             )
             archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
             archive.writestr("xl/styles.xml", _STYLES)
-            writer = _Rows(zone)
             with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
-                sheet.write((_SHEET_HEAD + writer.header(header)).encode())
+                sheet.write((_SHEET_HEAD + header).encode())
                 yield sink.take()
-                while batch := list(islice(source, batch_rows)):
-                    sheet.write("".join(writer.row(values) for values in batch).encode())
+                for rows in sheet_rows:
+                    sheet.write(rows)
                     if chunk := sink.take():
                         yield chunk
                 sheet.write(_SHEET_TAIL.encode())
         yield sink.take()
     finally:
-        close = getattr(source, "close", None)
+        close = getattr(sheet_rows, "close", None)
         if close is not None:
-            close()  # a client that went away ends the database cursor now, not when the generator is collected
+            close()

@@ -122,8 +122,9 @@ def test_the_staff_export_probe_reads_every_row_of_both_exports_in_chunks(bench_
         assert export["rows"] == export["copy_rows"] == 300, kind
         assert export["streamed"] and export["chunks"] > 1, kind
         assert 0 < export["peak_mib"] < 32, kind
-    # The session's user, the organization with its admin check, the report's one query (a server-side cursor).
-    assert measured["xlsx"]["queries"] == 3
+    # The session's user and the organization with its admin check; the report is one COPY, which Django's
+    # count does not see (it runs on the driver's cursor), as the CSV's.
+    assert measured["xlsx"]["queries"] == measured["csv"]["queries"] == 2
     statuses = {v.target: v.status for v in report.verdicts({}, {}, {"staff_exports": measured})}
     assert statuses["CSV export at 50,000 staff: streamed, peak memory ≤ 32 MiB"] == report.MET
     assert statuses["XLSX export at 50,000 staff: streamed, peak memory ≤ 32 MiB"] == report.MET
