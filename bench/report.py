@@ -190,6 +190,7 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
             )
         )
     out += catalog_verdicts(results, missing)
+    out += _staff_export_verdicts(extra, missing)
     return out
 
 
@@ -250,6 +251,47 @@ def catalog_verdicts(results: dict[str, Any], missing: dict[str, str]) -> list[V
     )
     out.append(
         _check(results, missing, "course page, enrolled: flat 20 → 5,000 items", [enrolled[0], enrolled[2]], flat(1.5))
+    )
+    return out
+
+
+EXPORT_PEAK_MIB = 32  # issue 19: either export's peak memory at 50,000 staff
+XLSX_COPY_SHARE = 0.25  # issue 19: the workbook's rate against PostgreSQL's COPY of the same rows
+
+
+def _staff_export_verdicts(extra: dict[str, Any], missing: dict[str, Any]) -> list[Verdict]:
+    """Issue 19: "XLSX and CSV exports at 50,000 staff: streamed, peak memory ≤ 32 MiB, XLSX ≥ 25% of COPY's rate"."""
+    exports = extra.get("staff_exports")
+    targets = {
+        kind: f"{kind.upper()} export at 50,000 staff: streamed, peak memory ≤ {EXPORT_PEAK_MIB} MiB"
+        for kind in ("csv", "xlsx")
+    }
+    share_target = f"XLSX export at 50,000 staff ≥ {XLSX_COPY_SHARE * 100:.0f}% of PostgreSQL COPY"
+    if exports is None:
+        reason = missing.get("staff_exports", "not run")
+        return [Verdict(target, NOT_MEASURED, reason) for target in [*targets.values(), share_target]]
+    out = []
+    for kind, target in targets.items():
+        e = exports[kind]
+        ok = e["streamed"] and e["chunks"] > 1 and e["peak_mib"] <= EXPORT_PEAK_MIB and e["rows"] == exports["staff"]
+        out.append(
+            Verdict(
+                target,
+                MET if ok else MISSED,
+                f"{e['rows']:,} rows in {e['chunks']:,} chunks ({e['bytes'] / 2**20:.1f} MiB, first byte after"
+                f" {e['first_byte_ms']:.0f} ms of {e['wall_s'] * 1000:.0f}); peak memory {e['peak_mib']:.1f} MiB;"
+                f" {e['rows_per_s']:.0f} rows/s = {e['share_of_copy'] * 100:.0f}% of COPY's"
+                f" {e['copy_rows_per_s']:.0f}; {e['queries']} queries",
+            )
+        )
+    x = exports["xlsx"]
+    out.append(
+        Verdict(
+            share_target,
+            MET if x["share_of_copy"] >= XLSX_COPY_SHARE else MISSED,
+            f"{x['rows_per_s']:.0f} rows/s = {x['share_of_copy'] * 100:.0f}% of COPY's {x['copy_rows_per_s']:.0f}"
+            f" (medians of {x['rounds']} turns)",
+        )
     )
     return out
 

@@ -38,7 +38,16 @@ from organizations.selectors.dashboard import (
     seats_by_course,
     staff_count_matching,
 )
-from organizations.selectors.reports import REPORT_TIME, ZERO, report_csv, report_header, report_rows
+from organizations.selectors.reports import (
+    REPORT_TIME,
+    ZERO,
+    report_csv,
+    report_header,
+    report_query,
+    report_rows,
+    report_values,
+    report_xlsx,
+)
 from organizations.selectors.sso import sso_members_without_seat
 from organizations.selectors.staff import PAGE_SIZE, STATUSES, StaffFilters, staff_rows
 from organizations.statements import SORTS, SeatProgress
@@ -76,7 +85,10 @@ __all__ = [
     "private_courses_of",
     "report_csv",
     "report_header",
+    "report_query",
     "report_rows",
+    "report_values",
+    "report_xlsx",
     "seat_facts",
     "seats_by_course",
     "seats_of_bundles",

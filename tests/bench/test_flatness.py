@@ -107,3 +107,25 @@ def test_the_organization_dashboard_runs_the_same_queries_for_10_and_200_staff(b
         counts.append(len(captured.captured_queries))
     assert len(counts) == 2
     assert counts[0] == counts[1]
+
+
+def test_the_staff_export_probe_reads_every_row_of_both_exports_in_chunks(bench_dataset):
+    """Issue 19's export probe on the small build's export organization (300 staff; 50,000 in S and M)."""
+    from bench import report
+    from bench.landed import staff_export_rates
+    from bench.operations import Context
+
+    measured = staff_export_rates(Context(manifest=bench_dataset), lambda _line: None, rounds=1)
+    assert measured["staff"] == 300
+    for kind in ("csv", "xlsx"):
+        export = measured[kind]
+        assert export["rows"] == export["copy_rows"] == 300, kind
+        assert export["streamed"] and export["chunks"] > 1, kind
+        assert 0 < export["peak_mib"] < 32, kind
+    # The session's user and the organization with its admin check; the report is one COPY, which Django's
+    # count does not see (it runs on the driver's cursor), as the CSV's.
+    assert measured["xlsx"]["queries"] == measured["csv"]["queries"] == 2
+    statuses = {v.target: v.status for v in report.verdicts({}, {}, {"staff_exports": measured})}
+    assert statuses["CSV export at 50,000 staff: streamed, peak memory ≤ 32 MiB"] == report.MET
+    assert statuses["XLSX export at 50,000 staff: streamed, peak memory ≤ 32 MiB"] == report.MET
+    assert "XLSX export at 50,000 staff ≥ 25% of PostgreSQL COPY" in statuses
