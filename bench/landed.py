@@ -507,7 +507,18 @@ def export_rate(ctx: Context, log: Callable[[str], None], *, rounds: int = 5) ->
     }
 
 
-FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [quiz_probes, badge_probes, organization_probes]
+def _grading_and_checkout() -> list[Callable[[Context], list[Probe | NotMeasured]]]:
+    from bench.grading_checkout import checkout_probes, grading_probes
+
+    return [grading_probes, checkout_probes]
+
+
+FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [
+    quiz_probes,
+    badge_probes,
+    organization_probes,
+    *_grading_and_checkout(),
+]
 
 
 def extra_measurements(ctx: Context, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, NotMeasured]]:

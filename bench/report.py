@@ -207,6 +207,28 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
             equal,
         )
     )
+    out.append(
+        _check(results, missing, "grading queue ≤ 2× 200-row render (500 submissions)", ["grading_queue_500"], ratio(2))
+    )
+    out.append(
+        _check(
+            results,
+            missing,
+            "grading queue: equal queries for 20 and 500 submissions",
+            ["grading_queue_20", "grading_queue_500"],
+            equal,
+        )
+    )
+    out.append(_check(results, missing, "checkout quote ≤ 2× 12-row render", ["checkout_quote"], ratio(2)))
+    out.append(
+        _check(
+            results,
+            missing,
+            "bundle checkout quote: equal queries for 5 and 5,000 seats",
+            ["bundle_quote_5", "bundle_quote_5000"],
+            equal,
+        )
+    )
     issue = extra.get("credential_issue")
     if issue is None:
         reason = missing.get("credential_issue", "not run")

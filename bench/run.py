@@ -100,6 +100,8 @@ def flatness_pairs(results: dict[str, Any]) -> list[dict[str, Any]]:
         ("learner dashboard: 1 vs 30 enrolments", "dashboard_1", "dashboard_30"),
         ("quiz submit: 10 vs 50 questions", "quiz_submit_10", "quiz_submit_50"),
         ("organization dashboard: 10 vs 5,000 staff", "org_dashboard_10", "org_dashboard_5000"),
+        ("grading queue: 20 vs 500 submissions", "grading_queue_20", "grading_queue_500"),
+        ("bundle checkout quote: 5 vs 5,000 seats", "bundle_quote_5", "bundle_quote_5000"),
     ]
     out = []
     for label, small, large in pairs:
