@@ -36,7 +36,7 @@ def _check(
     missing: dict[str, str],
     target: str,
     names: list[str],
-    judge: Callable[..., tuple[bool, str]],
+    judge: Callable[..., tuple[Any, ...]],  # (met, detail) or (met, detail, median, p95)
 ) -> Verdict:
     absent = [name for name in names if name not in results]
     if absent:

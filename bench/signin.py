@@ -40,14 +40,14 @@ def production_password_hashers(folder: Path | None = None) -> list[str]:
     for name in PRODUCTION_SETTINGS:
         tree = ast.parse((folder / name).read_text())
         for node in tree.body:
-            targets = node.targets if isinstance(node, ast.Assign) else []
-            if isinstance(node, ast.AnnAssign):
-                targets = [node.target]
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
             for target in targets:
                 if isinstance(target, ast.Name) and target.id == "PASSWORD_HASHERS":
-                    value = node.value
-                    if value is None:
-                        continue
                     try:
                         return list(ast.literal_eval(value))
                     except ValueError as error:
