@@ -208,7 +208,13 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
         )
     )
     out.append(
-        _check(results, missing, "grading queue ≤ 2× 200-row render (500 submissions)", ["grading_queue_500"], ratio(2))
+        _check(
+            results,
+            missing,
+            "grading queue ≤ 2× a Wagtail admin page of a page's rows (500 submissions)",
+            ["grading_queue_500"],
+            ratio(2),
+        )
     )
     out.append(
         _check(
