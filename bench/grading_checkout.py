@@ -50,11 +50,32 @@ def _course(slug: str, title: str, *, price: Decimal = Decimal("0")) -> Any:
 # --- grading queue --------------------------------------------------------------------------------------------
 
 
-def grading_probes(ctx: Context) -> list[Probe | NotMeasured]:
+def admin_baseline_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    """The admin's floor, as the instructor who grades: a Wagtail admin page listing a page's worth of rows (served
+    by the bench app, installed by bench.settings only: bench/wagtail_hooks.py)."""
     from bench.landed import _guarded
 
     names = {"admin_rows": "Wagtail admin page of rows (the grading queue's baseline)"}
-    names.update({f"grading_queue_{n}": f"grading queue, {n} submissions" for n in QUEUE_SIZES})
+    if model("assessments", "Submission") is None:
+        return [NotMeasured("admin_rows", names["admin_rows"], "assessments has no Submission model")]
+    return _guarded(names, lambda: [_admin_rows_probe(ctx)])
+
+
+def _admin_rows_probe(ctx: Context) -> Probe:
+    from assessments.selectors import QUEUE_PAGE_SIZE
+
+    return Probe(
+        "admin_rows",
+        f"Wagtail admin page listing {QUEUE_PAGE_SIZE} rows from one query (an instructor)",
+        getter(ctx.client(_queue_course(QUEUE_SIZES[0])), f"/admin/bench/rows/{QUEUE_PAGE_SIZE}/"),
+        group="baseline",
+    )
+
+
+def grading_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    from bench.landed import _guarded
+
+    names = {f"grading_queue_{n}": f"grading queue, {n} submissions" for n in QUEUE_SIZES}
     if model("assessments", "Submission") is None:
         reason = "assessments has no Submission model on this revision"
         return [NotMeasured(name, label, reason) for name, label in names.items()]
@@ -96,26 +117,16 @@ def _queue_course(n: int) -> Any:
 def _grading_probes(ctx: Context) -> list[Probe]:
     from assessments.selectors import QUEUE_PAGE_SIZE
 
-    graders = {n: ctx.client(_queue_course(n)) for n in QUEUE_SIZES}
     return [
-        # The admin's floor, as the instructor who grades: a Wagtail admin page listing a page's worth of rows.
         Probe(
-            "admin_rows",
-            f"Wagtail admin page listing {QUEUE_PAGE_SIZE} rows from one query (an instructor)",
-            getter(graders[QUEUE_SIZES[0]], f"/admin/bench/rows/{QUEUE_PAGE_SIZE}/"),
-            group="baseline",
-        ),
-        *(
-            Probe(
-                f"grading_queue_{n}",
-                f"grading queue, {n} submissions waiting (the course's instructor; {QUEUE_PAGE_SIZE} a page)",
-                getter(graders[n], "/admin/grading/"),
-                baseline="admin_rows",
-                per_round=4,
-                group="grading queue",
-            )
-            for n in QUEUE_SIZES
-        ),
+            f"grading_queue_{n}",
+            f"grading queue, {n} submissions waiting (the course's instructor; {QUEUE_PAGE_SIZE} a page)",
+            getter(ctx.client(_queue_course(n)), "/admin/grading/"),
+            baseline="admin_rows",
+            per_round=4,
+            group="grading queue",
+        )
+        for n in QUEUE_SIZES
     ]
 
 

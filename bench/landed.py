@@ -508,9 +508,9 @@ def export_rate(ctx: Context, log: Callable[[str], None], *, rounds: int = 5) ->
 
 
 def _grading_and_checkout() -> list[Callable[[Context], list[Probe | NotMeasured]]]:
-    from bench.grading_checkout import checkout_probes, grading_probes
+    from bench.grading_checkout import admin_baseline_probes, checkout_probes, grading_probes
 
-    return [grading_probes, checkout_probes]
+    return [admin_baseline_probes, grading_probes, checkout_probes]
 
 
 FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [
