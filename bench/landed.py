@@ -30,8 +30,9 @@ from bench.extensions import (
     QUIZ_SIZES,
     model,
 )
-from bench.measure import Probe
+from bench.measure import Probe, percentile
 from bench.operations import BenchError, Context, NotMeasured, expect, getter
+from bench.signin import signin_rate
 from bench.statements import rows_copy_out
 
 QUIZ_LABEL = "quiz submit and grade, {n} questions"
@@ -105,16 +106,38 @@ def _quiz_probes(ctx: Context) -> list[Probe]:
 
 
 def badge_probes(ctx: Context) -> list[Probe | NotMeasured]:
-    names = {"verification_page": "credential verification page"}
+    names = {
+        "verification_page": "credential verification page",
+        "verification_page_cold": "credential verification page, a credential never seen before",
+        "verify_pasted": "verify a pasted credential (signature checked)",
+    }
     if model("badges", "Award") is None:
-        return [
-            NotMeasured(
-                "verification_page",
-                names["verification_page"],
-                "badges issuing has not landed on main (no Award model)",
-            )
-        ]
+        reason = "badges issuing has not landed on main (no Award model)"
+        return [NotMeasured(name, label, reason) for name, label in names.items()]
     return _guarded(names, lambda: _badge_probes(ctx))
+
+
+def verification_memos_clear() -> None:
+    """Forget, in this process, every credential the verification page has seen: what it memoises per credential
+    (the parsed credential, its fixed parts, its QR code). The page then renders as it does for a credential that
+    no visitor has opened since the process started. Nothing of the page is kept in Django's cache."""
+    from badges import artifacts, selectors, views
+
+    for memo in (views._credential_fixed_parts, selectors.credential_facts, artifacts.qr_svg):
+        memo.cache_clear()
+
+
+def _visitor_addresses() -> Callable[[], str]:
+    """A new documentation address (RFC 5737) for each call: a visitor's 10 verifications per 5 minutes are the
+    limit, and the bench stands for many visitors. Only a REMOTE_ADDR in the in-process request: nothing is sent."""
+    addresses = [f"{prefix}.{n}" for prefix in ("192.0.2", "198.51.100", "203.0.113") for n in range(1, 255)]
+    state = {"next": 0}
+
+    def take() -> str:
+        state["next"] = (state["next"] + 1) % len(addresses)
+        return addresses[state["next"]]
+
+    return take
 
 
 def _completed_enrolments(limit: int) -> list[Any]:
@@ -138,6 +161,16 @@ def _badge_probes(ctx: Context) -> list[Probe]:
         raise BenchError("no award was issued for a completed enrolment")
     visitor = Client()
     ctx.extra["visitor"] = visitor
+    address = _visitor_addresses()
+    valid = b"badges-report badges-report-valid"
+
+    def verify_pasted() -> None:
+        response = expect(
+            visitor.post("/credentials/verify/", {"credential": award.credential_json}, REMOTE_ADDR=address()), 200
+        )
+        if valid not in response.content:
+            raise BenchError("the pasted credential was not reported valid")
+
     return [
         Probe(
             "verification_page",
@@ -145,7 +178,26 @@ def _badge_probes(ctx: Context) -> list[Probe]:
             getter(visitor, f"/credentials/{award.code}/"),
             baseline="render_12",
             group="verification page",
-        )
+        ),
+        Probe(
+            "verification_page_cold",
+            "credential verification page, a credential never seen before (a visitor, live status)",
+            getter(visitor, f"/credentials/{award.code}/"),
+            baseline="render_12",
+            group="verification page",
+            before_call=verification_memos_clear,
+            cold=True,
+            notes="before each call (untimed): the process forgets every credential it has rendered",
+        ),
+        Probe(
+            "verify_pasted",
+            "verify a pasted credential: signature, issuer key (DID) and status list checked",
+            verify_pasted,
+            baseline="render_12",
+            per_round=6,
+            group="verification page",
+            notes="each call from a new visitor address (the form allows 10 a visitor per 5 minutes)",
+        ),
     ]
 
 
@@ -196,7 +248,7 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
     from badges.ob3.proof import canonicalize, hash_data, proof_options, sign
     from badges.services import _active_key
     from badges.tasks import award_issue_task
-    from bench.tasks import noop
+    from bench.tasks import cpu_per_task, noop, task_cpu_take
 
     enrolments = _completed_enrolments(count)
     if len(enrolments) < count:
@@ -205,10 +257,12 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
     worker_cpu = _worker_cpu_seconds()
 
     # Celery's own floor: as many no-op tasks, storing no result either, through the same worker.
+    task_cpu_take.delay().get(timeout=60)  # the worker's per-task CPU counts from here
     noop_started = time.perf_counter()
     for _ in range(count):
         noop.apply_async(ignore_result=True)
     noop_s = (_after_queued_tasks() - noop_started) / count
+    noop_cycles, _noop_bodies = cpu_per_task(task_cpu_take.delay().get(timeout=60), noop.name)
 
     cpu_before = worker_cpu() if worker_cpu else None
     started = time.perf_counter()
@@ -216,6 +270,11 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
         award_issue_task.delay(enrolment.pk)
     finished = _after_queued_tasks()
     cpu_s = (worker_cpu() - cpu_before) / count if worker_cpu and cpu_before is not None else None
+    award_cycles, award_bodies = cpu_per_task(task_cpu_take.delay().get(timeout=60), award_issue_task.name)
+    if len(award_cycles) < count - 1 or len(noop_cycles) < count - 1:
+        raise BenchError(f"the worker timed {len(award_cycles)} award tasks and {len(noop_cycles)} no-op tasks")
+    cpu_median, cpu_p95 = statistics.median(award_cycles), percentile(award_cycles, 95)
+    noop_median, noop_p95 = statistics.median(noop_cycles), percentile(noop_cycles, 95)
     wall = finished - started
     issued = Award.objects.filter(learner_id__in=learners, status=AwardStatus.ISSUED).count()
     if issued != count:
@@ -261,6 +320,15 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
         "ms_per_task": per_task * 1000,
         "noop_ms_per_task": noop_s * 1000,
         "worker_cpu_ms_per_task": cpu_s * 1000 if cpu_s is not None else None,
+        # Timed in the worker, task by task (bench.tasks): CPU from a task's start to the next one's.
+        "cpu_ms_median": cpu_median * 1000,
+        "cpu_ms_p95": cpu_p95 * 1000,
+        "cpu_body_ms_median": statistics.median(award_bodies) * 1000,
+        "noop_cpu_ms_median": noop_median * 1000,
+        "noop_cpu_ms_p95": noop_p95 * 1000,
+        "cpu_ratio_median": cpu_median / noop_median,
+        "cpu_ratio_p95": cpu_p95 / noop_p95,
+        "per_second_per_core": 1 / cpu_median,
         "sign_ms": sign_s * 1000,
         "sign_cpu_ms": sign_cpu_s * 1000,
         "canonicalize_ms": canon_s * 1000,
@@ -272,6 +340,10 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
         "batch": batch,
     }
     cpu_text = f", worker CPU {cpu_s * 1000:.1f} ms, signing CPU {sign_cpu_s * 1000:.2f} ms" if cpu_s else ""
+    cpu_text += (
+        f"; timed in the worker: {cpu_median * 1000:.2f} ms CPU a credential (p95 {cpu_p95 * 1000:.2f}),"
+        f" {cpu_median / noop_median:.1f}× the no-op task's {noop_median * 1000:.2f} ms"
+    )
     log(
         f"  credential issue: {count / wall:.1f}/s ({per_task * 1000:.1f} ms a task{cpu_text}; no-op task "
         f"{noop_s * 1000:.1f} ms); signing {sign_s * 1000:.2f} ms (canonicalisation {canon_s * 1000:.2f}, "
@@ -550,7 +622,18 @@ def staff_export_rates(ctx: Context, log: Callable[[str], None], *, rounds: int 
     return out
 
 
-FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [quiz_probes, badge_probes, organization_probes]
+def _grading_and_checkout() -> list[Callable[[Context], list[Probe | NotMeasured]]]:
+    from bench.grading_checkout import admin_baseline_probes, checkout_probes, grading_probes
+
+    return [admin_baseline_probes, grading_probes, checkout_probes]
+
+
+FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [
+    quiz_probes,
+    badge_probes,
+    organization_probes,
+    *_grading_and_checkout(),
+]
 FACTORIES.append(_catalog_probes)  # the catalog and course pages of issue 19 (bench/catalog.py)
 
 
@@ -564,6 +647,12 @@ def extra_measurements(ctx: Context, log: Callable[[str], None]) -> tuple[dict[s
             "credential issue through the broker, signing included",
             ("badges", "Award"),
             lambda: credential_issue_rate(log),
+        ),
+        (
+            "sign_in",
+            "sign-in with production's password hasher",
+            ("lms", "User"),
+            lambda: signin_rate(log),
         ),
         (
             "report_export",
