@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev lock node-verifier axe compile-messages migrate demo lint format typecheck bench bench-m messages clean
+.PHONY: run test install install-dev lock node-verifier axe sso-idp compile-messages migrate demo lint format typecheck bench bench-m messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ $(AXE)/node_modules/.package-lock.json: $(AXE)/package-lock.json
 
 axe: $(AXE)/node_modules/.package-lock.json
 
+# The identity providers the single sign-on tests run on loopback (tests/sso/, marked `node`): node-oidc-provider and
+# samlify, pinned in their own package-lock.json and installed again the same way.
+SSO_IDP := tests/sso/idp
+
+$(SSO_IDP)/node_modules/.package-lock.json: $(SSO_IDP)/package-lock.json
+	npm ci --prefix $(SSO_IDP) --no-audit --no-fund --loglevel=error
+	touch $@
+
+sso-idp: $(SSO_IDP)/node_modules/.package-lock.json
+
 # The French catalog is compiled from locale/fr/LC_MESSAGES/django.po (GNU gettext's msgfmt); the .mo is not kept
 # in git.
 CATALOG := locale/fr/LC_MESSAGES/django
@@ -74,8 +84,13 @@ run: demo
 
 # Lint and types first: they take seconds, and CI (.ci/run) fails on them before the suite starts.
 # On PostgreSQL (CI), the tests of the embedded default (marker `embedded`) run afterwards on SQLite, as `make run` serves.
-test: lint typecheck node-verifier axe compile-messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The suite runs in TEST_WORKERS pytest-xdist processes (one per core here), each with its own test database and
+# Redis databases (lms/settings/test.py). `--dist load` hands each worker tests in collection order, where
+# pytest-django puts the transactional tests last: their flush empties what migrations seeded, so a worker must not
+# run an ordinary test after one (`loadfile` and `worksteal` would).
+TEST_WORKERS ?= 2
+test: lint typecheck node-verifier axe sso-idp compile-messages
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] && [ "$${DATABASE_URL#sqlite}" = "$$DATABASE_URL" ]; then \
 	  env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest -m embedded $(PYTEST_ARGS); fi
 

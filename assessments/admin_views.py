@@ -62,7 +62,7 @@ def _int(value: str | None) -> int | None:
 
 @require_GET
 def queue_view(request: HttpRequest) -> HttpResponse:
-    """Submissions of the courses the user teaches, waiting ones first; filter by course and task."""
+    """Submissions of the courses the user teaches, waiting ones first, a page at a time; filter by course and task."""
     user = request.user
     courses = selectors.courses_for_grader(user=user)  # type: ignore[arg-type]
     course = task = None
@@ -72,7 +72,12 @@ def queue_view(request: HttpRequest) -> HttpResponse:
     if task_id := _int(request.GET.get("task")):
         task = get_object_or_404(TaskPage, pk=task_id)
         _may_edit(request, course_of_item(task))
-    submissions = selectors.grading_queue(user=user, course=course, task=task)  # type: ignore[arg-type]
+    submissions = selectors.grading_queue_page(
+        user=user,  # type: ignore[arg-type]
+        course=course,
+        task=task,
+        number=request.GET.get("p"),
+    )
     tasks = selectors.tasks_for_grader(courses=[course] if course else courses)
     return render(
         request,
@@ -81,6 +86,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "page_title": _("Grading queue"),
             "header_icon": "tasks",
             "submissions": submissions,
+            "elided_page_range": submissions.paginator.get_elided_page_range(submissions.number),
             "courses": courses,
             "tasks": tasks,
             "course": course,

@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.html import linebreaks
 
@@ -154,13 +155,17 @@ def courses_for_grader(*, user: User) -> list[CoursePage]:
     return list(courses)
 
 
-def grading_queue(*, user: User, course: CoursePage | None = None, task: TaskPage | None = None) -> list[Submission]:
-    """Submissions of the courses `user` may grade: those waiting first (oldest first), then the others."""
+QUEUE_PAGE_SIZE = 50
+
+
+def _grading_queue_query(
+    *, user: User, course: CoursePage | None = None, task: TaskPage | None = None
+) -> QuerySet[Submission]:
     courses = courses_for_grader(user=user)
     if course is not None:
         courses = [c for c in courses if c.pk == course.pk]
     if not courses:
-        return []
+        return Submission.objects.none()
     in_courses = Q()
     for c in courses:
         in_courses |= Q(task__path__startswith=c.path)
@@ -168,7 +173,27 @@ def grading_queue(*, user: User, course: CoursePage | None = None, task: TaskPag
     if task is not None:
         queryset = queryset.filter(task=task)
     waiting = Case(When(state=SubmissionState.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return list(queryset.annotate(waiting=waiting).order_by("waiting", "submitted_at"))
+    return queryset.annotate(waiting=waiting).order_by("waiting", "submitted_at", "pk")
+
+
+def grading_queue(*, user: User, course: CoursePage | None = None, task: TaskPage | None = None) -> list[Submission]:
+    """Submissions of the courses `user` may grade: those waiting first (oldest first), then the others."""
+    return list(_grading_queue_query(user=user, course=course, task=task))
+
+
+def grading_queue_page(
+    *,
+    user: User,
+    course: CoursePage | None = None,
+    task: TaskPage | None = None,
+    number: int | str | None = 1,
+    per_page: int | None = None,
+) -> Page[Submission]:
+    """One page of `grading_queue` (`QUEUE_PAGE_SIZE` rows unless `per_page` says): a count and one page of rows,
+    whatever the queue's length. A number out of range (below 1 or past the end) gives the last page, one that is
+    not a number the first."""
+    query = _grading_queue_query(user=user, course=course, task=task)
+    return Paginator(query, per_page or QUEUE_PAGE_SIZE).get_page(number)
 
 
 # --- item analysis ----------------------------------------------------------------------------------------

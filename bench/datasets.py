@@ -71,6 +71,7 @@ class Size:
     xl_items_per_module: int = 100
     xl_learners: int = 50
     org_staff: tuple[int, ...] = (10, 5000)
+    export_staff: int = 50_000  # issue 19: the exports measured at 50,000 staff
     seed: int = 20260901
 
     @property
@@ -101,6 +102,7 @@ def tiny(*, xl_items: int = 500, learners: int = 30) -> Size:
         xl_items_per_module=50,
         xl_learners=5,
         org_staff=(10, 200),
+        export_staff=300,
     )
 
 
@@ -271,7 +273,7 @@ def schema_hash(size: Size) -> str:
             for path in sorted(folder.glob("*.py")):
                 digest.update(f"{config.label}/{path.name}".encode())
                 digest.update(path.read_bytes())
-    for name in ("datasets.py", "pages.py", "learners.py", "statements.py", "extensions.py", "models.py"):
+    for name in ("datasets.py", "pages.py", "learners.py", "statements.py", "extensions.py", "models.py", "catalog.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     for path in _product_rules():
         digest.update(path.read_bytes())

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import F
 
 from content.models import CatalogPage, CoursePage, ModulePage
 from lms.models import User
@@ -26,6 +27,9 @@ QUIZ_SIZES = (10, 50)
 ISSUER_SLUG = "bench-academy"
 ORG_SLUG = "bench-org-{n}"
 ORG_ADMIN = "org-admin-{n}"
+# The export probes' organization (issue 19: exports at 50,000 staff), apart from the dashboard's organizations.
+EXPORT_ORG_SLUG = "bench-export-{n}"
+EXPORT_ADMIN = "export-admin-{n}"
 
 
 def model(app_label: str, name: str) -> Any:
@@ -53,11 +57,17 @@ def build_extensions(
         "organizations": lambda: _organizations(
             sizes=size.org_staff, short=short, password_hash=password_hash, rng=rng, now=now
         ),
+        "catalogs": lambda: _catalogs(catalog=catalog, rng=rng),
+        "export organization": lambda: _export_organization(
+            staff=size.export_staff, short=short, password_hash=password_hash, rng=rng, now=now
+        ),
     }
     needs = {
         "quizzes": ("assessments", "Attempt"),
         "badges": ("badges", "Award"),
         "organizations": ("organizations", "Organization"),
+        "catalogs": ("content", "CatalogPage"),
+        "export organization": ("organizations", "Organization"),
     }
     status: dict[str, str] = {}
     for name, build in parts.items():
@@ -175,3 +185,82 @@ def _organizations(
             done = rng.randint(0, len(spec.items))
             learner_progress(rows, enrolment=enrolment, spec=spec, done=done, rng=rng, now=now - timedelta(days=1))
         write_learner_rows(rows)
+
+
+def _catalogs(*, catalog: CatalogPage, rng: random.Random) -> None:
+    """Catalog sections of 10 and 1,000 courses beside the main catalog (bench.catalog)."""
+    from bench.catalog import build_catalogs
+
+    build_catalogs(home=catalog.get_parent(), rng=rng)
+
+
+def _export_organization(
+    *, staff: int, short: list[Any], password_hash: str, rng: random.Random, now: datetime
+) -> None:
+    """An organization of `staff` members (50,000 in S and M) on seats of a short course, for the export probes.
+
+    Built in bulk: users, memberships, seats and enrolments by `bulk_create`, item rows by COPY. The aggregates
+    depend only on how many of the course's items a member has done, so the product computes them once for each
+    count (`progress_refresh` and its completion policy, on the first enrolment with that count) and the other
+    enrolments with the same count get copies: one refresh per count instead of 50,000.
+    """
+    from bench.learners import ITEM_COLUMNS, LearnerRows, copy_rows, learner_progress, make_enrolments, make_users
+    from organizations.models import Membership, Organization, Seat, SeatBundle
+    from progress.models import CourseProgress, Enrolment, ItemProgress, ModuleProgress
+    from progress.services import course_grade, meets_policy, progress_refresh
+
+    spec = short[0]
+    organization = Organization.objects.create(
+        name=f"Bench export organization of {staff}", slug=EXPORT_ORG_SLUG.format(n=staff)
+    )
+    admin = User.objects.create(
+        email=f"{EXPORT_ADMIN.format(n=staff)}@bench.test", display_name=f"Export admin {staff}", password=password_hash
+    )
+    Membership.objects.create(organization=organization, user=admin, role="admin")
+    members = make_users(f"export{staff}-", staff, password_hash=password_hash)
+    Membership.objects.bulk_create(
+        [Membership(organization=organization, user=user) for user in members], batch_size=5000
+    )
+    bundle = SeatBundle.objects.create(
+        organization=organization,
+        course=spec.course,
+        seats_bought=staff,
+        seats_used=staff,
+        order_reference=f"bench-export-{staff}",
+    )
+    Seat.objects.bulk_create([Seat(bundle=bundle, user=user) for user in members], batch_size=5000)
+    enrolments = make_enrolments([(user, spec) for user in members], rng)
+    rows = LearnerRows()
+    by_count: dict[int, list[Enrolment]] = {}
+    for enrolment in enrolments:
+        done = rng.randint(0, len(spec.items))
+        learner_progress(rows, enrolment=enrolment, spec=spec, done=done, rng=rng, now=now - timedelta(days=1))
+        by_count.setdefault(done, []).append(enrolment)
+    copy_rows(ItemProgress, ITEM_COLUMNS, rows.items)
+    Enrolment.objects.filter(course=spec.course, user__memberships__organization=organization).update(source="seat")
+    # Small batches: each is an UPDATE with a CASE of one branch per row, whose cost grows with the square of its size.
+    Enrolment.objects.bulk_update(enrolments, ["last_opened_item", "last_opened_at"], batch_size=500)
+    for group in by_count.values():
+        first, others = group[0], group[1:]
+        progress = progress_refresh(enrolment=first)
+        modules = list(ModuleProgress.objects.filter(enrolment=first))
+        CourseProgress.objects.bulk_create(
+            [_aggregate_copy(progress, enrolment_id=enrolment.pk) for enrolment in others], batch_size=5000
+        )
+        ModuleProgress.objects.bulk_create(
+            [_aggregate_copy(module, enrolment_id=enrolment.pk) for enrolment in others for module in modules],
+            batch_size=5000,
+        )
+        if meets_policy(course=spec.course, progress=progress):
+            # Completed at the last activity, as `write_learner_rows` does: the last item opened is the last done.
+            Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in group]).update(
+                completed_at=F("last_opened_at"), final_grade=course_grade(progress)
+            )
+
+
+def _aggregate_copy(row: Any, *, enrolment_id: int) -> Any:
+    """A copy of an aggregate row (course or module) for another enrolment."""
+    fields = {field.attname: getattr(row, field.attname) for field in type(row)._meta.concrete_fields}
+    fields.pop("id", None)  # a module row's own key; a course row's key is its enrolment
+    fields["enrolment_id"] = enrolment_id
+    return type(row)(**fields)

@@ -7,9 +7,11 @@ export rows per second) are measured by `extra_measurements` and judged beside t
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 import tracemalloc
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +20,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench.datasets import QUIZ_TAKER
-from bench.extensions import ISSUER_SLUG, ORG_ADMIN, ORG_SLUG, QUIZ_COURSE_SLUG, QUIZ_SIZES, model
-from bench.measure import Probe
+from bench.extensions import (
+    EXPORT_ADMIN,
+    EXPORT_ORG_SLUG,
+    ISSUER_SLUG,
+    ORG_ADMIN,
+    ORG_SLUG,
+    QUIZ_COURSE_SLUG,
+    QUIZ_SIZES,
+    model,
+)
+from bench.measure import Probe, percentile
 from bench.operations import BenchError, Context, NotMeasured, expect, getter
+from bench.signin import signin_rate
 from bench.statements import rows_copy_out
 
 QUIZ_LABEL = "quiz submit and grade, {n} questions"
@@ -94,16 +106,38 @@ def _quiz_probes(ctx: Context) -> list[Probe]:
 
 
 def badge_probes(ctx: Context) -> list[Probe | NotMeasured]:
-    names = {"verification_page": "credential verification page"}
+    names = {
+        "verification_page": "credential verification page",
+        "verification_page_cold": "credential verification page, a credential never seen before",
+        "verify_pasted": "verify a pasted credential (signature checked)",
+    }
     if model("badges", "Award") is None:
-        return [
-            NotMeasured(
-                "verification_page",
-                names["verification_page"],
-                "badges issuing has not landed on main (no Award model)",
-            )
-        ]
+        reason = "badges issuing has not landed on main (no Award model)"
+        return [NotMeasured(name, label, reason) for name, label in names.items()]
     return _guarded(names, lambda: _badge_probes(ctx))
+
+
+def verification_memos_clear() -> None:
+    """Forget, in this process, every credential the verification page has seen: what it memoises per credential
+    (the parsed credential, its fixed parts, its QR code). The page then renders as it does for a credential that
+    no visitor has opened since the process started. Nothing of the page is kept in Django's cache."""
+    from badges import artifacts, selectors, views
+
+    for memo in (views._credential_fixed_parts, selectors.credential_facts, artifacts.qr_svg):
+        memo.cache_clear()
+
+
+def _visitor_addresses() -> Callable[[], str]:
+    """A new documentation address (RFC 5737) for each call: a visitor's 10 verifications per 5 minutes are the
+    limit, and the bench stands for many visitors. Only a REMOTE_ADDR in the in-process request: nothing is sent."""
+    addresses = [f"{prefix}.{n}" for prefix in ("192.0.2", "198.51.100", "203.0.113") for n in range(1, 255)]
+    state = {"next": 0}
+
+    def take() -> str:
+        state["next"] = (state["next"] + 1) % len(addresses)
+        return addresses[state["next"]]
+
+    return take
 
 
 def _completed_enrolments(limit: int) -> list[Any]:
@@ -127,6 +161,16 @@ def _badge_probes(ctx: Context) -> list[Probe]:
         raise BenchError("no award was issued for a completed enrolment")
     visitor = Client()
     ctx.extra["visitor"] = visitor
+    address = _visitor_addresses()
+    valid = b"badges-report badges-report-valid"
+
+    def verify_pasted() -> None:
+        response = expect(
+            visitor.post("/credentials/verify/", {"credential": award.credential_json}, REMOTE_ADDR=address()), 200
+        )
+        if valid not in response.content:
+            raise BenchError("the pasted credential was not reported valid")
+
     return [
         Probe(
             "verification_page",
@@ -134,7 +178,26 @@ def _badge_probes(ctx: Context) -> list[Probe]:
             getter(visitor, f"/credentials/{award.code}/"),
             baseline="render_12",
             group="verification page",
-        )
+        ),
+        Probe(
+            "verification_page_cold",
+            "credential verification page, a credential never seen before (a visitor, live status)",
+            getter(visitor, f"/credentials/{award.code}/"),
+            baseline="render_12",
+            group="verification page",
+            before_call=verification_memos_clear,
+            cold=True,
+            notes="before each call (untimed): the process forgets every credential it has rendered",
+        ),
+        Probe(
+            "verify_pasted",
+            "verify a pasted credential: signature, issuer key (DID) and status list checked",
+            verify_pasted,
+            baseline="render_12",
+            per_round=6,
+            group="verification page",
+            notes="each call from a new visitor address (the form allows 10 a visitor per 5 minutes)",
+        ),
     ]
 
 
@@ -185,7 +248,7 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
     from badges.ob3.proof import canonicalize, hash_data, proof_options, sign
     from badges.services import _active_key
     from badges.tasks import award_issue_task
-    from bench.tasks import noop
+    from bench.tasks import cpu_per_task, noop, task_cpu_take
 
     enrolments = _completed_enrolments(count)
     if len(enrolments) < count:
@@ -194,10 +257,12 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
     worker_cpu = _worker_cpu_seconds()
 
     # Celery's own floor: as many no-op tasks, storing no result either, through the same worker.
+    task_cpu_take.delay().get(timeout=60)  # the worker's per-task CPU counts from here
     noop_started = time.perf_counter()
     for _ in range(count):
         noop.apply_async(ignore_result=True)
     noop_s = (_after_queued_tasks() - noop_started) / count
+    noop_cycles, _noop_bodies = cpu_per_task(task_cpu_take.delay().get(timeout=60), noop.name)
 
     cpu_before = worker_cpu() if worker_cpu else None
     started = time.perf_counter()
@@ -205,6 +270,11 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
         award_issue_task.delay(enrolment.pk)
     finished = _after_queued_tasks()
     cpu_s = (worker_cpu() - cpu_before) / count if worker_cpu and cpu_before is not None else None
+    award_cycles, award_bodies = cpu_per_task(task_cpu_take.delay().get(timeout=60), award_issue_task.name)
+    if len(award_cycles) < count - 1 or len(noop_cycles) < count - 1:
+        raise BenchError(f"the worker timed {len(award_cycles)} award tasks and {len(noop_cycles)} no-op tasks")
+    cpu_median, cpu_p95 = statistics.median(award_cycles), percentile(award_cycles, 95)
+    noop_median, noop_p95 = statistics.median(noop_cycles), percentile(noop_cycles, 95)
     wall = finished - started
     issued = Award.objects.filter(learner_id__in=learners, status=AwardStatus.ISSUED).count()
     if issued != count:
@@ -250,6 +320,15 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
         "ms_per_task": per_task * 1000,
         "noop_ms_per_task": noop_s * 1000,
         "worker_cpu_ms_per_task": cpu_s * 1000 if cpu_s is not None else None,
+        # Timed in the worker, task by task (bench.tasks): CPU from a task's start to the next one's.
+        "cpu_ms_median": cpu_median * 1000,
+        "cpu_ms_p95": cpu_p95 * 1000,
+        "cpu_body_ms_median": statistics.median(award_bodies) * 1000,
+        "noop_cpu_ms_median": noop_median * 1000,
+        "noop_cpu_ms_p95": noop_p95 * 1000,
+        "cpu_ratio_median": cpu_median / noop_median,
+        "cpu_ratio_p95": cpu_p95 / noop_p95,
+        "per_second_per_core": 1 / cpu_median,
         "sign_ms": sign_s * 1000,
         "sign_cpu_ms": sign_cpu_s * 1000,
         "canonicalize_ms": canon_s * 1000,
@@ -261,6 +340,10 @@ def credential_issue_rate(log: Callable[[str], None], count: int = 40) -> dict[s
         "batch": batch,
     }
     cpu_text = f", worker CPU {cpu_s * 1000:.1f} ms, signing CPU {sign_cpu_s * 1000:.2f} ms" if cpu_s else ""
+    cpu_text += (
+        f"; timed in the worker: {cpu_median * 1000:.2f} ms CPU a credential (p95 {cpu_p95 * 1000:.2f}),"
+        f" {cpu_median / noop_median:.1f}× the no-op task's {noop_median * 1000:.2f} ms"
+    )
     log(
         f"  credential issue: {count / wall:.1f}/s ({per_task * 1000:.1f} ms a task{cpu_text}; no-op task "
         f"{noop_s * 1000:.1f} ms); signing {sign_s * 1000:.2f} ms (canonicalisation {canon_s * 1000:.2f}, "
@@ -435,7 +518,123 @@ def export_rate(ctx: Context, log: Callable[[str], None], *, rounds: int = 5) ->
     }
 
 
-FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [quiz_probes, badge_probes, organization_probes]
+def _catalog_probes(ctx: Context) -> list[Probe | NotMeasured]:
+    from bench.catalog import catalog_probes
+
+    return catalog_probes(ctx)
+
+
+# Issue 19's ceiling for either export's peak Python memory at 50,000 staff, and the XLSX's floor against COPY.
+EXPORT_PEAK_MIB = 32
+XLSX_COPY_SHARE = 0.25
+
+
+def _export_rows(body: bytes, kind: str) -> int:
+    """The data rows in an export's body (the header row left out): lines of the CSV, `<row` elements of the
+    workbook's sheet (read after the timing)."""
+    if kind == "csv":
+        return max(0, body.count(b"\n") - 1)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive, archive.open("xl/worksheets/sheet1.xml") as sheet:
+        count = 0
+        tail = b""
+        while block := sheet.read(1 << 20):
+            count += (tail + block).count(b"<row ")
+            tail = block[-4:]
+    return max(0, count - 1)
+
+
+def staff_export_rates(ctx: Context, log: Callable[[str], None], *, rounds: int = 5) -> dict[str, Any]:
+    """The CSV and XLSX exports of the 50,000-staff organization: rows/s against COPY of the same rows (the
+    report's own query), peak Python memory, queries, and whether the body came in chunks as it was made.
+
+    Export and COPY take turns, a warm-up turn discarded, medians of `rounds`; peak memory is traced in a turn of
+    its own after the timed ones (tracemalloc slows what it traces)."""
+    from lms.models import User
+    from organizations.models import Organization
+    from organizations.selectors import StaffFilters, report_query
+
+    organization = Organization.objects.filter(slug__startswith=EXPORT_ORG_SLUG.format(n="")).order_by("-pk").first()
+    if organization is None:
+        raise BenchError("the dataset has no export organization (bench.extensions._export_organization)")
+    staff = int(organization.slug.removeprefix(EXPORT_ORG_SLUG.format(n="")))
+    client = ctx.client(User.objects.get(email=f"{EXPORT_ADMIN.format(n=staff)}@bench.test"))
+    sql, params = report_query(organization=organization, filters=StaffFilters()).query.sql_with_params()
+    out: dict[str, Any] = {"staff": staff}
+    for kind in ("csv", "xlsx"):
+        url = f"/org/{organization.slug}/staff.{kind}"
+        walls: list[float] = []
+        copy_walls: list[float] = []
+        first_bytes: list[float] = []
+        rows = copied = queries = chunks = size = 0
+        peak = 0
+        streamed = True
+        for turn in range(rounds + 2):
+            traced = turn == rounds + 1  # the last turn: memory only
+            if traced:
+                tracemalloc.start()
+            parts: list[bytes] = []
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = expect(client.get(url), 200)
+                streamed = streamed and response.streaming
+                first = None
+                for part in response.streaming_content if response.streaming else [response.content]:
+                    if first is None:
+                        first = time.perf_counter() - started
+                    if not traced:
+                        parts.append(part)
+                wall = time.perf_counter() - started
+            if traced:
+                peak = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+                break
+            body = b"".join(parts)
+            rows, queries, chunks, size = (
+                _export_rows(body, kind),
+                len(captured.captured_queries),
+                len(parts),
+                len(body),
+            )
+            copy_started = time.perf_counter()
+            copied = rows_copy_out(sql, params)
+            copy_wall = time.perf_counter() - copy_started
+            if turn:  # the first turn warms caches up (and imports) and is discarded
+                walls.append(wall)
+                copy_walls.append(copy_wall)
+                first_bytes.append(first or wall)
+        wall, copy_wall = statistics.median(walls), statistics.median(copy_walls)
+        log(f"  {kind} export: {rows} rows in {wall:.3f}s, COPY {copied} rows in {copy_wall:.3f}s (medians)")
+        out[kind] = {
+            "rows": rows,
+            "rows_per_s": rows / wall,
+            "copy_rows": copied,
+            "copy_rows_per_s": copied / copy_wall,
+            "share_of_copy": (rows / wall) / (copied / copy_wall),
+            "peak_mib": peak / 2**20,
+            "queries": queries,
+            "streamed": streamed,
+            "chunks": chunks,
+            "bytes": size,
+            "first_byte_ms": statistics.median(first_bytes) * 1000,
+            "wall_s": wall,
+            "rounds": rounds,
+        }
+    return out
+
+
+def _grading_and_checkout() -> list[Callable[[Context], list[Probe | NotMeasured]]]:
+    from bench.grading_checkout import admin_baseline_probes, checkout_probes, grading_probes
+
+    return [admin_baseline_probes, grading_probes, checkout_probes]
+
+
+FACTORIES: list[Callable[[Context], list[Probe | NotMeasured]]] = [
+    quiz_probes,
+    badge_probes,
+    organization_probes,
+    *_grading_and_checkout(),
+]
+FACTORIES.append(_catalog_probes)  # the catalog and course pages of issue 19 (bench/catalog.py)
 
 
 def extra_measurements(ctx: Context, log: Callable[[str], None]) -> tuple[dict[str, Any], dict[str, NotMeasured]]:
@@ -450,10 +649,22 @@ def extra_measurements(ctx: Context, log: Callable[[str], None]) -> tuple[dict[s
             lambda: credential_issue_rate(log),
         ),
         (
+            "sign_in",
+            "sign-in with production's password hasher",
+            ("lms", "User"),
+            lambda: signin_rate(log),
+        ),
+        (
             "report_export",
             "staff progress report export (CSV, 5,000 staff)",
             ("organizations", "Organization"),
             lambda: export_rate(ctx, log),
+        ),
+        (
+            "staff_exports",
+            "staff progress exports, CSV and XLSX, 50,000 staff",
+            ("organizations", "Organization"),
+            lambda: staff_export_rates(ctx, log),
         ),
     ]
     for name, label, needs, measure in measures:

@@ -32,6 +32,11 @@ class Probe:
     group: str = ""
     notes: str = ""
     prepare: Callable[[], Any] | None = None  # untimed set-up before every call (e.g. start a quiz attempt)
+    # Untimed, before every call (timed or counted), after `prepare`: what makes the call cold, e.g. evicting the
+    # cache keys the operation reads or picking an object never seen before. `cold=True` marks the probe as
+    # measured on cold caches in the report (and needs a `before_call` or a `call` that takes a new object).
+    before_call: Callable[[], Any] | None = None
+    cold: bool = False
 
 
 @dataclass
@@ -65,9 +70,16 @@ def counting_rows() -> Iterator[list[int]]:
         yield counts
 
 
-def _timed(probe: Probe, sample: Sample, *, keep: bool) -> None:
+def _before(probe: Probe) -> None:
+    """The probe's untimed set-up: `prepare`, then `before_call`."""
     if probe.prepare is not None:
         probe.prepare()
+    if probe.before_call is not None:
+        probe.before_call()
+
+
+def _timed(probe: Probe, sample: Sample, *, keep: bool) -> None:
+    _before(probe)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     probe.call()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
@@ -77,8 +89,7 @@ def _timed(probe: Probe, sample: Sample, *, keep: bool) -> None:
 
 
 def _counted(probe: Probe, sample: Sample) -> None:
-    if probe.prepare is not None:
-        probe.prepare()
+    _before(probe)
     with CaptureQueriesContext(connection) as captured, counting_rows() as rows:
         probe.call()
     sample.queries.append(len(captured.captured_queries))
@@ -130,6 +141,7 @@ def summarise(probes: list[Probe], samples: dict[str, Sample]) -> dict[str, dict
             "queries_min": min(sample.queries) if sample.queries else None,
             "rows": statistics.median(sample.rows) if sample.rows else None,
             "notes": probe.notes,
+            "cold": probe.cold,
         }
     for result in out.values():
         base = out.get(result["baseline"] or "")

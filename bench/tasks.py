@@ -1,8 +1,9 @@
+import itertools
 import time
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 # Time the bench's worker spends signing credentials (badges.services.issuers.issuer_sign), since the last `signing_time_take`.
 _signing = {"seconds": 0.0, "calls": 0}
@@ -36,6 +37,44 @@ def signing_time_take() -> tuple[float, int]:
     taken = (_signing["seconds"], int(_signing["calls"]))
     _signing.update(seconds=0.0, calls=0)
     return taken
+
+
+# Every task the bench's worker ran since the last `task_cpu_take`: [task name, the process's CPU time when it started,
+# when it ended]. In the solo pool the worker is one process doing one thing at a time, so the CPU from one task's
+# start to the next one's is everything that task cost the worker (receiving, decoding, running, acknowledging),
+# when tasks are queued back to back; from start to end is the task's body alone.
+_tasks_cpu: list[list[Any]] = []
+
+
+@task_prerun.connect(dispatch_uid="bench.task_cpu_start")
+def task_cpu_start(task: Any = None, **_kwargs: object) -> None:
+    _tasks_cpu.append([getattr(task, "name", "?"), time.process_time(), None])
+
+
+@task_postrun.connect(dispatch_uid="bench.task_cpu_end")
+def task_cpu_end(task: Any = None, **_kwargs: object) -> None:
+    if _tasks_cpu and _tasks_cpu[-1][2] is None:
+        _tasks_cpu[-1][2] = time.process_time()
+
+
+@shared_task
+def task_cpu_take() -> list[list[Any]]:
+    """[name, CPU at start, CPU at end] of every task since the last call (this one excluded); starts again."""
+    taken = [row for row in _tasks_cpu if row[0] != task_cpu_take.name]
+    _tasks_cpu.clear()
+    return taken
+
+
+def cpu_per_task(rows: list[list[Any]], name: str) -> tuple[list[float], list[float]]:
+    """Seconds of the worker's CPU per task named `name`: (whole cycles, bodies). A cycle runs from the task's start
+    to the next task's start, so only tasks followed by another task are counted (the last one of a run is not)."""
+    cycles, bodies = [], []
+    for row, following in itertools.pairwise(rows):
+        if row[0] == name:
+            cycles.append(following[1] - row[1])
+            if row[2] is not None:
+                bodies.append(row[2] - row[1])
+    return cycles, bodies
 
 
 @shared_task

@@ -30,3 +30,11 @@ def write_view(request: HttpRequest) -> HttpResponse:
 def rows_view(request: HttpRequest, count: int) -> HttpResponse:
     rows = list(BenchRow.objects.filter(number=0).order_by("id")[:count])
     return render(request, "bench/rows.html", {"rows": rows})
+
+
+@require_GET
+def admin_rows_view(request: HttpRequest, count: int) -> HttpResponse:
+    """The admin's floor: a Wagtail admin page (menu, header) listing `count` rows from one query. Served under
+    /admin/ like the admin's own pages, so Wagtail checks the user's admin access."""
+    rows = list(BenchRow.objects.filter(number=0).order_by("id")[:count])
+    return render(request, "bench/admin_rows.html", {"rows": rows, "page_title": "Rows", "header_icon": "tasks"})

@@ -17,6 +17,25 @@ class ContentConfig(AppConfig):
         page_unpublished.connect(_page_saved_or_deleted, dispatch_uid="content-outline-unpublish")
         post_page_move.connect(_page_moved, dispatch_uid="content-outline-move")
         copy_for_translation_done.connect(_page_translated, dispatch_uid="content-course-translated")
+        # Cached catalog fragments show skills and images, and list only the courses a visitor may see.
+        from django.db.models.signals import m2m_changed
+        from wagtail.images import get_image_model
+        from wagtail.models import PageViewRestriction
+
+        from content.models import Skill
+
+        for sender in (Skill, PageViewRestriction, get_image_model()):
+            post_save.connect(_catalog_changed, sender=sender, dispatch_uid=f"content-catalog-save-{sender.__name__}")
+            post_delete.connect(_catalog_changed, sender=sender, dispatch_uid=f"content-catalog-del-{sender.__name__}")
+        m2m_changed.connect(
+            _catalog_changed, sender=PageViewRestriction.groups.through, dispatch_uid="content-catalog-groups"
+        )
+
+
+def _catalog_changed(sender: Any, **kwargs: Any) -> None:
+    from content.selectors import catalog_changed
+
+    catalog_changed()
 
 
 def _page_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -30,6 +30,8 @@ class CatalogFilterForm(forms.Form):
         choices=[("", _("With or without financial aid")), ("eligible", _("Eligible for financial aid"))],
     )
 
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=10_000)
+
     def filters(self) -> CatalogFilters:
         data = self.cleaned_data
         return CatalogFilters(

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language, override, pgettext_lazy
@@ -61,14 +62,34 @@ class CatalogFilters:
         return any((self.q, self.skill, self.duration, self.price, self.language, self.level, self.aid))
 
 
+def _public(courses: PageQuerySet) -> PageQuerySet:
+    """Wagtail's `public()` in the same query: no view restriction on the page or an ancestor (a restriction
+    whose page's path is a prefix of the course's), instead of a query for every restriction first."""
+    restricted = PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
+    return courses.filter(~Exists(restricted))
+
+
 def _live_courses(user: Any = None) -> PageQuerySet:
     """Live public courses, and for a signed-in user also those restricted to a group they belong to
     (an organization's private courses, for its members)."""
     courses = CoursePage.objects.live()
     if user is None or not user.is_authenticated:
-        return courses.public()
+        return _public(courses)
     theirs = PageViewRestriction.objects.filter(restriction_type=PageViewRestriction.GROUPS, groups__user=user)
-    return courses.filter(Q(pk__in=courses.public().values("pk")) | Q(pk__in=theirs.values("page_id")))
+    return courses.filter(
+        Q(pk__in=_public(CoursePage.objects.live()).values("pk")) | Q(pk__in=theirs.values("page_id"))
+    )
+
+
+def _in_catalog(courses: PageQuerySet, catalog: Page | None) -> PageQuerySet:
+    """The courses below `catalog` or below one of its translations (a French catalog lists the English originals
+    not translated yet); every course when no catalog is given. The group's addresses are cached."""
+    if catalog is None:
+        return courses
+    prefixes = Q()
+    for _language, url_path in _group_paths(catalog):
+        prefixes |= Q(url_path__startswith=url_path)
+    return courses.filter(prefixes) if prefixes else courses.none()
 
 
 def _one_per_course(courses: PageQuerySet) -> PageQuerySet:
@@ -86,14 +107,41 @@ def _one_per_course(courses: PageQuerySet) -> PageQuerySet:
     )
 
 
-def _course_cards(user: Any = None) -> PageQuerySet:
+def _course_cards(user: Any = None, catalog: Page | None = None) -> PageQuerySet:
     """Live courses, once each, with what a course card shows: hero image and skills, in two queries."""
-    return _one_per_course(_live_courses(user)).select_related("hero_image").prefetch_related("skills")
+    courses = _one_per_course(_in_catalog(_live_courses(user), catalog))
+    return courses.select_related("hero_image").prefetch_related("skills")
 
 
-def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[CoursePage]:
-    """Live courses `user` may see matching every filter; by relevance when searching, else by series and title."""
-    courses = _course_cards(user)
+# A catalog lists this many courses a page: a catalog of 1,000 courses costs what one of 24 does.
+CATALOG_PAGE_SIZE = 24
+
+
+@dataclass(frozen=True)
+class CatalogResults:
+    """One page of a catalog's courses matching the filters, and how many match in all."""
+
+    courses: list[CoursePage]
+    count: int
+    number: int = 1  # this page's number, from 1
+    pages: int = 1
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def catalog_courses(
+    *, filters: CatalogFilters, user: Any = None, catalog: Page | None = None, page: int = 1
+) -> CatalogResults:
+    """One page of the live courses of `catalog` that `user` may see matching every filter; by relevance when
+    searching, else by series and title. Four queries (count, courses, skills, languages); a page past the last
+    shows the last."""
+    courses = _course_cards(user, catalog)
     if filters.level:
         courses = courses.filter(level=filters.level)
     if filters.language:  # a course is in every language it has a live translation in
@@ -112,21 +160,33 @@ def catalog_courses(*, filters: CatalogFilters, user: Any = None) -> list[Course
     if filters.skill:
         courses = courses.filter(skills__slug=filters.skill)
     if not filters.q:
-        return _with_languages(list(courses.order_by("series", "path")))
-    # Search gives the ranked ids; the filtered queryset keeps its joins and prefetches.
+        return _catalog_page(courses.order_by("series", "path"), page)
+    # Search gives the ranked translation groups of live courses (only an order: what `user` may see is the
+    # filtered queryset's to say); the filtered queryset keeps its joins and prefetches.
     # A match in any language finds the course, shown in the reader's language.
-    ranked = list(dict.fromkeys(page.translation_key for page in _live_courses(user).search(filters.q, operator="and")))
+    found = CoursePage.objects.live().search(filters.q, operator="and")
+    ranked = list(dict.fromkeys(page.translation_key for page in found))
     if not ranked:
-        return []
+        return CatalogResults(courses=[], count=0)
     order = Case(
         *[When(translation_key=key, then=Value(rank)) for rank, key in enumerate(ranked)], output_field=IntegerField()
     )
-    return _with_languages(list(courses.filter(translation_key__in=ranked).order_by(order)))
+    return _catalog_page(courses.filter(translation_key__in=ranked).order_by(order, "path"), page)
 
 
-def catalog_skills() -> list[Skill]:
-    """The skills taught by at least one live course, for the catalog's filter list."""
-    return list(Skill.objects.filter(courses__in=_live_courses()).distinct().order_by("name"))
+def _catalog_page(courses: PageQuerySet, number: int) -> CatalogResults:
+    count = courses.count()
+    pages = max(1, -(-count // CATALOG_PAGE_SIZE))
+    number = min(max(1, number), pages)
+    start = (number - 1) * CATALOG_PAGE_SIZE
+    found = _with_languages(list(courses[start : start + CATALOG_PAGE_SIZE])) if count else []
+    return CatalogResults(courses=found, count=count, number=number, pages=pages)
+
+
+def catalog_skills(*, catalog: Page | None = None) -> list[Skill]:
+    """The skills taught by at least one live course of `catalog`, for the catalog's filter list."""
+    courses = _in_catalog(_live_courses(), catalog)
+    return list(Skill.objects.filter(courses__in=courses).distinct().order_by("name"))
 
 
 def featured_courses(*, limit: int) -> list[CoursePage]:
@@ -164,11 +224,12 @@ class OutlineModule:
     items: list[OutlineItem] = field(default_factory=list)
     lang: str = ""  # the module's language when it differs from the reader's (not translated yet)
 
-    @property
+    # Read once per process: a module's items never change after its outline is read (course_outline).
+    @functools.cached_property
     def minutes(self) -> int:
         return sum(item.minutes for item in self.items)
 
-    @property
+    @functools.cached_property
     def free_previews(self) -> int:
         return sum(1 for item in self.items if item.free_preview)
 
@@ -216,7 +277,7 @@ class CourseOutline:
     def _positions(self) -> dict[int, int]:
         return {item.id: index for index, item in enumerate(self.items)}
 
-    @property
+    @functools.cached_property
     def total_minutes(self) -> int:
         return sum(module.minutes for module in self.modules)
 
@@ -422,6 +483,26 @@ def _outline_read(*, course: CoursePage, course_url: str, key: str, language: st
     )
 
 
+# Every cached catalog fragment names this version: any change to a page, a skill, an image or a view restriction
+# gives a new one (content/apps.py), so a catalog never shows a stale card, price or private course.
+CATALOG_VERSION_KEY = "content:catalog-version"
+
+
+def catalog_version() -> str:
+    version = cache.get(CATALOG_VERSION_KEY)
+    if version is None:
+        cache.add(CATALOG_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(CATALOG_VERSION_KEY) or "unversioned"
+    return str(version)
+
+
+def catalog_changed() -> None:
+    """Forget every cached catalog fragment now, and again after commit (a reader may have cached the old rows
+    between the two)."""
+    cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(CATALOG_VERSION_KEY, uuid.uuid4().hex, timeout=None))
+
+
 def page_changed(*, page: Page) -> None:
     """Signal receiver's work: forget outlines now, and again after commit (a reader may have cached the old
     rows between the two)."""
@@ -437,6 +518,7 @@ def page_changed(*, page: Page) -> None:
 
     forget()
     transaction.on_commit(forget)
+    catalog_changed()
 
 
 @dataclass(frozen=True)
@@ -541,14 +623,20 @@ def _alternates_key(translation_key: Any) -> str:
     return f"content:alternates:{translation_key}"
 
 
-def page_alternates(*, page: Page, request: HttpRequest | None = None) -> dict[str, str]:
-    """The addresses of `page`'s live translations (itself included), by language code, for the language
-    switcher and hreflang links: cached per translation group, one query on a miss."""
+def _group_paths(page: Page) -> list[tuple[str, str]]:
+    """(language, url_path) of `page`'s live translations, itself included: cached per translation group, one
+    query on a miss; forgotten when a page of the group changes (page_changed)."""
     key = _alternates_key(page.translation_key)
     paths = cache.get(key)
     if paths is None:
         rows = Page.objects.filter(translation_key=page.translation_key, live=True).values_list("locale_id", "url_path")
         paths = [(locale_language(locale_id), url_path) for locale_id, url_path in rows]
         cache.set(key, paths, timeout=ALTERNATES_TIMEOUT)
+    return paths
+
+
+def page_alternates(*, page: Page, request: HttpRequest | None = None) -> dict[str, str]:
+    """The addresses of `page`'s live translations (itself included), by language code, for the language
+    switcher and hreflang links: cached per translation group, one query on a miss."""
     url = page_url_builder(request)
-    return {code: address for code, url_path in paths if (address := url(url_path))}
+    return {code: address for code, url_path in _group_paths(page) if (address := url(url_path))}

@@ -1,4 +1,4 @@
-"""Links to the API token pages from the organization dashboard and the learner dashboard (their hooks)."""
+"""Wagtail wiring of integrations: the dashboards' links to the API token pages and the webhooks page (their hooks)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from wagtail import hooks
 
 from lms.models import User
@@ -23,3 +24,12 @@ def dashboard_api(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(request.user, User):
         return {}
     return {"dashboard_templates": ["integrations/includes/dashboard_api.html"]}
+
+
+@hooks.register("stackable_org_dashboard_context")
+def org_dashboard_webhooks(request: HttpRequest, *, organization: Any, staff: QuerySet) -> dict[str, Any]:
+    """A section linking the webhooks page (no query: the dashboard's count stays fixed)."""
+    return {
+        "org_dashboard_templates": ["integrations/org_dashboard_webhooks.html"],
+        "webhooks_url": reverse("webhooks:index", kwargs={"slug": organization.slug}),
+    }

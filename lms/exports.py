@@ -1,8 +1,8 @@
 """Spreadsheet exports that never run what a learner typed (CSV/formula injection, OWASP's rule).
 
 A text cell that begins with = + - @ tab or carriage return is prefixed with a single quote, so a spreadsheet shows
-it as text; numbers (a grade, a count, a negative number) are left as numbers. In XLSX every string is also
-written as a text cell, never guessed to be a formula or an error value. The database-written CSV (PostgreSQL
+it as text; numbers (a grade, a count, a negative number) are left as numbers. In XLSX (`lms.xlsx`) every string
+is also written as a text cell, never guessed to be a formula or an error value. The database-written CSV (PostgreSQL
 COPY) applies the same rule in SQL with `neutralised_sql`.
 """
 
@@ -15,8 +15,6 @@ from django.db.models import CharField, Expression, F, Value
 from django.db.models.expressions import Case, When
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import In
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,19 +28,6 @@ def safe_cell(value: Any) -> Any:
 
 def safe_row(values: Iterable[Any]) -> list[Any]:
     return [safe_cell(value) for value in values]
-
-
-def xlsx_row(sheet: WriteOnlyWorksheet, values: Iterable[Any]) -> list[Any]:
-    """A row for openpyxl's write-only sheet: strings as text cells (data type "s"), everything else as is."""
-    row: list[Any] = []
-    for value in safe_row(values):
-        if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
 
 
 def neutralised_sql(expression: Expression | str) -> Case:

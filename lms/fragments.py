@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -57,3 +59,24 @@ def cached_fragments(*, template_name: str, fragments: list[tuple[str, dict[str,
                 _IN_PROCESS.popitem(last=False)
     fragments_by_key = {**found, **rendered, **known}
     return [fragments_by_key[key] for key, _ in fragments]
+
+
+def cached_fragment(
+    *, template_name: str, key: str, context: Callable[[], dict[str, Any]], request: HttpRequest | None = None
+) -> SafeString:
+    """One fragment under `key`: from this process's LRU, else the cache, else rendered from `context()` (called
+    only then, so a hit reads nothing from the database) with `request`, and stored."""
+    with _in_process_lock:
+        found = _IN_PROCESS.get(key)
+        if found is not None:
+            _IN_PROCESS.move_to_end(key)
+            return found
+    found = cache.get(key)
+    if found is None:
+        found = render_to_string(template_name, context(), request=request)
+        cache.set(key, found, timeout=FRAGMENT_TIMEOUT)
+    with _in_process_lock:
+        _IN_PROCESS[key] = found
+        while len(_IN_PROCESS) > _IN_PROCESS_MAX:
+            _IN_PROCESS.popitem(last=False)
+    return found

@@ -30,6 +30,7 @@ if settings.DEBUG:
 # Pages people read carry their language: English without a prefix, French under /fr/ (lms.i18n).
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("org/<slug:slug>/webhooks/", include("integrations.webhook_urls")),
     path("", include("integrations.urls")),
     path("org/", include("organizations.urls")),
     path("checkout/", include("commerce.urls")),

@@ -291,3 +291,91 @@ class InvitationImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
+
+
+class SingleSignOn(models.Model):
+    """An organization's identity provider: one allauth SocialApp (OpenID Connect or SAML) and its e-mail domains.
+
+    A visitor whose work address is on one of the domains signs in there. Just-in-time provisioning: their first
+    sign-in makes them a member and, when `provision_seats`, gives them a seat of `default_bundle` (through the seat
+    services, so the bundle's limit holds). `access_claim`/`access_value`: the claim (OpenID Connect) or attribute
+    (SAML) the provider sends to say the person still belongs; a sign-in without it ends the membership.
+    """
+
+    organization = models.OneToOneField(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    social_app = models.OneToOneField(
+        "socialaccount.SocialApp",
+        verbose_name=_("identity provider"),
+        on_delete=models.PROTECT,
+        related_name="single_sign_on",
+    )
+    provision_seats = models.BooleanField(
+        _("assign a seat at first sign-in"),
+        default=False,
+        help_text=_("A person's first sign-in makes them a member and gives them a seat of the default bundle."),
+    )
+    default_bundle = models.ForeignKey(
+        SeatBundle,
+        verbose_name=_("default seat bundle"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    required = models.BooleanField(
+        _("single sign-on required"),
+        default=False,
+        help_text=_("Addresses on these domains cannot sign in or sign up with a password."),
+    )
+    access_claim = models.CharField(
+        _("access claim or attribute"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional: the claim (OpenID Connect) or attribute (SAML) the provider sends for people who still "
+            "belong, for example active or groups."
+        ),
+    )
+    access_value = models.CharField(
+        _("access value"),
+        max_length=200,
+        blank=True,
+        help_text=_("The value that claim must hold, for example true or stackable-learners."),
+    )
+
+    class Meta:
+        verbose_name = _("single sign-on")
+        verbose_name_plural = _("single sign-on")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provision_seats=False) | Q(default_bundle__isnull=False),
+                name="organizations_sso_provisioning_has_bundle",
+            ),
+            models.CheckConstraint(
+                condition=Q(access_claim="") | ~Q(access_value=""), name="organizations_sso_access_claim_has_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.social_app.provider})"
+
+
+class SingleSignOnDomain(models.Model):
+    """An e-mail domain that signs in through an organization's identity provider: one organization per domain."""
+
+    single_sign_on = models.ForeignKey(SingleSignOn, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("e-mail domain"), max_length=190)
+
+    class Meta:
+        verbose_name = _("single sign-on domain")
+        verbose_name_plural = _("single sign-on domains")
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain"], name="organizations_sso_domain_unique"),
+            models.CheckConstraint(condition=Q(domain=Lower("domain")), name="organizations_sso_domain_lowercase"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain

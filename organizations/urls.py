@@ -6,6 +6,8 @@ app_name = "organizations"
 
 urlpatterns = [
     path("", views.org_index, name="index"),
+    # Two segments, so no organization's slug can shadow it.
+    path("sso/sign-in/", views.sso_sign_in, name="sso_sign_in"),
     path("invitations/<str:token>/", views.invitation_view, name="invitation_accept"),
     path("<slug:slug>/", views.org_dashboard, name="dashboard"),
     path("<slug:slug>/staff.csv", views.org_export_csv, name="export_csv"),

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import tempfile
-
+import requests
 from allauth.account.adapter import get_adapter
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
 from wagtail import hooks
 
-from lms.exports import xlsx_row
 from lms.http import HtmxHttpRequest
 from lms.models import User
-from organizations.forms import InvitationForm, InvitationImportForm
+from lms.xlsx import CONTENT_TYPE as XLSX
+from organizations.forms import InvitationForm, InvitationImportForm, SingleSignOnForm
 from organizations.models import Invitation, InvitationImport, Organization, Seat, SeatBundle
 from organizations.selectors import (
     ORG_DASHBOARD_HOOK,
@@ -32,9 +31,9 @@ from organizations.selectors import (
     prerequisite_gaps,
     prerequisites_lacked_by_address,
     report_csv,
-    report_header,
-    report_rows,
+    report_xlsx,
     seats_of_bundles,
+    sso_members_without_seat,
     staff_user_ids,
 )
 from organizations.services import (
@@ -109,24 +108,13 @@ def org_export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 
 @require_GET
-def org_export_xlsx(request: HttpRequest, slug: str) -> FileResponse:
-    """openpyxl's write-only mode writes each row to disk as it comes; the finished file is streamed from disk."""
+def org_export_xlsx(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """Streamed: rows are written into the workbook as they come from the database, the first bytes leave at once."""
     organization, _admin = _administered(request, slug)
     filters = StaffFilters.from_query(request.GET)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Staff progress")[:31])
-    sheet.append(xlsx_row(sheet, report_header()))
-    for row in report_rows(organization=organization, filters=filters):
-        sheet.append(xlsx_row(sheet, row))
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response is done
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(
-        spool,
-        as_attachment=True,
-        filename=_export_name(slug, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = StreamingHttpResponse(report_xlsx(organization=organization, filters=filters), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(slug, "xlsx")}"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,12 +143,15 @@ def org_seats(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("organizations:seats", slug=slug)
     bundles, members = bundles_for_admin(organization=organization), members_of(organization=organization)
     gaps = prerequisite_gaps(bundles=bundles, members=members)
+    sso, sso_seatless = sso_members_without_seat(organization=organization)
     return render(
         request,
         "organizations/seats.html",
         {
             "organization": organization,
             "bundles": [(bundle, gaps.get(bundle.pk)) for bundle in bundles],
+            "sso": sso,
+            "sso_seatless": sso_seatless,
             "seats": seats_of_bundles(organization=organization),
             "members": members,
         },
@@ -296,3 +287,30 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
         return redirect(_landing(request, invitation))
     return render(request, "organizations/invitation.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sso_sign_in(request: HttpRequest) -> HttpResponse:
+    """ "Sign in with your organization": the work address's domain picks the organization's identity provider,
+    and this POST (CSRF-checked) starts allauth's login there (its state stashed in the session), so no GET ever
+    starts a sign-in. The answer is a page that moves on to the provider (organizations/sso_continue.html)."""
+    form = SingleSignOnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sso = form.single_sign_on
+        provider = sso.social_app.get_provider(request)
+        kwargs = provider.get_redirect_from_request_kwargs(request)
+        if provider.id == "openid_connect":
+            kwargs["auth_params"] = {"login_hint": form.cleaned_data["email"]}
+        try:
+            started = provider.redirect(request, **kwargs)
+        except (requests.RequestException, OAuth2Error):
+            form.add_error(
+                "email", _("Your organization's sign-in service does not answer. Try again in a few minutes.")
+            )
+            return render(request, "organizations/sso_sign_in.html", {"form": form}, status=503)
+        return render(
+            request, "organizations/sso_continue.html", {"organization": sso.organization, "url": started["Location"]}
+        )
+    return render(
+        request, "organizations/sso_sign_in.html", {"form": form, "redirect_field_value": request.GET.get("next", "")}
+    )

@@ -18,7 +18,13 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from lms.models import User
-from organizations.admin_views import private_courses_index, private_courses_manage
+from lms.roles import user_is_platform_admin
+from organizations.admin_views import (
+    private_courses_index,
+    private_courses_manage,
+    single_sign_on_edit,
+    single_sign_on_index,
+)
 from organizations.models import Organization
 from organizations.selectors import organizations_for_private_courses
 
@@ -45,6 +51,12 @@ def private_course_admin_urls() -> list:
             private_courses_manage,
             name="organizations_private_courses",
         ),
+        path("organizations/single-sign-on/", single_sign_on_index, name="organizations_single_sign_on_index"),
+        path(
+            "organizations/<int:organization_id>/single-sign-on/",
+            single_sign_on_edit,
+            name="organizations_single_sign_on",
+        ),
     ]
 
 
@@ -58,6 +70,18 @@ class PrivateCoursesMenuItem(MenuItem):
 def private_courses_menu_item() -> MenuItem:
     return PrivateCoursesMenuItem(
         _("Private courses"), reverse("organizations_private_courses_index"), icon_name="lock", order=295
+    )
+
+
+class SingleSignOnMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return user_is_platform_admin(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def single_sign_on_menu_item() -> MenuItem:
+    return SingleSignOnMenuItem(
+        _("Single sign-on"), reverse("organizations_single_sign_on_index"), icon_name="key", order=296
     )
 
 

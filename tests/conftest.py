@@ -7,6 +7,7 @@ absent on a developer's machine; with CI=true the same absence is a failure, nev
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import shutil
@@ -23,6 +24,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
 NODE_VERIFIER_PATH = "badges/ob3/node_verifier"
 NODE_VERIFIER = ROOT / NODE_VERIFIER_PATH
+SSO_IDP_PATH = "tests/sso/idp"
+SSO_IDP = ROOT / SSO_IDP_PATH
 
 
 def _redis_url() -> str:
@@ -46,13 +49,17 @@ RALPH_REQUIREMENT = "ralph-malph[cli,backend-fs,lrs]==5.1.0"
 def ralph_executable() -> Path | None:
     """Ralph in a virtual environment of its own (its dependencies are not ours), created on first use."""
     ralph = RALPH_VENV / "bin" / "ralph"
-    if not ralph.exists():
-        try:
-            subprocess.run([sys.executable, "-m", "venv", str(RALPH_VENV)], check=True, timeout=300)
-            pip = [str(RALPH_VENV / "bin" / "pip"), "install", "-q", RALPH_REQUIREMENT, "requests"]
-            subprocess.run(pip, check=True, timeout=1200, capture_output=True)
-        except (subprocess.SubprocessError, OSError):
-            return None
+    RALPH_VENV.parent.mkdir(exist_ok=True)
+    # pytest-xdist's workers may both need it first: one installs while the other waits for the lock.
+    with open(RALPH_VENV.parent / "ralph-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ralph.exists():
+            try:
+                subprocess.run([sys.executable, "-m", "venv", str(RALPH_VENV)], check=True, timeout=300)
+                pip = [str(RALPH_VENV / "bin" / "pip"), "install", "-q", RALPH_REQUIREMENT, "requests"]
+                subprocess.run(pip, check=True, timeout=1200, capture_output=True)
+            except (subprocess.SubprocessError, OSError):
+                return None
     return ralph if ralph.exists() else None
 
 
@@ -73,7 +80,10 @@ def _missing_service(item: pytest.Item) -> str | None:
     if item.get_closest_marker("node"):
         if shutil.which("node") is None:
             return "needs Node.js (node on PATH); `make test` then installs the Node verifier's packages"
-        if not (NODE_VERIFIER / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+        if item.path.is_relative_to(ROOT / "tests" / "sso"):
+            if not (SSO_IDP / "node_modules" / "oidc-provider").is_dir():
+                return f"needs the test identity providers' packages: `make test` installs them (npm ci --prefix {SSO_IDP_PATH})"
+        elif not (NODE_VERIFIER / "node_modules" / "@digitalbazaar" / "vc").is_dir():
             return (
                 f"needs the Node verifier's packages: `make test` installs them (npm ci --prefix {NODE_VERIFIER_PATH})"
             )

@@ -3,7 +3,7 @@
 1. `award_issue_for_enrolment` (the task of "course completed") reads what it needs in one query
    (`reads.issue_read`); a new award is signed in memory (`_credential_sign`: `documents.credential_build`, then
    `issuers.issuer_sign`) and stored signed, its status index counted, by one statement with its e-mail's outbox
-   row (`_awards_store_signed`: `badges.statements.awards_insert`, `notifications.award_notify_record`).
+   row (`_awards_store_signed`: `badges.statements.awards_insert`, `_issued_record`: the e-mail's outbox row and `credentials_issued`).
 2. Anything else goes the stepwise way (`badge_issue`): the award row is committed first with its code and status
    index (`_award_row`, `status_lists.status_index_allocate`), then signed (`_award_sign_new`, or `_award_sign`
    under the row's lock), or its failure recorded on it for admins (`_award_fail`).
@@ -44,6 +44,7 @@ from badges.services.pathways import pathways_evaluate
 from badges.services.permissions import user_can_issue, user_is_badge_admin
 from badges.services.reads import IssueRead, issue_read, issue_reads
 from badges.services.status_lists import status_index_allocate, status_indexes_free, status_indexes_random
+from badges.signals import credentials_issued
 from badges.statements import awards_insert
 from lms.models import User
 from lms.outbox import outbox_enqueue_many
@@ -124,8 +125,17 @@ def _award_sign(*, award_id: int, evidence: Sequence[Award] = ()) -> tuple[Award
             award.status_list.issuer = badge.issuer
         _credential_sign(award=award, badge=badge, now=now, evidence=evidence)
         award.save()
-        award_notify_record([award.pk])
+        _issued_record([award])
         return award, True
+
+
+def _issued_record(awards: Sequence[Award]) -> None:
+    """What follows new awards, in the transaction that stores them: their e-mails' outbox rows, and
+    `credentials_issued` for upper apps (integrations' webhooks), whose records commit with the awards."""
+    if not awards:
+        return
+    award_notify_record([award.pk for award in awards])
+    credentials_issued.send(sender=Award, awards=list(awards))
 
 
 def _credential_sign(
@@ -169,7 +179,7 @@ def _award_sign_new(
     with transaction.atomic(savepoint=False):
         stored = unissued.update(**signed, status=AwardStatus.ISSUED, error="", attempts=F("attempts") + 1)
         if stored:
-            award_notify_record([award.pk])
+            _issued_record([award])
     if not stored:
         return Award.objects.get(pk=award.pk)
     return award
@@ -430,7 +440,7 @@ def _awards_store_signed(reads: dict[int, IssueRead], *, probe: bool = True) -> 
     with transaction.atomic(savepoint=False):
         awards_insert(status_list_id=status_list.pk, awards=list(awards.values()))  # sets the stored ones' keys
         issued = [award for award in awards.values() if award.pk is not None]
-        award_notify_record([award.pk for award in issued])
+        _issued_record(issued)
     left += [enrolment_id for enrolment_id, award in awards.items() if award.pk is None]
     return issued, left
 

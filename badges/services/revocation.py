@@ -13,6 +13,7 @@ from badges.ob3.statuslist import Bitstring
 from badges.services.errors import BadgeError
 from badges.services.permissions import user_can_revoke, user_is_badge_admin
 from badges.services.status_lists import status_list_sign
+from badges.signals import credential_revoked
 from lms.models import User
 from lms.outbox import outbox_enqueue
 
@@ -55,6 +56,7 @@ def _revoke_one(*, award_id: int, user: User | None, reason: str, cascaded_from:
         status_list_sign(status_list=status_list)
     # The learner is told why, by the worker after the commit: recorded with the revocation, so never lost.
     outbox_enqueue(handler="badges.award_revoked_notify", payload={"award_id": award.pk})
+    credential_revoked.send(sender=Award, award=award)  # in this transaction: integrations' webhook event
     return award
 
 

@@ -14,13 +14,12 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from content.selectors import CourseOutline, OutlineRow, OutlineSection
+from content.selectors import CourseOutline, OutlineModule, OutlineRow, OutlineSection
 from lms.fragments import cached_fragments, fragment_key
 
 register = template.Library()
 
 OUTLINE_SECTION_TEMPLATE = "content/includes/outline.html#outline-section"
-SYLLABUS_ITEMS_TEMPLATE = "content/includes/syllabus_items.html"
 
 
 def _learner_view(section: OutlineSection, current_id: int | None = None) -> tuple[tuple[int, str, str], ...]:
@@ -50,17 +49,31 @@ def outline_fragments(
     return cached_fragments(template_name=OUTLINE_SECTION_TEMPLATE, fragments=fragments)
 
 
+SYLLABUS_MODULE_TEMPLATE = "content/includes/syllabus_module.html"
+
+
 @register.simple_tag
-def syllabus_fragments(outline: CourseOutline, sections: list[OutlineSection]) -> dict[int, SafeString]:
-    """The course page's syllabus items of each open module (kind, link, free preview and optional marks, the
-    learner's state and the minutes), by module id."""
-    open_sections = [section for section in sections if not section.collapsed]
-    fragments = [
-        (fragment_key("syllabus", outline.key, section.module.id, _learner_view(section)), {"section": section})
-        for section in open_sections
-    ]
-    html = cached_fragments(template_name=SYLLABUS_ITEMS_TEMPLATE, fragments=fragments)
-    return {section.module.id: items for section, items in zip(open_sections, html, strict=True)}
+def syllabus_module_fragments(
+    outline: CourseOutline,
+    sections: list[OutlineSection],
+    module_progress: dict[int, Any],
+    open_module: OutlineModule | None,
+) -> list[SafeString]:
+    """The course page's syllabus, module by module: heading, length, the learner's module progress, and its items
+    (or, collapsed, a link to them). Rendering 50 module headings cost more than the rest of the page, so each
+    module is one cached fragment keyed by what it shows."""
+    fragments = []
+    for number, section in enumerate(sections, start=1):
+        module = section.module
+        percent = module_progress.get(module.id)
+        is_open = open_module is not None and open_module.id == module.id
+        view = _learner_view(section)
+        key = fragment_key(
+            "syllabus-module", outline.key, module.id, number, section.collapsed, is_open, str(percent), view
+        )
+        context = {"section": section, "number": number, "percent": percent, "is_open": is_open}
+        fragments.append((key, context))
+    return cached_fragments(template_name=SYLLABUS_MODULE_TEMPLATE, fragments=fragments)
 
 
 @register.simple_tag

@@ -162,7 +162,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "lms.forms.SignupForm"
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {"login_failed": "10/m/ip,5/5m/key"}
-ACCOUNT_ADAPTER = "lms.account_adapter.AccountAdapter"
+# organizations' adapters (lms's own account adapter, plus: no password for an organization that requires single
+# sign-on; each organization's identity provider trusted for its own e-mail domains only).
+ACCOUNT_ADAPTER = "organizations.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "organizations.sso.SocialAccountAdapter"
+# Sign-in through an organization starts with a POST of the work address (organizations.views.sso_sign_in).
+SOCIALACCOUNT_LOGIN_ON_GET = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -286,6 +291,18 @@ LRS_USERNAME = env.str("LRS_USERNAME", default="")
 LRS_PASSWORD = env.str("LRS_PASSWORD", default="")
 if LRS_ENDPOINT:
     CELERY_BEAT_SCHEDULE["progress-lrs-deliver"] = {"task": "progress.tasks.lrs_deliver_task", "schedule": 30.0}
+
+# Outgoing webhooks (integrations.webhooks): each request waits WEBHOOKS_TIMEOUT seconds at most; a failed delivery is
+# retried after WEBHOOKS_BACKOFF_BASE seconds, doubling up to WEBHOOKS_BACKOFF_MAX, and marked failed after
+# WEBHOOKS_MAX_ATTEMPTS attempts; beat looks for retries due every WEBHOOKS_RETRY_EVERY_SECONDS. Private, loopback
+# and link-local addresses are refused (server-side request forgery) unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is set
+# (it is in DEBUG and tests, whose receivers listen on loopback).
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=5.0)
+WEBHOOKS_BACKOFF_BASE = env.float("WEBHOOKS_BACKOFF_BASE", default=30.0)
+WEBHOOKS_BACKOFF_MAX = env.float("WEBHOOKS_BACKOFF_MAX", default=6 * 3600.0)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_EVERY_SECONDS = env.float("WEBHOOKS_RETRY_EVERY_SECONDS", default=30.0)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -6,6 +6,7 @@ By use case: `access` (who may see what, members, private courses), `staff` (the
 
 from organizations.selectors.access import (
     courses_to_make_private,
+    learner_memberships,
     members_of,
     organization_for_admin,
     organizations_administered,
@@ -37,7 +38,17 @@ from organizations.selectors.dashboard import (
     seats_by_course,
     staff_count_matching,
 )
-from organizations.selectors.reports import REPORT_TIME, ZERO, report_csv, report_header, report_rows
+from organizations.selectors.reports import (
+    REPORT_TIME,
+    ZERO,
+    report_csv,
+    report_header,
+    report_query,
+    report_rows,
+    report_values,
+    report_xlsx,
+)
+from organizations.selectors.sso import sso_members_without_seat
 from organizations.selectors.staff import PAGE_SIZE, STATUSES, StaffFilters, staff_rows
 from organizations.statements import SORTS, SeatProgress
 
@@ -63,6 +74,7 @@ __all__ = [
     "bundles_with_counts",
     "completion_chart",
     "courses_to_make_private",
+    "learner_memberships",
     "members_of",
     "organization_dashboard",
     "organization_for_admin",
@@ -73,10 +85,14 @@ __all__ = [
     "private_courses_of",
     "report_csv",
     "report_header",
+    "report_query",
     "report_rows",
+    "report_values",
+    "report_xlsx",
     "seat_facts",
     "seats_by_course",
     "seats_of_bundles",
+    "sso_members_without_seat",
     "staff_count_matching",
     "staff_rows",
     "staff_user_ids",

@@ -33,6 +33,12 @@ def staff_user_ids(*, organization: Organization) -> QuerySet:
     return Membership.objects.filter(organization=organization).values("user_id")
 
 
+def learner_memberships(*, user_ids: list[int]) -> QuerySet:
+    """The (organization_id, user_id) pairs of these learners' memberships: which organizations an event about a
+    learner belongs to (integrations' webhooks). A queryset: a subquery, or one query when read."""
+    return Membership.objects.filter(user_id__in=user_ids).values("organization_id", "user_id")
+
+
 def members_of(*, organization: Organization) -> list[Membership]:
     return list(Membership.objects.filter(organization=organization).select_related("user").order_by("user__email"))
 

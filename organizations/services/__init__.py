@@ -10,7 +10,8 @@ seats available = bought − used − reserved. An admin's assignment never take
 takes theirs on accepting; expiry or revocation frees it (nothing to write: the count only reads open ones).
 
 By use case: `rules` (errors, who administers), `members`, `private_courses`, `seats` (bundles and seats),
-`invitations`, `imports` (invitations from a CSV file).
+`invitations`, `imports` (invitations from a CSV file), `sso` (single sign-on: the organization's identity
+provider, its domains, and what a sign-in through it does).
 """
 
 from organizations.services.imports import (
@@ -59,6 +60,18 @@ from organizations.services.seats import (
     seat_reclaim,
     seats_reserved,
 )
+from organizations.services.sso import (
+    SignInRefused,
+    domains_clean,
+    password_refused_for,
+    single_sign_on_save,
+    sso_access_granted,
+    sso_deprovision,
+    sso_email_allowed,
+    sso_for_app,
+    sso_for_email,
+    sso_sign_in,
+)
 
 __all__ = [
     "MAX_IMPORT_ROWS",
@@ -70,8 +83,10 @@ __all__ = [
     "RowProblem",
     "SeatRefused",
     "SeatStarted",
+    "SignInRefused",
     "course_make_private",
     "course_make_public",
+    "domains_clean",
     "invitation_accept",
     "invitation_create",
     "invitation_problem",
@@ -88,6 +103,7 @@ __all__ = [
     "organization_create",
     "organization_group_ensure",
     "organization_instructors_ensure",
+    "password_refused_for",
     "private_course_create",
     "private_course_owner",
     "seat_assign",
@@ -95,4 +111,11 @@ __all__ = [
     "seat_bundle_reduce",
     "seat_reclaim",
     "seats_reserved",
+    "single_sign_on_save",
+    "sso_access_granted",
+    "sso_deprovision",
+    "sso_email_allowed",
+    "sso_for_app",
+    "sso_for_email",
+    "sso_sign_in",
 ]

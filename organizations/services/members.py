@@ -12,6 +12,7 @@ from lms.roles import permission
 from organizations.models import Membership, Organization, Role, Seat, SeatState
 from organizations.services.rules import ROLE_RANK, OrganizationError, SeatStarted, _check_admin
 from organizations.services.seats import seat_reclaim
+from organizations.signals import seat_reclaimed
 
 # --- organizations and members ----------------------------------------------------------------------
 
@@ -87,12 +88,14 @@ def membership_add(
 def membership_remove(*, organization: Organization, user: User, actor: User | None = None) -> None:
     """A learner leaves: their seats are reclaimed if not started, and they keep their enrolments and badges."""
     _check_admin(actor=actor, organization=organization)
-    for seat in Seat.objects.filter(bundle__organization=organization, user=user, state=SeatState.ASSIGNED):
+    held = Seat.objects.filter(bundle__organization=organization, user=user, state=SeatState.ASSIGNED)
+    for seat in held.select_related("bundle__course", "bundle__organization"):
         try:
             seat_reclaim(seat=seat, actor=None)
         except SeatStarted:
             # A started seat stays used: the learner keeps studying what was paid for.
             Seat.objects.filter(pk=seat.pk).update(user=None, state=SeatState.RECLAIMED, reclaimed_from=user)
+            seat_reclaimed.send(sender=Seat, seat=seat, user=user)
     Membership.objects.filter(organization=organization, user=user).delete()
     if organization.members_group is not None:
         organization.members_group.user_set.remove(user)

@@ -14,6 +14,7 @@ from lms.models import User
 from organizations.learning import enrol_on_seat, enrolment_end, enrolment_started, prerequisites_missing
 from organizations.models import Invitation, Membership, Organization, Seat, SeatBundle, SeatState
 from organizations.services.rules import NoSeatsLeft, OrganizationError, SeatStarted, _check_admin
+from organizations.signals import seat_assigned, seat_reclaimed
 
 # --- seat bundles and seats -------------------------------------------------------------------------
 
@@ -100,6 +101,9 @@ def _seat_take(
         prerequisites_waived_at=timezone.now() if waived else None,
     )
     SeatBundle.objects.filter(pk=locked.pk).update(seats_used=F("seats_used") + 1)
+    seat_assigned.send(
+        sender=Seat, seat=seat
+    )  # in this transaction: integrations' webhook event, before the enrolment's
     enrol_on_seat(user=user, course=locked.course, prerequisites_waived=waived)
     return seat
 
@@ -149,4 +153,6 @@ def seat_reclaim(*, seat: Seat, actor: User | None = None) -> Seat:
     locked.save(update_fields=["user", "state", "reclaimed_from", "reclaimed_at"])
     SeatBundle.objects.filter(pk=bundle.pk).update(seats_used=F("seats_used") - 1)
     enrolment_end(user=holder, course=bundle.course)
+    locked.bundle = bundle
+    seat_reclaimed.send(sender=Seat, seat=locked, user=holder)  # in this transaction: integrations' webhook event
     return locked

@@ -22,6 +22,7 @@ from progress.services.rules import (
     missing_prerequisites,
     user_can_edit_course,
 )
+from progress.signals import enrolment_created
 
 
 def _locked_enrolment(*, user: User, course: CoursePage) -> Enrolment:
@@ -88,10 +89,12 @@ def enrolment_create(
     else:
         enrolment.status, enrolment.source, enrolment.unenrolled_at = EnrolmentStatus.ACTIVE, source, None
         enrolment.save(update_fields=["status", "source", "unenrolled_at"])
-    enrolment.course = course
+    enrolment.course, enrolment.user = course, user
     _statement_record(enrolment=enrolment, verb=xapi.VERB_REGISTERED, object_=_course_object(course), timestamp=now)
     progress = progress_refresh(enrolment=enrolment)
     _complete_if_due(enrolment=enrolment, progress=progress)
+    # In this transaction: a receiver's record (a webhook event) commits or rolls back with the enrolment.
+    enrolment_created.send(sender=Enrolment, enrolment=enrolment)
     return enrolment
 
 

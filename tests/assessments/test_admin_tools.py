@@ -82,6 +82,50 @@ def test_the_queue_lists_waiting_submissions_first(client):
     assert html.index(waiting.learner.email) < html.index(first.learner.email)
 
 
+def queue_page(client, **params):
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("assessments_admin:queue"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    return html, html.count('href="/admin/grading/submissions/'), len(captured.captured_queries)
+
+
+def test_the_queue_shows_a_page_at_a_time_with_the_same_queries_whatever_its_length(client, monkeypatch):
+    from assessments import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_SIZE", 2)
+    short, long = make_task(title="Short"), make_task(title="Long")
+    for _ in range(2):
+        submission_create(task=short, user=learner_in(short), text="<p>work</p>")
+    for _ in range(5):
+        submission_create(task=long, user=learner_in(long), text="<p>work</p>")
+    client.force_login(instructor_of(short))
+    queue_page(client)  # warm the admin's per-process caches
+    _html, rows, short_queries = queue_page(client)
+    assert rows == 2
+    client.force_login(instructor_of(long))
+    queue_page(client)
+    html, rows, long_queries = queue_page(client)
+    assert rows == 2 and "Page 1 of 3" in html
+    assert long_queries == short_queries
+    html, rows, _queries = queue_page(client, p=3)
+    assert rows == 1 and "Page 3 of 3" in html
+
+
+def test_a_queue_page_number_out_of_range_or_not_a_number_shows_a_page_rather_than_an_error(client, monkeypatch):
+    from assessments import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE_SIZE", 2)
+    task = make_task()
+    for _ in range(3):
+        submission_create(task=task, user=learner_in(task), text="<p>work</p>")
+    client.force_login(instructor_of(task))
+    assert "Page 2 of 2" in queue_page(client, p=99)[0]
+    assert "Page 1 of 2" in queue_page(client, p="abc")[0]
+    assert "Page 2 of 2" in queue_page(client, p=-1)[0]  # below 1 is out of range too: the last page
+
+
 def test_an_instructor_grades_a_submission_in_the_admin(client):
     task = make_task(max_points=Decimal("10"))
     submission = submission_create(task=task, user=learner_in(task), text="<p>work</p>")

@@ -109,7 +109,7 @@ def test_encode_and_decode_round_trip(indexes: set[int]) -> None:
         ("H4sIAAAAAAAAA", "starting with 'u'"),
         ("u!!!", "not base64url"),
         ("u" + base64.urlsafe_b64encode(b"plain bytes").decode().rstrip("="), "not gzip"),
-        ("u" + base64.urlsafe_b64encode(gzip.compress(b"\0" * 1000)[:20]).decode().rstrip("="), "truncated"),
+        ("u" + base64.urlsafe_b64encode(gzip.compress(b"\0" * 1000, mtime=0)[:20]).decode().rstrip("="), "truncated"),
         ("u" + base64.urlsafe_b64encode(gzip.compress(b"", mtime=0)).decode().rstrip("="), "empty"),
     ],
 )

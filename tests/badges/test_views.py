@@ -53,6 +53,49 @@ def test_the_verification_page_runs_one_query(client, award, django_assert_num_q
     assert response.status_code == 200
 
 
+def forget_every_credential() -> None:
+    """What the page memoises per credential, forgotten: the next request is a credential never shown before."""
+    from badges import artifacts, selectors, views
+
+    for memo in (views._credential_fixed_parts, selectors.credential_facts, artifacts.qr_svg):
+        memo.cache_clear()
+
+
+def test_a_credential_never_shown_before_runs_one_query_too(client, award, django_assert_num_queries):
+    forget_every_credential()
+    with django_assert_num_queries(1):
+        response = client.get(f"/credentials/{award.code}/")
+    assert response.status_code == 200
+    assert award.code in response.content.decode()
+
+
+def test_the_qr_code_keeps_its_fixed_mask_and_segnos_size(award):
+    import segno
+
+    from badges.artifacts import QR_MASK, qr_svg
+
+    chosen = segno.make(award.url, error="m")  # segno scoring every mask
+    fixed = segno.make(award.url, error="m", mask=QR_MASK)
+    assert (fixed.mask, fixed.version, fixed.error) == (QR_MASK, chosen.version, chosen.error)
+    svg = qr_svg(award.url, title="QR code of this page")
+    assert svg == fixed.svg_inline(scale=4, svgclass="qr-code", omitsize=True, title="QR code of this page")
+    assert svg != chosen.svg_inline(scale=4, svgclass="qr-code", omitsize=True, title="QR code of this page") or (
+        chosen.mask == QR_MASK
+    )
+
+
+def test_the_criteria_of_a_badge_are_rendered_once_for_all_its_credentials(award):
+    from badges.selectors import markdown_html
+
+    markdown_html.cache_clear()
+    first = markdown_html("Complete **every** item.")
+    assert markdown_html("Complete **every** item.") is first
+    assert markdown_html.cache_info().hits == 1
+    cleaned = markdown_html("<script>alert(1)</script>[x](javascript:alert(1))")
+    assert "<script" not in cleaned and "javascript:" not in cleaned
+    assert cleaned.endswith("<p><a>x</a></p>")
+
+
 def test_the_credential_json_runs_one_query(client, award, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get(f"/credentials/{award.code}.json")
@@ -222,6 +265,17 @@ def test_lookups_are_rate_limited(client, db):
 def test_a_pasted_credential_is_verified(client, award):
     page = client.post("/credentials/verify/", {"credential": award.credential_json}).content.decode()
     assert "Valid: this credential was issued as shown" in page
+
+
+# The rate limit's two cache calls are not queries; the issuer and its keys (the DID document), the status list.
+PASTED_VERIFY_QUERIES = 7
+
+
+def test_verifying_a_pasted_credential_runs_a_fixed_number_of_queries(client, award, django_assert_num_queries):
+    client.post("/credentials/verify/", {"credential": award.credential_json}, REMOTE_ADDR="192.0.2.1")
+    with django_assert_num_queries(PASTED_VERIFY_QUERIES):
+        response = client.post("/credentials/verify/", {"credential": award.credential_json}, REMOTE_ADDR="192.0.2.2")
+    assert b"badges-report-valid" in response.content
 
 
 def test_a_tampered_credential_fails_with_the_reason(client, award):

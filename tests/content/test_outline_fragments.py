@@ -7,7 +7,7 @@ from django.utils import translation
 
 from content.models import LessonPage
 from content.selectors import course_outline
-from content.templatetags.content_tags import OUTLINE_SECTION_TEMPLATE, SYLLABUS_ITEMS_TEMPLATE, outline_fragments
+from content.templatetags.content_tags import OUTLINE_SECTION_TEMPLATE, SYLLABUS_MODULE_TEMPLATE, outline_fragments
 from progress.services import enrolment_create, lesson_complete
 from tests.factories import make_course, make_user
 from tests.fragments import fragment_renders
@@ -86,7 +86,7 @@ def test_the_outline_fragment_changes_after_a_new_revision_is_published(client, 
 def test_the_syllabus_fragment_changes_after_a_new_revision_is_published(client, renders):
     course = make_course(modules=2, lessons_per_module=1)
     client.get(course.url)
-    assert renders == [SYLLABUS_ITEMS_TEMPLATE] * 2
+    assert renders == [SYLLABUS_MODULE_TEMPLATE] * 2
     renders.clear()
     client.get(course.url)
     assert renders == []
@@ -95,7 +95,7 @@ def test_the_syllabus_fragment_changes_after_a_new_revision_is_published(client,
     lesson.save_revision().publish()
     titles = [a.get_text() for a in soup(client.get(course.url)).select(".syllabus-items a")]
     assert titles == ["Lesson 1.1", "Renamed lesson"]
-    assert renders == [SYLLABUS_ITEMS_TEMPLATE] * 2
+    assert renders == [SYLLABUS_MODULE_TEMPLATE] * 2
 
 
 def test_each_language_has_its_own_fragment(rf, renders):

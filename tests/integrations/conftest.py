@@ -1,18 +1,24 @@
-"""Fixtures for the API tests: two organizations with their admins' tokens, a learner with their own token."""
+"""Fixtures for the integrations tests: two organizations with their admins' tokens and a learner with their own
+token (the API), an organization with an admin and a member and a real receiver on loopback (webhooks)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from integrations.models import TokenScope
+from integrations.models import TokenScope, WebhookEndpoint, WebhookEventType
 from integrations.tokens import token_create
+from integrations.webhooks.services import endpoint_create
 from lms.models import User
 from organizations.models import Organization
 from tests.factories import make_user
-from tests.org_factories import make_org, org_admin
+from tests.integrations.webhook_receiver import Receiver
+from tests.org_factories import make_member, make_org, org_admin
+
+ALL_EVENTS = list(WebhookEventType.values)
 
 
 @dataclass
@@ -41,6 +47,18 @@ def token_for(*, actor: User, organization: Organization | None = None, scope: s
 
 @pytest.fixture
 def org(db) -> Organization:
+    return make_org(name="Acme")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def organization(db) -> Organization:
     return make_org(name="Acme")
 
 
@@ -77,3 +95,17 @@ def learner(db) -> User:
 @pytest.fixture
 def learner_api(client, learner) -> Caller:
     return Caller(client, token_for(actor=learner))
+
+
+@pytest.fixture
+def member(organization):
+    return make_member(organization, display_name="Sam Staff")
+
+
+def register(organization: Organization, receiver: Receiver, events=None) -> WebhookEndpoint:
+    """Register the receiver for `events` (all by default) and give it the secret, as an admin would."""
+    endpoint, secret = endpoint_create(
+        organization=organization, url=receiver.url, events=events or ALL_EVENTS, actor=org_admin(organization)
+    )
+    receiver.secret = secret
+    return endpoint

@@ -20,8 +20,19 @@ from lms.outbox import handler_get
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = re.sub(r"^```.*?^```$", "", (ROOT / "docs" / "ARCHITECTURE.md").read_text(), flags=re.MULTILINE | re.DOTALL)
-APPS = ("lms", "media", "content", "progress", "assessments", "badges", "organizations", "commerce", "frontend")
-CODE = (*APPS, "integrations", "bench")
+APPS = (
+    "lms",
+    "media",
+    "content",
+    "progress",
+    "assessments",
+    "badges",
+    "organizations",
+    "commerce",
+    "frontend",
+    "integrations",
+)
+CODE = (*APPS, "bench")
 TICKED = re.compile(r"`([^`\n]+)`")
 
 

@@ -16,7 +16,18 @@ from django.test import override_settings
 from django.utils import translation
 
 CATALOG = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-APPS = ["lms", "frontend", "content", "assessments", "progress", "badges", "organizations", "commerce", "media"]
+APPS = [
+    "lms",
+    "frontend",
+    "content",
+    "assessments",
+    "progress",
+    "badges",
+    "organizations",
+    "commerce",
+    "media",
+    "integrations",
+]
 IGNORED = ["*/node_modules/*"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
 

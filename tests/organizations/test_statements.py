@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from lms.exports import safe_row
-from organizations.selectors import StaffFilters, report_csv, report_header, report_rows
+from lms.xlsx import xlsx_stream
+from organizations.selectors import StaffFilters, report_csv, report_header, report_rows, report_values, report_xlsx
 from organizations.statements import SORTS, dashboard_rows, dashboard_rows_orm
 from progress.models import Enrolment
 from tests.org_factories import make_bundle, make_org
@@ -84,3 +86,66 @@ def test_the_csv_postgresql_writes_is_the_csv_of_the_report_rows(org_with_two_co
     writer.writerows(safe_row(row) for row in report_rows(organization=org, filters=filters))
     assert copied == expected.getvalue()
     assert copied.count("\n") > 1
+
+
+def _cells(data: bytes) -> list[list[tuple[Any, str, str]]]:
+    """Every cell of a workbook's sheet: value, type and number format."""
+    sheet = load_workbook(io.BytesIO(data)).active
+    return [[(cell.value, cell.data_type, cell.number_format) for cell in row] for row in sheet.iter_rows()]
+
+
+@pytest.mark.parametrize(
+    ("status", "sort", "descending"),
+    [("", "progress", True), ("", "name", False), ("", "completed", True), ("completed", "email", False)],
+)
+def test_the_sheet_postgresql_writes_is_the_workbook_of_the_report_values(
+    org_with_two_courses, status, sort, descending
+):
+    """COPY writes in SQL the sheet rows lms.xlsx writes from report_values: both workbooks read back the same."""
+    org, _first, _second = org_with_two_courses
+    filters = StaffFilters(status=status, sort=sort, descending=descending)
+    copied = b"".join(report_xlsx(organization=org, filters=filters))
+    written = b"".join(
+        xlsx_stream(report_values(organization=org, filters=filters), header=report_header(), title="Staff progress")
+    )
+    assert _cells(copied) == _cells(written)
+    assert len(_cells(copied)) == 1 + sum(1 for _row in report_values(organization=org, filters=filters)) > 1
+
+
+HOSTILE_TEXT = [
+    '=HYPERLINK("http://evil.test","Click")',
+    "+1+1",
+    "@SUM(A1)",
+    "\tTab",
+    "\rCarriage",
+    "a < b & c > d </t></is></c>",
+    "line\nbreak and \r return",
+    "bell\x07 nul-free control\x1f",
+    "  spaces around  ",
+    "Éloïse Côté 日本 🎓",
+    'back\\slash "quoted" \x01\x02 separators',
+]
+
+
+def test_the_sheet_postgresql_writes_escapes_and_quotes_as_lms_xlsx_does(org_with_two_courses):
+    from lms.models import User
+
+    org, _first, _second = org_with_two_courses
+    users = list(User.objects.filter(seats__bundle__organization=org).order_by("pk"))
+    assert len(users) >= len(HOSTILE_TEXT)
+    for user, text in zip(users, HOSTILE_TEXT, strict=False):
+        User.objects.filter(pk=user.pk).update(display_name=text)
+    filters = StaffFilters(sort="name")
+    copied = _cells(b"".join(report_xlsx(organization=org, filters=filters)))
+    written = _cells(
+        b"".join(
+            xlsx_stream(
+                report_values(organization=org, filters=filters), header=report_header(), title="Staff progress"
+            )
+        )
+    )
+    assert copied == written
+    names = {row[0][0] for row in copied[1:]}
+    assert '\'=HYPERLINK("http://evil.test","Click")' in names
+    assert "a < b & c > d </t></is></c>" in names
+    assert "line\nbreak and \r return" in names

@@ -10,14 +10,14 @@ from tests.progress.factories import build_course, enrolled, items_of, learner
 pytestmark = pytest.mark.django_db
 
 # Wagtail and Django: site, the active locale (Wagtail's routing reads it: content is bilingual), home page, route,
-# the item itself, user, view restrictions (2); the session is cached.
+# the item itself, user, view restrictions (one query: content.models); the session is cached.
 # Progress: enrolment with its course, aggregate, item rows and module aggregates (one statement); no "last opened"
 # UPDATE, since `queries_for` opened the same item a moment before (progress.services.LAST_OPENED_REFRESH).
-LESSON_PAGE = 9
-# Wagtail and Django: site, the active locale, home page, route, the course itself, view restrictions (2), user;
+LESSON_PAGE = 8
+# Wagtail and Django: site, the active locale, home page, route, the course itself, view restrictions (one), user;
 # content: skills,
 # instructors, prerequisites (the outline is cached); progress: enrolment with its aggregate, item and module rows.
-COURSE_PAGE = 13
+COURSE_PAGE = 12
 DASHBOARD = (
     # user, enrolments with their courses and aggregates, their pages' translations in the reader's language; the
     # badges section: awards (no pathway read: none earned)

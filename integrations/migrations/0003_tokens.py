@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
 
     dependencies = [
-        ('integrations', '0001_initial'),
+        ('integrations', '0002_webhooks'),
         ('organizations', '0004_invitation_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
