@@ -106,3 +106,30 @@ def test_the_organization_dashboard_runs_the_same_queries_for_10_and_200_staff(b
         counts.append(len(captured.captured_queries))
     assert len(counts) == 2
     assert counts[0] == counts[1]
+
+
+# The first-visit probe's page (bench.operations.FirstVisits): the re-visit's reads, one statement of writes, and
+# the new item's translations for the language switcher (tests/progress/test_queries.py).
+LESSON_FIRST_VISIT = 10
+
+
+def test_the_first_visit_probe_opens_a_new_lesson_each_call_in_the_same_queries_for_20_and_500_items(bench_dataset):
+    from bench.operations import Context, FirstVisits
+    from progress.models import ItemProgress
+
+    manifest = bench_dataset
+    ctx = Context(manifest=manifest)
+    counts = []
+    for course in (manifest.small, manifest.xl):
+        visits = FirstVisits(ctx, course, f"test-{course.pk}")
+        visits.prepare()
+        visits.visit()  # warms the per-process caches and the cached outline
+        for _call in range(2):
+            visits.prepare()
+            _client, user, opened = visits.next
+            assert not ItemProgress.objects.filter(enrolment__user=user, item=opened).exists()
+            with CaptureQueriesContext(connection) as captured:
+                visits.visit()
+            counts.append(len(captured.captured_queries))
+        visits.prepare()  # checks that the last visit wrote its row
+    assert counts == [LESSON_FIRST_VISIT] * 4
