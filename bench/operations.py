@@ -22,6 +22,8 @@ from bench.datasets import (
 from bench.measure import Probe
 from content.demo import site_ensure
 from content.models import CourseItemPage, LessonPage
+from content.selectors import page_alternates
+from content.translations import original_id
 from lms.models import User
 
 
@@ -167,6 +169,63 @@ def _item(manifest: Manifest, course: Any, index: int) -> CourseItemPage:
     return lessons[min(index, len(lessons) - 1)]
 
 
+class FirstVisits:
+    """A new lesson on each call, for the first-visit probes: learners enrolled in `course` (through the product's
+    services, before the call, untimed) who have completed its first lessons, each opening the lessons they have
+    not opened, in course order; a new learner when one has opened them all. `prepare` picks the next visit,
+    `visit` makes it (the next `prepare` checks that it wrote the item row)."""
+
+    COMPLETED_FIRST = 3  # lessons each learner has completed before the first visits: rows in the page's read
+
+    def __init__(self, ctx: Context, course: Any, name: str) -> None:
+        self.ctx, self.course, self.name = ctx, course, name
+        self.lessons = [item for item in ctx.manifest.items(course) if item.specific_class is LessonPage]
+        if len(self.lessons) <= self.COMPLETED_FIRST:
+            raise BenchError(f"{course.title} has too few lessons for first visits")
+        self.learners = 0
+        self.pending: Iterator[tuple[Client, User, CourseItemPage]] = iter(())
+        self.next: tuple[Client, User, CourseItemPage] | None = None
+        self.last: tuple[Client, User, CourseItemPage] | None = None
+
+    def _learner(self) -> Iterator[tuple[Client, User, CourseItemPage]]:
+        from progress.services import enrolment_create, lesson_complete
+
+        self.learners += 1
+        user = User.objects.create_user(
+            email=f"first-visit-{self.name}-{self.learners}@bench.example", password=None, display_name="First visit"
+        )
+        enrolment_create(user=user, course=self.course)
+        for lesson in self.lessons[: self.COMPLETED_FIRST]:
+            lesson_complete(user=user, lesson=lesson.specific)
+        client = Client()
+        client.force_login(user)
+        return ((client, user, lesson) for lesson in self.lessons[self.COMPLETED_FIRST :])
+
+    def prepare(self) -> None:
+        from progress.models import ItemProgress
+
+        if self.last is not None:  # checked here, untimed: the visit before wrote its row
+            _client, user, lesson = self.last
+            if not ItemProgress.objects.filter(enrolment__user=user, item=lesson).exists():
+                raise BenchError(f"the first visit of {lesson.url} recorded no progress")
+        self.next = next(self.pending, None)
+        if self.next is None:
+            self.pending = self._learner()
+            self.next = next(self.pending)
+        # A learner's first visit is rarely the lesson's first visit by anyone: the lesson's own cached facts (its
+        # original, its translations' addresses) are warm, as other learners' visits leave them.
+        lesson = self.next[2]
+        original_id(lesson)
+        page_alternates(page=lesson)
+
+    def visit(self) -> None:
+        if self.next is None:
+            raise BenchError("a first visit without its prepare")
+        client, _user, lesson = self.last = self.next
+        self.next = None
+        expect(client.get(lesson.url), 200)
+
+
 def progress_probes(ctx: Context) -> list[Probe]:
     m = ctx.manifest
     reader = ctx.client(m.named[LESSON_LEARNER])
@@ -210,6 +269,22 @@ def progress_probes(ctx: Context) -> list[Probe]:
             per_round=2,
             group="lesson page",
         ),
+        *[
+            Probe(
+                f"lesson_first_visit{suffix}",
+                f"lesson page, first visit, {len(m.items(course))}-item course (writes the item row, its statement "
+                "and the aggregates)",
+                visits.visit,
+                baseline="bare_page",
+                per_round=per_round,
+                group="lesson first visit",
+                prepare=visits.prepare,
+            )
+            for suffix, course, per_round, visits in [
+                (suffix, course, per_round, FirstVisits(ctx, course, suffix.strip("_") or "big"))
+                for suffix, course, per_round in (("", m.big, 12), ("_small", m.small, 12), ("_xl", m.xl, 6))
+            ]
+        ],
         Probe(
             "course_page",
             f"course page, {big_items}-item course (enrolled)",

@@ -235,6 +235,7 @@ def verdicts(results: dict[str, Any], missing: dict[str, str], extra: dict[str, 
             equal,
         )
     )
+    out.extend(_lesson_path_verdicts(results, missing, equal))
     issue = extra.get("credential_issue")
     if issue is None:
         reason = missing.get("credential_issue", "not run")
@@ -416,6 +417,56 @@ def _staff_export_verdicts(extra: dict[str, Any], missing: dict[str, Any]) -> li
         )
     )
     return out
+
+
+def _worst_ratio(limit: float) -> Callable[..., tuple[bool, str]]:
+    """Issue 19's time targets: met when every probe named is within `limit` of its baseline at p95 and at the
+    median; the figures of each are given."""
+
+    def judge(*rs: dict[str, Any]) -> tuple[bool, str]:
+        ok = all(r["ratio_p95"] <= limit and r["ratio_median"] <= limit for r in rs)
+        figures = "; ".join(f"p95 {r['ratio_p95']:.2f}× (median {r['ratio_median']:.2f}×)" for r in rs)
+        return ok, f"{figures}; target ≤ {limit}× at p95 and median"
+
+    return judge
+
+
+def _most_queries(limit: int) -> Callable[..., tuple[bool, str]]:
+    def judge(*rs: dict[str, Any]) -> tuple[bool, str]:
+        counts = [r["queries"] for r in rs]
+        return max(counts) <= limit, f"{' / '.join(str(c) for c in counts)} queries; target ≤ {limit}"
+
+    return judge
+
+
+def _lesson_path_verdicts(
+    results: dict[str, Any], missing: dict[str, str], equal: Callable[..., tuple[bool, str]]
+) -> list[Verdict]:
+    """Issue 19's lesson path: the first visit (a new lesson each call) of a 240-, 20- and 5,000-item course, the
+    re-visit, marking a lesson complete and quiz submit, judged at p95 as well as the median."""
+    first = ["lesson_first_visit", "lesson_first_visit_small", "lesson_first_visit_xl"]
+    sizes = "240 / 20 / 5,000 items"
+    return [
+        _check(results, missing, f"lesson first visit ≤ 1.5× bare page ({sizes})", first, _worst_ratio(1.5)),
+        _check(results, missing, f"lesson first visit ≤ 12 queries ({sizes})", first, _most_queries(12)),
+        _check(
+            results,
+            missing,
+            "lesson first visit: equal queries for 20 and 5,000 items",
+            ["lesson_first_visit_small", "lesson_first_visit_xl"],
+            equal,
+        ),
+        _check(results, missing, "lesson re-visit ≤ 1.2× bare page", ["lesson_page"], _worst_ratio(1.2)),
+        _check(results, missing, "lesson re-visit ≤ 8 queries", ["lesson_page"], _most_queries(8)),
+        _check(results, missing, "mark a lesson complete ≤ 3× one-row write", ["item_complete"], _worst_ratio(3)),
+        _check(
+            results,
+            missing,
+            "quiz submit ≤ 3× one-row write (10 / 50 questions)",
+            ["quiz_submit_10", "quiz_submit_50"],
+            _worst_ratio(3),
+        ),
+    ]
 
 
 def paths(dataset: str) -> tuple[Path, Path]:

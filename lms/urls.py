@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -38,6 +37,6 @@ urlpatterns += i18n_patterns(
     path("", include("progress.urls")),
     path("", include("badges.urls")),
     # Wagtail's page tree serves everything not matched above: keep it last.
-    path("", include(wagtail_urls)),
+    path("", include("content.urls")),
     prefix_default_language=False,
 )

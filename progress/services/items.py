@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CourseItemPage
+from content.selectors import course_outline
 from lms.models import User
-from progress import statements
+from progress import statements, xapi
 from progress.models import STATE_RANK, Enrolment, EnrolmentStatus, ItemProgress, ItemState
 from progress.services.aggregates import _complete_if_due, progress_refresh
 from progress.services.enrolments import _locked_enrolment
-from progress.services.events import _statements_for
+from progress.services.events import _item_object, _statement_build, _statements_for
 from progress.services.rules import HUNDRED, ItemLocked, NotEnrolled, course_of_item
 from progress.statements import enrolment_for_course_path
 
@@ -143,13 +144,80 @@ def item_open(
     opened before: one UPDATE of the enrolment's "last opened", no lock and no rewrite of the item row
     (plus one UPDATE of the row when the item has a new live revision since); it returns None then. No
     UPDATE of "last opened" when this item is already the last opened, less than LAST_OPENED_REFRESH ago.
-    A first visit locks the enrolment row and creates the item row, its statement and the aggregates.
+    A first visit with the gate's read is one statement (`_item_first_visit`), and brings the `states` and the
+    enrolment's course aggregate it was given up to date: it returns None then too. Without them (or when that
+    statement could not do it all), it locks the enrolment row, creates the item row and its statement, rewrites
+    the aggregates, and returns the row: the caller reads the learner's rows again.
     """
-    known = states.get(item.pk) if enrolment is not None and states is not None else None
+    if enrolment is None or states is None:
+        return _item_first_open(user=user, item=item)
+    known = states.get(item.pk)
     if known is not None and known["state"] in (ItemState.IN_PROGRESS, ItemState.COMPLETE):
-        _item_reopen(enrolment=enrolment, item=item, states=states, known=known)  # type: ignore[arg-type]
+        _item_reopen(enrolment=enrolment, item=item, states=states, known=known)
+        return None
+    if known is None and _item_first_visit(user=user, item=item, enrolment=enrolment, states=states):
         return None
     return _item_first_open(user=user, item=item)
+
+
+def _item_first_visit(
+    *, user: User, item: CourseItemPage, enrolment: Enrolment, states: dict[int, dict[str, Any]]
+) -> bool:
+    """A first visit of an item of the course's live outline, in one statement (`statements.item_first_open`).
+
+    It changes no figure a page shows but the item's state and the count of started items, so the aggregates take
+    an increment and the page's `states` and course aggregate are brought up to date in place (True). False when
+    the page must read the rows again: the row was written by another request first, or an aggregate row was
+    missing and has been rewritten (`_item_first_open`'s way), or the item is not in the outline (the full path).
+    """
+    from progress.selectors import item_is_locked  # the selectors import these services
+    from progress.selectors.states import _state_label
+
+    course = enrolment.course
+    outline = course_outline(course=course)
+    position = outline.position(item.pk)
+    if position is None:
+        return False
+    if course.sequential and item_is_locked(enrolment=enrolment, item=item, states=states):
+        raise ItemLocked(_("Complete the previous module first."))
+    now = timezone.now()
+    enrolment.user = user  # the statement's actor: no query for the learner's name
+    statement = _statement_build(
+        enrolment=enrolment, verb=xapi.VERB_ATTEMPTED, object_=_item_object(item), timestamp=now
+    )
+    write = statements.item_first_open if connection.vendor == "postgresql" else statements.item_first_open_orm
+    done = write(
+        enrolment_id=enrolment.pk,
+        item_id=item.pk,
+        module_id=outline.items[position].module_id,
+        revision_id=item.live_revision_id,
+        now=now,
+        statement=statement,
+    )
+    if not done.opened:
+        raise NotEnrolled(_("You are not enrolled in this course."))
+    enrolment.last_opened_item, enrolment.last_opened_at = item, now
+    if not done.inserted:
+        return False
+    if not done.figures:
+        _figures_rewrite(user=user, item=item)
+        return False
+    states[item.pk] = {
+        "state": ItemState.IN_PROGRESS,
+        "label": _state_label(ItemState.IN_PROGRESS),
+        "score": None,
+        "revision_id": item.live_revision_id,
+    }
+    progress = Enrolment.course_progress.related.get_cached_value(enrolment, None)
+    if progress is not None:
+        progress.items_started += 1
+    return True
+
+
+@transaction.atomic
+def _figures_rewrite(*, user: User, item: CourseItemPage) -> None:
+    """The aggregates of the learner's enrolment in `item`'s course, rewritten from the item rows under the lock."""
+    progress_refresh(enrolment=_locked_enrolment_in_course_of(user=user, item=item))
 
 
 def _item_reopen(

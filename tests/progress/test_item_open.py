@@ -6,9 +6,19 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 
-from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, Statement
+from content.selectors import course_outline
+from progress import xapi
+from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, ModuleProgress, Statement
 from progress.selectors import learner_read
-from progress.services import LAST_OPENED_REFRESH, NotEnrolled, enrolment_cancel, item_open, lesson_complete
+from progress.services import (
+    FIGURE_FIELDS,
+    LAST_OPENED_REFRESH,
+    NotEnrolled,
+    enrolment_cancel,
+    item_open,
+    lesson_complete,
+    progress_refresh,
+)
 from tests.progress.factories import build_course, enrolled, items_of
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +35,92 @@ def test_a_first_visit_records_the_item_in_progress_with_its_statement_and_aggre
     enrolment = enrolled(course)
     lesson = items_of(course)[1]
     active, states = opened_before(enrolment, lesson)
+    assert item_open(user=enrolment.user, item=lesson, enrolment=active, states=states) is None
+    row = ItemProgress.objects.get(enrolment=enrolment, item=lesson)
+    assert row.state == ItemState.IN_PROGRESS and row.revision_id == lesson.live_revision_id
+    assert row.started_at == row.last_event_at and row.completed_at is None
+    statement = Statement.objects.get(enrolment=enrolment, verb__endswith="attempted")
+    assert statement.payload["object"]["id"] == xapi.activity_iri("lesson", lesson.pk)
+    assert statement.payload["actor"]["name"] == str(enrolment.user)
+    assert CourseProgress.objects.get(enrolment=enrolment).items_started == 1
+    module = ModuleProgress.objects.get(enrolment=enrolment, module_id=lesson.get_parent().pk)
+    assert module.items_started == 1
+    enrolment.refresh_from_db()
+    assert enrolment.last_opened_item_id == lesson.pk
+
+
+def test_a_first_visit_writes_in_one_statement_and_updates_what_the_page_read(django_assert_num_queries):
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[1]
+    active, states = opened_before(enrolment, lesson)
+    course_outline(course=active.course)  # the page has read the outline (it is cached)
+    with django_assert_num_queries(1):
+        assert item_open(user=enrolment.user, item=lesson, enrolment=active, states=states) is None
+    assert states[lesson.pk]["state"] == ItemState.IN_PROGRESS
+    assert active.course_progress.items_started == 1  # the page shows what was written without reading it
+
+
+def test_a_first_visit_gives_the_aggregates_a_full_rewrite_gives():
+    """The increment of a first visit equals `progress_refresh` from the item rows, after other results."""
+    course = build_course(modules=2, lessons_per_module=3)
+    enrolment = enrolled(course)
+    items = items_of(course)
+    lesson_complete(user=enrolment.user, lesson=items[0])
+    for item in (items[1], items[4]):
+        active, states = opened_before(enrolment, item)
+        item_open(user=enrolment.user, item=item, enrolment=active, states=states)
+    incremented = figures_of(enrolment)
+    locked = Enrolment.objects.select_related("course").get(pk=enrolment.pk)
+    progress_refresh(enrolment=locked)
+    assert figures_of(enrolment) == incremented
+    assert incremented["course"]["items_started"] == 3 and incremented["course"]["items_done"] == 1
+
+
+def figures_of(enrolment):
+    fields = [name for name in FIGURE_FIELDS if name != "updated_at"]
+    course = CourseProgress.objects.filter(enrolment=enrolment).values(*fields, "next_item_id").get()
+    modules = {
+        row.pop("module_id"): row
+        for row in ModuleProgress.objects.filter(enrolment=enrolment).values("module_id", *fields)
+    }
+    return {"course": course, "modules": modules}
+
+
+def test_a_first_visit_after_another_tab_wrote_the_row_moves_only_last_opened():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[1]
+    active, states = opened_before(enrolment, lesson)  # read before the other tab's write
+    item_open(user=enrolment.user, item=lesson)
     row = item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
-    assert row is not None and row.state == ItemState.IN_PROGRESS
+    assert row is not None and row.state == ItemState.IN_PROGRESS  # the page reads the rows again
     assert Statement.objects.filter(enrolment=enrolment, verb__endswith="attempted").count() == 1
     assert CourseProgress.objects.get(enrolment=enrolment).items_started == 1
+
+
+def test_a_first_visit_without_its_module_aggregate_rewrites_the_aggregates():
+    course = build_course(modules=2, lessons_per_module=2)
+    enrolment = enrolled(course)
+    lesson = items_of(course)[2]
+    ModuleProgress.objects.filter(enrolment=enrolment, module_id=lesson.get_parent().pk).delete()
+    active, states = opened_before(enrolment, lesson)
+    assert item_open(user=enrolment.user, item=lesson, enrolment=active, states=states) is not None
+    assert ModuleProgress.objects.get(enrolment=enrolment, module_id=lesson.get_parent().pk).items_started == 1
+    assert CourseProgress.objects.get(enrolment=enrolment).items_started == 1
+
+
+def test_a_first_visit_after_unenrolling_in_another_tab_is_refused_and_writes_nothing():
+    course = build_course()
+    enrolment = enrolled(course)
+    lesson = items_of(course)[1]
+    active, states = opened_before(enrolment, lesson)
+    enrolment_cancel(enrolment=enrolment, user=enrolment.user)
+    with pytest.raises(NotEnrolled):
+        item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    assert not ItemProgress.objects.filter(enrolment=enrolment, item=lesson).exists()
+    assert not Statement.objects.filter(enrolment=enrolment, verb__endswith="attempted").exists()
+    assert CourseProgress.objects.get(enrolment=enrolment).items_started == 0
 
 
 def test_a_later_visit_only_moves_last_opened_in_one_query(django_assert_num_queries):

@@ -9,14 +9,19 @@ import pytest
 from django.db import models, transaction
 from django.utils import timezone
 
-from progress.models import Enrolment, ItemProgress
+from progress import xapi
+from progress.models import CourseProgress, Enrolment, ItemProgress, ModuleProgress, Statement
 from progress.services import enrolment_cancel, item_result_record, lesson_complete
+from progress.services.events import _item_object, _statement_build
 from progress.services.items import _apply_event
 from progress.statements import (
+    FirstOpen,
     dashboard_rows,
     dashboard_rows_orm,
     enrolment_for_course_path,
     enrolment_for_course_path_orm,
+    item_first_open,
+    item_first_open_orm,
     item_result_upsert,
     item_result_upsert_orm,
 )
@@ -146,3 +151,51 @@ def test_the_item_row_upsert_merges_each_event_as_the_orm_twin_does():
     stored = {row.enrolment_id: event_facts(row)[1:] for row in ItemProgress.objects.filter(item_id=item.pk)}
     assert stored[by_statement.pk] == stored[by_twin.pk]
     assert stored[by_statement.pk][1:] == ("complete", Decimal("80.00"), t0 + minute, t0 + minute, t0 + 4 * minute)
+
+
+def first_open_state(enrolment: Enrolment, item) -> dict[str, Any]:
+    """What a first visit writes, for one enrolment: its "last opened", the item row's facts, its statements and
+    the count of started items in the course and module aggregates."""
+    enrolment.refresh_from_db()
+    row = ItemProgress.objects.filter(enrolment=enrolment, item=item).first()
+    module = ModuleProgress.objects.filter(enrolment=enrolment, module_id=item.get_parent().pk).first()
+    return {
+        "last_opened": (enrolment.last_opened_item_id, enrolment.last_opened_at),
+        "row": row and (row.state, row.score, row.started_at, row.completed_at, row.last_event_at, row.revision_id),
+        "statements": sorted(
+            (s.verb, s.payload["object"]["id"], s.status) for s in Statement.objects.filter(enrolment=enrolment)
+        ),
+        "started": (CourseProgress.objects.get(enrolment=enrolment).items_started, module and module.items_started),
+    }
+
+
+def test_a_first_visit_statement_writes_what_the_orm_twin_writes():
+    """A first visit, a repeat of it, and a visit of an unenrolled learner, through the statement (one pair of
+    learners) and the twin (another): the same rows, and the same answer each time."""
+    course = build_course(modules=2, lessons_per_module=3)
+    items = items_of(course)
+    item, module_id = items[4], items[4].get_parent().pk
+    by_statement, by_twin = enrolled(course, learner()), enrolled(course, learner())
+    gone_statement, gone_twin = enrolled(course, learner()), enrolled(course, learner())
+    for enrolment in (gone_statement, gone_twin):
+        enrolment_cancel(enrolment=enrolment, user=enrolment.user)
+    now = timezone.now()
+
+    def visit(write, enrolment: Enrolment) -> FirstOpen:
+        enrolment.course = course
+        statement = _statement_build(enrolment=enrolment, verb=xapi.VERB_ATTEMPTED, object_=_item_object(item))
+        return write(
+            enrolment_id=enrolment.pk,
+            item_id=item.pk,
+            module_id=module_id,
+            revision_id=item.live_revision_id,
+            now=now,
+            statement=statement,
+        )
+
+    for pair in ((by_statement, by_twin), (by_statement, by_twin), (gone_statement, gone_twin)):
+        stated, twin = visit(item_first_open, pair[0]), visit(item_first_open_orm, pair[1])
+        assert stated == twin
+        assert first_open_state(pair[0], item) == first_open_state(pair[1], item)
+    assert first_open_state(by_statement, item)["started"] == (1, 1)
+    assert first_open_state(gone_statement, item)["row"] is None
