@@ -440,7 +440,7 @@ def _most_queries(limit: int) -> Callable[..., tuple[bool, str]]:
 
 
 def _lesson_path_verdicts(
-    results: dict[str, Any], missing: dict[str, str], equal: Callable[..., tuple[bool, str]]
+    results: dict[str, Any], missing: dict[str, str], equal: Callable[..., tuple[Any, ...]]
 ) -> list[Verdict]:
     """Issue 19's lesson path: the first visit (a new lesson each call) of a 240-, 20- and 5,000-item course, the
     re-visit, marking a lesson complete and quiz submit, judged at p95 as well as the median."""

@@ -136,11 +136,16 @@ class CatalogResults:
 
 
 def catalog_courses(
-    *, filters: CatalogFilters, user: Any = None, catalog: Page | None = None, page: int = 1
+    *,
+    filters: CatalogFilters,
+    user: Any = None,
+    catalog: Page | None = None,
+    page: int = 1,
+    page_size: int | None = CATALOG_PAGE_SIZE,
 ) -> CatalogResults:
     """One page of the live courses of `catalog` that `user` may see matching every filter; by relevance when
     searching, else by series and title. Four queries (count, courses, skills, languages); a page past the last
-    shows the last."""
+    shows the last. `page_size=None`: every matching course on one page (the API pages them by cursor)."""
     courses = _course_cards(user, catalog)
     if filters.level:
         courses = courses.filter(level=filters.level)
@@ -160,7 +165,7 @@ def catalog_courses(
     if filters.skill:
         courses = courses.filter(skills__slug=filters.skill)
     if not filters.q:
-        return _catalog_page(courses.order_by("series", "path"), page)
+        return _catalog_page(courses.order_by("series", "path"), page, page_size)
     # Search gives the ranked translation groups of live courses (only an order: what `user` may see is the
     # filtered queryset's to say); the filtered queryset keeps its joins and prefetches.
     # A match in any language finds the course, shown in the reader's language.
@@ -171,15 +176,18 @@ def catalog_courses(
     order = Case(
         *[When(translation_key=key, then=Value(rank)) for rank, key in enumerate(ranked)], output_field=IntegerField()
     )
-    return _catalog_page(courses.filter(translation_key__in=ranked).order_by(order, "path"), page)
+    return _catalog_page(courses.filter(translation_key__in=ranked).order_by(order, "path"), page, page_size)
 
 
-def _catalog_page(courses: PageQuerySet, number: int) -> CatalogResults:
+def _catalog_page(courses: PageQuerySet, number: int, size: int | None) -> CatalogResults:
+    if size is None:
+        found = _with_languages(list(courses))
+        return CatalogResults(courses=found, count=len(found))
     count = courses.count()
-    pages = max(1, -(-count // CATALOG_PAGE_SIZE))
+    pages = max(1, -(-count // size))
     number = min(max(1, number), pages)
-    start = (number - 1) * CATALOG_PAGE_SIZE
-    found = _with_languages(list(courses[start : start + CATALOG_PAGE_SIZE])) if count else []
+    start = (number - 1) * size
+    found = _with_languages(list(courses[start : start + size])) if count else []
     return CatalogResults(courses=found, count=count, number=number, pages=pages)
 
 

@@ -74,7 +74,8 @@ def courses_list(request: HttpRequest, query: Query[CatalogQuery]) -> CoursePage
             q=query.q, skill=query.skill, language=query.language, level=query.level, price=query.price
         ),
         user=token.user,
-    )
+        page_size=None,
+    ).courses
     page, next_url = page_of_list(
         request,
         courses,

@@ -208,7 +208,7 @@ def _item_first_visit(
         "score": None,
         "revision_id": item.live_revision_id,
     }
-    progress = Enrolment.course_progress.related.get_cached_value(enrolment, None)
+    progress: Any = Enrolment.course_progress.related.get_cached_value(enrolment, None)  # a CourseProgress
     if progress is not None:
         progress.items_started += 1
     return True
