@@ -38,6 +38,7 @@ COPY organizations organizations
 COPY commerce commerce
 COPY media media
 COPY frontend frontend
+COPY integrations integrations
 COPY --from=messages /src/locale locale
 # Hashed and compressed by whitenoise's manifest storage, as production serves them; root-owned, read-only.
 RUN DJANGO_SETTINGS_MODULE=lms.settings.build python manage.py collectstatic --noinput

@@ -14,6 +14,7 @@ class Item:
 
     def __init__(self, *markers: str) -> None:
         self.nodeid = "tests/badges/test_example.py::test_example"
+        self.path = Path(conftest.__file__).parent / "badges" / "test_example.py"
         self.markers = set(markers)
 
     def get_closest_marker(self, name: str) -> pytest.Mark | None:
