@@ -10,11 +10,11 @@ from tests import conftest
 
 
 class Item:
-    """What the rule reads of a collected test: its id and its markers."""
+    """What the rule reads of a collected test: its id, its file and its markers."""
 
-    def __init__(self, *markers: str) -> None:
-        self.nodeid = "tests/badges/test_example.py::test_example"
-        self.path = Path(conftest.__file__).parent / "badges" / "test_example.py"
+    def __init__(self, *markers: str, folder: str = "badges") -> None:
+        self.nodeid = f"tests/{folder}/test_example.py::test_example"
+        self.path = Path(conftest.__file__).parent / folder / "test_example.py"
         self.markers = set(markers)
 
     def get_closest_marker(self, name: str) -> pytest.Mark | None:
@@ -26,6 +26,19 @@ def test_a_node_test_without_the_verifiers_packages_fails_outside_ci_and_names_m
     monkeypatch.setattr(conftest, "NODE_VERIFIER", tmp_path)
     with pytest.raises(pytest.fail.Exception, match="`make test` installs them"):
         conftest.pytest_runtest_setup(Item("node"))
+
+
+def test_a_single_sign_on_test_without_the_identity_providers_packages_fails_and_names_make_test(
+    monkeypatch, tmp_path: Path
+):
+    """Tests under tests/sso need the test identity providers' packages, not the verifier's."""
+    monkeypatch.setattr(conftest, "IN_CI", False)
+    monkeypatch.setattr(conftest, "SSO_IDP", tmp_path)
+    monkeypatch.setattr(conftest.shutil, "which", lambda name: f"/usr/bin/{name}")
+    with pytest.raises(pytest.fail.Exception, match="test identity providers' packages"):
+        conftest.pytest_runtest_setup(Item("node", folder="sso"))
+    (tmp_path / "node_modules" / "oidc-provider").mkdir(parents=True)
+    conftest.pytest_runtest_setup(Item("node", folder="sso"))  # with them, it runs
 
 
 def test_a_node_test_without_node_fails(monkeypatch):
