@@ -1,5 +1,7 @@
 """An instructor with the course creator role starts a course alone: New course, a module, a lesson, publish."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -48,6 +50,9 @@ def test_an_instructor_creates_writes_and_publishes_a_course_that_the_catalog_th
     editor.click()
     page.keyboard.type("Write a script that greets you.")
     expect(editor).to_contain_text("Write a script that greets you.")
+    # Draftail copies its state into the block's hidden input 250 ms after the last keystroke (stateSaveInterval):
+    # publishing before then sends an empty block, which Wagtail refuses with "validation errors".
+    expect(page.locator("input[type=hidden][name='body-0-value']")).to_have_value(re.compile("greets you"))
     publish(page)
 
     page.goto(f"/admin/pages/{CoursePage.objects.get(title='Shell Scripting Basics').pk}/edit/")
