@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev lock node-verifier axe sso-idp compile-messages migrate demo lint format typecheck bench bench-m messages clean
+.PHONY: run test install install-dev lock node-verifier axe sso-idp compile-messages migrate demo lint format typecheck bench bench-m bench-profile messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -115,6 +115,10 @@ bench: install-dev
 
 bench-m: install-dev
 	$(BENCH_ENV) $(BIN)/python -m bench.run --dataset M $(BENCH_ARGS)
+
+# Profile probes on the database the last bench run restored: make bench-profile PROBES="lesson_page bare_page"
+bench-profile:
+	$(BENCH_ENV) $(BIN)/python -m bench.profile $(PROBES) $(PROFILE_ARGS)
 
 # Mutation testing (docs/mutation.md): mutmut over the grading code, progress's services and badge issuing, one
 # child at a time, on PostgreSQL (DATABASE_URL): the first step makes a fresh test database that every mutant reuses.
