@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Site
+from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
 
 from content.catalog import (  # noqa: F401  (the catalog's reads, re-exported: other apps import them from here)
     CATALOG_PAGE_SIZE,
@@ -30,12 +31,13 @@ from content.catalog import (  # noqa: F401  (the catalog's reads, re-exported: 
     catalog_skills,
     featured_courses,
 )
-from content.models import CourseItemPage, CoursePage, ModulePage, Skill
+from content.models import CourseItemPage, CoursePage, ModulePage, Skill, TranslatedPage
 from content.translations import (
     group_languages,
     language_of,
     locale_id_for,
     locale_language,
+    original_cache_key,
     original_id,
     translations_by_key,
 )
@@ -484,6 +486,26 @@ def _group_paths(page: Page) -> list[tuple[str, str]]:
         paths = [(locale_language(locale_id), url_path) for locale_id, url_path in rows]
         cache.set(key, paths, timeout=ALTERNATES_TIMEOUT)
     return paths
+
+
+def page_cache_prefetch(page: Page) -> None:
+    """Read the cache keys that serving one of our pages reads, in one round trip (`lms.cache`'s request memo):
+    its translation group's original and live addresses, Wagtail's site root paths and, on a course or an item,
+    the course's outline version. Without it they cost one round trip each, some of them twice. Other pages
+    (Wagtail's own, the bench's) read none of them and are left alone."""
+    prefetch = getattr(cache, "prefetch", None)  # lms.cache.ResilientRedisCache's; the in-process cache has none
+    if prefetch is None or not isinstance(page, TranslatedPage):
+        return
+    keys: list[tuple[str, int | None]] = [
+        (original_cache_key(page), None),
+        (_alternates_key(page.translation_key), None),
+        (SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION),
+    ]
+    if isinstance(page, CourseItemPage):
+        keys.append((_version_key(page.path[: -2 * Page.steplen]), None))
+    elif isinstance(page, CoursePage):
+        keys.append((_version_key(page.path), None))
+    prefetch(keys)
 
 
 def page_alternates(*, page: Page, request: HttpRequest | None = None) -> dict[str, str]:

@@ -73,6 +73,11 @@ def _original_key(translation_key: Any) -> str:
     return f"content:original:{translation_key}"
 
 
+def original_cache_key(page: Page) -> str:
+    """The cache key `original_id` reads for `page` (for `content.selectors.page_cache_prefetch`)."""
+    return _original_key(page.translation_key)
+
+
 def original_id(page: Page) -> int:
     """The id of the original of `page`'s translation group (its own id for an original): cached, one query on a
     miss. The original of a group never changes while it exists, so the answer is kept a day."""

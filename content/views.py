@@ -10,7 +10,14 @@ from wagtail.views import serve as wagtail_serve
 
 from content.forms import CatalogFilterForm
 from content.models import CatalogPage, Language, Level
-from content.selectors import DURATION_LABELS, CatalogFilters, catalog_courses, catalog_skills, catalog_version
+from content.selectors import (
+    DURATION_LABELS,
+    CatalogFilters,
+    catalog_courses,
+    catalog_skills,
+    catalog_version,
+    page_cache_prefetch,
+)
 from content.translations import locale_id_for
 from lms.fragments import cached_fragment, fragment_key
 from lms.http import HtmxHttpRequest
@@ -91,4 +98,7 @@ def page_serve(request: HttpRequest, path: str) -> HttpResponse:
     """Wagtail's page view (every hook and restriction as Wagtail runs them), routed by `page_route`."""
     if not hasattr(request, "_wagtail_route_for_request"):
         request._wagtail_route_for_request = page_route(request, path)  # type: ignore[attr-defined]  # Wagtail's per-request cache
+    route = request._wagtail_route_for_request  # type: ignore[attr-defined]
+    if route is not None:
+        page_cache_prefetch(route[0] if isinstance(route, tuple) else route.page)
     return wagtail_serve(request, path)

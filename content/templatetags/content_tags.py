@@ -24,8 +24,9 @@ OUTLINE_SECTION_TEMPLATE = "content/includes/outline.html#outline-section"
 
 def _learner_view(section: OutlineSection, current_id: int | None = None) -> tuple[tuple[int, str, str], ...]:
     """What a section shows of the learner: each item's state and label, and the current item."""
+    # str(): a state just written is an ItemState member, one read back is its value; both name the same fragment.
     return tuple(
-        (row.item.id, row.state["state"] if row.state else "", str(row.state["label"]) if row.state else "")
+        (row.item.id, str(row.state["state"]) if row.state else "", str(row.state["label"]) if row.state else "")
         for row in section.rows
         if row.state or row.item.id == current_id
     )

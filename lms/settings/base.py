@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lms.cache.CacheRequestMemoMiddleware",  # first: every cache read of a request, the session's too, is memoised
     "django.middleware.security.SecurityMiddleware",
     "lms.security_headers.SecurityHeadersMiddleware",
     "lms.middleware.DatabaseOutageMiddleware",

@@ -67,6 +67,39 @@ def test_the_lesson_page_of_an_enrolled_learner_runs_the_same_queries_for_20_and
         client.get(large_url)
 
 
+# Redis round trips of a lesson page re-visit on production's cache: the page's cache keys in one MGET (its original,
+# its translations' addresses, Wagtail's site root paths, the course's outline version: content.selectors.
+# page_cache_prefetch), the session, and the admin-access answer; each read once (lms.cache's request memo).
+LESSON_PAGE_REDIS = ["MGET", "GET", "MGET"]
+
+
+@pytest.mark.redis
+def test_the_lesson_page_reads_the_redis_cache_in_three_round_trips(client, settings, monkeypatch):
+    import redis
+
+    from tests.faults import redis_server
+
+    course = build_course(modules=2, lessons_per_module=10)
+    user = learner()
+    study(course, user)
+    client.force_login(user)
+    url = items_of(course)[5].url
+    sent: list[str] = []
+    execute = redis.Redis.execute_command
+
+    def spy(self, *args, **options):
+        sent.append(str(args[0]))
+        return execute(self, *args, **options)
+
+    with redis_server() as server:
+        settings.CACHES = {"default": {"BACKEND": "lms.cache.ResilientRedisCache", "LOCATION": server.url}}
+        client.force_login(user)
+        assert client.get(url).status_code == 200  # fills the cache
+        monkeypatch.setattr(redis.Redis, "execute_command", spy)
+        assert client.get(url).status_code == 200
+    assert sent == LESSON_PAGE_REDIS
+
+
 def test_the_first_visit_of_a_lesson_runs_the_same_queries_for_20_and_500_items(
     client, small_and_large, django_assert_num_queries
 ):
