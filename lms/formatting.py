@@ -11,6 +11,7 @@ language. Missing values (`None`, `""`) read as the empty string, so a template 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -68,9 +69,14 @@ def format_percent(value: Number | None, *, language: str | None = None, max_dec
     number = _decimal(value)
     if number is None:
         return ""
-    return babel_numbers.format_percent(
-        _plain(number, max_decimals) / 100, locale=locale_for(language), decimal_quantization=False
-    )
+    return _percent(_plain(number, max_decimals), locale_for(language))
+
+
+@functools.lru_cache(maxsize=4096)
+def _percent(number: Decimal, locale: str) -> str:
+    """Babel's percent, remembered: progress pages show a handful of percents from a small set (0 to 100 with two
+    decimals at most), and Babel's pattern work cost as much as the rest of a progress bar."""
+    return babel_numbers.format_percent(number / 100, locale=locale, decimal_quantization=False)
 
 
 def format_price(value: Number | None, *, language: str | None = None, currency: str = CURRENCY) -> str:
