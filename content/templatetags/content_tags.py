@@ -13,10 +13,10 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from content.selectors import CourseOutline, OutlineModule, OutlineRow, OutlineSection
+from content.selectors import CourseOutline, OutlineItem, OutlineModule, OutlineRow, OutlineSection
 from lms.fragments import cached_fragments, fragment_key
 
 register = template.Library()
@@ -79,28 +79,45 @@ def syllabus_module_fragments(
     return cached_fragments(template_name=SYLLABUS_MODULE_TEMPLATE, fragments=fragments)
 
 
+def _item_parts(item: OutlineItem) -> tuple[str, str, str]:
+    """An outline item's fixed markup, escaped once per process: outlines are shared and never change once read
+    (content.selectors.course_outline), and each names its language, so the translated kind label is fixed too."""
+    parts = item.__dict__.get("_outline_parts")
+    if parts is None:
+        parts = (
+            format_html('<li id="outline-item-{}"', item.id),
+            format_html('><a href="{}"', item.url),
+            format_html(
+                '><span class="visually-hidden">{}</span><span{}>{}</span>',
+                gettext("%(kind)s: ") % {"kind": item.kind_label},
+                format_html(' lang="{}"', item.lang) if item.lang else "",
+                item.title,
+            ),
+        )
+        item.__dict__["_outline_parts"] = parts  # a frozen dataclass: its __dict__ takes a memo all the same
+    return parts
+
+
 @register.simple_tag
 def outline_item(row: OutlineRow, current_id: int | None, oob: bool = False) -> SafeString:
-    """One item of the outline: its link, kind (for screen readers), title and the learner's state. Built in Python,
-    not a template partial: a first visit renders its module's 20-odd rows afresh (the state changed), and the
-    template loop with a translation per row cost more than the rest of the page. `oob` marks the copy an htmx
-    answer swaps in out of band."""
-    item = row.item
+    """One item of the outline: its link, kind (for screen readers), title and the learner's state. Built in Python
+    from markup escaped once, not a template partial: a first visit renders its module's rows afresh (one changed
+    state), up to a hundred of them, and the template loop with a translation per row cost more than the rest of
+    the page. `oob` marks the copy an htmx answer swaps in out of band."""
+    opening, link, label = _item_parts(row.item)
     state = (
         format_html(' <span class="item-state item-state-{}">{}</span>', row.state["state"], row.state["label"])
         if row.state
         else ""
     )
-    return format_html(
-        '<li id="outline-item-{}"{}><a href="{}"{}><span class="visually-hidden">{}</span><span{}>{}</span>{}</a></li>',
-        item.id,
-        mark_safe(' hx-swap-oob="true"') if oob else "",
-        item.url,
-        mark_safe(' aria-current="page"') if item.id == current_id else "",
-        gettext("%(kind)s: ") % {"kind": item.kind_label},
-        format_html(' lang="{}"', item.lang) if item.lang else "",
-        item.title,
-        state,
+    return SafeString(
+        opening
+        + (' hx-swap-oob="true"' if oob else "")
+        + link
+        + (' aria-current="page"' if row.item.id == current_id else "")
+        + label
+        + state
+        + "</a></li>"
     )
 
 
