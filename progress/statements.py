@@ -254,15 +254,26 @@ def dashboard_rows_orm(*, user_id: int) -> list[dict[str, Any]]:
 # --- for other apps' statements ------------------------------------------------------------------------------------
 
 
-def enrolment_join_sql(*, user_column: str, course_column: str) -> str:
+def enrolment_join_sql(*, user_column: str, course_column: str, by_index: bool = False) -> str:
     """A row's enrolment and course aggregate as LEFT JOINs, the enrolment aliased `e`, its course progress `p`
     (columns: e.enrolled_at, e.completed_at, e.final_grade, p.percent, p.items_started, p.items_done).
     `user_column` and `course_column` are the row's qualified columns to join on. The ORM twin is
-    `organizations.learning.enrolment_annotations`."""
+    `organizations.learning.enrolment_annotations`.
+
+    `by_index` (PostgreSQL): each row's enrolment and aggregate looked up by index, as LATERAL subqueries that
+    OFFSET 0 keeps the planner from flattening into hash joins reading both whole tables. For a caller that knows
+    its rows are a small share of the tables (one organization's seats), which the planner may not."""
     enrolments, progress = Enrolment._meta.db_table, CourseProgress._meta.db_table
+    if not by_index:
+        return (
+            f" LEFT JOIN {enrolments} e ON e.course_id = {course_column} AND e.user_id = {user_column}"
+            f" LEFT JOIN {progress} p ON p.enrolment_id = e.id"
+        )
     return (
-        f" LEFT JOIN {enrolments} e ON e.course_id = {course_column} AND e.user_id = {user_column}"
-        f" LEFT JOIN {progress} p ON p.enrolment_id = e.id"
+        " LEFT JOIN LATERAL (SELECT id, enrolled_at, completed_at, final_grade"  # noqa: S608
+        f" FROM {enrolments} WHERE course_id = {course_column} AND user_id = {user_column} OFFSET 0) e ON TRUE"
+        " LEFT JOIN LATERAL (SELECT percent, items_started, items_done"
+        f" FROM {progress} WHERE enrolment_id = e.id OFFSET 0) p ON TRUE"
     )
 
 
