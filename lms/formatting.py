@@ -84,7 +84,13 @@ def format_price(value: Number | None, *, language: str | None = None, currency:
     number = _decimal(value)
     if number is None:
         return ""
-    return babel_numbers.format_currency(number, currency, locale=locale_for(language))
+    return _price_text(number, currency, locale_for(language))
+
+
+@functools.lru_cache(maxsize=4096)
+def _price_text(number: Decimal, currency: str, locale: str) -> str:
+    """Babel's amount, remembered as `_percent_text` is: equal amounts read the same (rounded to the cent)."""
+    return babel_numbers.format_currency(number, currency, locale=locale)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
