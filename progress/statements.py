@@ -13,7 +13,8 @@ Kept, and what each buys (bench/findings.md):
   model on the way to Wagtail's page table), prepared: 1.86× → 1.47× of its baseline when it was prepared; the
   target is ≤ 2× and the dashboard runs at 1.50×.
 - `enrolment_join_sql`: the enrolment and course aggregate as LEFT JOINs, for the organization dashboard's statement
-  (organizations.statements), so that only progress names its tables.
+  (organizations.statements), so that only progress names its tables; or, asked `by_index`, as LATERAL lookups
+  the planner cannot turn into hash joins over the whole tables (an organization's few thousand seats).
 
 - `item_result_upsert`, the merge of one result into the item row (`item_result_record`): one INSERT ... ON CONFLICT
   that returns the row before and after, instead of a read and a write through the ORM. Returning it to the ORM
