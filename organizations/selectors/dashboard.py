@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Sum
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from organizations.models import Invitation, Membership, Organization, SeatBundle
@@ -97,10 +97,17 @@ class StaffRow:
 
 
 def _dashboard_read(
-    *, organization: Organization, filters: StaffFilters, size: int, skip: int = 0
+    *,
+    organization: Organization,
+    filters: StaffFilters,
+    size: int,
+    skip: int = 0,
+    bundle_ids: list[int] | None = None,
+    held: int | None = None,
 ) -> tuple[list[SeatFact], list[StaffRow]]:
     """The seat facts, and the table's `size` rows from `skip` for `filters` (the last page's when `skip` is out
-    of range): one statement (`organizations.statements.dashboard_rows`)."""
+    of range): one statement (`organizations.statements.dashboard_rows`; `bundle_ids`, all the organization's, and
+    `held`, their seats in use, guide its plan when known)."""
     facts, rows = dashboard_rows(
         organization_id=organization.pk,
         course=filters.course,
@@ -109,6 +116,8 @@ def _dashboard_read(
         descending=filters.descending,
         size=size,
         skip=skip,
+        bundle_ids=bundle_ids,
+        held=held,
     )
     labels = {key: str(label) for key, label in STATUSES.items()}
     return (
@@ -138,8 +147,53 @@ def seat_facts(*, organization: Organization) -> list[SeatFact]:
     return _dashboard_read(organization=organization, filters=StaffFilters(), size=0)[0]
 
 
-def seats_by_course(*, organization: Organization, facts: list[SeatFact] | None = None) -> list[CourseSeats]:
-    """Bought and assigned from the bundles, started and completed from the held seats: two queries (one with facts)."""
+@dataclass(frozen=True)
+class _CourseBundles:
+    """The organization's bundles of one course, summed, with the course's open invitations."""
+
+    course_id: int
+    title: str
+    bought: int
+    assigned: int
+    reserved: int
+    bundle_ids: list[int]
+
+
+def _bundles_by_course(*, organization: Organization) -> list[_CourseBundles]:
+    """The bundles' figures by course, in the courses' title order, and their ids: one query (a row per bundle,
+    summed here, so that the ids come with them on every database)."""
+    by_course: dict[int, _CourseBundles] = {}
+    for row in (
+        SeatBundle.objects.filter(organization=organization)
+        .values("pk", "course", "course__title", "seats_bought", "seats_used")
+        .annotate(
+            reserved=_count_of(
+                Invitation.objects.open().filter(organization=organization, bundle__course=OuterRef("course"))
+            )
+        )
+        .order_by("course__title", "course", "pk")
+    ):
+        known = by_course.get(row["course"])
+        by_course[row["course"]] = _CourseBundles(
+            course_id=row["course"],
+            title=row["course__title"],
+            bought=(known.bought if known else 0) + (row["seats_bought"] or 0),
+            assigned=(known.assigned if known else 0) + (row["seats_used"] or 0),
+            reserved=row["reserved"] or 0,
+            bundle_ids=[*(known.bundle_ids if known else []), row["pk"]],
+        )
+    return list(by_course.values())
+
+
+def seats_by_course(
+    *,
+    organization: Organization,
+    facts: list[SeatFact] | None = None,
+    bundles: list[_CourseBundles] | None = None,
+) -> list[CourseSeats]:
+    """Bought and assigned from the bundles, started and completed from the held seats: two queries (one with facts,
+    none with the bundles too)."""
+    bundles = _bundles_by_course(organization=organization) if bundles is None else bundles
     facts = seat_facts(organization=organization) if facts is None else facts
     started: dict[int, int] = {}
     completed: dict[int, int] = {}
@@ -150,24 +204,15 @@ def seats_by_course(*, organization: Organization, facts: list[SeatFact] | None 
             completed[fact.course_id] = completed.get(fact.course_id, 0) + fact.count
     return [
         CourseSeats(
-            course_id=row["course"],
-            title=row["course__title"],
-            bought=row["bought"] or 0,
-            assigned=row["assigned"] or 0,
-            started=started.get(row["course"], 0),
-            completed=completed.get(row["course"], 0),
-            reserved=row["reserved"] or 0,
+            course_id=course.course_id,
+            title=course.title,
+            bought=course.bought,
+            assigned=course.assigned,
+            started=started.get(course.course_id, 0),
+            completed=completed.get(course.course_id, 0),
+            reserved=course.reserved,
         )
-        for row in SeatBundle.objects.filter(organization=organization)
-        .values("course", "course__title")
-        .annotate(
-            bought=Sum("seats_bought"),
-            assigned=Sum("seats_used"),
-            reserved=_count_of(
-                Invitation.objects.open().filter(organization=organization, bundle__course=OuterRef("course"))
-            ),
-        )
-        .order_by("course__title")
+        for course in bundles
     ]
 
 
@@ -267,12 +312,20 @@ def organization_dashboard(*, organization: Organization, filters: StaffFilters,
     except (TypeError, ValueError):
         wanted = 1
     skip = (wanted - 1) * PAGE_SIZE if wanted >= 1 else -1
-    facts, rows = _dashboard_read(organization=organization, filters=filters, size=PAGE_SIZE, skip=skip)
+    bundles = _bundles_by_course(organization=organization)
+    facts, rows = _dashboard_read(
+        organization=organization,
+        filters=filters,
+        size=PAGE_SIZE,
+        skip=skip,
+        bundle_ids=[pk for course in bundles for pk in course.bundle_ids],
+        held=sum(course.assigned for course in bundles),
+    )
     paginator = CountedPaginator(rows, PAGE_SIZE, count=staff_count_matching(facts=facts, filters=filters))
     number = wanted if 1 <= wanted <= paginator.num_pages else paginator.num_pages
     return Dashboard(
         organization=organization,
-        courses=seats_by_course(organization=organization, facts=facts),
+        courses=seats_by_course(organization=organization, facts=facts, bundles=bundles),
         page=Page(rows, number, paginator),
         filters=filters,
         chart=completion_chart(organization=organization, facts=facts),

@@ -21,7 +21,9 @@ DASHBOARD_ENTRY_TEMPLATE = "progress/includes/dashboard_entry.html"
 
 def _entry_key(entry: DashboardCourse) -> str:
     shown = (entry.course_title, entry.course_url, int(entry.percent), entry.next_item_title, entry.next_item_url)
-    return fragment_key("dashboard-entry", shown, entry.resume_url, str(entry.time_left))
+    # The minutes, not `time_left`: its text follows from them and the language (in the key), and writing it
+    # (gettext, number formatting) for every entry cost more than the cache hit that skips the template.
+    return fragment_key("dashboard-entry", shown, entry.resume_url, entry.minutes_left)
 
 
 @register.simple_tag

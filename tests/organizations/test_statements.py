@@ -66,6 +66,30 @@ def test_the_dashboard_statement_gives_the_orm_facts_and_page_for_every_filter(o
         assert len(rows) == sum(n for c, s, _month, n in facts if course in (None, c) and status in ("", s)) > 0
 
 
+@pytest.mark.parametrize("sort", sorted(SORTS))
+@pytest.mark.parametrize("status", ["", "completed", "not_started"])
+@pytest.mark.parametrize("held", [None, 11, 100_000])  # the planner's way; each seat by index; past the index limit
+def test_the_dashboard_statement_given_its_plan_hints_still_gives_the_orm_facts_and_page(
+    org_with_two_courses, sort, status, held
+):
+    """The bundles and the held count only guide PostgreSQL's plan (lookups by index up to a size): same answer."""
+    org, first, second = org_with_two_courses
+    for skip in (0, 9):
+        statement, twin = both(
+            organization_id=org.pk,
+            course=None,
+            status=status,
+            sort=sort,
+            descending=True,
+            size=3,
+            skip=skip,
+            bundle_ids=[first.pk, second.pk],
+            held=held,
+        )
+        assert statement == twin
+        assert statement[0]
+
+
 def test_the_dashboard_statement_and_the_orm_find_nothing_for_an_organization_without_seats():
     org = make_org(name="Empty Co")
     statement, twin = both(
