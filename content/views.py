@@ -4,13 +4,21 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 from django.views.decorators.vary import vary_on_headers
 from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from content.forms import CatalogFilterForm
-from content.models import CatalogPage, Language, Level
-from content.selectors import DURATION_LABELS, CatalogFilters, catalog_courses, catalog_skills, catalog_version
+from content.models import CatalogPage, CoursePage, Language, Level
+from content.selectors import (
+    DURATION_LABELS,
+    CatalogFilters,
+    CourseDetail,
+    catalog_courses,
+    catalog_skills,
+    catalog_version,
+)
 from content.translations import locale_id_for
 from lms.fragments import cached_fragment, fragment_key
 from lms.http import HtmxHttpRequest
@@ -62,6 +70,38 @@ def catalog_view(request: HtmxHttpRequest, *, catalog: CatalogPage) -> HttpRespo
             return HttpResponse(context["catalog_fragment"], status=status)
         return render(request, CATALOG_FRAGMENT, context, status=status)
     return render(request, "content/catalog_page.html", context, status=status)
+
+
+COURSE_PAGE_TEMPLATE = "content/course_page.html"
+COURSE_PAGE_FRAGMENTS = ("course_header", "course_intro", "course_media", "course_facts", "course_syllabus_heading")
+
+
+def course_page_fragments(
+    *, request: HttpRequest, page: CoursePage, course: CoursePage, detail: CourseDetail, context: dict[str, Any]
+) -> dict[str, SafeString]:
+    """The course page's markup that is the same for every reader (description, skills, price, facts, instructors,
+    prerequisites), by partial of content/course_page.html: rendered once and cached, so a hit reads none of it.
+
+    `page` is the page served (a translation, maybe) and `course` its original. A key names the page's revision, the
+    outline's key (the course's revision, publication, subtree version, language and address: an instructor's new
+    name renews it), the catalog's version (any page, skill or image change: a prerequisite renamed or unpublished)
+    and the host the links are written for.
+    """
+    published = page.last_published_at.timestamp() if page.last_published_at else 0
+    version = (page.pk, page.latest_revision_id, published, detail.outline.key, catalog_version(), request.get_host())
+
+    def fragment_context() -> dict[str, Any]:
+        return {**context, "page": page, "self": page, "course": course, "detail": detail}
+
+    return {
+        name: cached_fragment(
+            template_name=f"{COURSE_PAGE_TEMPLATE}#{name}",
+            key=fragment_key("course-page", name, *version),
+            context=fragment_context,
+            request=request,
+        )
+        for name in COURSE_PAGE_FRAGMENTS
+    }
 
 
 def _plain_query(request: HtmxHttpRequest) -> bool:
