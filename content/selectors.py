@@ -125,6 +125,14 @@ class CourseOutline:
         return [item for module in self.modules for item in module.items]
 
     @functools.cached_property
+    def required_items(self) -> list[OutlineItem]:
+        return [item for item in self.items if item.required]
+
+    @functools.cached_property
+    def required_ids(self) -> frozenset[int]:
+        return frozenset(item.id for item in self.required_items)
+
+    @functools.cached_property
     def _positions(self) -> dict[int, int]:
         return {item.id: index for index, item in enumerate(self.items)}
 
