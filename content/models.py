@@ -391,7 +391,7 @@ class CoursePage(TranslatedPage):
 
         context = super().get_context(request, *args, **kwargs)
         course = context["course"] = original_page(self)  # what enrolment, progress and prices belong to
-        context["detail"] = course_detail(course=course)
+        context["detail"] = course_detail(course=course, request=request)
         context["course_languages"] = context["detail"].outline.languages or [language_of(self)]
         context["content_lang"] = content_lang(self)
         outline = context["detail"].outline

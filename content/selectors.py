@@ -402,10 +402,10 @@ class CourseDetail:
         return list(self.course.prerequisites.live().only("id", "title", "url_path", "path", "depth", "language"))
 
 
-def course_detail(*, course: CoursePage) -> CourseDetail:
+def course_detail(*, course: CoursePage, request: HttpRequest | None = None) -> CourseDetail:
     """Everything the course page shows: no query when the outline is cached, five at most, whatever the number of
-    modules and lessons."""
-    return CourseDetail(course=course, outline=course_outline(course=course))
+    modules and lessons. With `request`, the course's address is found with the site roots the request read."""
+    return CourseDetail(course=course, outline=course_outline(course=course, request=request))
 
 
 def instructor_changed(*, user_id: int) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views.decorators.vary import vary_on_headers
 from wagtail.models import Site
@@ -85,14 +86,19 @@ def course_page_fragments(
     `page` is the page served (a translation, maybe) and `course` its original. A key names the page's revision, the
     outline's key (the course's revision, publication, subtree version, language and address: an instructor's new
     name renews it), the catalog's version (any page, skill or image change: a prerequisite renamed or unpublished)
-    and the host the links are written for.
+    and the host the links are written for. A preview (a draft) is rendered, not cached.
     """
-    published = page.last_published_at.timestamp() if page.last_published_at else 0
-    version = (page.pk, page.latest_revision_id, published, detail.outline.key, catalog_version(), request.get_host())
 
     def fragment_context() -> dict[str, Any]:
         return {**context, "page": page, "self": page, "course": course, "detail": detail}
 
+    if getattr(request, "is_preview", False):  # a draft shows its own fields, and is never cached as the page's
+        return {
+            name: render_to_string(f"{COURSE_PAGE_TEMPLATE}#{name}", fragment_context(), request=request)
+            for name in COURSE_PAGE_FRAGMENTS
+        }
+    published = page.last_published_at.timestamp() if page.last_published_at else 0
+    version = (page.pk, page.latest_revision_id, published, detail.outline.key, catalog_version(), request.get_host())
     return {
         name: cached_fragment(
             template_name=f"{COURSE_PAGE_TEMPLATE}#{name}",

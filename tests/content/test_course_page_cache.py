@@ -1,5 +1,7 @@
 """The course page's cached markup (content.views.course_page_fragments) follows every change it shows."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -73,3 +75,22 @@ def test_a_prerequisite_renamed_or_unpublished_shows_on_the_course_page(client):
     assert "Basics, second edition" in aside_links(client, course)
     prerequisite.unpublish()
     assert not any(text.startswith("Basics") for text in aside_links(client, course))
+
+
+def heading_and_summary(html):
+    page = BeautifulSoup(html, "html.parser")
+    return page.select_one("h1").get_text(strip=True), page.select_one(".hero-summary").get_text(strip=True)
+
+
+def test_a_preview_shows_the_draft_and_leaves_the_cached_page_as_published(client):
+    course = make_course(title="Published title")
+    host = urlsplit(course.full_url).netloc  # the host a preview request is made for: the same cache keys
+    published = heading_and_summary(client.get(course.url, HTTP_HOST=host).content)
+    assert published[0] == "Published title"
+    draft = CoursePage.objects.get(pk=course.pk)
+    draft.title = "Draft title"
+    draft.summary = "A summary not published yet"
+    preview = draft.make_preview_request()
+    html = (preview.render() if hasattr(preview, "render") else preview).content
+    assert heading_and_summary(html) == ("Draft title", "A summary not published yet")
+    assert heading_and_summary(client.get(course.url, HTTP_HOST=host).content) == published
