@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
+from badges import statements
 from badges.models import Achievement, Award, AwardStatus, BadgeText, Issuer, Pathway, StatusList
 from badges.ob3.did import did_web
 from badges.ob3.proof import parse_datetime
@@ -42,13 +43,9 @@ def award_for_verification(*, code: str) -> Award | None:
 
     The row, the learner and the badge (with its course, for the badge's language): what the badge says comes
     from the signed credential, or from the badge's wording in the visitor's language when the credential was
-    written in the other one (`shown_text`).
+    written in the other one (`shown_text`). Prepared, composed once per process (badges.statements).
     """
-    return (
-        Award.objects.filter(code=code, status=AwardStatus.ISSUED)
-        .select_related("learner", "achievement__course", "pathway")
-        .first()
-    )
+    return statements.award_for_verification(code=code)
 
 
 def credential_json_by_code(*, code: str) -> str | None:

@@ -1,7 +1,11 @@
 """badges' hand-written SQL, each statement beside its ORM twin (used on SQLite, and compared with it on
 PostgreSQL by `tests/badges/test_statements.py`). They name only badges' own tables.
 
-Two are kept, each for what it buys on PostgreSQL:
+Three are kept, each for what it buys on PostgreSQL:
+- `award_for_verification`: the verification page's one read (the award with its learner, badge and course),
+  written by the ORM once per process and run prepared: composing it on every request (five joins, Wagtail's page
+  table among them) cost more than rendering the page's twelve-row baseline (issue 19: the page of a credential
+  never seen before, ≤ 1.5× that baseline). Its twin is `award_for_verification_orm`.
 - `awards_insert`: a batch of signed awards stored, and their status indexes counted, by one statement (the
   counter's UPDATE in a CTE feeding the INSERT): one round trip a batch whatever its size, the credential issue
   target's throughput path (a credential issued alone is a batch of one).
@@ -12,14 +16,84 @@ Two are kept, each for what it buys on PostgreSQL:
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any, cast
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet
 from django.db.models.functions import Length
 
-from badges.models import Award, StatusList
-from lms.db import fixed_statement_rows
+from badges.models import Award, AwardStatus, StatusList
+from lms.db import RowShape, fixed_statement_rows, row_shape
+
+# --- the verification page's award ------------------------------------------------------------------------------
+
+
+def _verification_queryset(code: str) -> QuerySet[Award]:
+    return (
+        Award.objects.filter(code=code, status=AwardStatus.ISSUED)
+        .select_related("learner", "achievement__course", "pathway")
+        .order_by("pk")[:1]
+    )
+
+
+def award_for_verification_orm(*, code: str) -> Award | None:
+    """An issued award with its learner, badge (and the badge's course) and pathway: one query."""
+    return _verification_queryset(code).first()
+
+
+@dataclass(frozen=True)
+class _Built:
+    """Where one model's columns sit in the statement's row, and the related objects selected with it."""
+
+    shape: RowShape
+    fields: list[int]
+    related: list[tuple[Callable[[Any, Any], None], Callable[[Any, Any], None] | None, _Built]]
+
+    def build(self, row: Sequence[Any]) -> models.Model | None:
+        values = [row[index] for index in self.fields]
+        if all(value is None for value in values):  # a LEFT JOIN that found nothing
+            return None
+        instance = self.shape.build(values)
+        for local_setter, remote_setter, related in self.related:
+            other = related.build(row)
+            local_setter(instance, other)
+            if other is not None and remote_setter is not None:
+                remote_setter(other, instance)
+        return instance
+
+
+def _built(info: dict[str, Any]) -> _Built:
+    return _Built(
+        shape=row_shape(info["model"]),
+        fields=list(info["select_fields"]),
+        related=[
+            (related["local_setter"], related["remote_setter"], _built(related))
+            for related in info.get("related_klass_infos", [])
+        ],
+    )
+
+
+@cache
+def _verification_statement() -> tuple[str, _Built]:
+    """The ORM's statement, composed once per process, and how to build its objects."""
+    compiler = _verification_queryset("").query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    if list(params) != ["", AwardStatus.ISSUED.value]:
+        raise RuntimeError(f"the verification statement's parameters changed: {params!r}")
+    return sql, _built(cast(dict[str, Any], compiler.klass_info))
+
+
+def award_for_verification(*, code: str) -> Award | None:
+    """`award_for_verification_orm` as one prepared statement composed once per process (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return award_for_verification_orm(code=code)
+    sql, built = _verification_statement()
+    rows = fixed_statement_rows(sql=sql, params=[code, AwardStatus.ISSUED.value])
+    return cast(Award, built.build(rows[0])) if rows else None
+
 
 # --- one index counted in the issuer's newest list -----------------------------------------------------------
 

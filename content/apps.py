@@ -30,12 +30,37 @@ class ContentConfig(AppConfig):
         m2m_changed.connect(
             _catalog_changed, sender=PageViewRestriction.groups.through, dispatch_uid="content-catalog-groups"
         )
+        # The course page's cached facts show its instructors' names.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
+
+        person = get_user_model()
+        post_save.connect(_person_saved, sender=person, dispatch_uid="content-instructor-save")
+        pre_delete.connect(_person_deleted, sender=person, dispatch_uid="content-instructor-delete")
 
 
 def _catalog_changed(sender: Any, **kwargs: Any) -> None:
     from content.selectors import catalog_changed
 
     catalog_changed()
+
+
+# A user's save that may change how their name reads (anything but a login's `last_login`, say).
+_NAME_FIELDS = frozenset({"display_name", "email"})
+
+
+def _person_saved(sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
+    if created or (update_fields is not None and not _NAME_FIELDS & set(update_fields)):
+        return
+    from content.selectors import instructor_changed
+
+    instructor_changed(user_id=instance.pk)
+
+
+def _person_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from content.selectors import instructor_changed
+
+    instructor_changed(user_id=instance.pk)
 
 
 def _page_saved_or_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:

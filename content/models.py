@@ -387,13 +387,21 @@ class CoursePage(TranslatedPage):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from content.extensions import extension_context
         from content.selectors import course_detail
+        from content.views import course_page_fragments
 
         context = super().get_context(request, *args, **kwargs)
         course = context["course"] = original_page(self)  # what enrolment, progress and prices belong to
-        context["detail"] = course_detail(course=course)
+        context["detail"] = course_detail(course=course, request=request)
         context["course_languages"] = context["detail"].outline.languages or [language_of(self)]
         context["content_lang"] = content_lang(self)
         outline = context["detail"].outline
+        context["course_fragments"] = course_page_fragments(
+            request=request,
+            page=self,
+            course=course,
+            detail=context["detail"],
+            context={key: context[key] for key in ("course_languages", "content_lang")},
+        )
         context.update(extension_context(request, course, context))
         # A very large course lists its modules with their counts; one module's items open on request.
         open_module = outline.module(_module_param(request)) if outline.collapses else None

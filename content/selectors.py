@@ -127,6 +127,14 @@ class CourseOutline:
         return [item for module in self.modules for item in module.items]
 
     @functools.cached_property
+    def required_items(self) -> list[OutlineItem]:
+        return [item for item in self.items if item.required]
+
+    @functools.cached_property
+    def required_ids(self) -> frozenset[int]:
+        return frozenset(item.id for item in self.required_items)
+
+    @functools.cached_property
     def _positions(self) -> dict[int, int]:
         return {item.id: index for index, item in enumerate(self.items)}
 
@@ -374,22 +382,46 @@ def page_changed(*, page: Page) -> None:
     catalog_changed()
 
 
-@dataclass(frozen=True)
 class CourseDetail:
-    outline: CourseOutline
-    skills: list[Skill]
-    instructors: list[Any]
-    prerequisites: list[CoursePage]
+    """What the course page shows: the outline (cached), and the course's skills, instructors and live prerequisites,
+    read only when asked for (one query each), since the page caches the fragments that show them
+    (content.views.course_page_fragments)."""
+
+    def __init__(self, *, course: CoursePage, outline: CourseOutline) -> None:
+        self.course = course
+        self.outline = outline
+
+    @functools.cached_property
+    def skills(self) -> list[Skill]:
+        return list(self.course.skills.all())
+
+    @functools.cached_property
+    def instructors(self) -> list[Any]:
+        return list(self.course.instructors.all())
+
+    @functools.cached_property
+    def prerequisites(self) -> list[CoursePage]:
+        return list(self.course.prerequisites.live().only("id", "title", "url_path", "path", "depth", "language"))
 
 
-def course_detail(*, course: CoursePage) -> CourseDetail:
-    """Everything the course page shows: five queries, whatever the number of modules and lessons."""
-    return CourseDetail(
-        outline=course_outline(course=course),
-        skills=list(course.skills.all()),
-        instructors=list(course.instructors.all()),
-        prerequisites=list(course.prerequisites.live().only("id", "title", "url_path", "path", "depth")),
-    )
+def course_detail(*, course: CoursePage, request: HttpRequest | None = None) -> CourseDetail:
+    """Everything the course page shows: no query when the outline is cached, five at most, whatever the number of
+    modules and lessons. With `request`, the course's address is found with the site roots the request read."""
+    return CourseDetail(course=course, outline=course_outline(course=course, request=request))
+
+
+def instructor_changed(*, user_id: int) -> None:
+    """An instructor's name changed or they left: the courses they teach show it, so they get a new version (now and
+    after commit, as `page_changed`)."""
+    paths = list(CoursePage.objects.filter(instructors=user_id).values_list("path", flat=True))
+
+    def forget() -> None:
+        for path in paths:
+            outline_changed(page_path=path)
+
+    if paths:
+        forget()
+        transaction.on_commit(forget)
 
 
 @dataclass(frozen=True)

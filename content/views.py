@@ -4,15 +4,18 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.vary import vary_on_headers
 from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from content.forms import CatalogFilterForm
-from content.models import CatalogPage, Language, Level
+from content.models import CatalogPage, CoursePage, Language, Level
 from content.selectors import (
     DURATION_LABELS,
     CatalogFilters,
+    CourseDetail,
     catalog_courses,
     catalog_skills,
     catalog_version,
@@ -69,6 +72,43 @@ def catalog_view(request: HtmxHttpRequest, *, catalog: CatalogPage) -> HttpRespo
             return HttpResponse(context["catalog_fragment"], status=status)
         return render(request, CATALOG_FRAGMENT, context, status=status)
     return render(request, "content/catalog_page.html", context, status=status)
+
+
+COURSE_PAGE_TEMPLATE = "content/course_page.html"
+COURSE_PAGE_FRAGMENTS = ("course_header", "course_intro", "course_media", "course_facts", "course_syllabus_heading")
+
+
+def course_page_fragments(
+    *, request: HttpRequest, page: CoursePage, course: CoursePage, detail: CourseDetail, context: dict[str, Any]
+) -> dict[str, SafeString]:
+    """The course page's markup that is the same for every reader (description, skills, price, facts, instructors,
+    prerequisites), by partial of content/course_page.html: rendered once and cached, so a hit reads none of it.
+
+    `page` is the page served (a translation, maybe) and `course` its original. A key names the page's revision, the
+    outline's key (the course's revision, publication, subtree version, language and address: an instructor's new
+    name renews it), the catalog's version (any page, skill or image change: a prerequisite renamed or unpublished)
+    and the host the links are written for. A preview (a draft) is rendered, not cached.
+    """
+
+    def fragment_context() -> dict[str, Any]:
+        return {**context, "page": page, "self": page, "course": course, "detail": detail}
+
+    if getattr(request, "is_preview", False):  # a draft shows its own fields, and is never cached as the page's
+        return {
+            name: render_to_string(f"{COURSE_PAGE_TEMPLATE}#{name}", fragment_context(), request=request)
+            for name in COURSE_PAGE_FRAGMENTS
+        }
+    published = page.last_published_at.timestamp() if page.last_published_at else 0
+    version = (page.pk, page.latest_revision_id, published, detail.outline.key, catalog_version(), request.get_host())
+    return {
+        name: cached_fragment(
+            template_name=f"{COURSE_PAGE_TEMPLATE}#{name}",
+            key=fragment_key("course-page", name, *version),
+            context=fragment_context,
+            request=request,
+        )
+        for name in COURSE_PAGE_FRAGMENTS
+    }
 
 
 def _plain_query(request: HtmxHttpRequest) -> bool:

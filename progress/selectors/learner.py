@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage
-from content.selectors import CourseOutline, course_for_item, course_remember
+from content.selectors import CourseOutline, OutlineItem, course_for_item, course_remember
 from lms.models import User
 from progress.models import CourseProgress, Enrolment
 from progress.selectors.states import (
@@ -22,7 +22,6 @@ from progress.selectors.states import (
     completion_status,
     item_is_locked,
     locked_module_ids,
-    states_and_modules,
     states_from_rows,
     whole_percent,
 )
@@ -66,9 +65,8 @@ def learner_read(
 ) -> LearnerRead:
     """The learner's enrolment in the course of `course` (or of `item`), its item states and module aggregates.
 
-    Once per request when given one. An item page: the enrolment with its course, course aggregate, item rows and
-    module aggregates (one query; a second for the course when not enrolled). The course page: the enrolment with
-    its aggregate, then for an active enrolment the item and module rows (two queries).
+    Once per request when given one: the enrolment with its course, course aggregate, item rows and module
+    aggregates in one prepared query (an item page not enrolled in reads its course with a second).
     """
     if course is None and item is None:
         raise ValueError("learner_read needs a course or an item")
@@ -78,16 +76,9 @@ def learner_read(
     if key in memo:
         return memo[key]
     enrolment = None
-    item_rows: list[list[Any]] | None = None  # read with the enrolment on an item page
-    if user.is_authenticated:
-        if course is None:  # an item page: its course, item rows and module aggregates come with the enrolment
-            enrolment, item_rows = enrolment_for_course_path(user_id=user.pk, course_path=course_path, with_rows=True)
-        else:  # the course page: what "Resume" opens comes with the enrolment
-            enrolment = (
-                Enrolment.objects.filter(user=user, course=course)
-                .select_related("course_progress", "course_progress__next_item", "last_opened_item")
-                .first()
-            )
+    item_rows: list[list[Any]] = []
+    if user.is_authenticated:  # the enrolment with its course, course aggregate, item rows and module aggregates
+        enrolment, item_rows = enrolment_for_course_path(user_id=user.pk, course_path=course_path, with_rows=True)
     if course is None:
         course = enrolment.course if enrolment is not None else course_for_item(item=item, request=request)  # type: ignore[arg-type]
     course_remember(request=request, course=course)
@@ -95,9 +86,7 @@ def learner_read(
     if enrolment is not None:
         enrolment.course = course
         if enrolment.is_active:
-            read.states, read.module_stored = (
-                states_from_rows(item_rows) if item_rows is not None else states_and_modules(enrolment)
-            )
+            read.states, read.module_stored = states_from_rows(item_rows)
     memo[key] = read
     return read
 
@@ -115,6 +104,7 @@ class LearnerCourse:
     completion: CompletionStatus | None = None
     missing_prerequisites: list[CoursePage] = field(default_factory=list)
     authenticated: bool = False
+    outline: CourseOutline | None = None
 
     @property
     def enrolled(self) -> bool:
@@ -125,10 +115,16 @@ class LearnerCourse:
         return whole_percent(self.progress.percent if self.progress else 0)
 
     @property
-    def resume_item(self) -> CourseItemPage | None:
-        if self.enrolment is None:
+    def resume_item(self) -> OutlineItem | None:
+        """What "Resume" opens: the item last opened, else the next one to do, as the outline shows it (title and
+        address in the reader's language); None when neither is live in the course."""
+        if self.enrolment is None or self.outline is None:
             return None
-        return self.enrolment.last_opened_item or (self.progress.next_item if self.progress else None)
+        for item_id in (self.enrolment.last_opened_item_id, self.progress.next_item_id if self.progress else None):
+            position = self.outline.position(item_id) if item_id is not None else None
+            if position is not None:
+                return self.outline.items[position]
+        return None
 
 
 def learner_course(
@@ -136,10 +132,10 @@ def learner_course(
 ) -> LearnerCourse:
     """The learner's view of a course page or an item page, given the outline the page already read.
 
-    0 queries for a visitor; 2 when not enrolled (enrolment, prerequisites); 2 when enrolled (enrolment with its
+    0 queries for a visitor; 2 when not enrolled (enrolment, prerequisites); 1 when enrolled (enrolment with its
     aggregate, item and module rows), none of them again in a request that already read them.
     """
-    view = LearnerCourse(course=course, authenticated=user.is_authenticated)
+    view = LearnerCourse(course=course, authenticated=user.is_authenticated, outline=outline)
     if not user.is_authenticated:
         return view
     read = learner_read(user=user, course=course, request=request)

@@ -19,6 +19,8 @@ from progress.statements import item_and_module_rows
 
 LOCKED = "locked"
 CENT = Decimal("0.01")  # item scores and module percents have two decimal places
+# The required items not complete that the course page names (progress/includes/completion_status.html).
+MISSING_SHOWN = 5
 
 
 def _state_label(state: str) -> str:
@@ -99,6 +101,27 @@ class CompletionStatus:
             for item in self.outline.items
             if item.required and (self.states.get(item.id) or {}).get("state") != ItemState.COMPLETE
         ]
+
+    @functools.cached_property
+    def missing_required_count(self) -> int:
+        """How many required items are not complete, counted from the learner's rows (the course page shows the
+        number and the first few, not the list: walking a 5,000-item outline was most of its cost)."""
+        required = self.outline.required_ids
+        done = sum(
+            1 for item_id, row in self.states.items() if row.get("state") == ItemState.COMPLETE and item_id in required
+        )
+        return len(required) - done
+
+    @functools.cached_property
+    def missing_required_first(self) -> list[OutlineItem]:
+        """The first MISSING_SHOWN required items not complete, in course order."""
+        first: list[OutlineItem] = []
+        for item in self.outline.required_items:
+            if (self.states.get(item.id) or {}).get("state") != ItemState.COMPLETE:
+                first.append(item)
+                if len(first) == MISSING_SHOWN:
+                    break
+        return first
 
     @property
     def grade_gap(self) -> Decimal:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from badges import statements
-from badges.models import Award, StatusList
+from badges.models import Award, AwardStatus, StatusList
 from badges.services import award_code_generate, award_issue
 from tests.factories import make_user
 
@@ -139,3 +139,36 @@ def test_a_batch_too_big_for_the_list_stores_nothing_as_the_orm_does(issuer, ach
     assert sql == orm
     (stored, flags), (allocated, rows) = sql
     assert (stored, flags, allocated, len(rows)) == ({}, [False, False], status_list.size - 1, 1)
+
+
+def _fields(instance) -> dict[str, Any] | None:
+    if instance is None:
+        return None
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def _verification_read(award: Award | None) -> tuple[Any, ...] | None:
+    """What the verification page reads of the award and of each object selected with it."""
+    if award is None:
+        return None
+    achievement = award.achievement
+    return (
+        _fields(award),
+        _fields(award.learner),
+        _fields(achievement),
+        _fields(achievement.course) if achievement is not None else None,
+        _fields(award.pathway),
+    )
+
+
+def test_the_verification_read_builds_the_award_learner_badge_and_course_as_the_orm_does(
+    achievement, django_assert_num_queries
+):
+    award = award_issue(learner=make_user(), achievement=achievement)
+    with django_assert_num_queries(1):  # the learner, badge and course come with the award
+        read = _verification_read(statements.award_for_verification(code=award.code))
+    assert read == _verification_read(statements.award_for_verification_orm(code=award.code))
+    assert read is not None and read[0]["id"] == award.pk and read[3] is not None
+    assert statements.award_for_verification(code="NO-SUCH-CODE") is None
+    Award.objects.filter(pk=award.pk).update(status=AwardStatus.FAILED)
+    assert statements.award_for_verification(code=award.code) is None

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 # gained its pages' translations (the active locale comes from content.translations' cache); marking complete looks its item's original up (cached after the lesson's first visit, which the
 # bench's POST does not make).
 LESSON_PAGE = 7
-COURSE_PAGE = 11
+# 11 → 7: the course page's skills, instructors and prerequisites are in cached fragments (content.views), and its
+# enrolment comes with its item rows and module aggregates in one statement (progress.selectors.learner_read).
+COURSE_PAGE = 7
 DASHBOARD = 4
 LESSON_COMPLETE = 11
 

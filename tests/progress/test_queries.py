@@ -21,9 +21,10 @@ LESSON_PAGE = 7
 # the new item's translations (cached after). Issue 19's target: ≤ 12.
 LESSON_FIRST_VISIT = 9
 # Wagtail and Django: site, home page, route, the course itself, view restrictions (one query: content.models), user (the active locale
-# comes from content.translations' cache); content: skills,
-# instructors, prerequisites (the outline is cached); progress: enrolment with its aggregate, item and module rows.
-COURSE_PAGE = 11
+# comes from content.translations' cache); content: none (the outline and the fragments that show the skills,
+# instructors and prerequisites are cached: content.views.course_page_fragments); progress: the enrolment with its
+# aggregate, item rows and module aggregates in one statement (progress.statements.enrolment_for_course_path).
+COURSE_PAGE = 7
 DASHBOARD = (
     # user, enrolments with their courses and aggregates, their pages' translations in the reader's language; the
     # badges section: awards (no pathway read: none earned)

@@ -167,7 +167,21 @@ def test_completion_status_names_the_missing_required_items():
     record(enrolment, second)
     status = completion_status(enrolment=enrolment)
     assert [item.id for item in status.missing_required] == [first.pk, third.pk]
+    assert status.missing_required_count == 2
+    assert [item.id for item in status.missing_required_first] == [first.pk, third.pk]
     assert not status.complete
+
+
+def test_the_course_page_counts_every_missing_required_item_and_names_the_first_five():
+    course = build_course(modules=2, lessons_per_module=5)
+    enrolment = enrolled(course)
+    items = items_of(course)
+    for item in (items[0], items[2], items[9]):
+        record(enrolment, item)
+    status = completion_status(enrolment=enrolment)
+    assert status.missing_required_count == len(status.missing_required) == 7
+    assert status.missing_required_first == status.missing_required[:5]
+    assert [item.id for item in status.missing_required_first] == [items[n].pk for n in (1, 3, 4, 5, 6)]
 
 
 def test_completion_is_kept_when_the_instructor_adds_a_lesson_later():
