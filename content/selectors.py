@@ -31,7 +31,7 @@ from content.catalog import (  # noqa: F401  (the catalog's reads, re-exported: 
     catalog_skills,
     featured_courses,
 )
-from content.models import CourseItemPage, CoursePage, ModulePage, Skill, TranslatedPage
+from content.models import CatalogPage, CourseItemPage, CoursePage, ModulePage, Skill, TranslatedPage
 from content.translations import (
     group_languages,
     language_of,
@@ -523,7 +523,7 @@ def _group_paths(page: Page) -> list[tuple[str, str]]:
 def page_cache_prefetch(page: Page) -> None:
     """Read the cache keys that serving one of our pages reads, in one round trip (`lms.cache`'s request memo):
     its translation group's original and live addresses, Wagtail's site root paths and, on a course or an item,
-    the course's outline version. Without it they cost one round trip each, some of them twice. Other pages
+    the course's outline version (and, on a course or catalog page, the catalog's version). Without it they cost one round trip each, some of them twice. Other pages
     (Wagtail's own, the bench's) read none of them and are left alone."""
     prefetch = getattr(cache, "prefetch", None)  # lms.cache.ResilientRedisCache's; the in-process cache has none
     if prefetch is None or not isinstance(page, TranslatedPage):
@@ -536,7 +536,9 @@ def page_cache_prefetch(page: Page) -> None:
     if isinstance(page, CourseItemPage):
         keys.append((_version_key(page.path[: -2 * Page.steplen]), None))
     elif isinstance(page, CoursePage):
-        keys.append((_version_key(page.path), None))
+        keys += [(_version_key(page.path), None), (CATALOG_VERSION_KEY, None)]  # its cached markup names both
+    elif isinstance(page, CatalogPage):
+        keys.append((CATALOG_VERSION_KEY, None))
     prefetch(keys)
 
 
