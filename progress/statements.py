@@ -32,8 +32,8 @@ Kept, and what each buys (bench/findings.md):
   text fixed. Through the ORM (four writes, the twin `lesson_complete_write_orm`) it cost 10 queries and 3.0× the
   one-row write at the median (issue 19: ≤ 3×); interleaved in one process, 3.4× against 2.5× with the statement.
 
-Returned to the ORM: the separate read of an enrolment's item rows and module aggregates (the course page and
-marking a lesson complete): `item_and_module_rows`.
+- `item_and_module_rows`, the separate read of an enrolment's item rows and module aggregates (marking a lesson
+  complete, under the enrolment's lock), prepared: the gate's subquery; its twin `item_and_module_rows_orm`.
 """
 
 from __future__ import annotations
@@ -82,7 +82,15 @@ def _states_and_modules_sql(enrolment: str) -> str:
 
 def item_and_module_rows(*, enrolment_id: int) -> list[tuple[Any, ...]]:
     """Rows of ('item', item id, state, score, revision id) and ('module', module id, '', percent, None) of one
-    enrolment: one query (the ORM's UNION ALL). The ORM twin of the gate's JSON column."""
+    enrolment: one query, prepared on PostgreSQL (the gate's subquery; composing the ORM's UNION cost 0.8 ms of CPU
+    of a lesson's completion). Its twin is `item_and_module_rows_orm`."""
+    if connection.vendor != "postgresql":
+        return item_and_module_rows_orm(enrolment_id=enrolment_id)
+    return fixed_statement_rows(sql=_states_and_modules_sql("%(enrolment)s"), params={"enrolment": enrolment_id})
+
+
+def item_and_module_rows_orm(*, enrolment_id: int) -> list[tuple[Any, ...]]:
+    """`item_and_module_rows` through the ORM (a UNION ALL). The twin of the gate's JSON column too."""
     items = ItemProgress.objects.filter(enrolment_id=enrolment_id).values_list(
         Value("item"), "item_id", "state", "score", "revision_id"
     )
@@ -185,7 +193,7 @@ def enrolment_for_course_path_orm(*, user_id: int, course_path: str) -> tuple[En
     enrolment = _gate_queryset(user_id=user_id, course_path=course_path).first()
     if enrolment is None:
         return None, []
-    return enrolment, item_and_module_rows(enrolment_id=enrolment.pk)
+    return enrolment, item_and_module_rows_orm(enrolment_id=enrolment.pk)
 
 
 # --- the learner dashboard -------------------------------------------------------------------------------------------

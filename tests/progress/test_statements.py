@@ -25,6 +25,8 @@ from progress.statements import (
     dashboard_rows_orm,
     enrolment_for_course_path,
     enrolment_for_course_path_orm,
+    item_and_module_rows,
+    item_and_module_rows_orm,
     item_first_open,
     item_first_open_orm,
     item_result_upsert,
@@ -72,6 +74,17 @@ def test_the_gate_reads_the_enrolment_course_aggregate_and_rows_the_orm_reads():
     assert fields_of(enrolment.course) == fields_of(twin.course)
     assert fields_of(enrolment.course_progress) == fields_of(twin.course_progress)
     assert normalized(rows) == normalized(twin_rows) and len(rows) == 5  # three items touched, two modules
+
+
+def test_the_separate_read_of_the_rows_gives_what_the_orm_union_gives():
+    course = build_course(modules=2, lessons_per_module=3)
+    enrolment = studied(course, learner())
+    rows, twin_rows = (
+        item_and_module_rows(enrolment_id=enrolment.pk),
+        item_and_module_rows_orm(enrolment_id=enrolment.pk),
+    )
+    assert sorted(rows) == sorted(twin_rows) and len(rows) == 5  # three items touched, two modules
+    assert item_and_module_rows(enrolment_id=enrolment.pk + 1000) == []
 
 
 def test_the_gate_finds_an_enrolment_without_an_aggregate_and_no_enrolment_as_the_orm_does():
