@@ -142,3 +142,52 @@ def row_shape(model: type[models.Model], *, unread: tuple[str, ...] = ()) -> Row
         attnames=[f.attname for f in fields],
         converters=[column_converters(f) for f in fields],
     )
+
+
+@dataclass(frozen=True)
+class FixedQuery:
+    """A queryset's SELECT as the ORM composed it once, to run again with another value of one parameter: prepared
+    (`fixed_statement_rows`), its rows built as the ORM builds them (with its select_related objects and annotations),
+    without composing the statement again. For a read that runs for every request or task of a kind, where composing
+    a statement of many joins and subqueries costs more than running it."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slot: int  # the position of the parameter that changes
+    compiler: Any  # the SQLCompiler that composed it: its columns, converters and the objects' shapes
+
+    def objects(self, value: Any) -> list[models.Model]:
+        from django.db.models.query import get_related_populators
+
+        params = list(self.params)
+        params[self.slot] = value
+        rows = fixed_statement_rows(sql=self.sql, params=params)
+        compiler = self.compiler
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        attnames = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, connection.alias)  # type: ignore[call-arg]  # the stubs are Django 6's
+        built = []
+        for row in compiler.results_iter([rows]):
+            instance = klass_info["model"].from_db(connection.alias, attnames, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(instance, name, row[position])
+            built.append(instance)
+        return built
+
+
+def fixed_query(queryset: models.QuerySet[Any], *, placeholder: Any) -> FixedQuery:
+    """`queryset`, filtered on `placeholder` (a value no other parameter of its statement has), composed once for
+    `FixedQuery.objects`. Compose it once per process (functools.cache); the queryset must not be sliced or have
+    related objects known in advance (those are the ORM's to add at run time)."""
+    if getattr(queryset, "_known_related_objects", None) or getattr(queryset, "_prefetch_related_lookups", None):
+        raise ValueError("a fixed query builds only its own rows and their select_related objects")
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    slots = [index for index, param in enumerate(params) if param == placeholder]
+    if len(slots) != 1:
+        raise ValueError(f"the placeholder must be one parameter of the statement: {params!r}")
+    return FixedQuery(sql=sql, params=tuple(params), slot=slots[0], compiler=compiler)

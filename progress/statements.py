@@ -28,8 +28,13 @@ Kept, and what each buys (bench/findings.md):
   queries and about 4× the bare page (issue 19: ≤ 12 queries, ≤ 1.5×); the ORM twin `item_first_open_orm` (six
   queries in a transaction) is what SQLite runs.
 
-Returned to the ORM: the separate read of an enrolment's item rows and module aggregates (the course page and
-marking a lesson complete, which have no time target): `item_and_module_rows`.
+- `lesson_complete_write`, marking a lesson complete (`lesson_complete`): the item row complete, its statements and the
+  module and course aggregates (worked out from the cached outline) in one statement, prepared, arrays keeping its
+  text fixed. Through the ORM (four writes, the twin `lesson_complete_write_orm`) it cost 10 queries and 3.0× the
+  one-row write at the median (issue 19: ≤ 3×); interleaved in one process, 3.4× against 2.5× with the statement.
+
+- `item_and_module_rows`, the separate read of an enrolment's item rows and module aggregates (marking a lesson
+  complete, under the enrolment's lock), prepared: the gate's subquery; its twin `item_and_module_rows_orm`.
 """
 
 from __future__ import annotations
@@ -40,11 +45,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connection, models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Greatest, Least
 from wagtail.models import Page
 
 from content.models import CoursePage
@@ -77,7 +83,15 @@ def _states_and_modules_sql(enrolment: str) -> str:
 
 def item_and_module_rows(*, enrolment_id: int) -> list[tuple[Any, ...]]:
     """Rows of ('item', item id, state, score, revision id) and ('module', module id, '', percent, None) of one
-    enrolment: one query (the ORM's UNION ALL). The ORM twin of the gate's JSON column."""
+    enrolment: one query, prepared on PostgreSQL (the gate's subquery; composing the ORM's UNION cost 0.8 ms of CPU
+    of a lesson's completion). Its twin is `item_and_module_rows_orm`."""
+    if connection.vendor != "postgresql":
+        return item_and_module_rows_orm(enrolment_id=enrolment_id)
+    return fixed_statement_rows(sql=_states_and_modules_sql("%(enrolment)s"), params={"enrolment": enrolment_id})
+
+
+def item_and_module_rows_orm(*, enrolment_id: int) -> list[tuple[Any, ...]]:
+    """`item_and_module_rows` through the ORM (a UNION ALL). The twin of the gate's JSON column too."""
     items = ItemProgress.objects.filter(enrolment_id=enrolment_id).values_list(
         Value("item"), "item_id", "state", "score", "revision_id"
     )
@@ -180,7 +194,7 @@ def enrolment_for_course_path_orm(*, user_id: int, course_path: str) -> tuple[En
     enrolment = _gate_queryset(user_id=user_id, course_path=course_path).first()
     if enrolment is None:
         return None, []
-    return enrolment, item_and_module_rows(enrolment_id=enrolment.pk)
+    return enrolment, item_and_module_rows_orm(enrolment_id=enrolment.pk)
 
 
 # --- the learner dashboard -------------------------------------------------------------------------------------------
@@ -491,3 +505,107 @@ def item_first_open_orm(
         modules = ModuleProgress.objects.filter(enrolment_id=enrolment_id, module_id=module_id).update(**started)
         courses = CourseProgress.objects.filter(enrolment_id=enrolment_id).update(**started)
     return FirstOpen(opened=True, inserted=True, figures=bool(modules and courses))
+
+
+# --- marking a lesson complete (lesson_complete) ---------------------------------------------------------------------
+
+# The aggregates' figures (`progress.services.aggregates` writes them too).
+FIGURE_FIELDS = ["minutes_done", "minutes_total", "percent", "items_started", "items_done", "items_total"]
+FIGURE_FIELDS += ["required_done", "required_total", "grade", "updated_at"]
+
+# The lesson's row complete (as `_apply_event` moves it: the earliest start and completion, the latest event; LEAST and
+# GREATEST skip a NULL), its statements, and the module and course aggregates the caller worked out from the outline,
+# in one statement (a data-modifying WITH) under the enrolment's lock. Arrays keep its text fixed whatever the number
+# of statements and modules, so it runs prepared.
+_LESSON_COMPLETE_SQL = (
+    "WITH item AS (INSERT INTO {items} AS stored (enrolment_id, item_id, state, score, started_at, completed_at,"
+    " last_event_at, updated_at, revision_id) VALUES (%(enrolment)s, %(item)s, %(complete)s, NULL, %(now)s, %(now)s,"
+    " %(now)s, %(now)s, NULL) ON CONFLICT (enrolment_id, item_id) DO UPDATE SET state = EXCLUDED.state,"
+    " started_at = LEAST(stored.started_at, EXCLUDED.started_at),"
+    " completed_at = LEAST(stored.completed_at, EXCLUDED.completed_at),"
+    " last_event_at = GREATEST(stored.last_event_at, EXCLUDED.last_event_at), updated_at = EXCLUDED.updated_at"
+    " RETURNING 1),"
+    " recorded AS (INSERT INTO {statements} ({statement_columns}) SELECT * FROM unnest({statement_arrays}) RETURNING 1),"
+    " modules AS (INSERT INTO {modules} (enrolment_id, module_id, {figures}) SELECT %(enrolment)s, *"
+    " FROM unnest(%(module_ids)s::integer[], {module_arrays})"
+    " ON CONFLICT (enrolment_id, module_id) DO UPDATE SET {figure_updates} RETURNING 1),"
+    " course AS (INSERT INTO {courses} (enrolment_id, next_item_id, {figures}) VALUES (%(enrolment)s, %(next_item)s,"
+    " {course_values}) ON CONFLICT (enrolment_id) DO UPDATE SET next_item_id = EXCLUDED.next_item_id, {figure_updates}"
+    " RETURNING 1)"
+    " SELECT (SELECT count(*) FROM item), (SELECT count(*) FROM recorded), (SELECT count(*) FROM modules),"
+    " (SELECT count(*) FROM course)"
+)
+
+
+@functools.cache
+def _lesson_complete_statement() -> str:
+    """Written once per process from the models' metadata."""
+    quote = connection.ops.quote_name
+
+    def array(model: type[models.Model], name: str, param: str) -> str:
+        return f"%({param})s::{model._meta.get_field(name).db_type(connection)}[]"
+
+    return _LESSON_COMPLETE_SQL.format(
+        items=quote(ItemProgress._meta.db_table),
+        statements=quote(Statement._meta.db_table),
+        modules=quote(ModuleProgress._meta.db_table),
+        courses=quote(CourseProgress._meta.db_table),
+        statement_columns=", ".join(quote(str(f.column)) for f in Statement._meta.concrete_fields),
+        statement_arrays=", ".join(array(Statement, f.name, f"s_{f.column}") for f in Statement._meta.concrete_fields),
+        figures=", ".join(quote(name) for name in FIGURE_FIELDS),
+        module_arrays=", ".join(array(ModuleProgress, name, f"m_{name}") for name in FIGURE_FIELDS),
+        figure_updates=", ".join(f"{quote(name)} = EXCLUDED.{quote(name)}" for name in FIGURE_FIELDS),
+        course_values=", ".join(f"%(c_{name})s" for name in FIGURE_FIELDS),
+    )
+
+
+class LessonRows(NamedTuple):
+    """What marking a lesson complete writes, under the enrolment's lock: the lesson's row complete at `now`, the
+    `statements` of what moved, and the module and course aggregates (a module not listed is left as it is)."""
+
+    enrolment_id: int
+    item_id: int
+    now: datetime
+    statements: Sequence[Statement]
+    module_rows: Sequence[ModuleProgress]
+    progress: CourseProgress
+
+
+def lesson_complete_write(rows: LessonRows) -> tuple[int, ...]:
+    """`rows` written in one statement (PostgreSQL); returns how many item rows, statements, module and course
+    aggregates it wrote. Its twin is `lesson_complete_write_orm`."""
+    params: dict[str, Any] = {"enrolment": rows.enrolment_id, "item": rows.item_id, "now": rows.now}
+    params |= {"complete": ItemState.COMPLETE.value, "next_item": rows.progress.next_item_id}
+    params["module_ids"] = [row.module_id for row in rows.module_rows]
+    for fld in Statement._meta.concrete_fields:
+        params[f"s_{fld.column}"] = [fld.get_db_prep_save(getattr(s, fld.attname), connection) for s in rows.statements]
+    rows_written = [*rows.module_rows, rows.progress]
+    for name in FIGURE_FIELDS:  # integers and decimals (from the aggregates' services): psycopg adapts them as they are
+        values = [rows.now if name == "updated_at" else getattr(row, name) for row in rows_written]
+        params[f"m_{name}"], params[f"c_{name}"] = values[:-1], values[-1]
+    return tuple(fixed_statement_rows(sql=_lesson_complete_statement(), params=params)[0])
+
+
+def lesson_complete_write_orm(rows: LessonRows) -> tuple[int, ...]:
+    """`lesson_complete_write` through the ORM (SQLite, the embedded default, has no INSERT inside WITH): the row's
+    UPDATE (its INSERT when there is none), the statements' INSERT and the two upserts."""
+    now = rows.now
+    at = Value(now)  # Coalesce: SQLite's LEAST and GREATEST answer NULL when a date is still NULL
+    items = ItemProgress.objects.filter(enrolment_id=rows.enrolment_id, item_id=rows.item_id).update(
+        state=ItemState.COMPLETE,
+        started_at=Coalesce(Least("started_at", at), at),
+        completed_at=Coalesce(Least("completed_at", at), at),
+        last_event_at=Coalesce(Greatest("last_event_at", at), at),
+        updated_at=now,
+    )
+    if not items:
+        row = {"state": ItemState.COMPLETE, "started_at": now, "completed_at": now, "last_event_at": now}
+        ItemProgress.objects.create(enrolment_id=rows.enrolment_id, item_id=rows.item_id, **row)
+    Statement.objects.bulk_create(rows.statements)
+    ModuleProgress.objects.bulk_create(
+        rows.module_rows, update_conflicts=True, unique_fields=["enrolment", "module"], update_fields=FIGURE_FIELDS
+    )
+    CourseProgress.objects.bulk_create(
+        [rows.progress], update_conflicts=True, unique_fields=["enrolment"], update_fields=[*FIGURE_FIELDS, "next_item"]
+    )
+    return 1, len(rows.statements), len(rows.module_rows), 1

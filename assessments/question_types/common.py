@@ -6,7 +6,6 @@ Pure: no Django, no database, no I/O (messages go through `assessments.i18n`).
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -74,7 +73,9 @@ def shown(value: Any) -> str:
 
 def cents(value: Fraction) -> Decimal:
     """Round a non-negative exact value half up to cents."""
-    return (Decimal(math.floor(value * 100 + Fraction(1, 2))) / 100).quantize(CENT)
+    # floor(n/d * 100 + 1/2) in integers, as (200n + d) // 2d: exact like the Fraction sum, without building one.
+    numerator, denominator = value.numerator, value.denominator
+    return (Decimal((200 * numerator + denominator) // (2 * denominator)) / 100).quantize(CENT)
 
 
 def decimal(value: Any) -> Decimal | None:

@@ -87,9 +87,12 @@ def _decimal_number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def achievement_document(badge: Achievement | Pathway, language: str | None = None) -> dict[str, Any]:
+def achievement_document(
+    badge: Achievement | Pathway, language: str | None = None, *, skills: Sequence[dict[str, str]] | None = None
+) -> dict[str, Any]:
     """The OB3 Achievement of a badge class in `language` (its own language by default), field by field from an
-    allow-list; the other language, when the badge has it, as a `related` edition (see the module's docstring)."""
+    allow-list; the other language, when the badge has it, as a `related` edition (see the module's docstring).
+    `skills`: the course's skills, when the caller read them with the badge (`_alignments`)."""
     text = badge.text(language)
     other = badge.alternative(language)
     url = badge_class_url(badge, text.language)
@@ -110,7 +113,7 @@ def achievement_document(badge: Achievement | Pathway, language: str | None = No
     if picture:
         achievement["image"] = {"id": picture, "type": "Image"}
     if course is not None:
-        alignments = _alignments(course)
+        alignments = _alignments(course, skills)
         if alignments:
             achievement["alignment"] = alignments
     if course is not None or other is not None:
@@ -136,27 +139,37 @@ def _edition(badge: Achievement | Pathway, text: BadgeText) -> dict[str, Any]:
     return {"id": badge_class_url(badge, text.language), "type": ["Related"], "inLanguage": text.language}
 
 
-def _batch_document(badge: Achievement | Pathway, documents: dict[str, str], language: str) -> dict[str, Any]:
+def _batch_document(
+    badge: Achievement | Pathway, documents: dict[str, str], language: str, skills: Sequence[dict[str, str]] | None
+) -> dict[str, Any]:
     """The badge's achievement document in `language`, built once per batch and handed out as a fresh copy each
     time."""
     key = f"{type(badge).__name__}:{badge.pk}:{badge.text(language).language}"
     if key not in documents:
-        documents[key] = json.dumps(achievement_document(badge, language))
+        documents[key] = json.dumps(achievement_document(badge, language, skills=skills))
     return cast(dict[str, Any], json.loads(documents[key]))
 
 
-def _alignments(course: Any) -> list[dict[str, Any]]:
+def _alignments(course: Any, skills: Sequence[dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """The course's skills as alignments, by name: only those with a framework's URL (an alignment names a
-    framework's entry, never our own page)."""
+    framework's entry, never our own page). `skills`: their name, framework, framework_url and code, in the order
+    `course.skills.all()` gives, when the caller has read them (else one query)."""
+    if skills is None:
+        fields = ("name", "framework", "framework_url", "code")
+        skills = [{name: getattr(skill, name) for name in fields} for skill in course.skills.all()]
     alignments = []
-    for skill in course.skills.all():
-        if not skill.framework_url:
+    for skill in skills:
+        if not skill["framework_url"]:
             continue
-        alignment: dict[str, Any] = {"type": ["Alignment"], "targetName": skill.name, "targetUrl": skill.framework_url}
-        if skill.framework:
-            alignment["targetFramework"] = skill.framework
-        if skill.code:
-            alignment["targetCode"] = skill.code
+        alignment: dict[str, Any] = {
+            "type": ["Alignment"],
+            "targetName": skill["name"],
+            "targetUrl": skill["framework_url"],
+        }
+        if skill["framework"]:
+            alignment["targetFramework"] = skill["framework"]
+        if skill["code"]:
+            alignment["targetCode"] = skill["code"]
         alignments.append(alignment)
     return alignments
 
@@ -167,19 +180,26 @@ def identity_hash(email: str, salt: str) -> str:
 
 
 def credential_build(
-    *, award: Award, evidence: Sequence[Award] = (), documents: dict[str, str] | None = None
+    *,
+    award: Award,
+    evidence: Sequence[Award] = (),
+    documents: dict[str, str] | None = None,
+    skills: Sequence[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential of an award (CREDENTIALS.md), from an allow-list of fields.
 
     `documents`: a batch's achievement documents as JSON, by badge (`_batch_document`), filled on first use: the
     credentials of a batch share them instead of building each again (URLs, skills, about half a millisecond).
+    `skills`: the course's skills, when the caller read them with the award's badge (`_alignments`).
 
     Written in the learner's language (`User.language_or_default`) where the badge has that wording."""
     badge = award.badge_class
     assert award.valid_from is not None and award.status_list is not None and award.status_index is not None
     language = award.learner.language_or_default
     achievement = (
-        achievement_document(badge, language) if documents is None else _batch_document(badge, documents, language)
+        achievement_document(badge, language, skills=skills)
+        if documents is None
+        else _batch_document(badge, documents, language, skills)
     )
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],

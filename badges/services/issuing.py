@@ -146,15 +146,16 @@ def _credential_sign(
     evidence: Sequence[Award],
     key: tuple[str, str] | None = None,
     documents: dict[str, str] | None = None,
+    skills: Sequence[dict[str, str]] | None = None,
 ) -> None:
-    """Fill in the award's credential facts, build its credential and sign it (not saved). `documents`: see
-    `credential_build`."""
+    """Fill in the award's credential facts, build its credential and sign it (not saved). `documents` and `skills`:
+    see `credential_build`."""
     award.valid_from = now
     award.valid_until = now + timedelta(days=badge.validity_days) if badge.validity_days else None
     award.salt = secrets.token_hex(16)
     award.identity_hash = identity_hash(award.learner.email, award.salt)
     award.credential_id = f"urn:uuid:{uuid.uuid4()}"
-    unsigned = credential_build(award=award, evidence=evidence, documents=documents)
+    unsigned = credential_build(award=award, evidence=evidence, documents=documents, skills=skills)
     signed = issuers.issuer_sign(badge.issuer, unsigned, now=now, key=key)  # refuses terms no context defines
     award.credential_json = json.dumps(signed, ensure_ascii=False)
     award.status, award.error = AwardStatus.ISSUED, ""
@@ -428,7 +429,13 @@ def _awards_store_signed(reads: dict[int, IssueRead], *, probe: bool = True) -> 
         )
         try:
             _credential_sign(
-                award=award, badge=read.achievement, now=now, evidence=(), key=read.key, documents=documents
+                award=award,
+                badge=read.achievement,
+                now=now,
+                evidence=(),
+                key=read.key,
+                documents=documents,
+                skills=read.skills,
             )
         except Exception:  # noqa: BLE001 - the stepwise path signs it again and records the error on its row
             left.append(enrolment_id)

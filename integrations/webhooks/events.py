@@ -9,14 +9,16 @@ organization, or organizations without an active endpoint for the event, cost on
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent, WebhookEventType, WebhookSequence
+from lms.db import FixedQuery, fixed_query
 from lms.outbox import outbox_enqueue_many
 from organizations.selectors import learner_memberships
 
@@ -39,6 +41,19 @@ def _sequence_take(organization_id: int, count: int) -> int:
     return int(WebhookSequence.objects.values_list("last", flat=True).get(pk=organization_id))
 
 
+_ENDPOINT_FIELDS = ("pk", "organization_id", "events")
+_ANY_LEARNER = -1  # no learner has this key: the statement is composed with it, and run with the learner's
+
+
+@functools.cache
+def _learner_endpoints() -> FixedQuery:
+    """The active endpoints of one learner's organizations, composed by the ORM once per process and run prepared:
+    every enrolment, completion and credential of a learner asks, and composing it cost more than running it."""
+    memberships = learner_memberships(user_ids=[_ANY_LEARNER]).values("organization_id")
+    endpoints = WebhookEndpoint.objects.filter(organization_id__in=memberships, active=True).only(*_ENDPOINT_FIELDS)
+    return fixed_query(endpoints, placeholder=_ANY_LEARNER)
+
+
 def webhook_events_record(
     *,
     event_type: str,
@@ -51,14 +66,14 @@ def webhook_events_record(
     if event_type not in WebhookEventType.values:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     learner_ids = sorted({user_id for user_id, _payload in by_learner})
-    where = Q(organization_id__in=[organization_id for organization_id, _payload in by_organization])
-    if learner_ids:
-        where |= Q(organization_id__in=learner_memberships(user_ids=learner_ids).values("organization_id"))
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(where, active=True).only("pk", "organization_id", "events")
-        if endpoint.subscribes_to(event_type)
-    ]
+    if not by_organization and len(learner_ids) == 1:  # one learner's event: most of them
+        candidates = cast(list[WebhookEndpoint], _learner_endpoints().objects(learner_ids[0]))
+    else:
+        where = Q(organization_id__in=[organization_id for organization_id, _payload in by_organization])
+        if learner_ids:
+            where |= Q(organization_id__in=learner_memberships(user_ids=learner_ids).values("organization_id"))
+        candidates = list(WebhookEndpoint.objects.filter(where, active=True).only(*_ENDPOINT_FIELDS))
+    endpoints = [endpoint for endpoint in candidates if endpoint.subscribes_to(event_type)]
     if not endpoints:
         return []
     endpoints_of: dict[int, list[WebhookEndpoint]] = defaultdict(list)

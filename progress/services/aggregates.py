@@ -32,19 +32,7 @@ from progress import xapi
 from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, ModuleProgress
 from progress.services.events import _course_object, _statement_record
 from progress.services.rules import _grade, _percent, course_grade, meets_policy
-
-FIGURE_FIELDS = [
-    "minutes_done",
-    "minutes_total",
-    "percent",
-    "items_started",
-    "items_done",
-    "items_total",
-    "required_done",
-    "required_total",
-    "grade",
-    "updated_at",
-]
+from progress.statements import FIGURE_FIELDS
 
 
 def _live_items(course: CoursePage, module_paths: list[str]) -> Any:

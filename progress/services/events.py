@@ -45,8 +45,17 @@ def _statements_for(
     *, enrolment: Enrolment, item: CourseItemPage, score: Decimal | None, moved: list[str], occurred_at: datetime
 ) -> None:
     """The statements of what moved, in one INSERT (a first result is both "attempted" and "completed")."""
+    statements = _statements_built(enrolment=enrolment, item=item, score=score, moved=moved, occurred_at=occurred_at)
+    if statements:
+        Statement.objects.bulk_create(statements)
+
+
+def _statements_built(
+    *, enrolment: Enrolment, item: CourseItemPage, score: Decimal | None, moved: list[str], occurred_at: datetime
+) -> list[Statement]:
+    """The statements of what moved, not saved: "attempted" for a start, then "completed" or "scored"."""
     if not moved:
-        return
+        return []
     obj = _item_object(item)
     statements = []
     if "started" in moved:
@@ -73,4 +82,4 @@ def _statements_for(
                 timestamp=occurred_at,
             )
         )
-    Statement.objects.bulk_create(statements)
+    return statements

@@ -23,7 +23,7 @@ LESSON_PAGE = 7
 # enrolment comes with its item rows and module aggregates in one statement (progress.selectors.learner_read).
 COURSE_PAGE = 7
 DASHBOARD = 4
-LESSON_COMPLETE = 11
+LESSON_COMPLETE = 8  # was 11: the item row, its statements and both aggregates are one statement now
 
 
 def queries_for(client, url: str) -> int:

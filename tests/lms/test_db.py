@@ -5,8 +5,11 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 
-from lms.db import fixed_statement_rows
+from lms.db import fixed_query, fixed_statement_rows
+from lms.models import User
 from tests.factories import make_user
 
 SQL = "SELECT id, email FROM lms_user WHERE id = %s"
@@ -75,6 +78,34 @@ def test_a_fixed_statement_still_runs_after_a_rolled_back_transaction():
         fixed_statement_rows(sql=SQL, params=[user.pk])
         raise RuntimeError("roll back")
     assert fixed_statement_rows(sql=SQL, params=[user.pk]) == [(user.pk, user.email)]
+
+
+def users_by_id():
+    return User.objects.annotate(label=Concat(F("email"), Value("!"))).filter(pk=-1)
+
+
+@pytest.mark.django_db
+def test_a_fixed_query_builds_the_objects_and_annotations_the_orm_builds(django_assert_num_queries):
+    users = [make_user(), make_user()]
+    query = fixed_query(users_by_id(), placeholder=-1)
+    for user in users:
+        with django_assert_num_queries(1):
+            (built,) = query.objects(user.pk)
+        orm = User.objects.annotate(label=Concat(F("email"), Value("!"))).get(pk=user.pk)
+        fields = [f.attname for f in User._meta.concrete_fields]
+        assert [getattr(built, name) for name in fields] == [getattr(orm, name) for name in fields]
+        assert built.label == orm.label == f"{user.email}!"
+        assert not built._state.adding
+    assert query.objects(users[1].pk + 1000) == []
+
+
+@pytest.mark.django_db
+def test_a_fixed_query_refuses_a_placeholder_it_cannot_tell_apart():
+    same = User.objects.filter(Q(pk=7) | Q(pk__gt=7))
+    with pytest.raises(ValueError, match="placeholder"):
+        fixed_query(same, placeholder=7)
+    with pytest.raises(ValueError, match="placeholder"):
+        fixed_query(User.objects.filter(pk=1), placeholder=2)
 
 
 @pytest.fixture

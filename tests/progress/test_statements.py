@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,21 +10,29 @@ import pytest
 from django.db import models, transaction
 from django.utils import timezone
 
+from content.selectors import course_outline
 from progress import xapi
-from progress.models import CourseProgress, Enrolment, ItemProgress, ModuleProgress, Statement
+from progress.models import CourseProgress, Enrolment, ItemProgress, ItemState, ModuleProgress, Statement
+from progress.selectors import states_and_modules
 from progress.services import enrolment_cancel, item_result_record, lesson_complete
-from progress.services.events import _item_object, _statement_build
+from progress.services.aggregates import _figures_from_outline
+from progress.services.events import _item_object, _statement_build, _statements_built
 from progress.services.items import _apply_event
 from progress.statements import (
     FirstOpen,
+    LessonRows,
     dashboard_rows,
     dashboard_rows_orm,
     enrolment_for_course_path,
     enrolment_for_course_path_orm,
+    item_and_module_rows,
+    item_and_module_rows_orm,
     item_first_open,
     item_first_open_orm,
     item_result_upsert,
     item_result_upsert_orm,
+    lesson_complete_write,
+    lesson_complete_write_orm,
 )
 from tests.progress.factories import build_course, enrolled, items_of, learner
 
@@ -65,6 +74,17 @@ def test_the_gate_reads_the_enrolment_course_aggregate_and_rows_the_orm_reads():
     assert fields_of(enrolment.course) == fields_of(twin.course)
     assert fields_of(enrolment.course_progress) == fields_of(twin.course_progress)
     assert normalized(rows) == normalized(twin_rows) and len(rows) == 5  # three items touched, two modules
+
+
+def test_the_separate_read_of_the_rows_gives_what_the_orm_union_gives():
+    course = build_course(modules=2, lessons_per_module=3)
+    enrolment = studied(course, learner())
+    rows, twin_rows = (
+        item_and_module_rows(enrolment_id=enrolment.pk),
+        item_and_module_rows_orm(enrolment_id=enrolment.pk),
+    )
+    assert sorted(rows) == sorted(twin_rows) and len(rows) == 5  # three items touched, two modules
+    assert item_and_module_rows(enrolment_id=enrolment.pk + 1000) == []
 
 
 def test_the_gate_finds_an_enrolment_without_an_aggregate_and_no_enrolment_as_the_orm_does():
@@ -125,7 +145,7 @@ def test_the_item_row_upsert_merges_each_event_as_the_orm_twin_does():
     item = items_of(course)[1]
     by_statement, by_twin = enrolled(course, learner()), enrolled(course, learner())
     t0 = timezone.now()
-    minute = timezone.timedelta(minutes=1)
+    minute = timedelta(minutes=1)
     events = [
         (False, None, t0 + 2 * minute),  # opened
         (False, Decimal("40.00"), t0 + 3 * minute),  # a first score
@@ -199,3 +219,72 @@ def test_a_first_visit_statement_writes_what_the_orm_twin_writes():
         assert first_open_state(pair[0], item) == first_open_state(pair[1], item)
     assert first_open_state(by_statement, item)["started"] == (1, 1)
     assert first_open_state(gone_statement, item)["row"] is None
+
+
+def lesson_rows(enrolment: Enrolment, item, now, moved: list[str]) -> LessonRows:
+    """What `lesson_complete` writes for `item` at `now`, worked out from the enrolment's rows as it does."""
+    states, _modules = states_and_modules(enrolment)
+    score = states[item.pk]["score"] if item.pk in states else None
+    states[item.pk] = {"state": ItemState.COMPLETE, "score": score}
+    statements = _statements_built(enrolment=enrolment, item=item, score=score, moved=moved, occurred_at=now)
+    module_rows, progress = _figures_from_outline(
+        enrolment=enrolment, outline=course_outline(course=enrolment.course), states=states
+    )
+    return LessonRows(enrolment.pk, item.pk, now, statements, module_rows, progress)
+
+
+def lesson_state(enrolment: Enrolment) -> dict[str, Any]:
+    """The rows a lesson's completion writes, without their keys and write times."""
+    unwritten = {"id", "enrolment_id", "updated_at"}
+
+    def figures(row: models.Model) -> dict[str, Any]:
+        return {name: value for name, value in fields_of(row).items() if name not in unwritten}
+
+    rows = ItemProgress.objects.filter(enrolment=enrolment).order_by("item_id")
+    return {
+        "items": [
+            (r.item_id, r.state, r.score, r.started_at, r.completed_at, r.last_event_at, r.revision_id) for r in rows
+        ],
+        "statements": sorted(
+            (s.verb, s.payload["object"]["id"], str(s.payload.get("result")))
+            for s in Statement.objects.filter(enrolment=enrolment)
+        ),
+        "modules": [figures(m) for m in ModuleProgress.objects.filter(enrolment=enrolment).order_by("module_id")],
+        "course": figures(CourseProgress.objects.get(enrolment=enrolment)),
+    }
+
+
+def test_the_lesson_completion_statement_writes_what_the_orm_twin_writes():
+    """A lesson never opened (a new row, "attempted" and "completed", the aggregates' first rows), a lesson in
+    progress with a score (its row updated, "completed" with the score), and the first lesson again with an earlier
+    time (its completion moves back, its last event stays): the same rows and counts through the statement and the
+    twin."""
+    course = build_course(modules=2, lessons_per_module=3)
+    items = items_of(course)
+    by_statement, by_twin = enrolled(course, learner()), enrolled(course, learner())
+    now = timezone.now()
+    for enrolment in (by_statement, by_twin):
+        item_result_record(user=enrolment.user, item=items[4], completed=False, score=Decimal("40.00"), occurred_at=now)
+    steps = [
+        (items[0], now, ["started", "completed"]),
+        (items[4], now + timedelta(minutes=1), ["completed"]),
+        (items[0], now - timedelta(minutes=1), []),
+    ]
+    for item, at, moved in steps:
+        counts = []
+        for write, enrolment in ((lesson_complete_write, by_statement), (lesson_complete_write_orm, by_twin)):
+            with transaction.atomic():
+                Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+                counts.append(tuple(write(lesson_rows(enrolment, item, at, moved))))
+        assert counts[0] == counts[1] == (1, len(moved), 2, 1)
+        assert lesson_state(by_statement) == lesson_state(by_twin)
+    state = lesson_state(by_statement)
+    assert state["items"][0][1:6] == (
+        ItemState.COMPLETE,
+        None,
+        now - timedelta(minutes=1),
+        now - timedelta(minutes=1),
+        now,
+    )
+    assert state["course"]["items_done"] == 2 and state["course"]["items_started"] == 2
+    assert len(state["statements"]) == 6  # and the enrolment's, the scored lesson's "attempted" and "scored"
