@@ -281,8 +281,9 @@ def schema_hash(size: Size) -> str:
 
 
 def _product_rules() -> list[Path]:
-    """progress's services (a module, or a package of modules) and statements: the aggregates and completions of the
+    """progress's services and statements (each a module, or a package of modules): the aggregates and completions of the
     dataset are theirs, so a change of the rules rebuilds the template."""
     folder = Path(apps.get_app_config("progress").path)
     candidates = [folder / "services.py", *sorted((folder / "services").glob("*.py")), folder / "statements.py"]
+    candidates += sorted((folder / "statements").glob("*.py"))
     return [path for path in candidates if path.is_file()]
