@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Site
@@ -97,11 +98,21 @@ class OutlineRow:
 
 @dataclass
 class OutlineSection:
-    """A module as one learner's outline shows it; `collapsed` modules list no items (very large courses)."""
+    """A module as one learner's outline shows it (`states`: theirs, by item id); `collapsed` modules list no items
+    (very large courses)."""
 
     module: OutlineModule
-    rows: list[OutlineRow]
+    states: dict[int, dict[str, Any]] = field(default_factory=dict)
     collapsed: bool = False
+
+    # Built when a template lists them: a cached module fragment needs only `states` for its key, and building a row
+    # per item of every module cost a tenth of a lesson page.
+    @functools.cached_property
+    def rows(self) -> list[OutlineRow]:
+        if self.collapsed:
+            return []
+        states = self.states
+        return [OutlineRow(item=item, state=states.get(item.id)) for item in self.module.items]
 
 
 # Above this many items an item page's outline lists the current module only; the others are headings.
@@ -172,11 +183,8 @@ class CourseOutline:
         collapse = (current_module_id is not None or collapse_all) and self.collapses
         sections = []
         for module in self.modules:
-            if collapse and module.id != current_module_id:
-                sections.append(OutlineSection(module=module, rows=[], collapsed=True))
-                continue
-            rows = [OutlineRow(item=item, state=states.get(item.id)) for item in module.items]
-            sections.append(OutlineSection(module=module, rows=rows))
+            collapsed = collapse and module.id != current_module_id
+            sections.append(OutlineSection(module=module, states=states, collapsed=collapsed))
         return sections
 
 
@@ -471,6 +479,20 @@ def item_navigation(
     )
 
 
+# The address of the site root in each language ("/", "/fr/"), by language, script prefix and URLconf: reversing it
+# under another language's override cost more than the rest of a page's language switcher.
+_SERVE_PREFIXES: dict[tuple[str, str, Any], str] = {}
+
+
+def _serve_prefix(code: str) -> str:
+    key = (code, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    prefix = _SERVE_PREFIXES.get(key)
+    if prefix is None:
+        with override(code):
+            prefix = _SERVE_PREFIXES[key] = reverse("wagtail_serve", args=("",))
+    return prefix
+
+
 def page_url_builder(request: HttpRequest | None, *, language: str | None = None) -> Callable[[str], str]:
     """URLs of pages from their url_path, as Page.get_url gives them, with one site lookup for all of them.
 
@@ -481,18 +503,11 @@ def page_url_builder(request: HttpRequest | None, *, language: str | None = None
     roots = Site.get_site_root_paths()
     single_site = len({root.site_id for root in roots}) == 1
     current = Site.find_for_request(request) if request is not None and not single_site else None
-    prefixes: dict[str, str] = {}
-
-    def serve_prefix(code: str) -> str:
-        if code not in prefixes:
-            with override(code):
-                prefixes[code] = reverse("wagtail_serve", args=("",))
-        return prefixes[code]
 
     def url(url_path: str) -> str:
         for root in roots:
             if url_path.startswith(root.root_path):
-                relative = serve_prefix(language or root.language_code) + url_path[len(root.root_path) :]
+                relative = _serve_prefix(language or root.language_code) + url_path[len(root.root_path) :]
                 if single_site or (current is not None and root.site_id == current.pk):
                     return relative
                 return root.root_url + relative

@@ -26,12 +26,18 @@ OUTLINE_SECTION_TEMPLATE = "content/includes/outline.html#outline-section"
 
 def _learner_view(section: OutlineSection, current_id: int | None = None) -> tuple[tuple[int, str, str], ...]:
     """What a section shows of the learner: each item's state and label, and the current item."""
-    # str(): a state just written is an ItemState member, one read back is its value; both name the same fragment.
-    return tuple(
-        (row.item.id, str(row.state["state"]) if row.state else "", str(row.state["label"]) if row.state else "")
-        for row in section.rows
-        if row.state or row.item.id == current_id
-    )
+    if section.collapsed:
+        return ()
+    states = section.states
+    view = []
+    for item in section.module.items:  # from the states, without building the section's rows
+        state = states.get(item.id)
+        if state:
+            # str(): a state just written is an ItemState member, one read back is its value; one fragment for both.
+            view.append((item.id, str(state["state"]), str(state["label"])))
+        elif item.id == current_id:
+            view.append((item.id, "", ""))
+    return tuple(view)
 
 
 @register.simple_tag

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from content.models import CourseItemPage, CoursePage
@@ -23,13 +24,24 @@ CENT = Decimal("0.01")  # item scores and module percents have two decimal place
 MISSING_SHOWN = 5
 
 
+_STATE_LABELS: dict[str, dict[str, str]] = {}  # by language: the labels read on every item and course page
+
+
+def _state_labels() -> dict[str, str]:
+    language = get_language() or ""
+    labels = _STATE_LABELS.get(language)
+    if labels is None:
+        labels = _STATE_LABELS[language] = {
+            ItemState.COMPLETE: _("Complete"),
+            ItemState.IN_PROGRESS: _("In progress"),
+            ItemState.NOT_STARTED: _("Not started"),
+            LOCKED: _("Locked"),
+        }
+    return labels
+
+
 def _state_label(state: str) -> str:
-    return {
-        ItemState.COMPLETE: _("Complete"),
-        ItemState.IN_PROGRESS: _("In progress"),
-        ItemState.NOT_STARTED: _("Not started"),
-        LOCKED: _("Locked"),
-    }[state]
+    return _state_labels()[state]
 
 
 def whole_percent(value: Decimal | int | None) -> int:
@@ -162,7 +174,7 @@ def states_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[dict[int, dict[str,
     item states and the stored module percents."""
     states: dict[int, dict[str, Any]] = {}
     module_stored: dict[int, Decimal] = {}
-    labels = {state: _state_label(state) for state in ItemState.values}
+    labels = _state_labels()
     for kind, pk, state, number, revision_id in rows:
         if number is not None:  # PostgreSQL gives Decimal; SQLite a float or an int; JSON text
             number = Decimal(str(number)).quantize(CENT)
