@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from content.models import CatalogPage, CoursePage
 from content.selectors import CATALOG_PAGE_SIZE
@@ -167,3 +167,28 @@ def test_the_restrictions_of_a_page_and_its_ancestors_are_read_in_one_query(djan
     home = catalog().get_parent().specific
     with django_assert_num_queries(1):
         assert list(home.get_view_restrictions()) == []
+
+
+@pytest.mark.parametrize("restricted", ["home", "catalog", "course", "module", "lesson", "none"])
+def test_a_routed_page_names_the_same_restrictions_as_wagtail(rf, restricted):
+    """HomePage.route hands the page it found its chain's pages, so get_view_restrictions skips its subquery: the
+    restrictions it names are Wagtail's own, wherever in the chain one is set."""
+    from content.views import page_route
+    from tests.factories import make_course
+
+    course = make_course(modules=1, lessons_per_module=2)
+    module = course.get_children().first()
+    lesson = module.get_children().last()
+    pages = {"home": catalog().get_parent(), "catalog": catalog(), "course": course, "module": module, "lesson": lesson}
+    made = []
+    if restricted in pages:
+        made = [
+            PageViewRestriction.objects.create(
+                page=pages[restricted], restriction_type=PageViewRestriction.PASSWORD, password="open sesame"
+            )
+        ]
+    routed = page_route(rf.get(lesson.url), lesson.url.strip("/")).page
+    assert routed.pk == lesson.pk
+    assert "_view_restriction_sources" in routed.__dict__
+    assert list(routed.get_view_restrictions()) == made
+    assert set(Page.get_view_restrictions(routed)) == set(made)  # Wagtail's own reading of the same page
