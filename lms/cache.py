@@ -30,10 +30,10 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -143,12 +143,20 @@ class CacheRequestMemoMiddleware:
 class MemoRedisCacheClient(RedisCacheClient):
     """Django's Redis client with one `redis.Redis` object per connection pool, and the request memo."""
 
+    # Django's own attributes, which django-stubs leave undeclared.
+    _pools: dict[int, Any]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _servers: list[str]
+    _client: Any
+    _serializer: Any
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        index = cast(Any, super())._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
             if index not in self._pools:
@@ -222,7 +230,7 @@ class MemoRedisCacheClient(RedisCacheClient):
         self._forget([key])
         return super().incr(key, delta)
 
-    def set_many(self, data: dict[Any, Any], timeout: Any) -> None:
+    def set_many(self, data: Mapping[Any, Any], timeout: Any) -> None:
         self._forget(data)
         super().set_many(data, timeout)
 
@@ -316,7 +324,7 @@ class ResilientRedisCache(RedisCache):
             return
         full = [self.make_and_validate_key(key, version=version) for key, version in keys]
         if full:
-            self._call(self._cache.get_many, full, True, fallback={}, write=False)
+            self._call(cast(Any, self._cache).get_many, full, True, fallback=None, write=False)
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._call(super().has_key, key, version, fallback=False, write=False)
