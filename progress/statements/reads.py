@@ -172,6 +172,10 @@ _DASHBOARD_FIELDS: list[tuple[str, str, type[models.Model], str]] = [
     ("course_progress__next_item__title", "next_page", Page, "title"),
     ("course_progress__next_item__url_path", "next_page", Page, "url_path"),
     ("last_opened_item__url_path", "last_page", Page, "url_path"),
+    # The pages' locales: the dashboard looks for translations only of pages in another language than the reader's.
+    ("course__locale_id", "course_page", Page, "locale"),
+    ("course_progress__next_item__locale_id", "next_page", Page, "locale"),
+    ("last_opened_item__locale_id", "last_page", Page, "locale"),
 ]
 _DASHBOARD_COLUMNS = [key for key, *_ in _DASHBOARD_FIELDS]
 _DASHBOARD_SQL = (
