@@ -503,11 +503,18 @@ def page_url_builder(request: HttpRequest | None, *, language: str | None = None
     roots = Site.get_site_root_paths()
     single_site = len({root.site_id for root in roots}) == 1
     current = Site.find_for_request(request) if request is not None and not single_site else None
+    # Each language's prefix read once per builder: `_serve_prefix` reads the thread's script prefix and URLconf
+    # (asgiref locals), 16 µs a call, which a dashboard of 30 courses paid 90 times.
+    prefixes: dict[str, str] = {}
 
     def url(url_path: str) -> str:
         for root in roots:
             if url_path.startswith(root.root_path):
-                relative = _serve_prefix(language or root.language_code) + url_path[len(root.root_path) :]
+                code = language or root.language_code
+                prefix = prefixes.get(code)
+                if prefix is None:
+                    prefix = prefixes[code] = _serve_prefix(code)
+                relative = prefix + url_path[len(root.root_path) :]
                 if single_site or (current is not None and root.site_id == current.pk):
                     return relative
                 return root.root_url + relative

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from content.selectors import page_url_builder
-from content.translations import translations_by_path
+from content.translations import locale_id_for, translations_by_path
 from lms.models import User
 from progress.selectors.states import whole_percent
 from progress.statements import dashboard_rows
@@ -57,21 +57,33 @@ class Dashboard:
         return not self.in_progress and not self.completed
 
 
+# (url_path, locale id): each page a dashboard row names, by `dashboard_rows`' keys.
+_PAGE_COLUMNS = (
+    ("course__url_path", "course__locale_id"),
+    ("course_progress__next_item__url_path", "course_progress__next_item__locale_id"),
+    ("last_opened_item__url_path", "last_opened_item__locale_id"),
+)
+
+
 def dashboard_for_learner(*, user: User, request: HttpRequest | None = None) -> Dashboard:
-    """Courses in progress (percent, next item, time left) and completed (date, grade): two queries (the
-    enrolments, and their pages' translations in the reader's language).
+    """Courses in progress (percent, next item, time left) and completed (date, grade): one or two queries
+    (the enrolments, and the translations in the reader's language of their pages in another language, if any).
 
     Only the columns shown are read (no page objects), from the page table directly (every page model's key is
     its page's id); URLs are built from url_path with one site lookup.
     """
     rows = dashboard_rows(user_id=user.pk)
     url = page_url_builder(request)
-    # Titles and addresses in the reader's language where a translation is live (content/translations.py).
+    # Titles and addresses in the reader's language where a translation is live (content/translations.py), looked
+    # for only for pages in another language than the reader's (translations_by_path leaves those out anyway): a
+    # reader of the pages' own language costs no query, and one who is not, a query over the foreign pages only.
+    reader_locale = locale_id_for()
     translated = translations_by_path(
         url_paths=[
-            row[key]
+            row[path]
             for row in rows
-            for key in ("course__url_path", "course_progress__next_item__url_path", "last_opened_item__url_path")
+            for path, locale in _PAGE_COLUMNS
+            if row[path] and (reader_locale is None or row[locale] != reader_locale)
         ]
     )
 

@@ -172,6 +172,10 @@ _DASHBOARD_FIELDS: list[tuple[str, str, type[models.Model], str]] = [
     ("course_progress__next_item__title", "next_page", Page, "title"),
     ("course_progress__next_item__url_path", "next_page", Page, "url_path"),
     ("last_opened_item__url_path", "last_page", Page, "url_path"),
+    # The pages' locales: the dashboard looks for translations only of pages in another language than the reader's.
+    ("course__locale_id", "course_page", Page, "locale"),
+    ("course_progress__next_item__locale_id", "next_page", Page, "locale"),
+    ("last_opened_item__locale_id", "last_page", Page, "locale"),
 ]
 _DASHBOARD_COLUMNS = [key for key, *_ in _DASHBOARD_FIELDS]
 _DASHBOARD_SQL = (
@@ -235,7 +239,9 @@ def enrolment_join_sql(*, user_column: str, course_column: str, by_index: bool =
 
     `by_index` (PostgreSQL): each row's enrolment and aggregate looked up by index, as LATERAL subqueries that
     OFFSET 0 keeps the planner from flattening into hash joins reading both whole tables. For a caller that knows
-    its rows are a small share of the tables (one organization's seats), which the planner may not."""
+    its rows are a small share of the tables (one organization's seats), which the planner may not. The enrolment
+    and its aggregate are one LATERAL (`p` only names its aggregate's columns): as two, the planner put a Memoize
+    node over the second, keyed by an enrolment id that never repeats (5,000 seats: 12.0 → 10.4 ms)."""
     enrolments, progress = Enrolment._meta.db_table, CourseProgress._meta.db_table
     if not by_index:
         return (
@@ -243,10 +249,11 @@ def enrolment_join_sql(*, user_column: str, course_column: str, by_index: bool =
             f" LEFT JOIN {progress} p ON p.enrolment_id = e.id"
         )
     return (
-        " LEFT JOIN LATERAL (SELECT id, enrolled_at, completed_at, final_grade"  # noqa: S608
-        f" FROM {enrolments} WHERE course_id = {course_column} AND user_id = {user_column} OFFSET 0) e ON TRUE"
-        " LEFT JOIN LATERAL (SELECT percent, items_started, items_done"
-        f" FROM {progress} WHERE enrolment_id = e.id OFFSET 0) p ON TRUE"
+        " LEFT JOIN LATERAL (SELECT en.id, en.enrolled_at, en.completed_at, en.final_grade,"  # noqa: S608
+        " cp.percent, cp.items_started, cp.items_done"
+        f" FROM {enrolments} en LEFT JOIN {progress} cp ON cp.enrolment_id = en.id"
+        f" WHERE en.course_id = {course_column} AND en.user_id = {user_column} OFFSET 0) e ON TRUE"
+        " CROSS JOIN LATERAL (SELECT e.percent, e.items_started, e.items_done) p"
     )
 
 

@@ -22,7 +22,7 @@ LESSON_PAGE = 7
 # 11 → 7: the course page's skills, instructors and prerequisites are in cached fragments (content.views), and its
 # enrolment comes with its item rows and module aggregates in one statement (progress.selectors.learner_read).
 COURSE_PAGE = 7
-DASHBOARD = 4
+DASHBOARD = 3  # was 4: no translations query for a reader of the pages' own language (progress.selectors.dashboard)
 LESSON_COMPLETE = 8  # was 11: the item row, its statements and both aggregates are one statement now
 
 
