@@ -1,10 +1,12 @@
 """assessments' hand-written statements, each beside its ORM twin.
 
-Submitting a quiz is a benchmark target (at most 3x a one-row write), and both statements are on its path:
+Submitting a quiz is a benchmark target (at most 3x a one-row write), and these statements are on its path:
 `answers_and_earlier_scores` reads the attempt's saved answers and the learner's earlier graded scores of the
 quiz in one round trip instead of two; `own_attempt_locked` is the submit view's locked read of the attempt with
 its quiz, composed by the ORM once per process and run prepared (through the ORM each time it cost about 2 ms of
-a submit: bench/findings.md). PostgreSQL runs the statements; SQLite (the embedded default) runs the ORM twins. `tests/assessments/test_statements.py` runs both on
+a submit: bench/findings.md); `attempt_fields_save` is save(update_fields=...)'s UPDATE of the graded attempt,
+composed by the ORM once per process the same way and run prepared (on SQLite too). PostgreSQL runs the reads;
+SQLite (the embedded default) runs their ORM twins. `tests/assessments/test_statements.py` runs both on
 PostgreSQL over the same rows and compares them.
 """
 
@@ -148,7 +150,7 @@ def own_attempt_locked_orm(*, attempt_id: int, user_id: int) -> Attempt:
 class _Marker(Expression):
     """A parameter the composed statement leaves for each run to give."""
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         return "%s", [self]
 
 
@@ -156,17 +158,17 @@ class _Marker(Expression):
 def _fields_update_statement(names: tuple[str, ...]) -> tuple[str, list[models.Field]]:
     """The UPDATE that `attempt.save(update_fields=names)` runs, composed by the ORM once per process: the SQL
     and the fields whose prepared values are its parameters, in order, then the primary key's."""
-    fields = [Attempt._meta.get_field(name) for name in names]
+    fields = [cast(models.Field, Attempt._meta.get_field(name)) for name in names]
     markers = [_Marker() for _field in fields]
-    query = Attempt.objects.filter(pk=-1).query.chain(UpdateQuery)
-    query.add_update_fields([(field, None, marker) for field, marker in zip(fields, markers, strict=True)])
+    query = cast(UpdateQuery, Attempt.objects.filter(pk=-1).query.chain(UpdateQuery))
+    query.add_update_fields([(field, None, cast(Any, marker)) for field, marker in zip(fields, markers, strict=True)])
     sql, params = query.get_compiler(connection=connection).as_sql()
     quote = connection.ops.quote_name
-    sets = [sql.find(f"{quote(field.column)} = %s") for field in fields]
+    sets = [sql.find(f"{quote(str(field.column))} = %s") for field in fields]
     in_order = -1 not in sets and sets == sorted(sets)
     if not in_order or len(params) != len(fields) + 1 or params[-1] != -1:
         raise RuntimeError(f"the closing write's parameters changed: {params!r}")
-    return sql, cast(list[models.Field], fields)
+    return sql, fields
 
 
 def attempt_fields_save(attempt: Attempt, names: tuple[str, ...]) -> None:
