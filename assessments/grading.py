@@ -16,6 +16,8 @@ Scores are exact fractions until the end, then rounded half up to cents.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -133,18 +135,19 @@ def read_final(q: Mapping[str, Any], value: Any) -> Any:
 def grade(q: Mapping[str, Any], response: Any) -> GradeResult:
     """Grade one response (raw or normalised) to a valid question."""
     qtype = _type_of(q)
-    errors = validate_question(q)
-    if errors:
-        raise InvalidQuestion(errors)
+    _check_valid(q)
     outcome = qtype.grade(q, qtype.response(q, response))
-    points = Fraction(decimal(q["points"]) or 0)  # validated above: a positive number
+    points, max_score = _points(q["points"])  # validated above: a positive number
     explanation = q.get("explanation") or ""
     feedback = [text for text in outcome.feedback if text]
     if explanation:
         feedback.append(explanation)
+    fraction = outcome.fraction
+    # All or nothing (most answers) is the points or 0.00 as cents() rounds them, without Fraction arithmetic.
+    score = max_score if fraction == 1 else _ZERO if fraction == 0 else cents(points * fraction)
     return GradeResult(
-        score=cents(points * outcome.fraction),
-        max_score=cents(points),
+        score=score,
+        max_score=max_score,
         correct=outcome.fraction == 1,
         needs_manual=qtype.manual,
         feedback=feedback,
@@ -183,6 +186,43 @@ def grade_attempt(questions: Sequence[Mapping[str, Any]], responses: Mapping[str
         max_score=sum((r.max_score for r in results.values()), Decimal("0.00")),
         needs_manual=any(r.needs_manual for r in results.values()),
     )
+
+
+_ZERO = Decimal("0.00")
+
+
+@functools.lru_cache(maxsize=256, typed=True)
+def _points(value: Any) -> tuple[Fraction, Decimal]:
+    """A valid question's points as an exact fraction and in cents. Typed: 1, 1.0 and True are not one key (equal
+    numbers of one type give equal results, and a question's points take few values)."""
+    points = Fraction(decimal(value) or 0)
+    return points, cents(points)
+
+
+def _check_valid(q: Mapping[str, Any]) -> None:
+    """Raise InvalidQuestion with every authoring error of `q`. A question once found valid is remembered by its
+    JSON text: an attempt's questions are copies of its revision's, read anew from the database on every submit,
+    and checking their choices again was half the CPU of grading a 50-question attempt. The same text is a
+    question the validators read the same way: they read fixed text keys and the values' kinds (a list and a tuple,
+    both sequences, alike), never other keys; a question that is not JSON (a Decimal, a lazy text) is checked every
+    time. Only validity is remembered, never messages (they depend on the language), in a bounded set."""
+    try:
+        text = json.dumps(q)
+    except (TypeError, ValueError):
+        text = None
+    if text is not None and text in _VALID_TEXTS:
+        return
+    errors = validate_question(q)
+    if errors:
+        raise InvalidQuestion(errors)
+    if text is not None:
+        if len(_VALID_TEXTS) >= _MAX_VALID_TEXTS:
+            _VALID_TEXTS.clear()  # bounded whatever the quizzes served; the next submits check theirs again
+        _VALID_TEXTS.add(text)
+
+
+_VALID_TEXTS: set[str] = set()
+_MAX_VALID_TEXTS = 4096
 
 
 def _type_of(q: Mapping[str, Any]) -> QuestionType:

@@ -33,11 +33,17 @@ from assessments.services._common import (
     save_draft,
 )
 from assessments.services.errors import AttemptRefused, IncompleteAnswers
-from assessments.statements import EarlierScores, answers_and_earlier_scores, own_attempt_locked, own_attempt_locked_orm
+from assessments.statements import (
+    EarlierScores,
+    answers_and_earlier_scores,
+    attempt_fields_save,
+    own_attempt_locked,
+    own_attempt_locked_orm,
+)
 from lms.models import User
 
 # The fields closing an attempt writes: its grade and when it was submitted.
-_CLOSING_FIELDS = ["points", "max_points", "score", "results", "state", "submitted_at"]
+_CLOSING_FIELDS = ("points", "max_points", "score", "results", "state", "submitted_at")
 
 
 def _duration(delta: timedelta) -> str:
@@ -190,7 +196,7 @@ def close_locked(*, attempt: Attempt, at: datetime, whole: bool = False) -> Atte
         raise IncompleteAnswers(problems)
     grade_into(attempt, responses)
     attempt.submitted_at = at
-    attempt.save(update_fields=_CLOSING_FIELDS)
+    attempt_fields_save(attempt, _CLOSING_FIELDS)
     if attempt.state == AttemptState.GRADED:
         score = _counted_with(attempt=attempt, scoring=quiz.attempt_scoring, earlier=earlier)
         report_result(user=attempt.learner, item=quiz, score=score, passed=score >= quiz.pass_mark, occurred_at=at)

@@ -13,6 +13,7 @@ from assessments.models import Attempt, AttemptScoring, AttemptState, Response
 from assessments.statements import (
     answers_and_earlier_scores_orm,
     answers_and_earlier_scores_sql,
+    attempt_fields_save,
     own_attempt_locked,
     own_attempt_locked_orm,
 )
@@ -117,3 +118,31 @@ def test_the_locked_read_of_an_own_attempt_gives_what_the_orm_gives_and_leaves_t
         own_attempt_locked(attempt_id=attempt.pk, user_id=other.pk)  # another learner's attempt: as if absent
     with transaction.atomic(), pytest.raises(Attempt.DoesNotExist):
         own_attempt_locked_orm(attempt_id=attempt.pk, user_id=other.pk)
+
+
+CLOSING = ("points", "max_points", "score", "results", "state", "submitted_at")
+
+
+def test_the_closing_write_stores_what_save_with_the_same_fields_stores_and_nothing_else():
+    quiz, learner = make_quiz(), make_user()
+    written = open_attempt(quiz, learner, number=1, answers={})
+    saved = open_attempt(quiz, make_user(), number=1, answers={})
+    for attempt in (written, saved):
+        attempt.points, attempt.max_points, attempt.score = Decimal("7.5"), Decimal("10.00"), Decimal("75.00")
+        attempt.results = {"q1": {"score": "7.50", "feedback": ["Ça va"], "detail": {"selected": ["c1"]}}}
+        attempt.state, attempt.submitted_at = AttemptState.GRADED, START
+        attempt.number = 9  # not among the fields written: stays 1
+    attempt_fields_save(written, CLOSING)
+    saved.save(update_fields=list(CLOSING))
+    columns = ["points", "max_points", "score", "results", "state", "submitted_at", "number", "started_at"]
+    row = Attempt.objects.values(*columns).get(pk=written.pk)
+    assert row == Attempt.objects.values(*columns).get(pk=saved.pk) | {"started_at": row["started_at"]}
+    assert (row["number"], row["results"]["q1"]["feedback"], row["score"]) == (1, ["Ça va"], Decimal("75.00"))
+
+
+def test_the_closing_write_of_a_missing_attempt_raises():
+    quiz = make_quiz()
+    gone = open_attempt(quiz, make_user(), number=1, answers={})
+    Attempt.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(Attempt.DoesNotExist):
+        attempt_fields_save(gone, CLOSING)
