@@ -14,15 +14,12 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from content.selectors import CourseOutline, OutlineItem, OutlineModule, OutlineRow, OutlineSection
 from lms.fragments import cached_fragments, fragment_key
 
 register = template.Library()
-
-OUTLINE_SECTION_TEMPLATE = "content/includes/outline.html#outline-section"
-
 
 def _learner_view(section: OutlineSection, current_id: int | None = None) -> tuple[tuple[int, str, str], ...]:
     """What a section shows of the learner: each item's state and label, and the current item."""
@@ -40,22 +37,65 @@ def _learner_view(section: OutlineSection, current_id: int | None = None) -> tup
     return tuple(view)
 
 
+def _section_fixed(module: OutlineModule, key: tuple[Any, ...], build: Any) -> str:
+    """Markup of a module that does not change while its outline is read (outlines are shared and never change once
+    read: content.selectors.course_outline), kept on the module under `key`."""
+    memo = module.__dict__.setdefault("_outline_markup", {})
+    markup = memo.get(key)
+    if markup is None:
+        markup = memo[key] = build()
+    return str(markup)
+
+
 @register.simple_tag
 def outline_fragments(
     outline: CourseOutline, sections: list[OutlineSection], current_id: int, course_url: str
 ) -> list[SafeString]:
     """An item page's outline, module by module: each a heading and its items, or, collapsed, a link to its place
-    in the syllabus. `current_id` is the item shown (marked aria-current)."""
-    fragments = []
+    in the syllabus. `current_id` is the item shown (marked aria-current).
+
+    Built in Python from markup escaped once per module and item, not rendered from a template and cached: a module
+    the learner has not touched is the same markup on every page of the course (kept on the shared outline), and
+    one with their states is a join of its items' markup, cheaper than looking it up in Redis. A first visit
+    changes one item's state, and rendering and storing its module's fragment cost most of what the visit cost
+    beyond a re-visit."""
+    language = get_language()
+    out = []
     for number, section in enumerate(sections, start=1):
-        view = _learner_view(section, current_id)
-        current = current_id if any(item_id == current_id for item_id, *_ in view) else None
-        key = fragment_key(
-            "outline", outline.key, course_url, section.module.id, number, section.collapsed, current, view
+        module = section.module
+        heading = _section_fixed(
+            module,
+            ("heading", number),
+            lambda m=module, n=number: format_html(
+                "<h3>{}. <span{}>{}</span></h3>\n", n, format_html(' lang="{}"', m.lang) if m.lang else "", m.title
+            ),
         )
-        context = {"section": section, "number": number, "current_id": current, "course_url": course_url}
-        fragments.append((key, context))
-    return cached_fragments(template_name=OUTLINE_SECTION_TEMPLATE, fragments=fragments)
+        if section.collapsed:
+            count = len(module.items)
+            body = _section_fixed(
+                module,
+                ("collapsed", course_url, language),
+                lambda m=module, c=count: format_html(
+                    '<p class="outline-collapsed"><a href="{}?module={}#module-{}">{}<span class="visually-hidden">'
+                    ": {}</span></a></p>",
+                    course_url,
+                    m.id,
+                    m.id,
+                    ngettext("%(items)s item, listed on the syllabus", "%(items)s items, listed on the syllabus", c)
+                    % {"items": c},
+                    m.title,
+                ),
+            )
+        elif _learner_view(section, current_id):
+            body = "<ol>\n" + "".join(outline_item(row, current_id) + "\n" for row in section.rows) + "</ol>"
+        else:  # nothing of the learner's in it: the same on every page
+            body = _section_fixed(
+                module,
+                ("items", language),
+                lambda s=section: "<ol>\n" + "".join(outline_item(row, None) + "\n" for row in s.rows) + "</ol>",
+            )
+        out.append(SafeString(heading + body))
+    return out
 
 
 SYLLABUS_MODULE_TEMPLATE = "content/includes/syllabus_module.html"
