@@ -9,6 +9,8 @@ the learner has not started, or has finished, is the same fragment on every item
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django import template
@@ -20,6 +22,7 @@ from content.selectors import CourseOutline, OutlineItem, OutlineModule, Outline
 from lms.fragments import cached_fragments, fragment_key
 
 register = template.Library()
+
 
 def _learner_view(section: OutlineSection, current_id: int | None = None) -> tuple[tuple[int, str, str], ...]:
     """What a section shows of the learner: each item's state and label, and the current item."""
@@ -45,6 +48,27 @@ def _section_fixed(module: OutlineModule, key: tuple[Any, ...], build: Any) -> s
     if markup is None:
         markup = memo[key] = build()
     return str(markup)
+
+
+# The item lists of modules as learners have seen them (their states, the current item), by outline key, module and
+# view: a re-visit finds its modules here; bounded, least recently used first out.
+_SECTIONS_SEEN: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+_SECTIONS_SEEN_MAX = 4096
+_sections_lock = threading.Lock()
+
+
+def _section_seen(key: tuple[Any, ...], build: Any) -> str:
+    with _sections_lock:
+        markup = _SECTIONS_SEEN.get(key)
+        if markup is not None:
+            _SECTIONS_SEEN.move_to_end(key)
+            return markup
+    markup = build()
+    with _sections_lock:
+        _SECTIONS_SEEN[key] = markup
+        while len(_SECTIONS_SEEN) > _SECTIONS_SEEN_MAX:
+            _SECTIONS_SEEN.popitem(last=False)
+    return markup
 
 
 @register.simple_tag
@@ -86,8 +110,14 @@ def outline_fragments(
                     m.title,
                 ),
             )
-        elif _learner_view(section, current_id):
-            body = "<ol>\n" + "".join(outline_item(row, current_id) + "\n" for row in section.rows) + "</ol>"
+        elif view := _learner_view(section, current_id):
+            current = current_id if any(item_id == current_id for item_id, *_ in view) else None
+            body = _section_seen(
+                (outline.key, module.id, number, current, view),
+                lambda s=section, c=current: (
+                    "<ol>\n" + "".join(outline_item(row, c) + "\n" for row in s.rows) + "</ol>"
+                ),
+            )
         else:  # nothing of the learner's in it: the same on every page
             body = _section_fixed(
                 module,

@@ -133,3 +133,18 @@ def test_a_title_with_a_script_is_escaped_when_rendered_and_when_read_from_the_c
         rendered.append(len(renders))
     assert [name for name in renders if name == SYLLABUS_MODULE_TEMPLATE] == [SYLLABUS_MODULE_TEMPLATE]
     assert rendered[1] == rendered[0]  # the second round was read from the cache, still escaped
+
+
+def test_the_current_item_is_marked_among_items_with_states(client):
+    """Two pages of one module whose items have the same states differ in the item marked current."""
+    course = make_course(modules=1, lessons_per_module=3)
+    first, second, _third = lessons(course)
+    learner = make_user()
+    enrolment_create(user=learner, course=course)
+    lesson_complete(user=learner, lesson=first)
+    lesson_complete(user=learner, lesson=second)
+    client.force_login(learner)
+    for lesson in (first, second, first):
+        page = soup(client.get(lesson.url))
+        assert [a["href"] for a in page.select('.outline a[aria-current="page"]')] == [lesson.url]
+        assert len(page.select(".outline .item-state-complete")) == 2
