@@ -42,6 +42,7 @@ from content.translations import (
     original_id,
     translations_by_key,
 )
+from lms.cache import request_keys
 
 DURATION_LABELS = {
     "short": _("6 to 10 hours"),
@@ -542,10 +543,11 @@ def _group_paths(page: Page) -> list[tuple[str, str]]:
     return paths
 
 
-def page_cache_prefetch(page: Page) -> None:
+def page_cache_prefetch(page: Page, request: HttpRequest | None = None) -> None:
     """Read the cache keys that serving one of our pages reads, in one round trip (`lms.cache`'s request memo):
     its translation group's original and live addresses, Wagtail's site root paths and, on a course or an item,
-    the course's outline version (and, on a course or catalog page, the catalog's version). Without it they cost one round trip each, some of them twice. Other pages
+    the course's outline version (and, on a course or catalog page, the catalog's version), and with `request` the
+    keys other apps registered for every page (lms.cache.request_keys: the user bar's). Without it they cost one round trip each, some of them twice. Other pages
     (Wagtail's own, the bench's) read none of them and are left alone."""
     prefetch = getattr(cache, "prefetch", None)  # lms.cache.ResilientRedisCache's; the in-process cache has none
     if prefetch is None or not isinstance(page, TranslatedPage):
@@ -561,6 +563,8 @@ def page_cache_prefetch(page: Page) -> None:
         keys += [(_version_key(page.path), None), (CATALOG_VERSION_KEY, None)]  # its cached markup names both
     elif isinstance(page, CatalogPage):
         keys.append((CATALOG_VERSION_KEY, None))
+    if request is not None:
+        keys += request_keys(request)  # what the site's chrome reads for this request (lms.cache)
     prefetch(keys)
 
 

@@ -140,5 +140,5 @@ def page_serve(request: HttpRequest, path: str) -> HttpResponse:
         request._wagtail_route_for_request = page_route(request, path)  # type: ignore[attr-defined]  # Wagtail's per-request cache
     route = request._wagtail_route_for_request  # type: ignore[attr-defined]
     if route is not None:
-        page_cache_prefetch(route[0] if isinstance(route, tuple) else route.page)
+        page_cache_prefetch(route[0] if isinstance(route, tuple) else route.page, request)
     return wagtail_serve(request, path)

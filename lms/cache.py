@@ -26,6 +26,7 @@ a page is known to need in one round trip. Outside a request (tasks, commands) e
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -36,9 +37,11 @@ from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -127,6 +130,19 @@ def request_memo() -> Iterator[dict[str, Any]]:
         yield memo
     finally:
         _memo.reset(token)
+
+
+@functools.cache
+def _request_key_functions(paths: tuple[str, ...]) -> list[Callable[[HttpRequest], Iterable[tuple[Any, int | None]]]]:
+    return [import_string(path) for path in paths]
+
+
+def request_keys(request: HttpRequest) -> list[tuple[Any, int | None]]:
+    """The (key, version) pairs that every page of the site reads for `request` whatever the page (the user bar's
+    admin-access answer, say), named by the functions of settings.CACHE_REQUEST_KEYS (dotted paths, so that an app
+    names its own keys without the page's app importing it): a page's prefetch reads them with its own."""
+    functions = _request_key_functions(tuple(getattr(settings, "CACHE_REQUEST_KEYS", ())))
+    return [pair for keys in functions for pair in keys(request)]
 
 
 class CacheRequestMemoMiddleware:

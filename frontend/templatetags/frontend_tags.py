@@ -27,6 +27,14 @@ def _admin_access_key(user_pk: Any) -> str:
     return f"frontend:admin-access:{user_pk}"
 
 
+def admin_access_keys(request: Any) -> list[tuple[str, None]]:
+    """The keys `may_access_admin` reads for the request's user (for a page's prefetch: lms.cache.request_keys)."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:  # type: ignore[union-attr]
+        return []
+    return [(ADMIN_ACCESS_GENERATION, None), (_admin_access_key(user.pk), None)]  # type: ignore[union-attr]
+
+
 def admin_access_changed() -> None:
     """Permissions or group memberships changed somewhere: every cached answer of `may_access_admin` is stale."""
     from django.core.cache import cache

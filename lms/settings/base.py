@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
 ]
 
+# Cache keys every page reads whatever the page, read with a page's own in one round trip (lms.cache.request_keys).
+CACHE_REQUEST_KEYS = ["frontend.templatetags.frontend_tags.admin_access_keys"]
+
 MIDDLEWARE = [
     "lms.cache.CacheRequestMemoMiddleware",  # first: every cache read of a request, the session's too, is memoised
     "django.middleware.security.SecurityMiddleware",

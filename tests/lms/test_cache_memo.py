@@ -149,3 +149,21 @@ def test_the_middleware_gives_each_request_its_own_memo(own_redis, commands):
 def test_the_memo_middleware_comes_first():
     """Every cache read of a request, the session's included, happens inside the memo."""
     assert settings.MIDDLEWARE[0] == "lms.cache.CacheRequestMemoMiddleware"
+
+
+@pytest.mark.django_db
+def test_request_keys_come_from_the_functions_settings_name(settings, rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from lms.cache import request_keys
+    from tests.factories import make_user
+
+    settings.CACHE_REQUEST_KEYS = ["frontend.templatetags.frontend_tags.admin_access_keys"]
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    assert request_keys(request) == []  # a visitor has no user bar to ask about
+    request.user = make_user()
+    assert request_keys(request) == [
+        ("frontend:admin-access-generation", None),
+        (f"frontend:admin-access:{request.user.pk}", None),
+    ]
