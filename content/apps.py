@@ -19,12 +19,14 @@ class ContentConfig(AppConfig):
         copy_for_translation_done.connect(_page_translated, dispatch_uid="content-course-translated")
         # Cached catalog fragments show skills and images, and list only the courses a visitor may see.
         from django.db.models.signals import m2m_changed
+        from wagtail.documents import get_document_model
         from wagtail.images import get_image_model
         from wagtail.models import PageViewRestriction
 
         from content.models import Skill
 
-        for sender in (Skill, PageViewRestriction, get_image_model()):
+        # A lesson's cached body links documents and shows images (content.templatetags.content_tags.lesson_body).
+        for sender in (Skill, PageViewRestriction, get_image_model(), get_document_model()):
             post_save.connect(_catalog_changed, sender=sender, dispatch_uid=f"content-catalog-save-{sender.__name__}")
             post_delete.connect(_catalog_changed, sender=sender, dispatch_uid=f"content-catalog-del-{sender.__name__}")
         m2m_changed.connect(

@@ -558,7 +558,7 @@ def page_cache_prefetch(page: Page, request: HttpRequest | None = None) -> None:
         (SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION),
     ]
     if isinstance(page, CourseItemPage):
-        keys.append((_version_key(page.path[: -2 * Page.steplen]), None))
+        keys += [(_version_key(page.path[: -2 * Page.steplen]), None), (CATALOG_VERSION_KEY, None)]  # a lesson's body
     elif isinstance(page, CoursePage):
         keys += [(_version_key(page.path), None), (CATALOG_VERSION_KEY, None)]  # its cached markup names both
     elif isinstance(page, CatalogPage):

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
-from content.selectors import CourseOutline, OutlineItem, OutlineModule, OutlineRow, OutlineSection
+from content.selectors import CourseOutline, OutlineItem, OutlineModule, OutlineRow, OutlineSection, catalog_version
 from lms.fragments import cached_fragments, fragment_key
 
 register = template.Library()
@@ -204,3 +204,34 @@ def outline_row(outline: CourseOutline, states: dict[int, dict[str, Any]], item_
     if position is None:
         return None
     return OutlineRow(item=outline.items[position], state=states.get(item_id))
+
+
+# A lesson's body as rendered, by page, published revision, language and the catalog's version (which any page,
+# image, document or skill change renews: the body's page and document links and images name them). Bounded LRU.
+_BODIES: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_BODIES_MAX = 512
+_BODY_TEMPLATE = template.Template(
+    "{% load wagtailcore_tags %}{% for block in page.body %}{% include_block block %}{% endfor %}"
+)
+
+
+@register.simple_tag(takes_context=True)
+def lesson_body(context: template.Context, page: Any) -> SafeString:
+    """The lesson's StreamField rendered as `{% include_block %}` renders it, kept per published revision: its blocks
+    show nothing of the reader's, and rendering them (rich text's link rewriting, images) was a tenth of a lesson
+    page. A preview renders its draft afresh and keeps nothing."""
+    request = context.get("request")
+    if getattr(request, "is_preview", False) or not page.live_revision_id:
+        return SafeString(_BODY_TEMPLATE.render(context))
+    key = (page.pk, page.live_revision_id, page.last_published_at, get_language(), catalog_version())
+    with _sections_lock:
+        body = _BODIES.get(key)
+        if body is not None:
+            _BODIES.move_to_end(key)
+            return body
+    body = SafeString(_BODY_TEMPLATE.render(context))
+    with _sections_lock:
+        _BODIES[key] = body
+        while len(_BODIES) > _BODIES_MAX:
+            _BODIES.popitem(last=False)
+    return body
