@@ -22,7 +22,7 @@ EXPECTED = {
     "/api/v1/organization/invitations": 2,
     "/api/v1/organization/progress": 2,
     "/api/v1/organization/credentials": 2,
-    "/api/v1/me/enrolments": 3,  # the dashboard's enrolments, their translations
+    "/api/v1/me/enrolments": 2,  # the token, the dashboard's enrolments (translations only of foreign pages: none)
     "/api/v1/me/credentials": 5,  # the wallet: awards, their badges and courses, pathways, the pathways earned
     "/api/v1/catalog/courses": 5,  # the catalog's courses, their skills, their languages; the locale; the badges
 }
