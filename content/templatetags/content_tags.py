@@ -207,7 +207,8 @@ def outline_row(outline: CourseOutline, states: dict[int, dict[str, Any]], item_
 
 
 # A lesson's body as rendered, by page, published revision, language and the catalog's version (which any page,
-# image, document or skill change renews: the body's page and document links and images name them). Bounded LRU.
+# image, document or skill change renews: the body's page and document links and images name them; so does a page
+# saved without a revision, as pages made by code are). Bounded LRU.
 _BODIES: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
 _BODIES_MAX = 512
 _BODY_TEMPLATE = template.Template(
@@ -219,9 +220,10 @@ _BODY_TEMPLATE = template.Template(
 def lesson_body(context: template.Context, page: Any) -> SafeString:
     """The lesson's StreamField rendered as `{% include_block %}` renders it, kept per published revision: its blocks
     show nothing of the reader's, and rendering them (rich text's link rewriting, images) was a tenth of a lesson
-    page. A preview renders its draft afresh and keeps nothing."""
+    page. A live page's row holds its published body, with or without a revision (pages made by code, the demo's,
+    have none). A preview renders its draft afresh and keeps nothing, as does a page that is not live."""
     request = context.get("request")
-    if getattr(request, "is_preview", False) or not page.live_revision_id:
+    if getattr(request, "is_preview", False) or not page.live:
         return SafeString(_BODY_TEMPLATE.render(context))
     key = (page.pk, page.live_revision_id, page.last_published_at, get_language(), catalog_version())
     with _sections_lock:

@@ -60,3 +60,18 @@ def test_a_preview_shows_its_draft_and_leaves_the_published_body(client):
     assert "Draft text" in html and "Published text" not in html
     html = client.get(lesson.url, HTTP_HOST=host).content.decode()
     assert "Published text" in html and "Draft text" not in html
+
+
+def test_a_page_saved_without_a_revision_is_kept_and_follows_its_next_save(client):
+    """Pages made by code (the demo's) are live with no revision: their body is kept too, and a save renews it."""
+    lesson, _other = the_lesson()
+    lesson.body = paragraph("<p>Made by code</p>")
+    lesson.save()
+    assert lesson.live and lesson.live_revision_id is None
+    assert "Made by code" in client.get(lesson.url).content.decode()
+    assert "Made by code" in client.get(lesson.url).content.decode()  # kept
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    lesson.body = paragraph("<p>Saved again</p>")
+    lesson.save()
+    html = client.get(lesson.url).content.decode()
+    assert "Saved again" in html and "Made by code" not in html
