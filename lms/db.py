@@ -191,3 +191,16 @@ def fixed_query(queryset: models.QuerySet[Any], *, placeholder: Any) -> FixedQue
     if len(slots) != 1:
         raise ValueError(f"the placeholder must be one parameter of the statement: {params!r}")
     return FixedQuery(sql=sql, params=tuple(params), slot=slots[0], compiler=compiler)
+
+
+class AnyOf(models.Lookup):  # type: ignore[type-arg]
+    """PostgreSQL: `lhs = ANY(rhs)`, rhs an array (`Cast(Value(ids), ArrayField(...))`): a filter on a list of keys
+    whose statement text does not change with the list's length, so a `fixed_query` can take a batch of any size.
+    Used as an expression: `queryset.filter(AnyOf(F("pk"), ids))`."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]

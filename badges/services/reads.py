@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import NamedTuple, cast
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.db.models.functions import JSONObject, Length
+from django.db.models import BigIntegerField, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, JSONObject, Length
 
 from badges.models import Achievement, Award, PathwayComponent, SigningKey, StatusList
 from content.models import Skill
-from lms.db import FixedQuery, fixed_query
+from lms.db import AnyOf, FixedQuery, fixed_query
 from lms.models import User
 from progress.models import Enrolment
 
@@ -94,10 +94,29 @@ def issue_read(*, enrolment_id: int) -> IssueRead | None:
     return _read(cast(Enrolment, found[0]), badges={})
 
 
+# No batch has these keys: the batch's statement is composed with them, and run with the batch's.
+_ANY_BATCH = [_ANY_ENROLMENT]
+
+
+@functools.cache
+def _issue_batch_query() -> FixedQuery:
+    """PostgreSQL: `_enrolments()` of a batch (`id = ANY(%s::bigint[])`, one text whatever its size), composed by the
+    ORM once per process and prepared: composing it cost 7 ms and planning it 1.6 ms of a 50-credential batch's
+    119 ms, as much as signing eight credentials."""
+    from django.contrib.postgres.fields import ArrayField
+
+    batch = Cast(Value(_ANY_BATCH), ArrayField(BigIntegerField()))
+    return fixed_query(_enrolments().filter(AnyOf(F("pk"), batch)), placeholder=_ANY_BATCH)
+
+
 def issue_reads(*, enrolment_ids: Sequence[int]) -> dict[int, IssueRead | None]:
     """`issue_read` of each enrolment, in one query; enrolments that do not exist are left out."""
     badges: dict[int, Achievement] = {}  # one object a badge, with its issuer and course, for the whole batch
-    by_id = {enrolment.pk: _read(enrolment, badges=badges) for enrolment in _enrolments().filter(pk__in=enrolment_ids)}
+    if connection.vendor == "postgresql":
+        found = cast(list[Enrolment], _issue_batch_query().objects(list(enrolment_ids)))
+    else:
+        found = list(_enrolments().filter(pk__in=enrolment_ids))
+    by_id = {enrolment.pk: _read(enrolment, badges=badges) for enrolment in found}
     return {enrolment_id: by_id[enrolment_id] for enrolment_id in enrolment_ids if enrolment_id in by_id}
 
 

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
-from lms.db import fixed_query, fixed_statement_rows
+from lms.db import AnyOf, fixed_query, fixed_statement_rows
 from lms.models import User
 from tests.factories import make_user
 
@@ -97,6 +97,24 @@ def test_a_fixed_query_builds_the_objects_and_annotations_the_orm_builds(django_
         assert built.label == orm.label == f"{user.email}!"
         assert not built._state.adding
     assert query.objects(users[1].pk + 1000) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_fixed_query_over_any_of_takes_batches_of_any_size_with_one_prepared_text(django_assert_num_queries):
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+
+    users = [make_user() for _ in range(3)]
+    batch = Cast(Value([-1]), ArrayField(BigIntegerField()))
+    query = fixed_query(User.objects.filter(AnyOf(F("pk"), batch)).order_by("pk"), placeholder=[-1])
+    for ids in ([users[0].pk], [u.pk for u in users], [users[2].pk, 10**9], []):
+        with django_assert_num_queries(1):
+            found = query.objects(ids)
+        assert [u.pk for u in found] == sorted(pk for pk in ids if pk < 10**9)
+    # One text (psycopg prepares it once per array type its values take: smallint, integer).
+    assert len({text for text in prepared_texts() if "ANY" in text}) == 1
 
 
 @pytest.mark.django_db
