@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +41,7 @@ from content.translations import (
     translations_by_key,
 )
 from lms.cache import request_keys
+from lms.memo import ProcessLRU
 
 DURATION_LABELS = {
     "short": _("6 to 10 hours"),
@@ -224,9 +223,7 @@ def _outline_key(course: CoursePage, course_url: str) -> str:
 # Outlines already unpickled by this process, by cache key (which names the course's version, so a changed
 # course is looked up under a new key): unpickling a 5,000-item outline took longer than rendering its page.
 # Outlines are shared between requests and never changed after they are read.
-_OUTLINES_IN_PROCESS: OrderedDict[str, CourseOutline] = OrderedDict()
-_OUTLINES_IN_PROCESS_MAX = 64
-_outlines_lock = threading.Lock()
+_OUTLINES_IN_PROCESS: ProcessLRU[CourseOutline] = ProcessLRU(64)
 
 
 def course_outline(*, course: CoursePage, request: HttpRequest | None = None) -> CourseOutline:
@@ -239,19 +236,14 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
     language = get_language()
     course_url = (course.get_url(request=request) or course.url_path).rstrip("/") + "/"
     key = _outline_key(course, course_url)
-    with _outlines_lock:
-        outline = _OUTLINES_IN_PROCESS.get(key)
-        if outline is not None:
-            _OUTLINES_IN_PROCESS.move_to_end(key)
-            return outline
+    outline = _OUTLINES_IN_PROCESS.get(key)
+    if outline is not None:
+        return outline
     outline = cache.get(key)
     if outline is None:
         outline = _outline_read(course=course, course_url=course_url, key=key, language=language)
         cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
-    with _outlines_lock:
-        _OUTLINES_IN_PROCESS[key] = outline
-        while len(_OUTLINES_IN_PROCESS) > _OUTLINES_IN_PROCESS_MAX:
-            _OUTLINES_IN_PROCESS.popitem(last=False)
+    _OUTLINES_IN_PROCESS.set(key, outline)
     return outline
 
 

@@ -11,8 +11,6 @@ LRU, as content.selectors keeps outlines: a hit then costs no round trip to Redi
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +20,11 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from lms.memo import ProcessLRU
+
 FRAGMENT_TIMEOUT = 24 * 60 * 60
 
-_IN_PROCESS: OrderedDict[str, SafeString] = OrderedDict()
-_IN_PROCESS_MAX = 2048
-_in_process_lock = threading.Lock()
+_IN_PROCESS: ProcessLRU[SafeString] = ProcessLRU(2048)
 
 
 def fragment_key(*parts: str | int | bool | tuple[Any, ...] | None) -> str:
@@ -39,10 +37,7 @@ def fragment_key(*parts: str | int | bool | tuple[Any, ...] | None) -> str:
 def cached_fragments(*, template_name: str, fragments: list[tuple[str, dict[str, Any]]]) -> list[SafeString]:
     """Each (key, context) rendered with `template_name`: from this process's LRU, else read from the cache in one
     call, else rendered (and stored in one more)."""
-    with _in_process_lock:
-        known = {key: _IN_PROCESS[key] for key, _ in fragments if key in _IN_PROCESS}
-        for key in known:
-            _IN_PROCESS.move_to_end(key)
+    known = _IN_PROCESS.get_many(key for key, _ in fragments)
     wanted = [key for key, _ in fragments if key not in known]
     found = cache.get_many(wanted) if wanted else {}
     rendered: dict[str, SafeString] = {}
@@ -52,11 +47,7 @@ def cached_fragments(*, template_name: str, fragments: list[tuple[str, dict[str,
     if rendered:
         cache.set_many(rendered, timeout=FRAGMENT_TIMEOUT)
     if found or rendered:
-        with _in_process_lock:
-            _IN_PROCESS.update(found)
-            _IN_PROCESS.update(rendered)
-            while len(_IN_PROCESS) > _IN_PROCESS_MAX:
-                _IN_PROCESS.popitem(last=False)
+        _IN_PROCESS.update({**found, **rendered})
     fragments_by_key = {**found, **rendered, **known}
     return [fragments_by_key[key] for key, _ in fragments]
 
@@ -66,17 +57,12 @@ def cached_fragment(
 ) -> SafeString:
     """One fragment under `key`: from this process's LRU, else the cache, else rendered from `context()` (called
     only then, so a hit reads nothing from the database) with `request`, and stored."""
-    with _in_process_lock:
-        found = _IN_PROCESS.get(key)
-        if found is not None:
-            _IN_PROCESS.move_to_end(key)
-            return found
+    found = _IN_PROCESS.get(key)
+    if found is not None:
+        return found
     found = cache.get(key)
     if found is None:
         found = render_to_string(template_name, context(), request=request)
         cache.set(key, found, timeout=FRAGMENT_TIMEOUT)
-    with _in_process_lock:
-        _IN_PROCESS[key] = found
-        while len(_IN_PROCESS) > _IN_PROCESS_MAX:
-            _IN_PROCESS.popitem(last=False)
+    _IN_PROCESS.set(key, found)
     return found

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import pytest
 
 from lms import fragments
+from lms.memo import ProcessLRU
 
 
 def fragment_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The list, kept up to date, of the templates lms.fragments renders from now on (one name per miss). The
     process's fragments are forgotten first, so that only the test's own cache entries count."""
-    monkeypatch.setattr(fragments, "_IN_PROCESS", OrderedDict())
+    monkeypatch.setattr(fragments, "_IN_PROCESS", ProcessLRU(2048))
     rendered: list[str] = []
     original = fragments.render_to_string
 

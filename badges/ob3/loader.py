@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import uuid
-from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,8 @@ from c14n.Canonicalize import canonicalize
 from pyld.context_resolver import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 from pyld.resolved_context import ResolvedContext
+
+from lms.memo import ProcessLRU
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 
@@ -47,29 +47,6 @@ class ContextNotAllowedError(Exception):
         self.url = url
 
 
-class _LockedCache:
-    """A bounded LRU map with the two operations pyld's ContextResolver uses, under a lock."""
-
-    def __init__(self, maxsize: int) -> None:
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._maxsize = maxsize
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, default: Any = None) -> Any:
-        with self._lock:
-            if key not in self._entries:
-                return default
-            self._entries.move_to_end(key)
-            return self._entries[key]
-
-    def __setitem__(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._maxsize:
-                self._entries.popitem(last=False)
-
-
 class _IdentityKeyedContextResolver(ContextResolver):
     """pyld's ContextResolver, but the cache key of an embedded context object is computed once per object.
 
@@ -79,7 +56,7 @@ class _IdentityKeyedContextResolver(ContextResolver):
     object itself, so that an id is never reused for another object while its key is remembered.
     """
 
-    def __init__(self, shared_cache: _LockedCache, document_loader: Any, keys: _LockedCache) -> None:
+    def __init__(self, shared_cache: ProcessLRU[Any], document_loader: Any, keys: ProcessLRU[Any]) -> None:
         super().__init__(shared_cache, document_loader)
         self._keys = keys
 
@@ -119,10 +96,10 @@ class PinnedDocumentLoader:
 
     def __init__(self, documents: Mapping[str, Any]) -> None:
         self._documents: dict[str, Any] = dict(documents)
-        self._resolved_contexts = _LockedCache(maxsize=64)
-        self._context_keys = _LockedCache(maxsize=256)
+        self._resolved_contexts: ProcessLRU[Any] = ProcessLRU(64)
+        self._context_keys: ProcessLRU[Any] = ProcessLRU(256)
         # Shapes of documents that `terms.dropped_terms_by_shape` found fully defined by these contexts.
-        self._clean_shapes = _LockedCache(maxsize=4096)
+        self._clean_shapes: ProcessLRU[Any] = ProcessLRU(4096)
 
     @classmethod
     def from_files(cls, files: Mapping[str, Path]) -> PinnedDocumentLoader:
@@ -152,7 +129,7 @@ class PinnedDocumentLoader:
         }
 
     def shape_is_clean(self, shape: str) -> bool:
-        return self._clean_shapes.get(shape, False)
+        return bool(self._clean_shapes.get(shape, False))
 
     def remember_clean_shape(self, shape: str) -> None:
         self._clean_shapes[shape] = True
@@ -186,7 +163,7 @@ class ContextReusingProcessor(JsonLdProcessor):
     own path.
     """
 
-    _children = _LockedCache(maxsize=512)
+    _children: ProcessLRU[Any] = ProcessLRU(512)
 
     def _process_context(self, active_ctx: Any, local_ctx: Any, options: Any, *args: Any, **kwargs: Any) -> Any:
         propagate = kwargs.get("propagate", args[1] if len(args) > 1 else True)

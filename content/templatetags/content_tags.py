@@ -9,8 +9,7 @@ the learner has not started, or has finished, is the same fragment on every item
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import functools
 from typing import Any
 
 from django import template
@@ -20,6 +19,7 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from content.selectors import CourseOutline, OutlineItem, OutlineModule, OutlineRow, OutlineSection, catalog_version
 from lms.fragments import cached_fragments, fragment_key
+from lms.memo import ProcessLRU
 
 register = template.Library()
 
@@ -50,25 +50,13 @@ def _section_fixed(module: OutlineModule, key: tuple[Any, ...], build: Any) -> s
     return str(markup)
 
 
+def _section_items(section: OutlineSection, current: int | None) -> str:
+    return "<ol>\n" + "".join(outline_item(row, current) + "\n" for row in section.rows) + "</ol>"
+
+
 # The item lists of modules as learners have seen them (their states, the current item), by outline key, module and
 # view: a re-visit finds its modules here; bounded, least recently used first out.
-_SECTIONS_SEEN: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-_SECTIONS_SEEN_MAX = 4096
-_sections_lock = threading.Lock()
-
-
-def _section_seen(key: tuple[Any, ...], build: Any) -> str:
-    with _sections_lock:
-        markup = _SECTIONS_SEEN.get(key)
-        if markup is not None:
-            _SECTIONS_SEEN.move_to_end(key)
-            return markup
-    markup = build()
-    with _sections_lock:
-        _SECTIONS_SEEN[key] = markup
-        while len(_SECTIONS_SEEN) > _SECTIONS_SEEN_MAX:
-            _SECTIONS_SEEN.popitem(last=False)
-    return markup
+_SECTIONS_SEEN: ProcessLRU[str] = ProcessLRU(4096)
 
 
 @register.simple_tag
@@ -112,11 +100,8 @@ def outline_fragments(
             )
         elif view := _learner_view(section, current_id):
             current = current_id if any(item_id == current_id for item_id, *_ in view) else None
-            body = _section_seen(
-                (outline.key, module.id, number, current, view),
-                lambda s=section, c=current: (
-                    "<ol>\n" + "".join(outline_item(row, c) + "\n" for row in s.rows) + "</ol>"
-                ),
+            body = _SECTIONS_SEEN.get_or_build(
+                (outline.key, module.id, number, current, view), functools.partial(_section_items, section, current)
             )
         else:  # nothing of the learner's in it: the same on every page
             body = _section_fixed(
@@ -209,8 +194,7 @@ def outline_row(outline: CourseOutline, states: dict[int, dict[str, Any]], item_
 # A lesson's body as rendered, by page, published revision, language and the catalog's version (which any page,
 # image, document or skill change renews: the body's page and document links and images name them; so does a page
 # saved without a revision, as pages made by code are). Bounded LRU.
-_BODIES: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
-_BODIES_MAX = 512
+_BODIES: ProcessLRU[SafeString] = ProcessLRU(512)
 _BODY_TEMPLATE = template.Template(
     "{% load wagtailcore_tags %}{% for block in page.body %}{% include_block block %}{% endfor %}"
 )
@@ -226,14 +210,4 @@ def lesson_body(context: template.Context, page: Any) -> SafeString:
     if getattr(request, "is_preview", False) or not page.live:
         return SafeString(_BODY_TEMPLATE.render(context))
     key = (page.pk, page.live_revision_id, page.last_published_at, get_language(), catalog_version())
-    with _sections_lock:
-        body = _BODIES.get(key)
-        if body is not None:
-            _BODIES.move_to_end(key)
-            return body
-    body = SafeString(_BODY_TEMPLATE.render(context))
-    with _sections_lock:
-        _BODIES[key] = body
-        while len(_BODIES) > _BODIES_MAX:
-            _BODIES.popitem(last=False)
-    return body
+    return _BODIES.get_or_build(key, lambda: SafeString(_BODY_TEMPLATE.render(context)))

@@ -1,8 +1,6 @@
 """Rendered fragments in the project's cache: one key per language, markup that stays safe when read back, and
 this process's copy in front of the shared cache."""
 
-from collections import OrderedDict
-
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -10,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from lms import fragments
 from lms.fragments import cached_fragments, fragment_key
+from lms.memo import ProcessLRU
 from tests.fragments import fragment_renders
 
 TEMPLATE = "components/progress_bar.html"
@@ -35,7 +34,7 @@ def test_a_fragment_is_rendered_once_and_read_back_as_safe_markup(renders, monke
     assert isinstance(rendered, SafeString)
     assert "&lt;b&gt;Bar&lt;/b&gt;" in rendered
     assert cache.get(key) == rendered
-    monkeypatch.setattr(fragments, "_IN_PROCESS", OrderedDict())  # as another process finds it: in the cache
+    monkeypatch.setattr(fragments, "_IN_PROCESS", ProcessLRU(2048))  # as another process finds it: in the cache
     [read] = cached_fragments(template_name=TEMPLATE, fragments=[(key, {"percent": 99, "label": "other"})])
     assert read == rendered  # the key, not the context, says what it shows
     assert isinstance(read, SafeString)
@@ -51,10 +50,10 @@ def test_a_fragment_this_process_has_is_not_read_from_the_cache_again(renders):
 
 
 def test_this_process_keeps_a_bounded_number_of_fragments(monkeypatch):
-    monkeypatch.setattr(fragments, "_IN_PROCESS_MAX", 2)
+    monkeypatch.setattr(fragments, "_IN_PROCESS", ProcessLRU(2))
     keys = [fragment_key("bounded", number) for number in range(3)]
     cached_fragments(template_name=TEMPLATE, fragments=[(key, {"percent": 1, "label": "x"}) for key in keys])
-    assert list(fragments._IN_PROCESS) == keys[1:]
+    assert fragments._IN_PROCESS.keys_by_use() == keys[1:]
 
 
 def test_fragments_come_back_in_the_order_asked_wherever_they_come_from(renders):
