@@ -32,7 +32,11 @@ def test_a_falsy_value_is_a_value_and_get_or_build_builds_only_what_is_missing()
     built: list[str] = []
 
     def build(value: str):
-        return lambda: built.append(value) or value
+        def made() -> str:
+            built.append(value)
+            return value
+
+        return made
 
     assert memo.get_or_build("empty", build("")) == ""
     assert memo.get_or_build("empty", build("again")) == ""  # "" is kept, not built again
