@@ -217,7 +217,7 @@ def _outline_key(course: CoursePage, course_url: str) -> str:
         version = cache.get(version_key) or fresh
     published = course.last_published_at.timestamp() if course.last_published_at else 0
     url_hash = hashlib.sha256(course_url.encode()).hexdigest()[:12]
-    return f"content:outline:{OUTLINE_SHAPE}:{course.pk}:{course.latest_revision_id}:{published}:{version}:{get_language()}:{url_hash}"
+    return f"content:outline:{OUTLINE_SHAPE}:{settings.RELEASE}:{course.pk}:{course.latest_revision_id}:{published}:{version}:{get_language()}:{url_hash}"
 
 
 # Outlines already unpickled by this process, by cache key (which names the course's version, so a changed

@@ -1,11 +1,12 @@
 """Rendered template fragments kept in the project's cache, for markup that is costly to render on every request.
 
 A fragment's key names everything it shows (the course revision it was read from, the language, the learner's
-states...), so an entry is never stale: a change gives a new key and old entries expire. The cache is Redis in
-production and degrades to rendering every time when Redis does not answer (lms/cache.py).
+states...) and the release that rendered it, so an entry is never stale: a change gives a new key and old entries
+expire. The cache is Redis in production and degrades to rendering every time when Redis does not answer
+(lms/cache.py).
 
 Since an entry never goes stale, each process also keeps the fragments it has read or rendered lately in a bounded
-LRU, as content.selectors keeps outlines: a hit then costs no round trip to Redis and no unpickling.
+LRU (lms.memo), as content.selectors keeps outlines: a hit then costs no round trip to Redis and no unpickling.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -28,9 +30,10 @@ _IN_PROCESS: ProcessLRU[SafeString] = ProcessLRU(2048)
 
 
 def fragment_key(*parts: str | int | bool | tuple[Any, ...] | None) -> str:
-    """A cache key naming `parts` and the active language. Parts are plain values: a lazy string's repr is its
-    address, not its text."""
-    digest = hashlib.sha256(repr((get_language(), parts)).encode()).hexdigest()
+    """A cache key naming `parts`, the active language and the release (settings.RELEASE: markup a release cached is
+    not the next one's, whose templates may differ). Parts are plain values: a lazy string's repr is its address,
+    not its text."""
+    digest = hashlib.sha256(repr((settings.RELEASE, get_language(), parts)).encode()).hexdigest()
     return f"fragment:{digest}"
 
 

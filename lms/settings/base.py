@@ -405,3 +405,12 @@ LOGGING = {
 BADGES_KEY_ENCRYPTION_KEYS = env.list("BADGES_KEY_ENCRYPTION_KEYS", default=[])
 BADGES_KEY_ENCRYPTION_KEY_FILE = VAR_DIR / "badges-key-encryption.key"
 BADGES_GENERATE_KEY_ENCRYPTION_KEY = True
+
+# What cached markup is keyed by besides its data (lms.fragments): a release's code. STACKABLE_RELEASE (the image's
+# build, say its git commit) when set; else a digest of the size and time of every template and Python file of the
+# project, so that markup cached by one release is never served by the next, in Redis or in a process.
+RELEASE = env.str("STACKABLE_RELEASE", default="")
+if not RELEASE:
+    from lms.release import source_digest
+
+    RELEASE = source_digest(BASE_DIR)

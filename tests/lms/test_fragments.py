@@ -66,3 +66,27 @@ def test_fragments_come_back_in_the_order_asked_wherever_they_come_from(renders)
     assert ">three<" in three
     assert again is one
     assert renders == [TEMPLATE, TEMPLATE]  # "three" before, "one" once though asked twice
+
+
+def test_a_fragment_cached_by_one_release_is_not_the_next_ones(settings):
+    settings.RELEASE = "one"
+    before = fragment_key("course", 7)
+    settings.RELEASE = "two"
+    assert fragment_key("course", 7) != before
+
+
+def test_the_release_a_deployment_does_not_name_follows_its_templates_and_code(tmp_path):
+    from lms.release import source_digest
+
+    (tmp_path / "app" / "templates").mkdir(parents=True)
+    template = tmp_path / "app" / "templates" / "page.html"
+    template.write_text("<p>one</p>")
+    (tmp_path / "app" / "views.py").write_text("x = 1\n")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "site.py").write_text("dependency\n")
+    first = source_digest(tmp_path)
+    assert source_digest(tmp_path) == first
+    (tmp_path / ".venv" / "site.py").write_text("another dependency\n")  # not ours: no new release
+    assert source_digest(tmp_path) == first
+    template.write_text("<p>two, longer</p>")
+    assert source_digest(tmp_path) != first
