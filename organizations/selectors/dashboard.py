@@ -166,7 +166,7 @@ class _CourseBundles:
     bundle_ids: list[int]
 
 
-def _bundles_queryset(*, organization_id: int, now: datetime) -> QuerySet[SeatBundle, dict[str, Any]]:
+def _bundles_queryset(*, organization_id: int, now: datetime) -> QuerySet[Any, Any]:
     """A row per bundle of the organization, with its course's title and the course's open invitations at `now`."""
     reserved = Invitation.objects.open(now=now).filter(
         organization=OuterRef("organization"), bundle__course=OuterRef("course")
@@ -311,7 +311,7 @@ class MemberCounts(TypedDict):
     open_invitations: int
 
 
-def _member_counts_queryset(*, organization_id: int, now: datetime) -> QuerySet[Organization, dict[str, Any]]:
+def _member_counts_queryset(*, organization_id: int, now: datetime) -> QuerySet[Any, Any]:
     return Organization.objects.filter(pk=organization_id).values(
         staff_count=_count_of(Membership.objects.filter(organization=OuterRef("pk"))),
         open_invitations=_count_of(Invitation.objects.open(now=now).filter(organization=OuterRef("pk"))),
