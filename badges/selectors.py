@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import quote, urlencode
 
 import bleach
 import markdown
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from badges import statements
@@ -21,6 +22,7 @@ from badges.models import Achievement, Award, AwardStatus, BadgeText, Issuer, Pa
 from badges.ob3.did import did_web
 from badges.ob3.proof import parse_datetime
 from badges.services import issuer_did_document, pathway_status
+from lms.db import FixedQuery, fixed_query
 from lms.models import User
 
 LiveStatus = Literal["valid", "expired", "revoked"]
@@ -360,23 +362,53 @@ def course_badge_for(*, user: User, course_id: int) -> CourseBadge | None:
 
 
 ORG_BADGES_SHOWN = 25
+# What the organization dashboard shows of an award (badges/includes/org_dashboard_badges.html): the learner, the
+# badge's wording in each language and its course's language (`BadgeClass.text`), when, revoked or not, the code.
+_BADGE_TEXT = ("name", "description", "criteria", "name_fr", "description_fr", "criteria_fr")
+_STAFF_AWARD_FIELDS = (
+    *("code", "awarded_at", "revoked_at", "learner__display_name", "learner__email"),
+    *(f"{badge}__{name}" for badge in ("achievement", "pathway") for name in _BADGE_TEXT),
+    "achievement__course__language",
+)
+# No award is compared with this moment: the staff's awards are composed with it, then run with the present.
+_ANY_MOMENT = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
+
+
+class _StaffParameter:
+    """Stands for one parameter of the staff's subquery in the composed statement (equal only to itself)."""
+
+
+def _staff_awards_queryset(*, staff: Any, now: datetime, limit: int) -> QuerySet[Award]:
+    return (
+        Award.objects.issued()
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .filter(learner_id__in=staff)
+        .select_related("learner", "achievement__course", "pathway")  # the course: the badge's own language
+        .only(*_STAFF_AWARD_FIELDS)
+        # The window counts every matching award before the slice: the total comes with the page.
+        .annotate(total=Window(Count("pk")))
+        .order_by("-awarded_at", "-pk")[:limit]
+    )
+
+
+@lru_cache(maxsize=16)
+def _staff_awards_query(staff_sql: str, staff_parameters: int, limit: int) -> FixedQuery:
+    """`_staff_awards_queryset` for a staff subquery of this SQL, composed by the ORM once per process and run
+    prepared: composing its joins (Wagtail's course page among them) cost more than running it, on every dashboard."""
+    stand_ins = tuple(_StaffParameter() for _ in range(staff_parameters))
+    staff = RawSQL(staff_sql, stand_ins)  # noqa: S611  # the staff queryset's own SQL, as the ORM composed it
+    queryset = _staff_awards_queryset(staff=staff, now=_ANY_MOMENT, limit=limit)
+    return fixed_query(queryset, placeholders=(_ANY_MOMENT, *stand_ins))
 
 
 def staff_awards(*, staff: QuerySet, limit: int = ORG_BADGES_SHOWN) -> tuple[Sequence[Award], int]:
     """The latest unexpired badges of an organization's staff, revoked ones included (the page marks them), (`staff`:
     a queryset of user ids, given by organizations through its dashboard hook), and how many there are in all: one
-    query."""
-    now = timezone.now()
-    latest = list(
-        Award.objects.issued()
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .filter(learner_id__in=staff)
-        .select_related("learner", "achievement__course", "pathway")  # the course: the badge's own language
-        # The window counts every matching award before the slice: the total comes with the page.
-        .annotate(total=Window(Count("pk")))
-        .order_by("-awarded_at", "-pk")[:limit]
-    )
-    return latest, (latest[0].total if latest else 0)
+    query. Only the fields the dashboard shows are read."""
+    staff_sql, staff_params = staff.query.sql_with_params()
+    query = _staff_awards_query(staff_sql, len(staff_params), limit)
+    latest = cast(list[Award], query.objects(timezone.now(), *staff_params))
+    return latest, (latest[0].total if latest else 0)  # type: ignore[attr-defined]
 
 
 # --- issuing a badge to a course's completers (admin) -----------------------------------------------------

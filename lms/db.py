@@ -17,6 +17,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import NotSupportedError, connection, models
@@ -147,14 +148,14 @@ def row_shape(model: type[models.Model], *, unread: tuple[str, ...] = ()) -> Row
 
 @dataclass(frozen=True)
 class FixedQuery:
-    """A queryset's SELECT as the ORM composed it once, to run again with another value of one parameter: prepared
+    """A queryset's SELECT as the ORM composed it once, to run again with other values of its placeholders: prepared
     (`fixed_statement_rows`), its rows built as the ORM builds them (with its select_related objects and annotations),
     without composing the statement again. For a read that runs for every request or task of a kind, where composing
     a statement of many joins and subqueries costs more than running it."""
 
     sql: str
     params: tuple[Any, ...]
-    slot: int  # the position of the parameter that changes
+    slots: tuple[int, ...]  # the positions of the parameters that change, in the placeholders' order
     compiler: Any  # the SQLCompiler that composed it: its columns, converters and the objects' shapes
 
     @functools.cached_property
@@ -166,26 +167,35 @@ class FixedQuery:
 
         compiler = self.compiler
         klass_info, select = compiler.klass_info, compiler.select
+        columns = [column[0] for column in select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("a fixed query does not build composite primary keys")
+        converters = compiler.get_converters(columns)
+        if klass_info is None:  # a values() queryset: rows, no objects
+            return 0, 0, [], [], converters
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         attnames = [column[0].target.attname for column in select[start:end]]
         populators = get_related_populators(klass_info, select, connection.alias)  # type: ignore[call-arg]  # the stubs are Django 6's
-        columns = [column[0] for column in select[0 : compiler.col_count]]
-        if compiler.has_composite_fields(columns):
-            raise ValueError("a fixed query does not build composite primary keys")
-        return start, end, attnames, populators, compiler.get_converters(columns)
+        return start, end, attnames, populators, converters
 
-    def objects(self, value: Any) -> list[models.Model]:
+    def _results(self, values: Sequence[Any]) -> Iterator[Any]:
+        if len(values) != len(self.slots):
+            raise TypeError(f"{len(self.slots)} values expected, one for each placeholder: {values!r}")
         params = list(self.params)
-        params[self.slot] = value
+        for slot, value in zip(self.slots, values, strict=True):
+            params[slot] = _adapted(value)
         rows: Any = fixed_statement_rows(sql=self.sql, params=params)
+        converters = self._reader[4]
+        return self.compiler.apply_converters(rows, converters) if converters else iter(rows)  # type: ignore[no-any-return]
+
+    def objects(self, *values: Any) -> list[models.Model]:
+        """The model instances of the queryset run with `values` for its placeholders."""
         compiler = self.compiler
-        start, end, attnames, populators, converters = self._reader
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        start, end, attnames, populators, _converters = self._reader
         model, annotations = compiler.klass_info["model"], compiler.annotation_col_map.items()
         built = []
-        for row in rows:
+        for row in self._results(values):
             instance = model.from_db(connection.alias, attnames, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
@@ -194,19 +204,37 @@ class FixedQuery:
             built.append(instance)
         return built
 
+    def values(self, *values: Any) -> list[dict[str, Any]]:
+        """The rows of a `values()` queryset run with `values` for its placeholders, as `values()` answers them."""
+        query = self.compiler.query
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return [dict(zip(names, row, strict=True)) for row in self._results(values)]
 
-def fixed_query(queryset: models.QuerySet[Any], *, placeholder: Any) -> FixedQuery:
-    """`queryset`, filtered on `placeholder` (a value no other parameter of its statement has), composed once for
-    `FixedQuery.objects`. Compose it once per process (functools.cache); the queryset must not be sliced or have
-    related objects known in advance (those are the ORM's to add at run time)."""
+
+def _adapted(value: Any) -> Any:
+    """A datetime as the ORM passes it to the database (SQLite: text), so that a placeholder and the value that
+    replaces it take the same form."""
+    return connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+
+
+def fixed_query(
+    queryset: models.QuerySet[Any], *, placeholder: Any = None, placeholders: Sequence[Any] = ()
+) -> FixedQuery:
+    """`queryset`, filtered on `placeholder` (or on each of `placeholders`, in the order `FixedQuery.objects` and
+    `FixedQuery.values` take their values), composed once. Each placeholder is a value no other parameter of the
+    statement has. Compose it once per process (functools.cache); the queryset must not have related objects known
+    in advance (those are the ORM's to add at run time)."""
     if getattr(queryset, "_known_related_objects", None) or getattr(queryset, "_prefetch_related_lookups", None):
         raise ValueError("a fixed query builds only its own rows and their select_related objects")
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    slots = [index for index, param in enumerate(params) if param == placeholder]
-    if len(slots) != 1:
-        raise ValueError(f"the placeholder must be one parameter of the statement: {params!r}")
-    return FixedQuery(sql=sql, params=tuple(params), slot=slots[0], compiler=compiler)
+    slots = []
+    for stand_in in placeholders or [placeholder]:
+        found = [index for index, param in enumerate(params) if param == _adapted(stand_in)]
+        if len(found) != 1:
+            raise ValueError(f"each placeholder must be one parameter of the statement: {stand_in!r} in {params!r}")
+        slots.append(found[0])
+    return FixedQuery(sql=sql, params=tuple(params), slots=tuple(slots), compiler=compiler)
 
 
 class AnyOf(models.Lookup):  # type: ignore[type-arg]

@@ -177,9 +177,10 @@ class InvitationStatus(models.TextChoices):
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
-    def open(self) -> InvitationQuerySet:
-        """Neither accepted, revoked nor expired: an open invitation with a bundle reserves one of its seats."""
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    def open(self, *, now: datetime | None = None) -> InvitationQuerySet:
+        """Neither accepted, revoked nor expired (at `now`, by default the present): an open invitation with a bundle
+        reserves one of its seats."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class Invitation(models.Model):

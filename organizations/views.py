@@ -85,8 +85,9 @@ def org_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "org_dashboard_templates": [],
     }
     # Upper apps (badges) add sections through this hook, so organizations never imports them.
+    staff = staff_user_ids(organization=organization)
     for fn in hooks.get_hooks(ORG_DASHBOARD_HOOK):
-        extra = fn(request, organization=organization, staff=staff_user_ids(organization=organization)) or {}
+        extra = fn(request, organization=organization, staff=staff) or {}
         context["org_dashboard_templates"] += extra.pop("org_dashboard_templates", [])
         context.update(extra)
     return render(request, "organizations/dashboard.html", context)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+from typing import cast
+
 from django.db.models import QuerySet
 from django.http import Http404
 from wagtail.models import PageViewRestriction
 
 from content.models import CoursePage
+from lms.db import FixedQuery, fixed_query
 from lms.models import User
 from lms.roles import user_is_platform_admin
 from organizations.models import Membership, Organization, Role
@@ -18,14 +22,30 @@ def organizations_administered(*, user: User) -> list[Organization]:
     return list(Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN).order_by("name"))
 
 
+# No organization has this slug, and no user this id: the administrator's read of an organization is composed with
+# them once per process, then run with the slug and the user asking.
+_ANY_SLUG = ""
+_ANY_USER = -1
+
+
+@functools.cache
+def _administered_query() -> FixedQuery:
+    """The organization of a slug that a user administers (at most one: slugs are unique, and so is a user's
+    membership), composed by the ORM once per process and run prepared: every organization page asks first."""
+    organizations = Organization.objects.filter(
+        slug=_ANY_SLUG, memberships__user=_ANY_USER, memberships__role=Role.ADMIN
+    )
+    return fixed_query(organizations, placeholders=(_ANY_SLUG, _ANY_USER))
+
+
 def organization_for_admin(*, user: User, slug: str) -> Organization:
     """The organization `slug` if `user` administers it; 404 otherwise, so that others learn nothing of it."""
     if not user.is_authenticated:
         raise Http404
-    organization = Organization.objects.filter(slug=slug, memberships__user=user, memberships__role=Role.ADMIN).first()
-    if organization is None:
+    found = _administered_query().objects(slug, user.pk)
+    if not found:
         raise Http404
-    return organization
+    return cast(Organization, found[0])
 
 
 def staff_user_ids(*, organization: Organization) -> QuerySet:

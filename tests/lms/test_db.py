@@ -166,3 +166,26 @@ def test_in_a_transaction_a_changed_column_type_fails_once_and_the_rollback_clea
     with pytest.raises(NotSupportedError), transaction.atomic():
         fixed_statement_rows(sql=sql, params=[1])
     assert fixed_statement_rows(sql=sql, params=[1]) == [(1, 5)]
+
+
+@pytest.mark.django_db
+def test_a_fixed_query_takes_several_placeholders_and_answers_values_rows(django_assert_num_queries):
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    joined = make_user()
+    User.objects.filter(pk=joined.pk).update(date_joined=timezone.now() - timedelta(days=2))
+    anyone, any_moment = -1, datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
+    query = fixed_query(
+        User.objects.filter(pk=anyone, date_joined__lt=any_moment).values(
+            "email", label=Concat(F("email"), Value("!"))
+        ),
+        placeholders=(anyone, any_moment),
+    )
+    with django_assert_num_queries(1):
+        rows = query.values(joined.pk, timezone.now() - timedelta(days=1))
+    assert rows == [{"email": joined.email, "label": f"{joined.email}!"}]
+    assert query.values(joined.pk, timezone.now() - timedelta(days=3)) == []
+    with pytest.raises(TypeError, match="placeholder"):
+        query.values(joined.pk)

@@ -1,8 +1,12 @@
 """The organization dashboard lists the badges its staff earned, each with its verification link."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 
+from badges.models import Achievement, Award
 from badges.services import award_issue, award_revoke
 from organizations.services import membership_remove
 from tests.badges import conftest as badge_fixtures
@@ -60,6 +64,36 @@ def test_a_revoked_badge_is_listed_marked_revoked(client, issuer):
     section = dashboard(client, org).split('id="staff-badges-heading"', 1)[1]
     row = section.split("Revoked badge", 1)[1].split("</tr>", 1)[0]
     assert "Revoked</span>" in row
+
+
+def test_an_expired_badge_is_not_listed(client, issuer):
+    org = make_org()
+    member = make_member(org, display_name="Eve Expired")
+    award = award_issue(learner=member, achievement=make_achievement(issuer, name="Expired badge"))
+    Award.objects.filter(pk=award.pk).update(valid_until=timezone.now() - timedelta(minutes=1))
+    page = dashboard(client, org)
+    assert "Eve Expired" not in page and "Expired badge" not in page
+
+
+def test_a_badge_shows_in_french_to_a_french_reader_when_it_has_french_wording(
+    client, issuer, django_assert_num_queries
+):
+    from tests.organizations.test_dashboard import DASHBOARD_QUERIES
+
+    org = make_org()
+    member = make_member(org, display_name="Fanny Staff")
+    achievement = make_achievement(issuer, name="Linux for the Cloud")
+    Achievement.objects.filter(pk=achievement.pk).update(
+        name_fr="Linux pour le nuage", description_fr="Une description", criteria_fr="Des critères"
+    )
+    award_issue(learner=member, achievement=achievement)
+    client.force_login(org_admin(org))
+    with translation.override("fr"):
+        url = reverse("organizations:dashboard", args=[org.slug])
+    with django_assert_num_queries(DASHBOARD_QUERIES):  # the wording shown was read with the award
+        page = client.get(url).content.decode()
+    section = page.split('id="staff-badges-heading"', 1)[1]
+    assert "Linux pour le nuage" in section and "Fanny Staff" in section
 
 
 def test_the_badges_section_keeps_the_dashboards_query_count(client, issuer, django_assert_num_queries):
