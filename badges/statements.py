@@ -16,17 +16,15 @@ Three are kept, each for what it buys on PostgreSQL:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, cast
+from typing import cast
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Length
 
 from badges.models import Award, AwardStatus, StatusList
-from lms.db import RowShape, fixed_statement_rows, row_shape
+from lms.db import FixedQuery, fixed_query, fixed_statement_rows
 
 # --- the verification page's award ------------------------------------------------------------------------------
 
@@ -44,55 +42,22 @@ def award_for_verification_orm(*, code: str) -> Award | None:
     return _verification_queryset(code).first()
 
 
-@dataclass(frozen=True)
-class _Built:
-    """Where one model's columns sit in the statement's row, and the related objects selected with it."""
-
-    shape: RowShape
-    fields: list[int]
-    related: list[tuple[Callable[[Any, Any], None], Callable[[Any, Any], None] | None, _Built]]
-
-    def build(self, row: Sequence[Any]) -> models.Model | None:
-        values = [row[index] for index in self.fields]
-        if all(value is None for value in values):  # a LEFT JOIN that found nothing
-            return None
-        instance = self.shape.build(values)
-        for local_setter, remote_setter, related in self.related:
-            other = related.build(row)
-            local_setter(instance, other)
-            if other is not None and remote_setter is not None:
-                remote_setter(other, instance)
-        return instance
-
-
-def _built(info: dict[str, Any]) -> _Built:
-    return _Built(
-        shape=row_shape(info["model"]),
-        fields=list(info["select_fields"]),
-        related=[
-            (related["local_setter"], related["remote_setter"], _built(related))
-            for related in info.get("related_klass_infos", [])
-        ],
-    )
+# No award has this code: the verification statement is composed with it, and run with the code asked for.
+_ANY_CODE = ""
 
 
 @cache
-def _verification_statement() -> tuple[str, _Built]:
-    """The ORM's statement, composed once per process, and how to build its objects."""
-    compiler = _verification_queryset("").query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    if list(params) != ["", AwardStatus.ISSUED.value]:
-        raise RuntimeError(f"the verification statement's parameters changed: {params!r}")
-    return sql, _built(cast(dict[str, Any], compiler.klass_info))
+def _verification_query() -> FixedQuery:
+    """The ORM's statement, composed once per process (lms.db.fixed_query builds its objects as the ORM does)."""
+    return fixed_query(_verification_queryset(_ANY_CODE), placeholder=_ANY_CODE)
 
 
 def award_for_verification(*, code: str) -> Award | None:
     """`award_for_verification_orm` as one prepared statement composed once per process (PostgreSQL)."""
     if connection.vendor != "postgresql":
         return award_for_verification_orm(code=code)
-    sql, built = _verification_statement()
-    rows = fixed_statement_rows(sql=sql, params=[code, AwardStatus.ISSUED.value])
-    return cast(Award, built.build(rows[0])) if rows else None
+    found = _verification_query().objects(code)
+    return cast(Award, found[0]) if found else None
 
 
 # --- one index counted in the issuer's newest list -----------------------------------------------------------
