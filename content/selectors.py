@@ -539,8 +539,9 @@ def page_cache_prefetch(page: Page, request: HttpRequest | None = None) -> None:
     """Read the cache keys that serving one of our pages reads, in one round trip (`lms.cache`'s request memo):
     its translation group's original and live addresses, Wagtail's site root paths and, on a course or an item,
     the course's outline version (and, on a course or catalog page, the catalog's version), and with `request` the
-    keys other apps registered for every page (lms.cache.request_keys: the user bar's). Without it they cost one round trip each, some of them twice. Other pages
-    (Wagtail's own, the bench's) read none of them and are left alone."""
+    keys other apps registered for every page (lms.cache.request_keys: the user bar's). Without it they cost one
+    round trip each, some of them twice. Other pages (Wagtail's own, the bench's) read none of them and are left
+    alone."""
     prefetch = getattr(cache, "prefetch", None)  # lms.cache.ResilientRedisCache's; the in-process cache has none
     if prefetch is None or not isinstance(page, TranslatedPage):
         return

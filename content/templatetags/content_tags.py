@@ -1,10 +1,11 @@
-"""Template helpers for content pages: the outline and syllabus fragments, rendered by templates and cached.
+"""Template helpers for content pages: the outline of an item page and the course page's syllabus.
 
-A long course's outline and syllabus list hundreds of items, and the template loop that renders them costs more
-than the rest of an item page; so each module's fragment is kept in the project's cache (lms.fragments), keyed by
-the outline it was rendered from (its cache key names the course's revision, publication, subtree version,
-language and URL), the module, and what the learner sees of it: their item states and the current item. A module
-the learner has not started, or has finished, is the same fragment on every item page of the course.
+A long course's outline and syllabus list hundreds of items, and a template loop over them cost more than the rest
+of an item page. The outline is built in Python from markup escaped once per module and item (`outline_fragments`):
+a module the learner has not touched is kept on the shared outline, one with their states in a bounded LRU by what
+it shows. The syllabus's modules are cached fragments (lms.fragments), keyed by the outline they were rendered from
+(its key names the course's revision, publication, subtree version, language and URL), the module, and what the
+learner sees of it: their item states.
 """
 
 from __future__ import annotations
@@ -104,11 +105,7 @@ def outline_fragments(
                 (outline.key, module.id, number, current, view), functools.partial(_section_items, section, current)
             )
         else:  # nothing of the learner's in it: the same on every page
-            body = _section_fixed(
-                module,
-                ("items", language),
-                lambda s=section: "<ol>\n" + "".join(outline_item(row, None) + "\n" for row in s.rows) + "</ol>",
-            )
+            body = _section_fixed(module, ("items", language), functools.partial(_section_items, section, None))
         out.append(SafeString(heading + body))
     return out
 
