@@ -105,16 +105,6 @@ class CompletionStatus:
     states: dict[int, dict[str, Any]] = field(repr=False, compare=False)
 
     @functools.cached_property
-    def missing_required(self) -> list[OutlineItem]:
-        """The required items not complete, in course order: worked out when shown (the course page), not on
-        every item page, since a 5,000-item course walks 5,000 items."""
-        return [
-            item
-            for item in self.outline.items
-            if item.required and (self.states.get(item.id) or {}).get("state") != ItemState.COMPLETE
-        ]
-
-    @functools.cached_property
     def missing_required_count(self) -> int:
         """How many required items are not complete, counted from the learner's rows (the course page shows the
         number and the first few, not the list: walking a 5,000-item outline was most of its cost)."""
@@ -134,6 +124,11 @@ class CompletionStatus:
                 if len(first) == MISSING_SHOWN:
                     break
         return first
+
+    @property
+    def missing_required_more(self) -> int:
+        """How many required items not complete the course page does not name."""
+        return self.missing_required_count - len(self.missing_required_first)
 
     @property
     def grade_gap(self) -> Decimal:
