@@ -61,10 +61,6 @@ class ProcessLRU(Generic[V]):
             self.set(key, value)
         return value  # type: ignore[return-value]
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
     def keys_by_use(self) -> list[Hashable]:
         """The keys, least recently used first."""
         with self._lock:
