@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.live import live_page
 from tests.s3 import s3, s3_server  # noqa: F401  (moto's S3 server, for the direct-upload browser test)
 
 
 @pytest.fixture
 def page(_playwright_browser, live_server):
-    context = _playwright_browser.new_context(base_url=live_server.url, locale="en-CA")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with live_page(_playwright_browser, live_server) as page:
+        yield page
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from lms.models import User
 from organizations.models import Membership, Seat, SeatState
 from progress.models import Enrolment
 from tests.browser.a11y import assert_accessible
+from tests.live import live_page
 from tests.sso.idp import DOMAIN, oidc_provider, organization_with_sso, saml_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.node, pytest.mark.django_db(transaction=True)]
@@ -31,11 +32,8 @@ def saml_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
 @pytest.fixture
 def page(_playwright_browser, live_server):
-    context = _playwright_browser.new_context(base_url=live_server.url, locale="en-CA")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with live_page(_playwright_browser, live_server) as page:
+        yield page
 
 
 def assert_member_with_seat(email: str, sso, bundle) -> None:
