@@ -24,7 +24,7 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Length
 
 from badges.models import Award, AwardStatus, StatusList
-from lms.db import FixedQuery, fixed_query, fixed_statement_rows
+from lms.db import FixedQuery, fixed_query, fixed_statement_rows, json_rowset, rows_json
 
 # --- the verification page's award ------------------------------------------------------------------------------
 
@@ -124,20 +124,13 @@ def awards_insert(*, status_list_id: int, awards: list[Award]) -> dict[tuple[int
     counter may run ahead of the rows, never behind them. Sets the stored awards' primary keys; returns their ids by
     (learner id, achievement id).
 
-    On PostgreSQL one statement (the counter's UPDATE in a CTE, the INSERT from it): one round trip for the lot.
+    On PostgreSQL one prepared statement whatever the number of awards (the counter's UPDATE in a CTE, the INSERT
+    from it, the rows one JSON parameter: `lms.db.json_rowset`): one round trip for the lot.
     """
     if connection.vendor != "postgresql":
         return awards_insert_orm(status_list_id=status_list_id, awards=awards)
-    fields = _award_fields()
-    values = [field.get_db_prep_save(field.pre_save(award, True), connection) for award in awards for field in fields]
-    params = [len(awards), status_list_id, len(awards), *values]
-    sql = _awards_insert_sql(len(awards))
-    if len(awards) == 1:  # a learner's award: prepared, like every read
-        rows = fixed_statement_rows(sql=sql, params=params)
-    else:  # a batch's statement runs once: planning it on the server is waste
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+    params = [len(awards), status_list_id, len(awards), rows_json(awards, _award_fields())]
+    rows = fixed_statement_rows(sql=_awards_insert_sql(), params=params)
     return _stored(awards, {(learner_id, achievement_id): pk for pk, learner_id, achievement_id in rows})
 
 
@@ -145,19 +138,16 @@ def _award_fields() -> list:  # type: ignore[type-arg]
     return [field for field in Award._meta.concrete_fields if not field.primary_key]
 
 
-@lru_cache(maxsize=8)
-def _awards_insert_sql(count: int) -> str:
-    """The statement of `awards_insert` for `count` rows, written once per process and size, its rows cast to their
-    columns' types (PostgreSQL would read untyped values in a SELECT as text)."""
+@cache
+def _awards_insert_sql() -> str:
+    """The statement of `awards_insert`, written once per process."""
     quote = connection.ops.quote_name
     lists, table = quote(StatusList._meta.db_table), quote(Award._meta.db_table)
-    fields = _award_fields()
-    columns = ", ".join(quote(str(field.column)) for field in fields)
-    row = "(" + ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields) + ")"
+    columns = ", ".join(quote(str(field.column)) for field in _award_fields())
     return (
         f"WITH reserved AS (UPDATE {lists} SET allocated = allocated + %s"  # noqa: S608 (the models' tables)
         " WHERE id = %s AND allocated + %s <= length(bits) * 8 RETURNING id)"
-        f" INSERT INTO {table} ({columns}) SELECT v.* FROM (VALUES {', '.join([row] * count)}) AS v, reserved"
+        f" INSERT INTO {table} ({columns}) SELECT {columns} FROM {json_rowset(Award)}, reserved"
         " ON CONFLICT DO NOTHING RETURNING id, learner_id, achievement_id"
     )
 

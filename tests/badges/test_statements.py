@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from badges import statements
@@ -172,3 +172,55 @@ def test_the_verification_read_builds_the_award_learner_badge_and_course_as_the_
     assert statements.award_for_verification(code="NO-SUCH-CODE") is None
     Award.objects.filter(pk=award.pk).update(status=AwardStatus.FAILED)
     assert statements.award_for_verification(code=award.code) is None
+
+
+def _every_column(status_list: StatusList) -> list[dict[str, Any]]:
+    """Every column of the list's awards but those the database or the clock gives (id, created_at, updated_at)."""
+    names = [f.attname for f in Award._meta.concrete_fields if f.attname not in {"id", "created_at", "updated_at"}]
+    return list(Award.objects.filter(status_list=status_list).order_by("learner_id").values(*names))
+
+
+def test_a_signed_award_reads_back_column_for_column_as_the_orm_stores_it(issuer, achievement):
+    """The rows travel as one JSON parameter (`lms.db.json_rowset`): every type of the table (decimal, times with
+    their zone, text with any character, booleans, nulls) must arrive as the ORM's INSERT stores it."""
+    holder = award_issue(learner=make_user(), achievement=achievement)
+    status_list = StatusList.objects.get(issuer=issuer)
+    learners = [make_user(), make_user()]
+    free = [index for index in range(status_list.size) if index != holder.status_index][:2]
+    awards = _awards(achievement, status_list, learners, free)
+    moment = timezone.now()
+    for award, grade in zip(awards, ["87.50", None], strict=True):
+        award.grade = grade
+        award.status = AwardStatus.ISSUED
+        award.valid_from, award.valid_until = moment.replace(microsecond=0), moment + timezone.timedelta(days=365)
+        award.salt, award.identity_hash = "5a1t", "sha256$" + "ab" * 32
+        award.credential_id = "urn:uuid:00000000-0000-4000-8000-000000000000"
+        award.credential_json = '{"name": "Réseaux \\"sûrs\\" – 網絡\\n", "emoji": "🎓"}'
+        award.name_public = False
+    copies = [Award(**{f.attname: getattr(a, f.attname) for f in Award._meta.concrete_fields}) for a in awards]
+    _sql_result, sql_rows = _rolled_back(
+        lambda: statements.awards_insert(status_list_id=status_list.pk, awards=awards),
+        lambda: _every_column(status_list),
+    )
+    _orm_result, orm_rows = _rolled_back(
+        lambda: statements.awards_insert_orm(status_list_id=status_list.pk, awards=copies),
+        lambda: _every_column(status_list),
+    )
+    assert sql_rows == orm_rows
+    assert [row["credential_json"] for row in sql_rows[1:]] == [award.credential_json for award in awards]
+    assert all(award.created_at is not None and award.updated_at is not None for award in awards)  # pre_save ran
+
+
+def test_one_award_and_a_batch_run_the_same_prepared_statement(issuer, achievement, django_assert_num_queries):
+    holder = award_issue(learner=make_user(), achievement=achievement)
+    status_list = StatusList.objects.get(issuer=issuer)
+    free = iter(index for index in range(status_list.size) if index != holder.status_index)
+    for count in (1, 3, 50):
+        learners = [make_user() for _ in range(count)]
+        awards = _awards(achievement, status_list, learners, [next(free) for _ in range(count)])
+        with django_assert_num_queries(1):
+            stored = statements.awards_insert(status_list_id=status_list.pk, awards=awards)
+        assert len(stored) == count and all(award.pk for award in awards)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["WITH reserved AS%"])
+        assert len(cursor.fetchall()) == 1

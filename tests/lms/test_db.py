@@ -189,3 +189,32 @@ def test_a_fixed_query_takes_several_placeholders_and_answers_values_rows(django
     assert query.values(joined.pk, timezone.now() - timedelta(days=3)) == []
     with pytest.raises(TypeError, match="placeholder"):
         query.values(joined.pk)
+
+
+@pytest.mark.postgres
+def test_rows_json_writes_each_column_as_postgresql_reads_its_type():
+    import json
+    from datetime import UTC, datetime
+    from decimal import Decimal
+    from functools import partial
+    from uuid import UUID
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db.backends.postgresql.psycopg_any import Jsonb
+
+    from lms.db import _json_value, rows_json
+    from lms.models import OutboxMessage
+
+    moment = datetime(2026, 12, 5, 14, 30, 1, 250000, tzinfo=UTC)
+    message = OutboxMessage(handler="h", payload={"a": [1, "é"]}, queue="", available_at=moment)
+    fields = [OutboxMessage._meta.get_field(name) for name in ("handler", "payload", "available_at", "done_at")]
+    (row,) = json.loads(rows_json([message], fields))
+    assert row["handler"] == "h" and row["done_at"] is None
+    assert datetime.fromisoformat(row["available_at"]) == moment
+    assert row["payload"] in ({"a": [1, "é"]}, '{"a": [1, "é"]}')  # the JSON itself, never a quoted string of it
+    assert _json_value(Decimal("87.50")) == "87.50"
+    assert _json_value(UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
+    encoded = Jsonb({"at": moment}, dumps=partial(json.dumps, cls=DjangoJSONEncoder))
+    assert _json_value(encoded) == {"at": "2026-12-05T14:30:01.250Z"}  # through the field's own encoder
+    with pytest.raises(TypeError, match="no JSON form"):
+        _json_value(b"\x00raw")
