@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from lms.models import OutboxMessage
+from lms.statements import outbox_messages_insert
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def outbox_enqueue_many(*, handler: str, payloads: Sequence[dict[str, Any]]) -> 
     messages = [
         OutboxMessage(handler=handler, payload=payload, queue=queue, available_at=available_at) for payload in payloads
     ]
-    OutboxMessage.objects.bulk_create(messages)
+    outbox_messages_insert(messages)
     if connection.features.can_return_rows_from_bulk_insert:
         ids = [message.pk for message in messages]
         transaction.on_commit(partial(_publish, [(pk, queue) for pk in ids]), robust=True)
