@@ -5,10 +5,13 @@ Locks, when several are taken, are always taken in this order: award row, then s
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from badges.models import Award, Issuer, StatusList
@@ -16,6 +19,7 @@ from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status
 from badges.services import issuers
 from badges.services.reads import NewestList
 from badges.statements import status_index_reserve
+from lms.db import AnyOf, FixedQuery, fixed_query
 
 STATUS_INDEX_PROBES = 16
 
@@ -81,13 +85,29 @@ def status_indexes_free(newest: NewestList, count: int) -> list[int] | None:
     # Enough random candidates for `count` free ones, with room to spare, however full the list is.
     wanted = (2 * count + 16) * size // (size - newest.allocated)
     candidates = secrets.SystemRandom().sample(range(size), min(size, wanted))
-    taken = set(
-        Award.objects.filter(status_list_id=newest.id, status_index__in=candidates).values_list(
-            "status_index", flat=True
-        )
-    )
+    if connection.vendor == "postgresql":
+        taken = {row["status_index"] for row in _held_query().values(newest.id, candidates)}
+    else:
+        held = Award.objects.filter(status_list_id=newest.id, status_index__in=candidates)
+        taken = set(held.values_list("status_index", flat=True))
     free = [index for index in candidates if index not in taken][:count]
     return free if len(free) == count else None
+
+
+# No list and no index have these keys: the probe is composed with them, and run with the batch's.
+_ANY_LIST, _ANY_INDEXES = -1, [-1]
+
+
+@functools.cache
+def _held_query() -> FixedQuery:
+    """PostgreSQL: which of some indexes of a list awards hold (`status_index = ANY(%s::integer[])`, one text
+    whatever their number), composed by the ORM once per process and run prepared: a batch's probe of some 120
+    candidates was an IN list of as many placeholders, composed and planned for every batch."""
+    from django.contrib.postgres.fields import ArrayField
+
+    indexes = Cast(Value(_ANY_INDEXES), ArrayField(IntegerField()))
+    held = Award.objects.filter(AnyOf(F("status_index"), indexes), status_list_id=_ANY_LIST).order_by()
+    return fixed_query(held.values("status_index"), placeholders=[_ANY_LIST, _ANY_INDEXES])
 
 
 def status_indexes_random(newest: NewestList, count: int) -> list[int] | None:

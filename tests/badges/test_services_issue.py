@@ -483,3 +483,22 @@ def test_an_index_clash_leaves_the_stored_award_alone_and_issues_with_another(
     assert verify_award(award).status == "valid"
     holder.refresh_from_db()
     assert holder.learner_id != learner.pk and Award.objects.filter(learner=learner).count() == 1
+
+
+def test_a_batch_probe_picks_only_indexes_no_award_holds(issuer, achievement, django_assert_num_queries):
+    """`status_indexes_free` on a list of 16 indexes: every candidate is probed (prepared on PostgreSQL, the ORM
+    elsewhere), and it answers exactly the free ones, or None when the batch needs more room than is left."""
+    from badges.services.reads import NewestList
+    from badges.services.status_lists import status_indexes_free
+
+    holders = [award_issue(learner=make_user(), achievement=achievement) for _ in range(3)]
+    status_list = StatusList.objects.get(issuer=issuer)
+    # The awards' random indexes moved to 2, 11 and 20: two inside the first 16, one beyond.
+    Award.objects.filter(pk__in=[award.pk for award in holders]).update(status_index=None)
+    for award, index in zip(holders, [2, 11, 20], strict=True):
+        Award.objects.filter(pk=award.pk).update(status_index=index)
+    newest = NewestList(status_list.pk, status_list.number, 16, 2)
+    with django_assert_num_queries(1):
+        free = status_indexes_free(newest, 14)
+    assert sorted(free) == [index for index in range(16) if index not in {2, 11}]
+    assert status_indexes_free(newest, 15) is None
