@@ -240,3 +240,30 @@ def test_the_first_visit_of_a_lesson_page_shows_it_in_progress_in_the_outline(cl
     soup = BeautifulSoup(client.get(lesson.url).content, "html.parser")
     current = soup.select_one('.outline a[aria-current="page"] .item-state')
     assert current is not None and "item-state-in_progress" in current["class"]
+
+
+def _updates_in_this_transaction(table: str) -> tuple[int, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s", [table])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+@pytest.mark.postgres
+def test_moving_from_lesson_to_lesson_rewrites_the_enrolment_in_place():
+    """No index names the last opened item, so PostgreSQL updates the enrolment's row without a new index entry
+    (a HOT update), on each of the visits that move "last opened": every lesson a learner opens."""
+    course = build_course()
+    enrolment = enrolled(course)
+    first, second = items_of(course)[1:3]
+    before = _updates_in_this_transaction("progress_enrolment")
+    for lesson in (first, second, first):
+        active, states = opened_before(enrolment, lesson)
+        item_open(user=enrolment.user, item=lesson, enrolment=active, states=states)
+    updates, hot = (
+        now - then for now, then in zip(_updates_in_this_transaction("progress_enrolment"), before, strict=True)
+    )
+    assert updates >= 3 and hot == updates
+    assert Enrolment.objects.get(pk=enrolment.pk).last_opened_item_id == first.pk
