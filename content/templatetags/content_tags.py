@@ -52,7 +52,23 @@ def _section_fixed(module: OutlineModule, key: tuple[Any, ...], build: Any) -> s
 
 
 def _section_items(section: OutlineSection, current: int | None) -> str:
-    return "<ol>\n" + "".join(outline_item(row, current) + "\n" for row in section.rows) + "</ol>"
+    """The module's item list: each item's markup for its state, kept on the shared item (`_item_markup`), so a
+    first visit, which changes one state of its module, joins a hundred strings instead of building them."""
+    states = section.states
+    return (
+        "<ol>\n" + "".join(_item_markup(item, states.get(item.id), current) for item in section.module.items) + "</ol>"
+    )
+
+
+def _item_markup(item: OutlineItem, state: dict[str, Any] | None, current: int | None) -> str:
+    """`outline_item`'s markup of `item` in `state`, with its line break, kept on the item by what it shows: outlines
+    are shared and never change once read, so an item has a few of these at most (one a state, current or not)."""
+    memo = item.__dict__.setdefault("_outline_rows", {})
+    key = (str(state["state"]), str(state["label"])) if state else None, item.id == current
+    markup = memo.get(key)
+    if markup is None:
+        markup = memo[key] = outline_item(OutlineRow(item=item, state=state), current) + "\n"
+    return str(markup)
 
 
 # The item lists of modules as learners have seen them (their states, the current item), by outline key, module and
