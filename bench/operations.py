@@ -169,6 +169,29 @@ def _item(manifest: Manifest, course: Any, index: int) -> CourseItemPage:
     return lessons[min(index, len(lessons) - 1)]
 
 
+def _deepest_xl_learner(manifest: Any) -> tuple[User, CourseItemPage, int]:
+    """The XL course's learner with the most item rows, and a lesson they have opened half way along: what a
+    learner deep in a long course reads on every page of it (the page's read takes all their rows)."""
+    from django.db.models import Count
+
+    from progress.models import Enrolment, EnrolmentStatus, ItemProgress
+
+    enrolment = (
+        Enrolment.objects.filter(course=manifest.xl, status=EnrolmentStatus.ACTIVE)
+        .annotate(rows=Count("item_progress"))
+        .order_by("-rows", "pk")
+        .select_related("user")
+        .first()
+    )
+    if enrolment is None:
+        raise BenchError("the XL course has no active learner")
+    opened = set(ItemProgress.objects.filter(enrolment=enrolment).values_list("item_id", flat=True))
+    lessons = [item for item in manifest.items(manifest.xl) if item.specific_class is LessonPage and item.pk in opened]
+    if not lessons:
+        raise BenchError("the XL course's deepest learner has opened no lesson")
+    return enrolment.user, lessons[len(lessons) // 2], enrolment.rows  # type: ignore[attr-defined]
+
+
 class FirstVisits:
     """A new lesson on each call, for the first-visit probes: learners enrolled in `course` (through the product's
     services, before the call, untimed) who have completed its first lessons, each opening the lessons they have
@@ -249,6 +272,7 @@ def progress_probes(ctx: Context) -> list[Probe]:
     big_items = len(m.items(m.big))
     xl_items = len(m.items(m.xl))
     small_items = len(m.items(m.small))
+    deep_learner, deep_lesson, deep_rows = _deepest_xl_learner(m)
     return [
         Probe(
             "lesson_page",
@@ -268,6 +292,15 @@ def progress_probes(ctx: Context) -> list[Probe]:
             "lesson_page_xl",
             f"lesson page, {xl_items}-item XL course",
             getter(reader, xl_lesson.url),
+            baseline="bare_page",
+            per_round=2,
+            group="lesson page",
+        ),
+        Probe(
+            "lesson_page_xl_deep",
+            f"lesson page, {xl_items}-item XL course, by its learner with the most item rows ({deep_rows:,}): no "
+            "target, reported (the page reads all of them)",
+            getter(ctx.client(deep_learner), deep_lesson.url),
             baseline="bare_page",
             per_round=2,
             group="lesson page",
