@@ -61,6 +61,11 @@ class ProcessLRU(Generic[V]):
             self.set(key, value)
         return value  # type: ignore[return-value]
 
+    def clear(self) -> None:
+        """Forget every entry (tests: a rolled-back test hands out the same tree paths again)."""
+        with self._lock:
+            self._entries.clear()
+
     def keys_by_use(self) -> list[Hashable]:
         """The keys, least recently used first."""
         with self._lock:

@@ -147,10 +147,14 @@ def wagtail_baseline(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty cache: cached outlines and permission answers are keyed by ids and tree
-    paths that a rolled-back test (or a new test database) hands out again."""
+    paths that a rolled-back test (or a new test database) hands out again; so are the modules whose rows an item
+    page reads (checked on every page, but a stale entry costs a query the tests pin)."""
     from django.core.cache import cache
 
+    from progress.selectors.learner import _MODULE_ITEMS
+
     cache.clear()
+    _MODULE_ITEMS.clear()
 
 
 @pytest.fixture(autouse=True)

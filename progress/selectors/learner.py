@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CourseItemPage, CoursePage
-from content.selectors import CourseOutline, OutlineItem, course_for_item, course_remember
+from content.selectors import CourseOutline, OutlineItem, course_for_item, course_outline, course_remember
+from lms.memo import ProcessLRU
 from lms.models import User
 from progress.models import CourseProgress, Enrolment
 from progress.selectors.states import (
@@ -38,6 +40,8 @@ class LearnerRead:
     enrolment: Enrolment | None
     states: dict[int, dict[str, Any]] = field(default_factory=dict)
     module_stored: dict[int, Decimal] = field(default_factory=dict)
+    # The items whose rows were read, when not all: an item page of a long course reads its module's (`_MODULE_ITEMS`).
+    item_ids: tuple[int, ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -77,18 +81,60 @@ def learner_read(
         return memo[key]
     enrolment = None
     item_rows: list[list[Any]] = []
+    module_path = item.path[: -Page.steplen] if item is not None else ""
+    some_items = _MODULE_ITEMS.get(module_path) if item is not None and _some_rows_readable() else None
     if user.is_authenticated:  # the enrolment with its course, course aggregate, item rows and module aggregates
-        enrolment, item_rows = enrolment_for_course_path(user_id=user.pk, course_path=course_path, with_rows=True)
+        enrolment, item_rows = enrolment_for_course_path(
+            user_id=user.pk, course_path=course_path, with_rows=True, item_ids=some_items
+        )
     if course is None:
         course = enrolment.course if enrolment is not None else course_for_item(item=item, request=request)  # type: ignore[arg-type]
     course_remember(request=request, course=course)
     read = LearnerRead(course=course, enrolment=enrolment)
     if enrolment is not None:
         enrolment.course = course
+        if item is not None and _some_rows_readable():
+            wanted = _item_page_rows(course=course, item=item, request=request)
+            _MODULE_ITEMS.set(module_path, wanted)
+            if some_items is not None and wanted != some_items:  # the outline changed: read what it shows now
+                enrolment, item_rows = enrolment_for_course_path(
+                    user_id=user.pk, course_path=course_path, with_rows=True, item_ids=wanted
+                )
+                assert enrolment is not None  # read a moment ago (a concurrent unenrolment keeps the row)
+                enrolment.course = course
+                read.enrolment = enrolment
+            read.item_ids = wanted
         if enrolment.is_active:
             read.states, read.module_stored = states_from_rows(item_rows)
     memo[key] = read
     return read
+
+
+# The items whose rows an item page of a long course reads, by the page path of the item's module: that module's
+# items, the only ones its outline lists (`CourseOutline.sections`); None, all of them. A learner deep in such a
+# course has thousands of rows: reading them all cost a 5,000-item course's page 3 to 6 ms, and building their states
+# set off the garbage collector. Learned from the outline on the first page of the module in this process (which
+# reads every row, as before), and checked against the outline of every later one: an outline that changed since
+# reads again the rows it shows. Bounded, least recently used out.
+_MODULE_ITEMS: ProcessLRU[tuple[int, ...] | None] = ProcessLRU(4096)
+
+
+def _some_rows_readable() -> bool:
+    return connection.vendor == "postgresql"  # the statement takes an array of ids
+
+
+def _item_page_rows(*, course: CoursePage, item: Page, request: HttpRequest | None) -> tuple[int, ...] | None:
+    """The items whose rows `item`'s page needs: its module's, when the course's outline lists only that module (a
+    long course) and nothing reads the other modules' rows (a sequential course's lock reads them all); else None,
+    every row. The outline is the page's own, from the cache."""
+    if course.sequential:
+        return None
+    outline = course_outline(course=course, request=request)
+    position = outline.position(item.pk)
+    if not outline.collapses or position is None:
+        return None
+    module = outline.module(outline.items[position].module_id)
+    return tuple(entry.id for entry in module.items) if module is not None else None
 
 
 @dataclass

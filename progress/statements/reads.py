@@ -27,14 +27,16 @@ from progress.models import (
 # --- an enrolment's item rows and module aggregates --------------------------------------------------------------
 
 
-def _states_and_modules_sql(enrolment: str) -> str:
+def _states_and_modules_sql(enrolment: str, *, some_items: bool = False) -> str:
     """The item rows and module aggregates of the enrolment `enrolment` (a column of the outer query) as one UNION ALL
-    of (kind, pk, state, number, revision_id)."""
+    of (kind, pk, state, number, revision_id). `some_items` (PostgreSQL): only the item rows of the items in a
+    parameter (`item_id = ANY(%s::bigint[])`); the module aggregates all the same."""
     quote = connection.ops.quote_name
     items, modules = quote(ItemProgress._meta.db_table), quote(ModuleProgress._meta.db_table)
+    which = " AND item_id = ANY(%s::bigint[])" if some_items else ""
     return (
         f"SELECT 'item' AS kind, item_id AS pk, state, score AS number, revision_id FROM {items}"  # noqa: S608
-        f" WHERE enrolment_id = {enrolment} UNION ALL"
+        f" WHERE enrolment_id = {enrolment}{which} UNION ALL"
         f" SELECT 'module', module_id, '', percent, NULL FROM {modules} WHERE enrolment_id = {enrolment}"
     )
 
@@ -59,14 +61,15 @@ def item_and_module_rows_orm(*, enrolment_id: int) -> list[tuple[Any, ...]]:
     return list(items.union(modules, all=True))
 
 
-def _rows_as_json(enrolments: str) -> str:
+def _rows_as_json(enrolments: str, *, some_items: bool = False) -> str:
     """A subquery: `_states_and_modules_sql`'s rows for `{enrolments}.id` as one JSON array of
     [kind, id, state, score or percent, revision id], PostgreSQL's json_agg or SQLite's json_group_array."""
     if connection.vendor == "postgresql":
         aggregate = "coalesce(json_agg(json_build_array(kind, pk, state, number, revision_id)), '[]')::text"
     else:
         aggregate = "json_group_array(json_array(kind, pk, state, number, revision_id))"
-    return f"(SELECT {aggregate} FROM ({_states_and_modules_sql(f'{enrolments}.id')}) r)"  # noqa: S608
+    rows = _states_and_modules_sql(f"{enrolments}.id", some_items=some_items)
+    return f"(SELECT {aggregate} FROM ({rows}) r)"  # noqa: S608
 
 
 # --- the item page's gate ------------------------------------------------------------------------------------------
@@ -92,21 +95,26 @@ def _gate_queryset(*, user_id: int, course_path: str) -> models.QuerySet[Enrolme
     )
 
 
+# No item has this key: the gate that reads some item rows is composed with it, and run with the page's items.
+_ANY_ITEMS = [-1]
+
+
 @functools.cache
-def _gate(*, lock: bool, with_rows: bool) -> _Gate:
+def _gate(*, lock: bool, with_rows: bool, some_items: bool = False) -> _Gate:
     """The gate's SELECT, composed by the ORM once per process; with `lock` the enrolment row (only) is locked FOR
     UPDATE (compiled inside the caller's transaction); `with_rows` (not with `lock`) adds the enrolment's item rows
-    and module aggregates as JSON text."""
+    and module aggregates as JSON text; `some_items` (PostgreSQL) only the rows of the items in its first parameter."""
     queryset = _gate_queryset(user_id=0, course_path="")
     if with_rows:
+        table = connection.ops.quote_name(Enrolment._meta.db_table)
         queryset = queryset.annotate(
-            item_rows=RawSQL(_rows_as_json(connection.ops.quote_name(Enrolment._meta.db_table)), ())  # noqa: S611  no parameters: the models' own table names
+            item_rows=RawSQL(_rows_as_json(table, some_items=some_items), (_ANY_ITEMS,) if some_items else ())  # noqa: S611  the models' own table names
         )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    if list(params) != [0, ""]:
+    if list(params) != ([_ANY_ITEMS, 0, ""] if some_items else [0, ""]):
         raise RuntimeError(f"the gate's parameters changed: {params!r}")
     info = cast(dict[str, Any], compiler.klass_info)
     related = {related["model"]: related["select_fields"] for related in info["related_klass_infos"]}
@@ -125,14 +133,22 @@ def _built(shape_and_fields: tuple[RowShape, list[int]], row: Sequence[Any]) -> 
 
 
 def enrolment_for_course_path(
-    *, user_id: int, course_path: str, lock: bool = False, with_rows: bool = False
+    *,
+    user_id: int,
+    course_path: str,
+    lock: bool = False,
+    with_rows: bool = False,
+    item_ids: Sequence[int] | None = None,
 ) -> tuple[Enrolment | None, list[list[Any]]]:
     """The learner's enrolment in the course at `course_path`, with its course and course aggregate (the aggregate
     None before the first write), and with `with_rows` its item rows and module aggregates (for
     `progress.selectors.states_from_rows`): one prepared query. With `lock` (inside a transaction), the enrolment
-    row is locked as `progress.services` requires of writers."""
-    gate = _gate(lock=lock, with_rows=with_rows)
-    rows = fixed_statement_rows(sql=gate.sql, params=[user_id, course_path])
+    row is locked as `progress.services` requires of writers. `item_ids` (PostgreSQL, with `with_rows`): only the
+    item rows of these items (a learner deep in a long course has thousands), the module aggregates all the same."""
+    some_items = item_ids is not None and with_rows and connection.vendor == "postgresql"
+    gate = _gate(lock=lock, with_rows=with_rows, some_items=some_items)
+    params: list[Any] = [list(item_ids or ()), user_id, course_path] if some_items else [user_id, course_path]
+    rows = fixed_statement_rows(sql=gate.sql, params=params)
     if not rows:
         return None, []
     row = rows[0]

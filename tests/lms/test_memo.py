@@ -57,3 +57,10 @@ def test_threads_share_it_without_passing_its_bound():
     for thread in threads:
         thread.join()
     assert len(memo) == 50 and all(memo.get(key) == key for key in memo.keys_by_use())
+
+
+def test_clear_forgets_every_entry():
+    memo = ProcessLRU(4)
+    memo.update({"a": 1, "b": 2})
+    memo.clear()
+    assert len(memo) == 0 and memo.get("a") is None and memo.keys_by_use() == []

@@ -249,3 +249,69 @@ def test_the_item_page_read_gives_the_rows_the_separate_read_gives():
     assert (states, modules) == states_and_modules(enrolment)
     assert states[items[1].pk]["score"] == Decimal("87.50") and states[items[3].pk]["score"] == Decimal("66.67")
     assert len(states) == 3 and len(modules) == 2
+
+
+@pytest.mark.postgres
+def test_an_item_page_of_a_long_course_reads_only_its_modules_rows(client, django_assert_num_queries):
+    """A learner deep in a course of more than 300 items (its outline lists one module) reads the rows of the
+    module shown, not all of theirs; the outline shows their states and the bars the whole course's figures."""
+    from progress.models import ModuleProgress
+    from progress.selectors import learner_read
+    from tests.progress.factories import modules_of
+
+    course = build_course(modules=16, lessons_per_module=20)  # 320 items
+    user = learner()
+    enrolled(course, user)
+    items = items_of(course)
+    for lesson in items[:45]:  # two modules and a quarter of the third complete
+        lesson_complete(user=user, lesson=lesson)
+    client.force_login(user)
+    shown = items[44]  # the third module's
+    client.get(shown.url)  # learns which items the third module's pages show
+    with django_assert_num_queries(LESSON_PAGE):
+        page = BeautifulSoup(client.get(shown.url).content, "html.parser")
+    read = learner_read(user=user, item=shown)  # as the gate reads it, outside a request
+    third = {item.pk for item in items[40:60]}
+    assert read.item_ids is not None and set(read.item_ids) == third
+    assert set(read.states) == {item.pk for item in items[40:45]}  # of 45 rows, the module's 5
+    assert len(read.module_stored) == ModuleProgress.objects.filter(enrolment=read.enrolment).count() == 16
+    outline = page.find(id=f"outline-item-{items[40].pk}")
+    assert outline.find(class_="item-state-complete") is not None
+    assert page.find(id=f"outline-item-{items[0].pk}") is None  # the first module: a heading and a link
+    assert modules_of(course)[0].title in page.get_text()
+
+
+@pytest.mark.postgres
+def test_an_outline_changed_since_reads_the_rows_it_shows_now(client):
+    """What a module's pages read is checked against the outline of each page: a lesson added to the module since
+    shows its learner's state."""
+    from progress.selectors.learner import _MODULE_ITEMS
+    from tests.progress.factories import add_lesson, modules_of
+
+    course = build_course(modules=16, lessons_per_module=20)
+    user = learner()
+    enrolled(course, user)
+    items = items_of(course)
+    client.force_login(user)
+    client.get(items[5].url)
+    module_path = items[5].path[:-4]
+    assert _MODULE_ITEMS.get(module_path) == tuple(item.pk for item in items[:20])
+    added = add_lesson(modules_of(course)[0], minutes=5)
+    lesson_complete(user=user, lesson=added)
+    page = BeautifulSoup(client.get(items[6].url).content, "html.parser")
+    assert page.find(id=f"outline-item-{added.pk}").find(class_="item-state-complete") is not None
+    assert added.pk in _MODULE_ITEMS.get(module_path)
+
+
+@pytest.mark.postgres
+def test_a_sequential_or_short_course_reads_every_row(client):
+    from progress.selectors import learner_read
+
+    for course in (build_course(modules=16, lessons_per_module=20, sequential=True), build_course(modules=2)):
+        user = learner()
+        enrolled(course, user)
+        lesson = items_of(course)[1]
+        client.force_login(user)
+        client.get(lesson.url)
+        client.get(lesson.url)
+        assert learner_read(user=user, item=lesson).item_ids is None
