@@ -170,8 +170,8 @@ def _item(manifest: Manifest, course: Any, index: int) -> CourseItemPage:
 
 
 def _deepest_xl_learner(manifest: Any) -> tuple[User, CourseItemPage, int]:
-    """The XL course's learner with the most item rows, and a lesson they have opened half way along: what a
-    learner deep in a long course reads on every page of it (the page's read takes all their rows)."""
+    """The XL course's learner with the most item rows, and a lesson they have opened half way along: a learner deep
+    in a long course (its item pages read the rows of their module, not all of the learner's)."""
     from django.db.models import Count
 
     from progress.models import Enrolment, EnrolmentStatus, ItemProgress
@@ -299,7 +299,7 @@ def progress_probes(ctx: Context) -> list[Probe]:
         Probe(
             "lesson_page_xl_deep",
             f"lesson page, {xl_items}-item XL course, by its learner with the most item rows ({deep_rows:,}): no "
-            "target, reported (the page reads all of them)",
+            "target, reported (it reads the rows of the page's module)",
             getter(ctx.client(deep_learner), deep_lesson.url),
             baseline="bare_page",
             per_round=2,

@@ -29,11 +29,13 @@ from progress.models import (
 
 def _states_and_modules_sql(enrolment: str, *, some_items: bool = False) -> str:
     """The item rows and module aggregates of the enrolment `enrolment` (a column of the outer query) as one UNION ALL
-    of (kind, pk, state, number, revision_id). `some_items` (PostgreSQL): only the item rows of the items in a
-    parameter (`item_id = ANY(%s::bigint[])`); the module aggregates all the same."""
+    of (kind, pk, state, number, revision_id). `some_items` (PostgreSQL): only the item rows of some items, given as
+    three parameters: the lowest id, the highest and all of them (`item_id = ANY(%s::integer[])`); the module
+    aggregates all the same. The range is what lets the index find them: with the list alone the planner, which
+    expects a few rows an enrolment, scanned all of a deep learner's rows and filtered them (2.4 ms at 5,000)."""
     quote = connection.ops.quote_name
     items, modules = quote(ItemProgress._meta.db_table), quote(ModuleProgress._meta.db_table)
-    which = " AND item_id = ANY(%s::bigint[])" if some_items else ""
+    which = " AND item_id BETWEEN %s AND %s AND item_id = ANY(%s::integer[])" if some_items else ""
     return (
         f"SELECT 'item' AS kind, item_id AS pk, state, score AS number, revision_id FROM {items}"  # noqa: S608
         f" WHERE enrolment_id = {enrolment}{which} UNION ALL"
@@ -95,8 +97,8 @@ def _gate_queryset(*, user_id: int, course_path: str) -> models.QuerySet[Enrolme
     )
 
 
-# No item has this key: the gate that reads some item rows is composed with it, and run with the page's items.
-_ANY_ITEMS = [-1]
+# No item has these keys: the gate that reads some item rows is composed with them, and run with the page's items.
+_ANY_ITEMS = (-3, -2, [-1])  # the lowest id, the highest, all of them
 
 
 @functools.cache
@@ -108,13 +110,13 @@ def _gate(*, lock: bool, with_rows: bool, some_items: bool = False) -> _Gate:
     if with_rows:
         table = connection.ops.quote_name(Enrolment._meta.db_table)
         queryset = queryset.annotate(
-            item_rows=RawSQL(_rows_as_json(table, some_items=some_items), (_ANY_ITEMS,) if some_items else ())  # noqa: S611  the models' own table names
+            item_rows=RawSQL(_rows_as_json(table, some_items=some_items), _ANY_ITEMS if some_items else ())  # noqa: S611  the models' own table names
         )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    if list(params) != ([_ANY_ITEMS, 0, ""] if some_items else [0, ""]):
+    if list(params) != ([*_ANY_ITEMS, 0, ""] if some_items else [0, ""]):
         raise RuntimeError(f"the gate's parameters changed: {params!r}")
     info = cast(dict[str, Any], compiler.klass_info)
     related = {related["model"]: related["select_fields"] for related in info["related_klass_infos"]}
@@ -147,7 +149,10 @@ def enrolment_for_course_path(
     item rows of these items (a learner deep in a long course has thousands), the module aggregates all the same."""
     some_items = item_ids is not None and with_rows and connection.vendor == "postgresql"
     gate = _gate(lock=lock, with_rows=with_rows, some_items=some_items)
-    params: list[Any] = [list(item_ids or ()), user_id, course_path] if some_items else [user_id, course_path]
+    params: list[Any] = [user_id, course_path]
+    if some_items:
+        ids = list(item_ids or ())
+        params = [min(ids, default=0), max(ids, default=0), ids, *params]
     rows = fixed_statement_rows(sql=gate.sql, params=params)
     if not rows:
         return None, []

@@ -76,6 +76,27 @@ def test_the_gate_reads_the_enrolment_course_aggregate_and_rows_the_orm_reads():
     assert normalized(rows) == normalized(twin_rows) and len(rows) == 5  # three items touched, two modules
 
 
+@pytest.mark.postgres
+def test_the_gate_of_some_items_reads_their_rows_and_every_module_aggregate_as_the_orm_does():
+    """The item page of a long course reads only its module's item rows (`item_ids`): the ORM twin's rows less the
+    other items', whichever ids the list holds (the lowest and highest bound the index's range)."""
+    course = build_course(modules=2, lessons_per_module=3)
+    user = learner()
+    studied(course, user)
+    touched = [
+        pk
+        for kind, pk, *_rest in enrolment_for_course_path_orm(user_id=user.pk, course_path=course.path)[1]
+        if kind == "item"
+    ]
+    _twin, twin_rows = enrolment_for_course_path_orm(user_id=user.pk, course_path=course.path)
+    for wanted in ([touched[1]], [touched[0], touched[2]], [], [touched[2] + 1000]):
+        _read, rows = enrolment_for_course_path(
+            user_id=user.pk, course_path=course.path, with_rows=True, item_ids=wanted
+        )
+        expected = [row for row in twin_rows if row[0] == "module" or row[1] in wanted]
+        assert normalized(rows) == normalized(expected)
+
+
 def test_the_separate_read_of_the_rows_gives_what_the_orm_union_gives():
     course = build_course(modules=2, lessons_per_module=3)
     enrolment = studied(course, learner())
