@@ -82,7 +82,8 @@ def learner_read(
     enrolment = None
     item_rows: list[list[Any]] = []
     module_path = item.path[: -Page.steplen] if item is not None else ""
-    some_items = _MODULE_ITEMS.get(module_path) if item is not None and _some_rows_readable() else None
+    known = _MODULE_ITEMS.get(module_path, _UNKNOWN) if item is not None and _some_rows_readable() else None
+    some_items = known if isinstance(known, tuple) else None
     if user.is_authenticated:  # the enrolment with its course, course aggregate, item rows and module aggregates
         enrolment, item_rows = enrolment_for_course_path(
             user_id=user.pk, course_path=course_path, with_rows=True, item_ids=some_items
@@ -93,17 +94,18 @@ def learner_read(
     read = LearnerRead(course=course, enrolment=enrolment)
     if enrolment is not None:
         enrolment.course = course
-        if item is not None and _some_rows_readable():
-            wanted = _item_page_rows(course=course, item=item, request=request)
+        if known is not None:  # not learned yet, or some rows read: what does this outline show?
+            wanted = _item_page_rows(course=course, item=item, request=request)  # type: ignore[arg-type]
             _MODULE_ITEMS.set(module_path, wanted)
-            if some_items is not None and wanted != some_items:  # the outline changed: read what it shows now
-                enrolment, item_rows = enrolment_for_course_path(
-                    user_id=user.pk, course_path=course_path, with_rows=True, item_ids=wanted
-                )
-                assert enrolment is not None  # read a moment ago (a concurrent unenrolment keeps the row)
-                enrolment.course = course
-                read.enrolment = enrolment
-            read.item_ids = wanted
+            if some_items is not None:
+                if wanted != some_items:  # the outline changed: read what it shows now
+                    enrolment, item_rows = enrolment_for_course_path(
+                        user_id=user.pk, course_path=course_path, with_rows=True, item_ids=wanted
+                    )
+                    assert enrolment is not None  # read a moment ago (a concurrent unenrolment keeps the row)
+                    enrolment.course = course
+                    read.enrolment = enrolment
+                read.item_ids = wanted
         if enrolment.is_active:
             read.states, read.module_stored = states_from_rows(item_rows)
     memo[key] = read
@@ -114,9 +116,12 @@ def learner_read(
 # items, the only ones its outline lists (`CourseOutline.sections`); None, all of them. A learner deep in such a
 # course has thousands of rows: reading them all cost a 5,000-item course's page 3 to 6 ms, and building their states
 # set off the garbage collector. Learned from the outline on the first page of the module in this process (which
-# reads every row, as before), and checked against the outline of every later one: an outline that changed since
-# reads again the rows it shows. Bounded, least recently used out.
+# reads every row, as before), and checked against the outline of every later one that reads some rows: an outline
+# that changed since reads again the rows it shows. A module whose pages read every row (a short or sequential
+# course) is not checked again: every row is always right, and the check cost a short course's page 0.1 ms.
+# Bounded, least recently used out.
 _MODULE_ITEMS: ProcessLRU[tuple[int, ...] | None] = ProcessLRU(4096)
+_UNKNOWN: Any = object()
 
 
 def _some_rows_readable() -> bool:
