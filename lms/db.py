@@ -241,9 +241,8 @@ def fixed_query(
 
 
 class AnyOf(models.Lookup):  # type: ignore[type-arg]
-    """PostgreSQL: `lhs = ANY(rhs)`, rhs an array (`Cast(Value(ids), ArrayField(...))`): a filter on a list of keys
-    whose statement text does not change with the list's length, so a `fixed_query` can take a batch of any size.
-    Used as an expression: `queryset.filter(AnyOf(F("pk"), ids))`."""
+    """PostgreSQL: `lhs = ANY(rhs)`, rhs an array: a filter on a list of keys whose statement text does not change
+    with the list's length, so a `fixed_query` can take a batch of any size. Built by `any_of`."""
 
     lookup_name = "any_of"
 
@@ -251,6 +250,15 @@ class AnyOf(models.Lookup):  # type: ignore[type-arg]
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def any_of(column: str, values: list[int], of: models.Field) -> AnyOf:  # type: ignore[type-arg]
+    """PostgreSQL: `column = ANY(values)`, the values one parameter cast to an array of `of` (the column's type):
+    `fixed_query(queryset.filter(any_of("pk", stand_in, BigIntegerField())), placeholder=stand_in)`."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models.functions import Cast
+
+    return AnyOf(models.F(column), Cast(models.Value(values), ArrayField(of)))
 
 
 # --- rows written as one JSON parameter ---------------------------------------------------------------------

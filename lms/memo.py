@@ -1,7 +1,8 @@
 """A process's memory of things it has built or read lately: a bounded map, least recently used first out, safe to
 share between threads. For values whose key names everything they depend on (a course's revision, a language, a
 catalog version...), so that an entry never goes stale and only its bound forgets it: outlines, rendered fragments
-and bodies, JSON-LD contexts. What may change under an unchanged key does not belong here."""
+and bodies, JSON-LD contexts. What may change under an unchanged key belongs here only when every use checks it (the
+modules an item page reads: progress.selectors.learner)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,7 @@ import json
 import secrets
 
 from django.db import connection, transaction
-from django.db.models import F, IntegerField, Value
-from django.db.models.functions import Cast
+from django.db.models import IntegerField
 from django.utils import timezone
 
 from badges.models import Award, Issuer, StatusList
@@ -19,7 +18,7 @@ from badges.ob3.statuslist import MIN_BITS, Bitstring, random_free_index, status
 from badges.services import issuers
 from badges.services.reads import NewestList
 from badges.statements import status_index_reserve
-from lms.db import AnyOf, FixedQuery, fixed_query
+from lms.db import FixedQuery, any_of, fixed_query
 
 STATUS_INDEX_PROBES = 16
 
@@ -103,10 +102,8 @@ def _held_query() -> FixedQuery:
     """PostgreSQL: which of some indexes of a list awards hold (`status_index = ANY(%s::integer[])`, one text
     whatever their number), composed by the ORM once per process and run prepared: a batch's probe of some 120
     candidates was an IN list of as many placeholders, composed and planned for every batch."""
-    from django.contrib.postgres.fields import ArrayField
-
-    indexes = Cast(Value(_ANY_INDEXES), ArrayField(IntegerField()))
-    held = Award.objects.filter(AnyOf(F("status_index"), indexes), status_list_id=_ANY_LIST).order_by()
+    indexes = any_of("status_index", _ANY_INDEXES, IntegerField())
+    held = Award.objects.filter(indexes, status_list_id=_ANY_LIST).order_by()
     return fixed_query(held.values("status_index"), placeholders=[_ANY_LIST, _ANY_INDEXES])
 
 

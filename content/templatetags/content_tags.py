@@ -64,7 +64,8 @@ def _item_markup(item: OutlineItem, state: dict[str, Any] | None, current: int |
     """`outline_item`'s markup of `item` in `state`, with its line break, kept on the item by what it shows: outlines
     are shared and never change once read, so an item has a few of these at most (one a state, current or not)."""
     memo = item.__dict__.setdefault("_outline_rows", {})
-    key = (str(state["state"]), str(state["label"])) if state else None, item.id == current
+    shown = (str(state["state"]), str(state["label"])) if state else None
+    key = (shown, item.id == current)
     markup = memo.get(key)
     if markup is None:
         markup = memo[key] = outline_item(OutlineRow(item=item, state=state), current) + "\n"

@@ -105,7 +105,8 @@ _ANY_ITEMS = (-3, -2, [-1])  # the lowest id, the highest, all of them
 def _gate(*, lock: bool, with_rows: bool, some_items: bool = False) -> _Gate:
     """The gate's SELECT, composed by the ORM once per process; with `lock` the enrolment row (only) is locked FOR
     UPDATE (compiled inside the caller's transaction); `with_rows` (not with `lock`) adds the enrolment's item rows
-    and module aggregates as JSON text; `some_items` (PostgreSQL) only the rows of the items in its first parameter."""
+    and module aggregates as JSON text; `some_items` (PostgreSQL) only the rows of some items, its first three
+    parameters (`_states_and_modules_sql`)."""
     queryset = _gate_queryset(user_id=0, course_path="")
     if with_rows:
         table = connection.ops.quote_name(Enrolment._meta.db_table)

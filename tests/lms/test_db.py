@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
-from lms.db import AnyOf, fixed_query, fixed_statement_rows
+from lms.db import any_of, fixed_query, fixed_statement_rows
 from lms.models import User
 from tests.factories import make_user
 
@@ -102,13 +102,10 @@ def test_a_fixed_query_builds_the_objects_and_annotations_the_orm_builds(django_
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_fixed_query_over_any_of_takes_batches_of_any_size_with_one_prepared_text(django_assert_num_queries):
-    from django.contrib.postgres.fields import ArrayField
     from django.db.models import BigIntegerField
-    from django.db.models.functions import Cast
 
     users = [make_user() for _ in range(3)]
-    batch = Cast(Value([-1]), ArrayField(BigIntegerField()))
-    query = fixed_query(User.objects.filter(AnyOf(F("pk"), batch)).order_by("pk"), placeholder=[-1])
+    query = fixed_query(User.objects.filter(any_of("pk", [-1], BigIntegerField())).order_by("pk"), placeholder=[-1])
     for ids in ([users[0].pk], [u.pk for u in users], [users[2].pk, 10**9], []):
         with django_assert_num_queries(1):
             found = query.objects(ids)
@@ -211,7 +208,7 @@ def test_rows_json_writes_each_column_as_postgresql_reads_its_type():
     (row,) = json.loads(rows_json([message], fields))
     assert row["handler"] == "h" and row["done_at"] is None
     assert datetime.fromisoformat(row["available_at"]) == moment
-    assert row["payload"] in ({"a": [1, "é"]}, '{"a": [1, "é"]}')  # the JSON itself, never a quoted string of it
+    assert row["payload"] == {"a": [1, "é"]}  # the JSON itself, never a quoted string of it
     assert _json_value(Decimal("87.50")) == "87.50"
     assert _json_value(UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
     encoded = Jsonb({"at": moment}, dumps=partial(json.dumps, cls=DjangoJSONEncoder))

@@ -305,13 +305,20 @@ def test_an_outline_changed_since_reads_the_rows_it_shows_now(client):
 
 @pytest.mark.postgres
 def test_a_sequential_or_short_course_reads_every_row(client):
+    """An item page of a long sequential course (its lock reads every module) or of a short course (its outline
+    lists every module) reads the rows of the other modules too."""
     from progress.selectors import learner_read
 
-    for course in (build_course(modules=16, lessons_per_module=20, sequential=True), build_course(modules=2)):
+    long_sequential = build_course(modules=16, lessons_per_module=20, sequential=True)
+    for course, per_module in ((long_sequential, 20), (build_course(modules=2), 3)):
         user = learner()
         enrolled(course, user)
-        lesson = items_of(course)[1]
+        items = items_of(course)
+        for lesson in items[:per_module]:  # the first module complete: the second opens
+            lesson_complete(user=user, lesson=lesson)
+        lesson = items[per_module + 1]  # the second module's
         client.force_login(user)
         client.get(lesson.url)
-        client.get(lesson.url)
-        assert learner_read(user=user, item=lesson).item_ids is None
+        client.get(lesson.url)  # after the module's first page: what its pages read is known
+        read = learner_read(user=user, item=lesson)
+        assert read.item_ids is None and items[0].pk in read.states  # a row of the first module
