@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import Any
+from typing import Any, cast
 
 import stripe
 from django.conf import settings
@@ -33,6 +34,7 @@ from commerce.services import (
 from commerce.stripe_webhooks import stripe_event_handle, stripe_event_verify
 from content.models import CoursePage
 from content.translations import localized_url, original_page
+from lms.db import FixedQuery, fixed_query
 from lms.fragments import cached_fragment, fragment_key
 from lms.http import signed_in_user
 from lms.models import User
@@ -50,12 +52,29 @@ def _place(request: HttpRequest, *, buyer: User, **order_fields: Any) -> HttpRes
     return None
 
 
+_NO_COURSE = -1  # no page has this id: the statement is composed with it, and run with the course's
+
+
+@functools.cache
+def _live_course_query() -> FixedQuery:
+    """A live course by id, composed by the ORM once per process and run prepared: composing its join of Wagtail's
+    page table was a tenth of the checkout page's CPU (issue 19: the checkout quote <= 2x the 12-row render)."""
+    return fixed_query(CoursePage.objects.live().filter(pk=_NO_COURSE), placeholder=_NO_COURSE)
+
+
+def _live_course(course_id: int) -> CoursePage:
+    found = _live_course_query().objects(course_id)
+    if not found:
+        raise Http404("No live course has this id.")  # as get_object_or_404: for the log, not the page
+    return cast(CoursePage, found[0])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_checkout(request: HttpRequest, course_id: int) -> HttpResponse:
     buyer = signed_in_user(request)
     # A translation is sold as its original: one price, one enrolment (content/translations.py).
-    course = original_page(get_object_or_404(CoursePage.objects.live(), pk=course_id))
+    course = original_page(_live_course(course_id))
     if course.is_free:
         return redirect(localized_url(course, request))
     if is_enrolled(user=buyer, course=course):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from commerce.models import Coupon, DiscountTier, TaxRate
-from commerce.pricing import CouponRefused, cents, quote
+from commerce.pricing import FALLBACK_TAX, CouponRefused, cents, quote, tax_for, tiers_for
 from tests.factories import make_course
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,26 @@ def test_a_domain_coupon_is_for_that_domain_only(course):
     assert quote(items=[(course, 1)], coupon=coupon, email="a@northwind.test").lines[0].coupon_discount
     with pytest.raises(CouponRefused):
         quote(items=[(course, 1)], coupon=coupon, email="a@elsewhere.test")
+
+
+def test_one_course_takes_its_own_tiers_and_every_course_s_active_ones(course):
+    """`tiers_for` of one course (every checkout) runs a statement composed once; several courses take the ORM's."""
+    other = make_course(price="100.00", lessons_per_module=1)
+    general = DiscountTier.objects.create(min_seats=5, percent=Decimal("10"))
+    own = DiscountTier.objects.create(min_seats=5, percent=Decimal("12"), course=course)
+    theirs = DiscountTier.objects.create(min_seats=5, percent=Decimal("20"), course=other)
+    DiscountTier.objects.create(min_seats=50, percent=Decimal("30"), active=False)
+    DiscountTier.objects.create(min_seats=50, percent=Decimal("30"), course=course, active=False)
+    assert tiers_for([course]) == [general, own]
+    assert tiers_for([other]) == [general, theirs]
+    assert tiers_for([course, other]) == [general, own, theirs]
+    own.active = False
+    own.save()
+    assert tiers_for([course]) == [general]  # read afresh each time: nothing of the rows is kept
+
+
+def test_a_province_without_a_stored_rate_is_taxed_at_the_fallback_and_a_changed_rate_is_read_afresh():
+    TaxRate.objects.filter(province="NS").delete()
+    assert tax_for("NS") == FALLBACK_TAX
+    TaxRate.objects.create(province="NS", name="HST", percent=Decimal("14"))
+    assert tax_for("NS") == ("HST", Decimal("14"))
