@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +26,7 @@ from wagtail.snippets.models import register_snippet
 
 from content.blocks import LessonBodyBlock
 from content.translations import content_lang, language_of, locale_id_for, original_page
+from lms.db import FixedQuery, fixed_query
 from lms.formatting import format_person
 
 if TYPE_CHECKING:
@@ -180,6 +182,32 @@ def _sources_to(home: Page) -> list[int]:
     return sources
 
 
+_NO_PAGE = -1  # no page has this id: a page class's statement is composed with it, and run with the page's
+
+
+@functools.cache
+def _specific_query(model: type[Page]) -> FixedQuery:
+    """One page of `model` by id, as Wagtail's `specific` reads it, composed by the ORM once per process and class."""
+    return fixed_query(model._default_manager.filter(pk=_NO_PAGE), placeholder=_NO_PAGE)
+
+
+def served_specific(page: Page) -> Any:
+    """`page.specific` for a page being served, read by a prepared statement: Wagtail composes the join of the page's
+    tables on every request, about 0.5 ms of every page served. As Wagtail's, the page's other attributes are copied
+    to the specific object, which is kept as the page's `specific`."""
+    model = page.specific_class
+    if "specific" in page.__dict__ or model is None or isinstance(page, model):
+        return page.specific
+    found = _specific_query(model).objects(page.pk)
+    if not found:
+        raise model.DoesNotExist(f"No {model.__name__} {page.pk}.")  # deleted since its page row was read
+    specific = found[0]
+    for name, value in page.__dict__.items():
+        specific.__dict__.setdefault(name, value)
+    page.__dict__["specific"] = specific
+    return specific
+
+
 class HomePage(TranslatedPage):
     heading = models.CharField(_("heading"), max_length=200, default="")
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
@@ -212,7 +240,7 @@ class HomePage(TranslatedPage):
             return super().route(request, path_components)
         if not all(page.live for page in chain.values()):
             raise Http404
-        target = chain[prefixes[-1]].specific
+        target = served_specific(chain[prefixes[-1]])
         sources = [page.alias_of_id or page.pk for page in chain.values()]
         target.__dict__["_view_restriction_sources"] = [*_sources_to(self), *sources]
         return target.route(request, [])

@@ -11,7 +11,7 @@ from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from content.forms import CatalogFilterForm
-from content.models import CatalogPage, CoursePage, Language, Level
+from content.models import CatalogPage, CoursePage, Language, Level, served_specific
 from content.selectors import (
     DURATION_LABELS,
     CatalogFilters,
@@ -129,7 +129,7 @@ def page_route(request: HttpRequest, path: str) -> Any:
         if translation is not None and translation.live:
             root = translation
     try:
-        return root.specific.route(request, [component for component in path.split("/") if component])
+        return served_specific(root).route(request, [component for component in path.split("/") if component])
     except Http404:
         return None
 
