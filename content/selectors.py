@@ -234,7 +234,9 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
     and rules are the original's; titles and links are its translations' where they exist.
     """
     language = get_language()
-    course_url = (course.get_url(request=request) or course.url_path).rstrip("/") + "/"
+    # As course.get_url(request) gives it, without Wagtail's reverse under a language override (a twentieth of an
+    # item page's time beyond the bare page's).
+    course_url = (page_url_builder(request)(course.url_path) or course.url_path).rstrip("/") + "/"
     key = _outline_key(course, course_url)
     outline = _OUTLINES_IN_PROCESS.get(key)
     if outline is not None:
@@ -486,6 +488,16 @@ def _serve_prefix(code: str) -> str:
     return prefix
 
 
+def _site_root_paths(request: HttpRequest | None) -> list[Any]:
+    """Wagtail's site root paths, kept on the request where `Page.get_url` keeps them (`Page._get_site_root_paths`)."""
+    if request is None:
+        return Site.get_site_root_paths()  # type: ignore[no-any-return]
+    roots = getattr(request, "_wagtail_cached_site_root_paths", None)
+    if roots is None:
+        roots = request._wagtail_cached_site_root_paths = Site.get_site_root_paths()  # type: ignore[attr-defined]
+    return roots  # type: ignore[no-any-return]
+
+
 def page_url_builder(request: HttpRequest | None, *, language: str | None = None) -> Callable[[str], str]:
     """URLs of pages from their url_path, as Page.get_url gives them, with one site lookup for all of them.
 
@@ -493,7 +505,7 @@ def page_url_builder(request: HttpRequest | None, *, language: str | None = None
     tree's language (`/fr/...` for the French tree); with `language`, a page of another tree is addressed under
     that language's prefix too (an original not translated yet, served in the reader's language).
     """
-    roots = Site.get_site_root_paths()
+    roots = _site_root_paths(request)
     single_site = len({root.site_id for root in roots}) == 1
     current = Site.find_for_request(request) if request is not None and not single_site else None
     # Each language's prefix read once per builder: `_serve_prefix` reads the thread's script prefix and URLconf

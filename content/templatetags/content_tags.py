@@ -127,6 +127,16 @@ def outline_fragments(
     return out
 
 
+@register.simple_tag
+def outline_markup(
+    outline: CourseOutline, sections: list[OutlineSection], current_id: int, course_url: str
+) -> SafeString:
+    """`outline_fragments` joined, each on its line: the template's loop over them cost a tenth of the outline."""
+    return SafeString(
+        "".join(f"{fragment}\n" for fragment in outline_fragments(outline, sections, current_id, course_url))
+    )
+
+
 SYLLABUS_MODULE_TEMPLATE = "content/includes/syllabus_module.html"
 
 

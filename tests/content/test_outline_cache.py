@@ -138,4 +138,5 @@ def test_an_outline_read_with_a_request_reuses_its_site_root_paths(rf, monkeypat
     outline = course_outline(course=course, request=request)
     assert len(reads) == 1
     assert outline.items[0].url == LessonPage.objects.get(pk=lessons(course)[0].pk).get_url(request=request)
+    assert outline.url == course.get_url(request=request)  # built from the url_path, as Wagtail gives it
     assert outline is course_outline(course=course)  # same URL, so the same cached outline

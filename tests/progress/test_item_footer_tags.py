@@ -1,4 +1,5 @@
-"""`{% progress_bars %}`: an item page's module and course bars, the template's markup kept by what it shows."""
+"""`{% progress_bars %}` and `{% complete_button %}`: an item page's bars and lesson button, the templates' markup
+kept by what it shows."""
 
 from decimal import Decimal
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from progress.templatetags import progress_tags
 @pytest.fixture(autouse=True)
 def _forget():
     progress_tags._BARS.clear()
+    progress_tags._BUTTONS.clear()
 
 
 def included(module, learner, oob=False):
@@ -54,3 +56,33 @@ def test_a_learner_s_new_percent_or_language_is_never_another_s_kept_markup():
         assert "40 %" in tagged(MODULE, first).replace("\u202f", " ").replace("\xa0", " ")
     assert 'hx-swap-oob="true"' in tagged(MODULE, first, oob=True)
     assert 'hx-swap-oob="true"' not in tagged(MODULE, first)
+
+
+def button_included(context):
+    return render_to_string(progress_tags.COMPLETE_BUTTON_TEMPLATE, context)
+
+
+def button_tagged(context):
+    return Template("{% load progress_tags %}{% complete_button %}").render(Context(context))
+
+
+@pytest.mark.parametrize("state", [None, "in_progress", "complete"])
+@pytest.mark.parametrize("just_completed", [False, True])
+@pytest.mark.parametrize("at_end", [False, True])
+def test_the_complete_button_shows_what_its_template_shows_with_the_request_s_token(state, just_completed, at_end):
+    item = SimpleNamespace(pk=41)
+    learner = SimpleNamespace(states={41: {"state": state, "label": "x"}} if state else {})
+    nav = SimpleNamespace(course=SimpleNamespace(lessons_complete_at_end=at_end))
+    for token in ("firstLearnerTokenAbc", "secondLearnerTokenXyz"):  # the second is built from the kept markup
+        context = {"item": item, "learner": learner, "nav": nav, "just_completed": just_completed, "csrf_token": token}
+        for language in ("en", "fr"):
+            with translation.override(language):
+                assert button_tagged(context) == button_included(context)
+    if state != "complete":
+        assert "secondLearnerTokenXyz" in button_tagged(context) and "firstLearnerTokenAbc" not in button_tagged(context)
+
+
+def test_without_a_token_the_button_is_rendered_as_the_include_renders_it_and_not_kept():
+    context = {"item": SimpleNamespace(pk=41), "learner": SimpleNamespace(states={}), "nav": None}
+    assert button_tagged(context) == button_included(context)
+    assert not progress_tags._BUTTONS._entries
