@@ -41,6 +41,34 @@ def _learner_view(section: OutlineSection, current_id: int | None = None) -> tup
     return tuple(view)
 
 
+def _learner_views(
+    outline: CourseOutline, sections: list[OutlineSection], current_id: int | None = None
+) -> dict[int, tuple[tuple[int, str, str], ...]] | None:
+    """`_learner_view` of every listed section, by module id, from one pass over the learner's states rather than
+    over every item of the course: a learner has touched a few of a long course's items, and the pass over all of
+    them was half of the outline's time. None when the sections do not share one learner's states (then each is
+    read on its own)."""
+    if not sections:
+        return {}
+    states = sections[0].states
+    if any(section.states is not states for section in sections):
+        return None
+    items, found = outline.items, []
+    for item_id, state in states.items():
+        position = outline.position(item_id)
+        if position is not None and state:  # rows of items no longer in the outline are not shown
+            found.append((position, (item_id, str(state["state"]), str(state["label"]))))
+    position = outline.position(current_id) if current_id is not None else None
+    if position is not None and not states.get(current_id):
+        found.append((position, (current_id, "", "")))
+    found.sort()
+    views: dict[int, list[tuple[int, str, str]]] = {}
+    for position, shown in found:
+        views.setdefault(items[position].module_id, []).append(shown)
+    listed = {section.module.id for section in sections if not section.collapsed}
+    return {module_id: tuple(view) for module_id, view in views.items() if module_id in listed}
+
+
 def _section_fixed(module: OutlineModule, key: tuple[Any, ...], build: Any) -> str:
     """Markup of a module that does not change while its outline is read (outlines are shared and never change once
     read: content.selectors.course_outline), kept on the module under `key`."""
@@ -90,6 +118,7 @@ def outline_fragments(
     changes one item's state, and rendering and storing its module's fragment cost most of what the visit cost
     beyond a re-visit."""
     language = get_language()
+    views = _learner_views(outline, sections, current_id)
     out = []
     for number, section in enumerate(sections, start=1):
         module = section.module
@@ -116,7 +145,7 @@ def outline_fragments(
                     m.title,
                 ),
             )
-        elif view := _learner_view(section, current_id):
+        elif view := (views.get(module.id, ()) if views is not None else _learner_view(section, current_id)):
             current = current_id if any(item_id == current_id for item_id, *_ in view) else None
             body = _SECTIONS_SEEN.get_or_build(
                 (outline.key, module.id, number, current, view), functools.partial(_section_items, section, current)

@@ -148,3 +148,34 @@ def test_the_current_item_is_marked_among_items_with_states(client):
         page = soup(client.get(lesson.url))
         assert [a["href"] for a in page.select('.outline a[aria-current="page"]')] == [lesson.url]
         assert len(page.select(".outline .item-state-complete")) == 2
+
+
+def test_the_views_of_every_module_read_in_one_pass_are_each_module_s_own():
+    """`_learner_views` goes over the learner's states once; it must show what `_learner_view` shows module by
+    module: items in outline order, an untouched current item, nothing of rows whose item left the outline, and
+    nothing in a collapsed module."""
+    from content.selectors import OutlineSection
+    from content.templatetags.content_tags import _learner_view, _learner_views
+
+    course = make_course(modules=3, lessons_per_module=3)
+    outline = course_outline(course=course)
+    ids = [item.id for item in outline.items]
+    states = {
+        ids[7]: {"state": "complete", "label": "Complete"},
+        ids[1]: {"state": "in_progress", "label": "In progress"},
+        ids[0]: {"state": "complete", "label": "Complete"},
+        ids[4]: {},  # no state: not shown
+        999_999: {"state": "complete", "label": "Complete"},  # an item no longer in the course
+    }
+    for current in (ids[2], ids[1], ids[5], None):
+        sections = outline.sections(states=states)
+        sections[2] = OutlineSection(module=sections[2].module, states=states, collapsed=True)
+        views = _learner_views(outline, sections, current)
+        assert views == {
+            section.module.id: _learner_view(section, current)
+            for section in sections
+            if _learner_view(section, current)
+        }
+    assert views[outline.modules[0].id] == ((ids[0], "complete", "Complete"), (ids[1], "in_progress", "In progress"))
+    other = outline.sections(states=dict(states))
+    assert _learner_views(outline, [*sections[:1], *other[1:]], None) is None  # two learners' states: one by one
