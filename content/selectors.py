@@ -237,15 +237,22 @@ def course_outline(*, course: CoursePage, request: HttpRequest | None = None) ->
     # As course.get_url(request) gives it, without Wagtail's reverse under a language override (a twentieth of an
     # item page's time beyond the bare page's).
     course_url = (page_url_builder(request)(course.url_path) or course.url_path).rstrip("/") + "/"
+    # A request reads a course's outline once (an item page asks for it up to three times): one published while the
+    # request runs shows from the next one.
+    read = request.__dict__.setdefault("_stackable_outlines", {}) if request is not None else {}
+    seen = (course.pk, course.latest_revision_id, course.last_published_at, language, course_url)
+    outline = read.get(seen)
+    if outline is not None:
+        return outline  # type: ignore[no-any-return]
     key = _outline_key(course, course_url)
     outline = _OUTLINES_IN_PROCESS.get(key)
-    if outline is not None:
-        return outline
-    outline = cache.get(key)
     if outline is None:
-        outline = _outline_read(course=course, course_url=course_url, key=key, language=language)
-        cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
-    _OUTLINES_IN_PROCESS.set(key, outline)
+        outline = cache.get(key)
+        if outline is None:
+            outline = _outline_read(course=course, course_url=course_url, key=key, language=language)
+            cache.set(key, outline, timeout=OUTLINE_TIMEOUT)
+        _OUTLINES_IN_PROCESS.set(key, outline)
+    read[seen] = outline
     return outline
 
 

@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from content.extensions import HOOK
 from content.models import CourseItemPage, CoursePage, LessonPage
+from content.selectors import course_outline
 from content.translations import localized_url, original_page
 from progress import admin_urls
 from progress.selectors import item_access, learner_course, learner_forget
@@ -42,6 +43,8 @@ def gate_course_items(page: Page, request: HttpRequest, serve_args: Any, serve_k
                 item=item,
                 enrolment=access.enrolment,
                 states=access.states,
+                # The page reads it for its navigation: read once in the request (content.selectors).
+                outline=course_outline(course=access.course, request=request),
             )
         except ItemLocked:
             return None  # a free preview in a module not yet open: readable, not yet counted

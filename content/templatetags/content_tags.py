@@ -107,10 +107,10 @@ _SECTIONS_SEEN: ProcessLRU[str] = ProcessLRU(4096)
 
 @register.simple_tag
 def outline_fragments(
-    outline: CourseOutline, sections: list[OutlineSection], current_id: int, course_url: str
+    outline: CourseOutline, sections: list[OutlineSection], current_id: int, course_url: str, start: int = 1
 ) -> list[SafeString]:
     """An item page's outline, module by module: each a heading and its items, or, collapsed, a link to its place
-    in the syllabus. `current_id` is the item shown (marked aria-current).
+    in the syllabus. `current_id` is the item shown (marked aria-current); `start`, the first section's number.
 
     Built in Python from markup escaped once per module and item, not rendered from a template and cached: a module
     the learner has not touched is the same markup on every page of the course (kept on the shared outline), and
@@ -120,7 +120,7 @@ def outline_fragments(
     language = get_language()
     views = _learner_views(outline, sections, current_id)
     out = []
-    for number, section in enumerate(sections, start=1):
+    for number, section in enumerate(sections, start=start):
         module = section.module
         heading = _section_fixed(
             module,
@@ -156,14 +156,35 @@ def outline_fragments(
     return out
 
 
+# A long course's outline around its one listed module: the markup of the collapsed modules before it and after it,
+# the same for every learner, by outline key, module, course address and language; bounded, least recently used out.
+_AROUND: ProcessLRU[tuple[str, str]] = ProcessLRU(256)
+
+
+def _joined(fragments: list[SafeString]) -> str:
+    return "".join(f"{fragment}\n" for fragment in fragments)
+
+
 @register.simple_tag
 def outline_markup(
     outline: CourseOutline, sections: list[OutlineSection], current_id: int, course_url: str
 ) -> SafeString:
-    """`outline_fragments` joined, each on its line: the template's loop over them cost a tenth of the outline."""
-    return SafeString(
-        "".join(f"{fragment}\n" for fragment in outline_fragments(outline, sections, current_id, course_url))
+    """`outline_fragments` joined, each on its line (the template's loop over them cost a tenth of the outline). In a
+    long course, where one module lists its items and the others are links, only that module is built: the rest is
+    kept as two strings (joining fifty collapsed modules was a tenth of a first visit beyond a re-visit)."""
+    listed = [index for index, section in enumerate(sections) if not section.collapsed]
+    if len(listed) != 1 or len(sections) == 1:
+        return SafeString(_joined(outline_fragments(outline, sections, current_id, course_url)))
+    index = listed[0]
+    before, after = _AROUND.get_or_build(
+        (outline.key, sections[index].module.id, course_url, get_language()),
+        lambda: (
+            _joined(outline_fragments(outline, sections[:index], current_id, course_url)),
+            _joined(outline_fragments(outline, sections[index + 1 :], current_id, course_url, start=index + 2)),
+        ),
     )
+    listed_markup = _joined(outline_fragments(outline, [sections[index]], current_id, course_url, start=index + 1))
+    return SafeString(before + listed_markup + after)
 
 
 SYLLABUS_MODULE_TEMPLATE = "content/includes/syllabus_module.html"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from content.models import CourseItemPage
-from content.selectors import course_outline
+from content.selectors import CourseOutline, course_outline
 from lms.models import User
 from progress import statements, xapi
 from progress.models import STATE_RANK, Enrolment, EnrolmentStatus, ItemProgress, ItemState
@@ -136,6 +136,7 @@ def item_open(
     item: CourseItemPage,
     enrolment: Enrolment | None = None,
     states: dict[int, dict[str, Any]] | None = None,
+    outline: CourseOutline | None = None,
 ) -> ItemProgress | None:
     """The learner opened `item`: it is in progress (never lowered) and becomes what "Resume" opens.
 
@@ -147,7 +148,8 @@ def item_open(
     A first visit with the gate's read is one statement (`_item_first_visit`), and brings the `states` and the
     enrolment's course aggregate it was given up to date: it returns None then too. Without them (or when that
     statement could not do it all), it locks the enrolment row, creates the item row and its statement, rewrites
-    the aggregates, and returns the row: the caller reads the learner's rows again.
+    the aggregates, and returns the row: the caller reads the learner's rows again. `outline`: the course's, when
+    the caller has read it (else it is read for a first visit).
     """
     if enrolment is None or states is None:
         return _item_first_open(user=user, item=item)
@@ -155,13 +157,18 @@ def item_open(
     if known is not None and known["state"] in (ItemState.IN_PROGRESS, ItemState.COMPLETE):
         _item_reopen(enrolment=enrolment, item=item, states=states, known=known)
         return None
-    if known is None and _item_first_visit(user=user, item=item, enrolment=enrolment, states=states):
+    if known is None and _item_first_visit(user=user, item=item, enrolment=enrolment, states=states, outline=outline):
         return None
     return _item_first_open(user=user, item=item)
 
 
 def _item_first_visit(
-    *, user: User, item: CourseItemPage, enrolment: Enrolment, states: dict[int, dict[str, Any]]
+    *,
+    user: User,
+    item: CourseItemPage,
+    enrolment: Enrolment,
+    states: dict[int, dict[str, Any]],
+    outline: CourseOutline | None = None,
 ) -> bool:
     """A first visit of an item of the course's live outline, in one statement (`statements.item_first_open`).
 
@@ -174,7 +181,8 @@ def _item_first_visit(
     from progress.selectors.states import _state_label
 
     course = enrolment.course
-    outline = course_outline(course=course)
+    if outline is None or outline.course_id != course.pk:
+        outline = course_outline(course=course)
     position = outline.position(item.pk)
     if position is None:
         return False

@@ -2,6 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import translation
 
 from content.models import LessonPage, ModulePage
 from content.selectors import course_outline
@@ -140,3 +141,20 @@ def test_an_outline_read_with_a_request_reuses_its_site_root_paths(rf, monkeypat
     assert outline.items[0].url == LessonPage.objects.get(pk=lessons(course)[0].pk).get_url(request=request)
     assert outline.url == course.get_url(request=request)  # built from the url_path, as Wagtail gives it
     assert outline is course_outline(course=course)  # same URL, so the same cached outline
+
+
+def test_a_request_reads_a_course_s_outline_once_per_language(rf, monkeypatch):
+    from django.core.cache import cache
+
+    course = make_course(modules=1, lessons_per_module=2)
+    request = rf.get("/")
+    first = course_outline(course=course, request=request)
+    reads = []
+    original = cache.get
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: reads.append(args) or original(*args, **kwargs))
+    assert course_outline(course=course, request=request) is first
+    assert reads == []  # not even the version
+    with translation.override("fr"):
+        french = course_outline(course=course, request=request)
+    assert french is not first and reads  # another language is another outline
+    assert course_outline(course=course, request=rf.get("/")) is first  # another request: from the process's LRU

@@ -179,3 +179,25 @@ def test_the_views_of_every_module_read_in_one_pass_are_each_module_s_own():
     assert views[outline.modules[0].id] == ((ids[0], "complete", "Complete"), (ids[1], "in_progress", "In progress"))
     other = outline.sections(states=dict(states))
     assert _learner_views(outline, [*sections[:1], *other[1:]], None) is None  # two learners' states: one by one
+
+
+def test_a_long_course_s_outline_builds_only_its_listed_module_and_shows_what_every_module_built_shows(monkeypatch):
+    """`outline_markup` keeps the collapsed modules around the listed one as two strings: the page must read as if
+    every module were built, for any listed module, a learner's states and the current item."""
+    from content.templatetags import content_tags
+
+    monkeypatch.setattr("content.selectors.OUTLINE_COLLAPSE_AFTER", 3)
+    course = make_course(modules=4, lessons_per_module=2)
+    outline = course_outline(course=course)
+    assert outline.collapses
+    states = {outline.items[2].id: {"state": "complete", "label": "Complete"}}
+    for item in outline.items:
+        module = outline.items[outline.position(item.id)].module_id
+        for shown in ({}, states):
+            sections = outline.sections(states=shown, current_module_id=module)
+            whole = "".join(f"{fragment}\n" for fragment in outline_fragments(outline, sections, item.id, course.url))
+            assert content_tags.outline_markup(outline, sections, item.id, course.url) == whole
+            assert content_tags.outline_markup(outline, sections, item.id, course.url) == whole  # from what is kept
+    assert "4. <span>Module 4</span>" in whole and 'aria-current="page"' in whole
+    monkeypatch.setattr(content_tags, "outline_fragments", lambda *args, **kwargs: [])
+    assert content_tags.outline_markup(outline, sections, item.id, course.url).count("<span>Module 1</span>") == 1
