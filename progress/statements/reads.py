@@ -153,7 +153,9 @@ def enrolment_for_course_path(
     params: list[Any] = [user_id, course_path]
     if some_items:
         ids = list(item_ids or ())
-        params = [min(ids, default=0), max(ids, default=0), ids, *params]
+        # The array as its text: psycopg dumps a list of a hundred ints element by element (about 0.07 ms of CPU, a
+        # third of the gate's own), PostgreSQL parses the text in one go.
+        params = [min(ids, default=0), max(ids, default=0), "{" + ",".join(map(str, ids)) + "}", *params]
     rows = fixed_statement_rows(sql=gate.sql, params=params)
     if not rows:
         return None, []
