@@ -89,6 +89,13 @@ def issue_cpu_verdicts(issue: dict[str, Any]) -> list[Verdict]:
         f" task's {issue['noop_ms_per_task']:.1f} ms{batch_rate}"
     )
     ratio_median, ratio_p95 = issue["cpu_ratio_median"], issue["cpu_ratio_p95"]
+    cold = issue.get("cold_cpu_ms") or []
+    warm_up = (
+        f"; after {len(cold)} warm-up credentials, which took {', '.join(f'{ms:.1f}' for ms in cold)} ms (a worker's"
+        " first composes its reads and loads the key)"
+        if cold
+        else ""
+    )
     return [
         Verdict(
             ISSUE_CPU,
@@ -102,7 +109,8 @@ def issue_cpu_verdicts(issue: dict[str, Any]) -> list[Verdict]:
             ISSUE_CPU_RATIO,
             MET if ratio_median <= ISSUE_CPU_RATIO_LIMIT and ratio_p95 <= ISSUE_CPU_RATIO_LIMIT else MISSED,
             f"{ratio_median:.2f}× at the median, {ratio_p95:.2f}× at p95 of the no-op task's "
-            f"{issue['noop_cpu_ms_median']:.2f} ms (p95 {issue['noop_cpu_ms_p95']:.2f}), both timed in the worker",
+            f"{issue['noop_cpu_ms_median']:.2f} ms (p95 {issue['noop_cpu_ms_p95']:.2f}), both timed in the worker"
+            f"{warm_up}",
             f"{ratio_median:.2f}×",
             f"{ratio_p95:.2f}×",
         ),

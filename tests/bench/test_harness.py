@@ -118,3 +118,27 @@ def test_a_hasher_list_assigned_in_production_settings_is_the_one_read(tmp_path)
 
     with pytest.raises(BenchError, match="computes PASSWORD_HASHERS"):
         production_password_hashers(tmp_path)
+
+
+def test_the_credential_ratio_is_judged_on_the_warm_run_and_reports_the_warm_up_beside_it():
+    from bench.report import ISSUE_CPU_RATIO, issue_cpu_verdicts
+
+    issue = {
+        "cpu_ms_median": 4.2,
+        "cpu_ms_p95": 4.5,
+        "cpu_body_ms_median": 3.6,
+        "per_second_per_core": 238,
+        "per_second": 150.0,
+        "ms_per_task": 6.6,
+        "noop_ms_per_task": 0.8,
+        "cpu_ratio_median": 6.5,
+        "cpu_ratio_p95": 6.4,
+        "noop_cpu_ms_median": 0.65,
+        "noop_cpu_ms_p95": 0.7,
+        "cold_cpu_ms": [13.8, 6.6, 5.8],
+    }
+    (ratio,) = [v for v in issue_cpu_verdicts(issue) if v.target == ISSUE_CPU_RATIO]
+    assert ratio.status == MET
+    assert "after 3 warm-up credentials, which took 13.8, 6.6, 5.8 ms" in ratio.detail
+    (ratio,) = [v for v in issue_cpu_verdicts({**issue, "cpu_ratio_p95": 10.5}) if v.target == ISSUE_CPU_RATIO]
+    assert ratio.status == MISSED
