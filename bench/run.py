@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.datasets import SIZES, Manifest, schema_hash
     from bench.measure import run_rounds, summarise
     from bench.operations import Context, baseline_probes, optional_probes, progress_probes
+    from lms.process import startup_objects_freeze
 
     size = SIZES[args.dataset]
     expected = schema_hash(size)
@@ -174,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
             f"measuring {len(probes)} probes, {args.rounds} rounds (+1 warm-up); not measured: "
             f"{', '.join(m.name for m in missing) or 'none'}"
         )
+        # As production's web workers once they have loaded the application (lms/wsgi.py): here what the bench set
+        # up (its dataset's manifest, clients and probes) is loaded too, and stays to the end of the run.
+        log(f"objects frozen before measuring: {startup_objects_freeze():,}")
         samples = run_rounds(probes, rounds=args.rounds, log=log)
         results = summarise(probes, samples)
         extra, extra_missing = landed.extra_measurements(ctx, log)
