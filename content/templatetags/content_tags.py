@@ -58,8 +58,7 @@ def _learner_views(
         position = outline.position(item_id)
         if position is not None and state:  # rows of items no longer in the outline are not shown
             found.append((position, (item_id, str(state["state"]), str(state["label"]))))
-    position = outline.position(current_id) if current_id is not None else None
-    if position is not None and not states.get(current_id):
+    if current_id is not None and (position := outline.position(current_id)) is not None and not states.get(current_id):
         found.append((position, (current_id, "", "")))
     found.sort()
     views: dict[int, list[tuple[int, str, str]]] = {}

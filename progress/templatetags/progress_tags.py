@@ -90,20 +90,17 @@ def complete_button(context: template.Context) -> SafeString:
     states = getattr(context.get("learner"), "states", None) or {}
     state = (states.get(item.pk) or {}).get("state") if item is not None else None
     course = getattr(context.get("nav"), "course", None)
+    just_completed = bool(context.get("just_completed"))
+    at_end = bool(getattr(course, "lessons_complete_at_end", False))
     shown = {
         "item": item,
         "learner": {"states": {item.pk: {"state": str(state)}}} if item is not None and state else {},
-        "just_completed": bool(context.get("just_completed")),
-        "nav": {"course": {"lessons_complete_at_end": bool(getattr(course, "lessons_complete_at_end", False))}},
+        "just_completed": just_completed,
+        "nav": {"course": {"lessons_complete_at_end": at_end}},
     }
     if item is None or not token:  # nothing to keep: rendered as the include would render it
         return SafeString(render_to_string(COMPLETE_BUTTON_TEMPLATE, {**shown, "csrf_token": token}))
-    key = (
-        item.pk,
-        str(state) == "complete",
-        shown["just_completed"],
-        shown["nav"]["course"]["lessons_complete_at_end"],
-    )
+    key = (item.pk, str(state) == "complete", just_completed, at_end)
     markup = _BUTTONS.get_or_build(
         (*key, get_language(), get_script_prefix()),
         lambda: render_to_string(COMPLETE_BUTTON_TEMPLATE, {**shown, "csrf_token": _CSRF_STAND_IN}),

@@ -20,7 +20,9 @@ def _forget():
 
 def included(module, learner, oob=False):
     """What the footer rendered before the tag: the template included with the page's context."""
-    return render_to_string(progress_tags.PROGRESS_BARS_TEMPLATE, {"nav": {"module": module}, "learner": learner, "oob": oob})
+    return render_to_string(
+        progress_tags.PROGRESS_BARS_TEMPLATE, {"nav": {"module": module}, "learner": learner, "oob": oob}
+    )
 
 
 def tagged(module, learner, oob=False):
@@ -79,7 +81,9 @@ def test_the_complete_button_shows_what_its_template_shows_with_the_request_s_to
             with translation.override(language):
                 assert button_tagged(context) == button_included(context)
     if state != "complete":
-        assert "secondLearnerTokenXyz" in button_tagged(context) and "firstLearnerTokenAbc" not in button_tagged(context)
+        assert "secondLearnerTokenXyz" in button_tagged(context) and "firstLearnerTokenAbc" not in button_tagged(
+            context
+        )
 
 
 def test_without_a_token_the_button_is_rendered_as_the_include_renders_it_and_not_kept():
