@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db.models import Model
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from commerce.models import ProviderCode, Province
@@ -27,8 +32,53 @@ class CheckoutForm(forms.Form):
             provider.initial = providers[0]
 
 
+def _attributes(attrs: dict[str, Any]) -> str:
+    """`django/forms/widgets/attrs.html` in Python: False leaves an attribute out, True writes its name alone."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's <select>, with the markup of its `select.html` and `select_option.html`, built in Python: Django
+    renders each <option> through a template include, and a list of a thousand courses took 40 ms to render. Escaped
+    as the templates escape: every value, and every label that is not already safe."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in group_choices:
+                attributes = _attributes(option["attrs"]) if option["attrs"] else ""
+                label = conditional_escape(option["label"])
+                # The option template's own line end, as Django's output has it.
+                parts.append(f'\n  <option value="{escape(str(option["value"]))}"{attributes}>{label}</option>\n')
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308  every value and label escaped above
+
+
+class _PricedCourseChoices(forms.models.ModelChoiceIterator):
+    """The courses' ids and labels, read as three columns: a page object a course (45 columns and Wagtail's page
+    machinery) for a list of a thousand was half the bundle checkout's time."""
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, title, price in self.queryset.values_list("pk", "title", "list_price"):
+            yield (pk, f"{title} ({format_price(price)})")
+
+
 class PricedCourseField(forms.ModelChoiceField):
     """A course shown with its list price."""
+
+    iterator = _PricedCourseChoices
+    widget = QuickSelect
 
     def label_from_instance(self, obj: Model) -> str:
         assert isinstance(obj, CoursePage)

@@ -136,3 +136,44 @@ def test_a_course_that_is_not_live_or_not_there_has_no_checkout(client):
     client.force_login(make_user())
     assert client.get(reverse("commerce:course_checkout", args=[course.pk])).status_code == 404
     assert client.get(reverse("commerce:course_checkout", args=[course.pk + 1000])).status_code == 404
+
+
+def test_the_course_list_is_django_s_select_built_in_python(client):
+    """`QuickSelect` writes what Django's select templates write, for the field as the bundle checkout shows it:
+    bound, with a value chosen, with an error's attributes, and with option groups and an escaped label."""
+    from django import forms
+
+    from commerce.forms import BundleForm, QuickSelect
+
+    make_course(title='Cloud & "ops" <basics>', price="100.00", lessons_per_module=1)
+    chosen = make_course(title="Linux", price="49.50", lessons_per_module=1)
+    make_course(title="Free", price="0.00", lessons_per_module=1)  # not for sale: not listed
+    form = BundleForm({"course": chosen.pk}, organizations=[make_org()], providers=["test"])
+    field = form["course"]
+    attrs = {"aria-describedby": "id_course_error", "aria-invalid": True, "required": True, "disabled": False}
+    quick = field.as_widget(attrs=attrs)
+    django = forms.Select(choices=field.field.choices).render(
+        field.html_name, field.value(), attrs={**attrs, "id": "id_course"}
+    )
+    assert quick == django
+    assert "selected>Linux ($49.50)</option>" in quick and "Cloud &amp; &quot;ops&quot; &lt;basics&gt;" in quick
+    assert "Free" not in quick
+    grouped = [("Paid", [(1, "One"), (2, "Two <b>")]), (3, "Three")]
+    assert QuickSelect(choices=grouped).render("c", "2") == forms.Select(choices=grouped).render("c", "2")
+
+
+def test_the_bundle_checkout_lists_every_course_for_sale_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_course(title=f"Course {n}", price="10.00", lessons_per_module=1)
+    org = make_org()
+    client.force_login(org_admin(org))
+    query = {"organization": org.slug, "seats": 5, "province": "ON", "provider": "test"}
+    first = client.get(reverse("commerce:bundle_checkout"), {**query, "course": make_course(price="10.00").pk})
+    assert first.status_code == 200
+    with django_assert_max_num_queries(12):
+        html = client.get(
+            reverse("commerce:bundle_checkout"), {**query, "course": first.context["form"]["course"].value()}
+        ).content.decode()
+    assert html.count("<option") >= 31 + 1
