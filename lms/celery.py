@@ -4,8 +4,10 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 from django.db import close_old_connections
+
+from lms.process import startup_objects_freeze
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.dev")
 
@@ -24,3 +26,12 @@ def recycle_database_connections(task: Any = None, **_kwargs: Any) -> None:
     if task is not None and getattr(task.request, "is_eager", False):
         return
     close_old_connections()
+
+
+@worker_process_init.connect(dispatch_uid="lms.celery.freeze_in_child")
+@worker_ready.connect(dispatch_uid="lms.celery.freeze_when_ready")
+def freeze_loaded_objects(**_kwargs: Any) -> None:
+    """A worker keeps what it loaded (the application, every task's module) until it exits, as a web worker does
+    (lms/wsgi.py): frozen, full collections skip it. A prefork pool's children freeze once forked; a solo or threads
+    pool runs its tasks in the main process, which freezes once it is ready."""
+    startup_objects_freeze()

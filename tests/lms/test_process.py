@@ -35,3 +35,14 @@ def test_a_frozen_object_is_not_scanned_by_a_full_collection(unfrozen):
     assert before >= 1000
     tracked = {id(o) for o in gc.get_objects()}
     assert not any(id(node) in tracked for node in kept)
+
+
+@pytest.mark.parametrize("signal_name", ["worker_process_init", "worker_ready"])
+def test_a_celery_worker_freezes_what_it_loaded_once_forked_or_ready(unfrozen, signal_name):
+    from celery import signals
+
+    import lms.celery  # noqa: F401  connects the handlers
+
+    assert gc.get_freeze_count() == 0
+    getattr(signals, signal_name).send(sender=None)
+    assert gc.get_freeze_count() > 10_000
