@@ -6,7 +6,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db.models import Model
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -75,14 +74,10 @@ class _PricedCourseChoices(forms.models.ModelChoiceIterator):
 
 
 class PricedCourseField(forms.ModelChoiceField):
-    """A course shown with its list price."""
+    """A course shown with its list price (its choices' labels are written by `_PricedCourseChoices`)."""
 
     iterator = _PricedCourseChoices
     widget = QuickSelect
-
-    def label_from_instance(self, obj: Model) -> str:
-        assert isinstance(obj, CoursePage)
-        return f"{obj.title} ({format_price(obj.list_price)})"
 
 
 class BundleForm(CheckoutForm):
